@@ -1,0 +1,14 @@
+/* imu-core.h — the public API of libimu-core
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "imu-codec.h"
+#include "imu-number.h"
+#include "imu-stream-info.h"
+#include "imu-session.h"
+#include "imu-store.h"
+#include "imu-stream-writer.h"
+#include "imu-series.h"
+#include "imu-import.h"

@@ -1,0 +1,134 @@
+/* imu-import.h — importing files, folders and archives into a library
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "imu-store.h"
+
+G_BEGIN_DECLS
+
+#define IMU_IMPORT_ERROR (imu_import_error_quark ())
+
+typedef enum {
+  IMU_IMPORT_ERROR_READ,            /* the file cannot be opened or read */
+  IMU_IMPORT_ERROR_EMPTY,           /* zero bytes */
+  IMU_IMPORT_ERROR_NO_DATA,         /* a header (or preamble) but no sample rows */
+  IMU_IMPORT_ERROR_UNRECOGNIZED,    /* binary garbage or a format we do not read */
+  IMU_IMPORT_ERROR_BAD_HEADER,      /* a header we cannot map to time/value columns */
+  IMU_IMPORT_ERROR_TOO_MANY_ERRORS, /* more bad lines than the threshold allows */
+  IMU_IMPORT_ERROR_BAD_TIMESTAMP,   /* no usable time base */
+  IMU_IMPORT_ERROR_DUPLICATE,       /* these bytes are already in the library */
+  IMU_IMPORT_ERROR_DISK_FULL,
+  IMU_IMPORT_ERROR_STORE,           /* the library refused the write */
+  IMU_IMPORT_ERROR_FAILED,
+} ImuImportError;
+
+GQuark imu_import_error_quark (void);
+
+/* Issue codes counted per line (stable: scripts and docs use them). */
+#define IMU_ISSUE_NUMERIC_FORMAT  "E_NUMERIC_FORMAT"  /* a value field is not a number */
+#define IMU_ISSUE_COLUMN_COUNT    "E_COLUMN_COUNT"    /* a row has the wrong number of fields */
+#define IMU_ISSUE_TIME_PARSE      "E_TIME_PARSE"      /* the time field cannot be read */
+#define IMU_ISSUE_UTF8            "E_UTF8"            /* a line is not valid UTF-8 */
+#define IMU_ISSUE_TIME_BACKWARDS  "W_TIME_BACKWARDS"  /* time earlier than the previous row (kept) */
+#define IMU_ISSUE_DUPLICATE_TIME  "W_DUPLICATE_TIME"  /* time equal to the previous row (kept) */
+#define IMU_ISSUE_EMPTY_FIELD     "W_EMPTY_FIELD"     /* an empty value field (stored as NaN) */
+#define IMU_ISSUE_NONFINITE       "I_NONFINITE"       /* NaN/Inf written in the file (kept) */
+
+/* An import fails when more than this fraction of data lines are rejected
+ * (E_ codes), once at least IMU_IMPORT_MIN_LINES_FOR_RATIO lines were read;
+ * below that many lines, more than half rejected fails. */
+#define IMU_IMPORT_MAX_BAD_FRACTION 0.10
+#define IMU_IMPORT_MIN_LINES_FOR_RATIO 100
+/* Line numbers kept per issue code. */
+#define IMU_IMPORT_KEPT_LINES 20
+
+typedef struct {
+  const char          *title;        /* nullable: from the file name */
+  const char          *subject;
+  const char          *activity;
+  const char * const  *tags;
+  gboolean             allow_duplicate;
+} ImuImportOptions;
+
+/**
+ * ImuImportResult:
+ *
+ * What one import did. Boxed.
+ */
+typedef struct {
+  gint64      session_id;      /* the new session; on DUPLICATE the existing one */
+  char       *uuid;
+  char       *title;
+  char       *format;          /* "csv", "sensorlogger", "movella-dot", "actigraph-csv", … */
+  char       *delimiter;       /* "," ";" "\t" "|" " " or NULL */
+  gint64      bytes;
+  gint64      rows;            /* data rows accepted */
+  char       *sha256;
+  GHashTable *issue_counts;    /* code (char*) → count (GINT_TO_POINTER) */
+  GHashTable *issue_lines;     /* code → GArray of gint64 line numbers (first 20) */
+  double      duration_s;
+} ImuImportResult;
+
+#define IMU_TYPE_IMPORT_RESULT (imu_import_result_get_type ())
+GType            imu_import_result_get_type (void) G_GNUC_CONST;
+void             imu_import_result_free (ImuImportResult *result);
+ImuImportResult *imu_import_result_copy (const ImuImportResult *result);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ImuImportResult, imu_import_result_free)
+
+typedef void (*ImuProgressFunc) (guint64 done, guint64 total, gpointer user_data);
+
+/**
+ * imu_import_path:
+ * @store: the library (its thread)
+ * @path: a file, a folder (Sensor Logger export, or several files) or an archive
+ * @options: (nullable): metadata and flags
+ * @progress: (nullable): called with bytes done/total, from this thread
+ * @cancellable: (nullable)
+ *
+ * Detects the format by content, imports it into one new session in one
+ * transaction, and writes an audit row. On any failure (bad file, too many
+ * bad lines, disk full, cancelled) nothing of the session is left and only
+ * the audit row of the failure remains. Blocking: call from a worker thread
+ * with its own store, or use imu_import_path_async().
+ *
+ * Returns: (transfer full): the result, or %NULL with @error set. On
+ *   %IMU_IMPORT_ERROR_DUPLICATE, @error is set and the session that holds
+ *   the bytes is named in the message and in *@duplicate_of (nullable).
+ */
+ImuImportResult *imu_import_path (ImuStore               *store,
+                                  const char             *path,
+                                  const ImuImportOptions *options,
+                                  ImuProgressFunc         progress,
+                                  gpointer                progress_data,
+                                  gint64                 *duplicate_of,
+                                  GCancellable           *cancellable,
+                                  GError                **error);
+
+/**
+ * imu_import_path_async:
+ * @library_path: the library file (opened on a new connection in the worker)
+ *
+ * Runs imu_import_path() in a worker thread. @progress is invoked on the
+ * thread-default main context of the caller (throttled to ~20 Hz).
+ */
+void             imu_import_path_async  (const char             *library_path,
+                                         const char             *path,
+                                         const ImuImportOptions *options,
+                                         ImuProgressFunc         progress,
+                                         gpointer                progress_data,
+                                         GDestroyNotify          progress_destroy,
+                                         GCancellable           *cancellable,
+                                         GAsyncReadyCallback     callback,
+                                         gpointer                user_data);
+ImuImportResult *imu_import_path_finish (GAsyncResult  *result,
+                                         gint64        *duplicate_of,
+                                         GError       **error);
+
+/* A short name of the format at @path ("csv", "sensorlogger", …) or NULL. */
+char            *imu_import_detect      (const char *path, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,552 @@
+/* test-store.c — the library file, the stream writer, series and envelopes
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "test-store"
+
+#include <math.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "imu-core.h"
+#include "imu-test-util.h"
+
+static void
+sql_exec (const char *path, const char *sql)
+{
+  sqlite3 *db = NULL;
+  char *err = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  if (sqlite3_exec (db, sql, NULL, NULL, &err) != SQLITE_OK)
+    g_error ("%s: %s", sql, err);
+  sqlite3_close (db);
+}
+
+static gint64
+sql_int (const char *path, const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 v = -1;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    v = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return v;
+}
+
+static void
+test_open_new (void)
+{
+  g_autofree char *path = imu_test_library_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = imu_store_open (path, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (imu_store_get_version (store), ==, imu_store_schema_version ());
+  g_assert_cmpint (imu_store_schema_version (), >=, 1);
+  g_clear_object (&store);
+  /* 0x494D5553 = "IMUS" */
+  g_assert_cmpint (sql_int (path, "PRAGMA application_id"), ==, 1229804883);
+  g_assert_cmpint (sql_int (path, "SELECT max(version) FROM schema_migrations"), ==, imu_store_schema_version ());
+  g_assert_cmpstr (sql_int (path, "SELECT count(*) FROM sqlite_schema WHERE name IN "
+                                  "('sessions','devices','streams','channels','chunks','lod','events','calibration','imports')") == 9
+                   ? "ok" : "missing tables", ==, "ok");
+  /* WAL is a property of the file */
+  {
+    sqlite3 *db = NULL;
+    sqlite3_stmt *stmt = NULL;
+
+    sqlite3_open (path, &db);
+    sqlite3_prepare_v2 (db, "PRAGMA journal_mode", -1, &stmt, NULL);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "wal");
+    sqlite3_finalize (stmt);
+    sqlite3_close (db);
+  }
+  /* opening again applies nothing new */
+  store = imu_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM schema_migrations"), ==, imu_store_schema_version ());
+}
+
+static void
+test_open_newer_schema (void)
+{
+  g_autofree char *path = imu_test_library_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = imu_store_open (path, &error);
+  g_autofree char *before = NULL, *after = NULL;
+
+  g_assert_no_error (error);
+  g_clear_object (&store);
+  sql_exec (path, "INSERT INTO schema_migrations (version, name, applied_us) VALUES (9999, '9999-future.sql', 1);"
+                  "PRAGMA wal_checkpoint(TRUNCATE);");
+  before = imu_test_sha256_file (path);
+  store = imu_store_open (path, &error);
+  g_assert_null (store);
+  g_assert_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_NEWER_SCHEMA);
+  g_assert_nonnull (strstr (error->message, "9999"));
+  after = imu_test_sha256_file (path);
+  g_assert_cmpstr (before, ==, after);
+}
+
+static void
+test_open_not_a_library (void)
+{
+  g_autofree char *text = imu_test_write_file ("notes.db", "hello, this is text\n", -1);
+  g_autofree char *dir = imu_test_tmpdir ();
+  g_autofree char *other = g_build_filename (dir, "other.sqlite", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = NULL;
+  g_autofree char *before = NULL, *after = NULL;
+
+  store = imu_store_open (text, &error);
+  g_assert_null (store);
+  g_assert_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_NOT_A_LIBRARY);
+  g_clear_error (&error);
+
+  sql_exec (other, "CREATE TABLE contacts (name TEXT); INSERT INTO contacts VALUES ('x');");
+  before = imu_test_sha256_file (other);
+  store = imu_store_open (other, &error);
+  g_assert_null (store);
+  g_assert_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_NOT_A_LIBRARY);
+  after = imu_test_sha256_file (other);
+  g_assert_cmpstr (before, ==, after);
+}
+
+static ImuSession *
+make_session (ImuStore *store, const char *title, const char *subject, gint64 start_ns)
+{
+  g_autoptr(GError) error = NULL;
+  ImuSession *s = imu_session_new ();
+  const char *tags[] = { "sprint", "Intervals", NULL };
+
+  imu_session_set_title (s, title);
+  imu_session_set_subject (s, subject);
+  imu_session_set_activity (s, "running");
+  imu_session_set_tags (s, tags);
+  imu_session_set_notes (s, "windy day");
+  g_object_set (s, "start-ns", start_ns, "end-ns", start_ns + 60 * G_GINT64_CONSTANT (1000000000),
+                "device-vendor", "Axivity", "device-model", "AX6", "device-serial", "12345", NULL);
+  imu_store_insert_session (store, s, &error);
+  g_assert_no_error (error);
+  return s;
+}
+
+static void
+test_session_crud (void)
+{
+  g_autofree char *path = imu_test_library_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = imu_store_open (path, &error);
+  g_autoptr(ImuSession) a = make_session (store, "Morning run", "Zoë", 1000);
+  g_autoptr(ImuSession) b = make_session (store, "Track day", "Ben", 2000);
+  g_autoptr(ImuSession) loaded = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+
+  g_assert_cmpint (imu_session_get_id (a), >, 0);
+  g_assert_cmpint (strlen (imu_session_get_uuid (a)), ==, 36);
+  g_assert_cmpint (imu_store_count_sessions (store, NULL), ==, 2);
+
+  loaded = imu_store_load_session (store, imu_session_get_id (a), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (imu_session_get_title (loaded), ==, "Morning run");
+  g_assert_cmpstr (imu_session_get_subject (loaded), ==, "Zoë");
+  g_assert_cmpstr (imu_session_get_tags (loaded)[1], ==, "Intervals");
+  g_assert_null (imu_session_get_tags (loaded)[2]);
+  g_assert_cmpstr (imu_session_get_device_model (loaded), ==, "AX6");
+  g_assert_cmpint (imu_session_get_duration_ns (loaded), ==, 60 * G_GINT64_CONSTANT (1000000000));
+  /* both sessions share one device row */
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM devices"), ==, 1);
+
+  /* edit and save */
+  imu_session_set_title (loaded, "Morning run (edited)");
+  imu_store_update_session (store, loaded, &error);
+  g_assert_no_error (error);
+  g_clear_object (&loaded);
+  loaded = imu_store_load_session (store, imu_session_get_id (a), &error);
+  g_assert_cmpstr (imu_session_get_title (loaded), ==, "Morning run (edited)");
+
+  /* search is case-insensitive beyond ASCII, across fields */
+  list = imu_store_list_sessions (store, "ZOË", IMU_SESSION_SORT_DATE_DESC, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 1);
+  g_clear_pointer (&list, g_ptr_array_unref);
+  list = imu_store_list_sessions (store, "intervals", IMU_SESSION_SORT_DATE_DESC, &error);
+  g_assert_cmpuint (list->len, ==, 2);
+  /* newest first */
+  g_assert_cmpstr (imu_session_get_title (g_ptr_array_index (list, 0)), ==, "Track day");
+  g_clear_pointer (&list, g_ptr_array_unref);
+  list = imu_store_list_sessions (store, NULL, IMU_SESSION_SORT_TITLE, &error);
+  g_assert_cmpstr (imu_session_get_title (g_ptr_array_index (list, 0)), ==, "Morning run (edited)");
+
+  /* resolve by id and uuid prefix */
+  g_assert_cmpint (imu_store_resolve_session (store, "2", &error), ==, imu_session_get_id (b));
+  {
+    char prefix[9];
+    g_strlcpy (prefix, imu_session_get_uuid (b), sizeof prefix);
+    g_assert_cmpint (imu_store_resolve_session (store, prefix, &error), ==, imu_session_get_id (b));
+  }
+  g_assert_cmpint (imu_store_resolve_session (store, "zzzz", &error), ==, 0);
+  g_assert_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* delete */
+  imu_store_delete_session (store, imu_session_get_id (a), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (imu_store_count_sessions (store, NULL), ==, 1);
+  imu_store_delete_session (store, imu_session_get_id (a), &error);
+  g_assert_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_NOT_FOUND);
+}
+
+static void
+test_events (void)
+{
+  g_autofree char *path = imu_test_library_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = imu_store_open (path, &error);
+  g_autoptr(ImuSession) s = make_session (store, "Run", "A", 0);
+  g_autoptr(ImuEvent) e1 = imu_event_new (5000, "marker", "Start");
+  g_autoptr(ImuEvent) e2 = imu_event_new (1000, "note", "Before");
+  g_autoptr(GPtrArray) events = NULL;
+
+  e1->session_id = e2->session_id = imu_session_get_id (s);
+  e2->payload_json = g_strdup ("{\"by\":\"coach\"}");
+  imu_store_add_event (store, e1, &error);
+  g_assert_no_error (error);
+  imu_store_add_event (store, e2, &error);
+  g_assert_no_error (error);
+
+  events = imu_store_list_events (store, imu_session_get_id (s), &error);
+  g_assert_cmpuint (events->len, ==, 2);
+  g_assert_cmpstr (((ImuEvent *) g_ptr_array_index (events, 0))->label, ==, "Before");
+  g_assert_cmpstr (((ImuEvent *) g_ptr_array_index (events, 0))->payload_json, ==, "{\"by\":\"coach\"}");
+  g_clear_pointer (&events, g_ptr_array_unref);
+
+  g_free (e1->label);
+  e1->label = g_strdup ("Start of interval");
+  e1->t_ns = 500;
+  imu_store_update_event (store, e1, &error);
+  g_assert_no_error (error);
+  events = imu_store_list_events (store, imu_session_get_id (s), &error);
+  g_assert_cmpstr (((ImuEvent *) g_ptr_array_index (events, 0))->label, ==, "Start of interval");
+  g_clear_pointer (&events, g_ptr_array_unref);
+
+  imu_store_delete_event (store, e2->id, &error);
+  g_assert_no_error (error);
+  events = imu_store_list_events (store, imu_session_get_id (s), &error);
+  g_assert_cmpuint (events->len, ==, 1);
+
+  /* deleting the session deletes its events */
+  imu_store_delete_session (store, imu_session_get_id (s), &error);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM events"), ==, 0);
+}
+
+/* Deterministic test data: times with jitter and a gap, values with a few
+ * specials (NaN, -0.0, ±Inf are stored exactly; envelopes skip NaN). */
+typedef struct {
+  gsize    n;
+  guint    n_channels;
+  gint64  *t;
+  double **cols;
+} Data;
+
+static void
+data_free (Data *d)
+{
+  for (guint c = 0; c < d->n_channels; c++)
+    g_free (d->cols[c]);
+  g_free (d->cols);
+  g_free (d->t);
+  g_free (d);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Data, data_free)
+
+static Data *
+make_data (gsize n, guint n_channels, guint32 seed, gboolean specials)
+{
+  Data *d = g_new0 (Data, 1);
+  GRand *rand = g_rand_new_with_seed (seed);
+  gint64 t = G_GINT64_CONSTANT (1700000000000000000);
+
+  d->n = n;
+  d->n_channels = n_channels;
+  d->t = g_new (gint64, n);
+  d->cols = g_new (double *, n_channels);
+  for (guint c = 0; c < n_channels; c++)
+    d->cols[c] = g_new (double, n);
+  for (gsize i = 0; i < n; i++)
+    {
+      t += 10000000 + g_rand_int_range (rand, -20000, 20000);
+      if (i == n / 3)
+        t += G_GINT64_CONSTANT (5000000000);  /* a 5 s gap */
+      d->t[i] = t;
+      for (guint c = 0; c < n_channels; c++)
+        {
+          /* values with 5 decimals, as a CSV would give */
+          double v = (double) g_rand_int_range (rand, -200000, 200000) / 1e5 + (c == 2 ? 1.0 : 0.0);
+          d->cols[c][i] = v;
+        }
+      if (specials && i % 997 == 5)
+        d->cols[0][i] = NAN;
+      if (specials && i % 1999 == 7)
+        d->cols[1][i] = -0.0;
+      if (specials && i == 12345 % n)
+        d->cols[1][i] = INFINITY;
+    }
+  g_rand_free (rand);
+  return d;
+}
+
+static gint64
+write_stream (ImuStore *store, gint64 session_id, const Data *d, gboolean flush_often)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStreamInfo) info = imu_stream_info_new ("accelerometer", d->n_channels);
+  g_autoptr(ImuStreamWriter) w = NULL;
+  double *row = g_newa (double, d->n_channels);
+  const char *names[] = { "x", "y", "z", "a", "b", "c" };
+
+  info->session_id = session_id;
+  info->nominal_rate_hz = 100;
+  for (guint c = 0; c < d->n_channels; c++)
+    imu_stream_info_set_channel (info, c, names[c % 6], "g", "accel");
+  imu_store_begin (store, &error);
+  g_assert_no_error (error);
+  w = imu_stream_writer_new (store, info, &error);
+  g_assert_no_error (error);
+  for (guint c = 0; c < d->n_channels; c++)
+    imu_stream_writer_set_decimals (w, c, 5);
+  for (gsize i = 0; i < d->n; i++)
+    {
+      for (guint c = 0; c < d->n_channels; c++)
+        row[c] = d->cols[c][i];
+      imu_stream_writer_append (w, d->t[i], row, &error);
+      g_assert_no_error (error);
+      if (flush_often && i % 777 == 0)
+        {
+          imu_stream_writer_flush (w, &error);
+          g_assert_no_error (error);
+        }
+    }
+  imu_stream_writer_finish (w, &error);
+  g_assert_no_error (error);
+  imu_store_commit (store, &error);
+  g_assert_no_error (error);
+  return imu_stream_writer_get_stream_id (w);
+}
+
+static void
+assert_same_bits (double a, double b, gsize i)
+{
+  if (memcmp (&a, &b, sizeof a) != 0)
+    g_error ("sample %" G_GSIZE_FORMAT ": %.17g != %.17g", i, a, b);
+}
+
+static void
+check_roundtrip (gboolean flush_often)
+{
+  g_autofree char *path = imu_test_library_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = imu_store_open (path, &error);
+  g_autoptr(ImuSession) s = make_session (store, "Run", "A", 0);
+  g_autoptr(Data) d = make_data (10007, 3, 42, TRUE);
+  gint64 stream_id = write_stream (store, imu_session_get_id (s), d, flush_often);
+  g_autoptr(ImuSeries) series = NULL;
+  g_autofree gint64 *t = g_new (gint64, d->n);
+  double *cols[3];
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(ImuStore) other = NULL;
+
+  for (guint c = 0; c < 3; c++)
+    cols[c] = g_new (double, d->n);
+  series = imu_series_new (store, stream_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (imu_series_get_n_samples (series), ==, 10007);
+  g_assert_cmpint (imu_series_get_t_first (series), ==, d->t[0]);
+  g_assert_cmpint (imu_series_get_t_last (series), ==, d->t[d->n - 1]);
+  g_assert_cmpuint (imu_series_get_n_chunks (series), ==, 3); /* 4096 + 4096 + 1815 */
+  g_assert_cmpint (imu_series_get_decimals (series, 0), ==, 5);
+  g_assert_cmpint (imu_series_read (series, 0, (gint64) d->n, t, cols, &error), ==, 10007);
+  g_assert_no_error (error);
+  for (gsize i = 0; i < d->n; i++)
+    {
+      g_assert_cmpint (t[i], ==, d->t[i]);
+      for (guint c = 0; c < 3; c++)
+        assert_same_bits (cols[c][i], d->cols[c][i], i);
+    }
+  /* a range across a chunk border */
+  g_assert_cmpint (imu_series_read (series, 4000, 200, t, cols, &error), ==, 200);
+  g_assert_cmpint (t[0], ==, d->t[4000]);
+  g_assert_cmpint (t[199], ==, d->t[4199]);
+  /* past the end is clamped */
+  g_assert_cmpint (imu_series_read (series, 10000, 100, t, NULL, &error), ==, 7);
+
+  /* index at time */
+  g_assert_cmpint (imu_series_index_at_time (series, d->t[5000], &error), ==, 5000);
+  g_assert_cmpint (imu_series_index_at_time (series, d->t[5000] + 1, &error), ==, 5001);
+  g_assert_cmpint (imu_series_index_at_time (series, 0, &error), ==, 0);
+  g_assert_cmpint (imu_series_index_at_time (series, G_MAXINT64, &error), ==, 10007);
+
+  g_assert_true (imu_store_check (store, &problems, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (problems->len, ==, 0);
+
+  /* another connection sees the same */
+  other = imu_store_open (path, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&series, imu_series_free);
+  series = imu_series_new (other, stream_id, &error);
+  g_assert_cmpint (imu_series_get_n_samples (series), ==, 10007);
+  for (guint c = 0; c < 3; c++)
+    g_free (cols[c]);
+}
+
+static void test_stream_roundtrip (void) { check_roundtrip (FALSE); }
+static void test_stream_roundtrip_flushed (void) { check_roundtrip (TRUE); }
+
+/* The envelope of every bucket equals the min/max over exactly the samples
+ * it says it holds; buckets partition the window's samples in order. */
+static void
+test_envelope_brute_force (void)
+{
+  g_autofree char *path = imu_test_library_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = imu_store_open (path, &error);
+  g_autoptr(ImuSession) s = make_session (store, "Long", "A", 0);
+  g_autoptr(Data) d = make_data (300001, 2, 7, TRUE);
+  gint64 stream_id = write_stream (store, imu_session_get_id (s), d, FALSE);
+  g_autoptr(ImuSeries) series = imu_series_new (store, stream_id, &error);
+  GRand *rand = g_rand_new_with_seed (99);
+  gint64 span = d->t[d->n - 1] - d->t[0];
+  guint levels_seen = 0;
+
+  for (guint iter = 0; iter < 300; iter++)
+    {
+      double frac = pow (10, g_rand_double_range (rand, -5, 0.1));
+      gint64 width = MAX (1000, (gint64) (frac * (double) span));
+      gint64 t0 = d->t[0] - span / 20 + (gint64) (g_rand_double (rand) * (double) (span + span / 10));
+      gint64 t1 = t0 + width;
+      guint n = (guint) g_rand_int_range (rand, 1, 2500);
+      g_autoptr(ImuEnvelope) env = imu_series_envelope (series, t0, t1, n, &error);
+      gint64 i0 = 0, i1 = 0, expect_next;
+
+      g_assert_no_error (error);
+      levels_seen |= 1u << env->level;
+      /* window's sample range, brute force */
+      while (i0 < (gint64) d->n && d->t[i0] < t0)
+        i0++;
+      i1 = i0;
+      while (i1 < (gint64) d->n && d->t[i1] < t1)
+        i1++;
+      expect_next = i0;
+      for (guint b = 0; b < n; b++)
+        {
+          if (env->i_first[b] > env->i_last[b])
+            continue;
+          g_assert_cmpint (env->i_first[b], ==, expect_next);
+          expect_next = env->i_last[b] + 1;
+          g_assert_cmpint (env->t_first[b], ==, d->t[env->i_first[b]]);
+          g_assert_cmpint (env->t_last[b], ==, d->t[env->i_last[b]]);
+          /* the bucket's first sample lies in its own time slice */
+          {
+            double rel = (double) (env->t_first[b] - t0);
+            double lo = (double) b * (double) (t1 - t0) / n;
+            double hi = (double) (b + 1) * (double) (t1 - t0) / n;
+            double slack = 1e-9 * (double) (t1 - t0) + 1;
+            g_assert_cmpfloat (rel, >=, lo - slack);
+            g_assert_cmpfloat (rel, <, hi + slack);
+          }
+          for (guint c = 0; c < 2; c++)
+            {
+              double mn = NAN, mx = NAN;
+
+              for (gint64 i = env->i_first[b]; i <= env->i_last[b]; i++)
+                {
+                  double v = d->cols[c][i];
+                  if (isnan (v))
+                    continue;
+                  if (isnan (mn) || v < mn)
+                    mn = v;
+                  if (isnan (mx) || v > mx)
+                    mx = v;
+                }
+              if (isnan (mn))
+                g_assert_true (isnan (env->min[c][b]));
+              else
+                {
+                  g_assert_cmpfloat (env->min[c][b], ==, mn);
+                  g_assert_cmpfloat (env->max[c][b], ==, mx);
+                }
+            }
+        }
+      g_assert_cmpint (expect_next, ==, i1);
+    }
+  /* raw samples and at least two LOD levels were exercised */
+  g_assert_true (levels_seen & 1);
+  g_assert_cmpint (__builtin_popcount (levels_seen), >=, 3);
+  g_rand_free (rand);
+}
+
+static void
+test_rollback (void)
+{
+  g_autofree char *path = imu_test_library_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = imu_store_open (path, &error);
+  g_autoptr(ImuSession) s = imu_session_new ();
+
+  imu_store_begin (store, &error);
+  imu_store_insert_session (store, s, &error);
+  g_assert_no_error (error);
+  /* nested */
+  imu_store_begin (store, &error);
+  imu_store_rollback (store);
+  g_assert_cmpint (imu_store_count_sessions (store, NULL), ==, 1);
+  imu_store_rollback (store);
+  g_assert_cmpint (imu_store_count_sessions (store, NULL), ==, 0);
+}
+
+static void
+test_check_finds_problems (void)
+{
+  g_autofree char *path = imu_test_library_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = imu_store_open (path, &error);
+  g_autoptr(ImuSession) s = make_session (store, "Run", "A", 0);
+  g_autoptr(Data) d = make_data (9000, 3, 5, FALSE);
+  g_autoptr(GPtrArray) problems = NULL;
+
+  write_stream (store, imu_session_get_id (s), d, FALSE);
+  g_clear_object (&store);
+  sql_exec (path, "UPDATE streams SET n_samples = n_samples + 1; DELETE FROM lod WHERE level = 1 AND seq = 0;");
+  store = imu_store_open (path, &error);
+  g_assert_false (imu_store_check (store, &problems, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (problems->len, >=, 2);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/core/store/open/new", test_open_new);
+  g_test_add_func ("/core/store/open/newer-schema", test_open_newer_schema);
+  g_test_add_func ("/core/store/open/not-a-library", test_open_not_a_library);
+  g_test_add_func ("/core/store/session/crud", test_session_crud);
+  g_test_add_func ("/core/store/events", test_events);
+  g_test_add_func ("/core/store/transaction/rollback", test_rollback);
+  g_test_add_func ("/core/store/stream/roundtrip", test_stream_roundtrip);
+  g_test_add_func ("/core/store/stream/roundtrip-flushed", test_stream_roundtrip_flushed);
+  g_test_add_func ("/core/store/lod/envelope-brute-force", test_envelope_brute_force);
+  g_test_add_func ("/core/store/check/finds-problems", test_check_finds_problems);
+
+  return g_test_run ();
+}
