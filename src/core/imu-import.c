@@ -20,6 +20,7 @@
 #include <json-glib/json-glib.h>
 #include <nettle/sha2.h>
 
+#include "imu-bundle.h"
 #include "imu-import-private.h"
 #include "imu-store-private.h"
 
@@ -386,6 +387,7 @@ typedef enum {
   KIND_CSV,
   KIND_FOLDER,
   KIND_ARCHIVE,
+  KIND_BUNDLE,     /* an IMU Studio session bundle (imu-bundle.c) */
 } InputKind;
 
 static gboolean
@@ -463,6 +465,16 @@ detect (const char *path, InputKind *kind, char **format, GError **error)
                    _("%s: this is a GENEActiv device file, which this version of IMU Studio cannot import. "
                      "Export it to CSV with the GENEActiv software first."), path);
       return FALSE;
+    }
+  /* A session bundle is an archive whose first entry is its manifest. */
+  if (((len >= 4 && memcmp (head, "PK\003\004", 4) == 0)
+       || (len >= 4 && head[0] == 0x28 && head[1] == 0xb5 && head[2] == 0x2f && head[3] == 0xfd)
+       || (len >= 262 && memcmp (head + 257, "ustar", 5) == 0))
+      && imu_bundle_sniff (path))
+    {
+      *kind = KIND_BUNDLE;
+      *format = g_strdup ("bundle");
+      return TRUE;
     }
   if (len >= 4 && memcmp (head, "PK\003\004", 4) == 0)
     {
@@ -596,6 +608,10 @@ imu_import_path (ImuStore               *store,
 
   if (!detect (path, &kind, &format, error))
     return NULL;
+  /* A bundle carries its own session (uuid, metadata, events) and
+   * checksums: it has a pipeline of its own. */
+  if (kind == KIND_BUNDLE)
+    return imu_bundle_import (store, path, options, progress, progress_data, duplicate_of, cancellable, error);
 
   job.path = g_strdup (path);
   job.cancellable = hash_cancel;
@@ -631,8 +647,14 @@ imu_import_path (ImuStore               *store,
 
         if (in == NULL)
           {
-            g_clear_error (&local_error);
-            g_set_error (&local_error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_READ, _("%s: cannot open"), path);
+            /* A cancel that lands while opening stays a cancel. */
+            if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+              {
+                g_autofree char *detail = g_strdup (local_error->message);
+
+                g_clear_error (&local_error);
+                g_set_error (&local_error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_READ, _("%s: cannot open: %s"), path, detail);
+              }
             goto out;
           }
         if (!imu_import_csv (ctx, G_INPUT_STREAM (in), base, NULL, ctx->total_bytes, 0, &local_error))

@@ -1,0 +1,251 @@
+/* imu-cli-export.c — `imu export`: a session's streams as CSV files
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "imu-cli"
+
+#include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <gio/gunixoutputstream.h>
+
+#include "imu-cli.h"
+#include "imu-cli-progress.h"
+#include "imu-export-csv.h"
+#include "imu-bundle.h"
+
+/* A stream name as a file name: no directory separators, nothing hidden. */
+static char *
+stream_file_name (const char *stream_name)
+{
+  GString *name = g_string_new (NULL);
+
+  for (const char *p = stream_name; *p != '\0'; p++)
+    g_string_append_c (name, (*p == '/' || *p == '\\' || (guchar) *p < 0x20) ? '_' : *p);
+  if (name->len == 0 || name->str[0] == '.')
+    g_string_prepend_c (name, '_');
+  g_string_append (name, ".csv");
+  return g_string_free (name, FALSE);
+}
+
+static gboolean
+export_to_stream (ImuCli              *cli,
+                  const ImuStreamInfo *info,
+                  GOutputStream       *out,
+                  GError             **error)
+{
+  g_autoptr(ImuCliProgress) progress = imu_cli_progress_new (cli, info->name, IMU_CLI_PROGRESS_ROWS);
+
+  return imu_export_csv_stream (cli->store, info->id, out,
+                                imu_cli_progress_update, progress,
+                                cli->cancellable, error);
+}
+
+/* Writes next to @path and renames over it at the end, so that a failed
+ * or cancelled export never leaves a truncated file under the real name. */
+static gboolean
+export_to_file (ImuCli              *cli,
+                const ImuStreamInfo *info,
+                const char          *path,
+                GError             **error)
+{
+  g_autoptr(GOutputStream) out = NULL;
+  g_autofree char *tmp_path = g_strdup_printf ("%s.XXXXXX", path);
+  int fd;
+
+  fd = g_mkstemp (tmp_path);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Cannot create a file next to “%s”: %s"), path, g_strerror (saved_errno));
+      return FALSE;
+    }
+  out = g_unix_output_stream_new (fd, TRUE);
+
+  if (!export_to_stream (cli, info, out, error) ||
+      !g_output_stream_close (out, NULL, error))
+    {
+      g_unlink (tmp_path);
+      g_prefix_error (error, "%s: ", path);
+      return FALSE;
+    }
+  /* mkstemp makes the file private; an export is an ordinary file. */
+  {
+    mode_t mask = umask (0);
+
+    umask (mask);
+    g_chmod (tmp_path, 0666 & ~mask);
+  }
+  if (g_rename (tmp_path, path) != 0)
+    {
+      int saved_errno = errno;
+
+      g_unlink (tmp_path);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Cannot write “%s”: %s"), path, g_strerror (saved_errno));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static int
+report_export_error (ImuCli       *cli,
+                     const GError *error)
+{
+  return imu_cli_report_error (cli, NULL, error);
+}
+
+int
+imu_cli_export (ImuCli  *cli,
+                int      argc,
+                char   **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuSession) session = NULL;
+  g_autoptr(GPtrArray) selected = NULL;
+  g_autofree char *stream_name = NULL;
+  g_autofree char *format = NULL;
+  g_autofree char *output = NULL;
+  g_autofree char *bundle_format = NULL;
+  GPtrArray *streams;
+  gboolean to_directory;
+  int status;
+  const GOptionEntry entries[] = {
+    { "stream", 0, 0, G_OPTION_ARG_STRING, &stream_name,
+      N_("Export only the stream called NAME"), N_("NAME") },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format,
+      N_("Output format: csv (the default) or bundle (the whole session as one archive, docs/bundle.md)"), N_("FORMAT") },
+    { "bundle-format", 0, 0, G_OPTION_ARG_STRING, &bundle_format,
+      N_("Archive of a bundle: tar (tar + zstd, the default) or zip"), N_("KIND") },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
+      N_("Where to write: a file for one stream, a directory for several, - for standard output"), N_("PATH") },
+    { NULL }
+  };
+
+  context = imu_cli_option_context_new (cli, _("SESSION"),
+                                        _("Writes a session's streams as CSV, with the time column "
+                                          "and the channel names and units the source had, so that "
+                                          "importing the file again gives back the same samples. "
+                                          "One stream goes to the file PATH; a session with several "
+                                          "streams (and no --stream) goes to the directory PATH, one "
+                                          "NAME.csv per stream."),
+                                        entries);
+  if (!imu_cli_parse_options (cli, context, &argc, &argv, &status))
+    return status;
+  if (argc < 2)
+    return imu_cli_usage_error (cli, _("which session? Give an id or a uuid prefix"));
+  if (argc > 2)
+    return imu_cli_usage_error (cli, _("unexpected argument “%s”"), argv[2]);
+  if (format != NULL && !g_str_equal (format, "csv") && !g_str_equal (format, "bundle"))
+    return imu_cli_usage_error (cli, _("unknown format “%s” (use csv or bundle)"), format);
+  if (output == NULL)
+    return imu_cli_usage_error (cli, _("where to? Give -o PATH (or -o - for standard output)"));
+  if (g_strcmp0 (format, "bundle") == 0)
+    {
+      /* The whole session as one archive (imu-bundle.c). */
+      g_autoptr(ImuCliProgress) progress = NULL;
+      ImuBundleArchive archive = IMU_BUNDLE_ARCHIVE_TAR_ZSTD;
+
+      if (bundle_format != NULL && !imu_bundle_archive_from_string (bundle_format, &archive))
+        return imu_cli_usage_error (cli, _("unknown bundle format “%s” (use tar or zip)"), bundle_format);
+      if (g_str_equal (output, "-") || stream_name != NULL)
+        return imu_cli_usage_error (cli, _("a bundle is written to a file (-o FILE), with every stream"));
+      if (imu_cli_open_existing_store (cli, &error) == NULL)
+        return imu_cli_report_error (cli, NULL, error);
+      session = imu_cli_load_session (cli, argv[1], &error);
+      if (session == NULL)
+        return imu_cli_report_error (cli, NULL, error);
+      progress = imu_cli_progress_new (cli, imu_session_get_title (session), IMU_CLI_PROGRESS_ROWS);
+      if (!imu_bundle_write (cli->store, imu_session_get_id (session), output, archive,
+                             imu_cli_progress_update, progress, cli->cancellable, NULL, &error))
+        {
+          imu_cli_progress_clear (progress);
+          if (error->domain == IMU_BUNDLE_ERROR)
+            {
+              fprintf (stderr, "imu: %s\n", error->message);
+              return IMU_CLI_EXIT_OUTPUT;
+            }
+          return report_export_error (cli, error);
+        }
+      imu_cli_progress_clear (progress);
+      if (!cli->quiet)
+        printf ("%s\n", output);
+      return IMU_CLI_EXIT_OK;
+    }
+
+  if (imu_cli_open_existing_store (cli, &error) == NULL)
+    return imu_cli_report_error (cli, NULL, error);
+  session = imu_cli_load_session (cli, argv[1], &error);
+  if (session == NULL)
+    return imu_cli_report_error (cli, NULL, error);
+
+  streams = imu_session_get_streams (session);
+  selected = g_ptr_array_new ();
+  for (guint i = 0; streams != NULL && i < streams->len; i++)
+    {
+      ImuStreamInfo *info = g_ptr_array_index (streams, i);
+
+      if (stream_name == NULL || g_str_equal (info->name, stream_name))
+        g_ptr_array_add (selected, info);
+    }
+
+  if (selected->len == 0)
+    {
+      g_autoptr(GString) names = g_string_new (NULL);
+
+      for (guint i = 0; streams != NULL && i < streams->len; i++)
+        g_string_append_printf (names, "%s“%s”", i > 0 ? ", " : "",
+                                ((ImuStreamInfo *) g_ptr_array_index (streams, i))->name);
+      if (stream_name != NULL)
+        fprintf (stderr, _("imu: session %s has no stream “%s” (it has: %s)\n"),
+                 argv[1], stream_name, names->len > 0 ? names->str : _("none"));
+      else
+        fprintf (stderr, _("imu: session %s has no streams\n"), argv[1]);
+      return IMU_CLI_EXIT_NOT_FOUND;
+    }
+
+  /* Several streams, or a directory given for one: one NAME.csv each. */
+  to_directory = selected->len > 1 ||
+                 (!g_str_equal (output, "-") && g_file_test (output, G_FILE_TEST_IS_DIR));
+
+  if (g_str_equal (output, "-"))
+    {
+      g_autoptr(GOutputStream) out = NULL;
+
+      if (selected->len > 1)
+        return imu_cli_usage_error (cli, _("session %s has %u streams: choose one with --stream "
+                                           "to write to standard output"), argv[1], selected->len);
+      fflush (stdout);
+      out = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
+      if (!export_to_stream (cli, g_ptr_array_index (selected, 0), out, &error))
+        return report_export_error (cli, error);
+      return IMU_CLI_EXIT_OK;
+    }
+
+  if (to_directory && g_mkdir_with_parents (output, 0777) != 0)
+    {
+      int saved_errno = errno;
+
+      fprintf (stderr, _("imu: %s: cannot create the directory: %s\n"), output, g_strerror (saved_errno));
+      return IMU_CLI_EXIT_OUTPUT;
+    }
+
+  for (guint i = 0; i < selected->len; i++)
+    {
+      const ImuStreamInfo *info = g_ptr_array_index (selected, i);
+      g_autofree char *file_name = stream_file_name (info->name);
+      g_autofree char *path = to_directory ? g_build_filename (output, file_name, NULL) : g_strdup (output);
+
+      if (!export_to_file (cli, info, path, &error))
+        return report_export_error (cli, error);
+      if (!cli->quiet)
+        printf ("%s\n", path);
+    }
+  return IMU_CLI_EXIT_OK;
+}

@@ -1,0 +1,275 @@
+/* imu-cli-import.c — `imu import`: files, folders and archives into sessions
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "imu-cli"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <glib/gi18n.h>
+
+#include "imu-cli.h"
+#include "imu-cli-json.h"
+#include "imu-cli-progress.h"
+
+/* "data.csv: E_NUMERIC_FORMAT: 3 times (lines 12, 40, 41)" per issue code, on stderr. */
+static void
+warn_issues (ImuCli                *cli,
+             const char            *path,
+             const ImuImportResult *result)
+{
+  g_autoptr(GList) codes = NULL;
+
+  if (cli->quiet || result->issue_counts == NULL)
+    return;
+
+  codes = g_list_sort (g_hash_table_get_keys (result->issue_counts), (GCompareFunc) g_strcmp0);
+  for (GList *l = codes; l != NULL; l = l->next)
+    {
+      const char *code = l->data;
+      int count = GPOINTER_TO_INT (g_hash_table_lookup (result->issue_counts, code));
+      GArray *lines = result->issue_lines != NULL ? g_hash_table_lookup (result->issue_lines, code) : NULL;
+      g_autoptr(GString) where = g_string_new (NULL);
+
+      for (guint i = 0; lines != NULL && i < lines->len; i++)
+        {
+          gint64 line = g_array_index (lines, gint64, i);
+
+          if (line <= 0)
+            continue;
+          g_string_append_printf (where, "%s%" G_GINT64_FORMAT, where->len > 0 ? ", " : "", line);
+        }
+      if (where->len > 0 && (guint) count > lines->len)
+        g_string_append (where, ", …");
+
+      if (where->len > 0)
+        /* TRANSLATORS: "data.csv: E_NUMERIC_FORMAT: 3 times (lines 12, 40, 41)" */
+        imu_cli_warning (cli, ngettext ("%s: %s: %d time (line %s)",
+                                        "%s: %s: %d times (lines %s)", count),
+                         path, code, count, where->str);
+      else
+        imu_cli_warning (cli, ngettext ("%s: %s: %d time", "%s: %s: %d times", count),
+                         path, code, count);
+    }
+}
+
+static void
+print_summary (const ImuImportResult *result,
+               ImuSession            *session)
+{
+  GPtrArray *streams = session != NULL ? imu_session_get_streams (session) : NULL;
+  guint n_streams = streams != NULL ? streams->len : 0;
+  guint n_channels = 0;
+  g_autofree char *duration = imu_cli_format_duration (session != NULL ? imu_session_get_duration_ns (session) : 0);
+  g_autofree char *streams_text = NULL;
+  g_autofree char *channels_text = NULL;
+  g_autofree char *rows_number = NULL;
+  g_autofree char *rows_text = NULL;
+
+  for (guint i = 0; i < n_streams; i++)
+    n_channels += ((ImuStreamInfo *) g_ptr_array_index (streams, i))->n_channels;
+
+  streams_text = g_strdup_printf (ngettext ("%u stream", "%u streams", n_streams), n_streams);
+  channels_text = g_strdup_printf (ngettext ("%u channel", "%u channels", n_channels), n_channels);
+  rows_number = g_strdup_printf ("%" G_GINT64_FORMAT, result->rows);
+  /* TRANSLATORS: %s is a number of rows */
+  rows_text = g_strdup_printf (ngettext ("%s row", "%s rows", (gulong) MIN (result->rows, G_MAXLONG)),
+                               rows_number);
+
+  /* The id first and alone before a tab, so that scripts can cut it out. */
+  printf ("%" G_GINT64_FORMAT "\t", result->session_id);
+  /* TRANSLATORS: "“Morning run” (csv): 2 streams, 6 channels, 1000 rows, 0:00:10" */
+  printf (_("“%s” (%s): %s, %s, %s, %s\n"),
+          result->title != NULL ? result->title : "",
+          result->format != NULL ? result->format : "?",
+          streams_text, channels_text, rows_text, duration);
+}
+
+/* Prints "imu: PATH: what went wrong". Import messages already name the
+ * file, by its path or (from a format importer, with line and column) by
+ * its base name: print that name once, as the path the user typed. */
+static int
+report_import_error (ImuCli       *cli,
+                     const char   *path,
+                     const char   *absolute,
+                     const GError *error)
+{
+  g_autofree char *base = g_path_get_basename (path);
+  gsize absolute_len = strlen (absolute);
+  gsize base_len = strlen (base);
+  const char *message = error->message;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return imu_cli_report_error (cli, path, error);
+
+  if (g_str_has_prefix (message, absolute) && (message[absolute_len] == ':' || message[absolute_len] == ' '))
+    fprintf (stderr, "imu: %s%s\n", path, message + absolute_len);
+  else if (g_str_has_prefix (message, base) && message[base_len] == ':' && message[base_len + 1] == ' ')
+    fprintf (stderr, "imu: %s: %s\n", path, message + base_len + 2);
+  else
+    fprintf (stderr, "imu: %s: %s\n", path, message);
+  return imu_cli_exit_code_for_error (error);
+}
+
+/* "already imported as session 3 “Morning run” (uuid …)" */
+static void
+report_duplicate (ImuCli       *cli,
+                  ImuStore     *store,
+                  const char   *path,
+                  const char   *absolute,
+                  gint64        duplicate_of,
+                  const GError *error)
+{
+  g_autoptr(ImuSession) existing = NULL;
+  g_autofree char *id_text = NULL;
+
+  if (duplicate_of > 0)
+    existing = imu_store_load_session (store, duplicate_of, NULL);
+  if (existing == NULL)
+    {
+      report_import_error (cli, path, absolute, error);
+      return;
+    }
+  id_text = g_strdup_printf ("%" G_GINT64_FORMAT, imu_session_get_id (existing));
+  /* TRANSLATORS: "imu: run.csv: already imported as session 3 “Morning run” (uuid 1b4e…); …" */
+  fprintf (stderr, _("imu: %s: already imported as session %s “%s” (uuid %s); "
+                     "pass --allow-duplicate to import it again\n"),
+           path, id_text, imu_session_get_title (existing), imu_session_get_uuid (existing));
+}
+
+int
+imu_cli_import (ImuCli  *cli,
+                int      argc,
+                char   **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonArray) json_results = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *subject = NULL;
+  g_autofree char *activity = NULL;
+  g_auto(GStrv) tags = NULL;
+  gboolean allow_duplicate = FALSE;
+  ImuImportOptions options = { 0 };
+  ImuStore *store;
+  int failure = IMU_CLI_EXIT_OK;
+  gboolean duplicate_seen = FALSE;
+  int status;
+  const GOptionEntry entries[] = {
+    { "title", 0, 0, G_OPTION_ARG_STRING, &title,
+      N_("Title of the new sessions (default: from the file name)"), N_("TITLE") },
+    { "subject", 0, 0, G_OPTION_ARG_STRING, &subject,
+      N_("Subject or athlete"), N_("SUBJECT") },
+    { "activity", 0, 0, G_OPTION_ARG_STRING, &activity,
+      N_("Activity (run, walk, lab trial…)"), N_("ACTIVITY") },
+    { "tag", 0, 0, G_OPTION_ARG_STRING_ARRAY, &tags,
+      N_("Add a tag (repeat for several)"), N_("TAG") },
+    { "allow-duplicate", 0, 0, G_OPTION_ARG_NONE, &allow_duplicate,
+      N_("Import even when the same bytes are already in the library"), NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &cli->json,
+      N_("Print one JSON array describing the new sessions"), NULL },
+    { NULL }
+  };
+
+  context = imu_cli_option_context_new (cli, _("PATH…"),
+                                        _("Imports each file, folder or archive as a new session and "
+                                          "prints its id. Several paths are imported one after the "
+                                          "other; a failure is reported and the others go on."),
+                                        entries);
+  if (!imu_cli_parse_options (cli, context, &argc, &argv, &status))
+    return status;
+  if (argc < 2)
+    return imu_cli_usage_error (cli, _("no file to import"));
+
+  store = imu_cli_get_store (cli, &error);
+  if (store == NULL)
+    return imu_cli_report_error (cli, NULL, error);
+
+  options.title = title;
+  options.subject = subject;
+  options.activity = activity;
+  options.tags = (const char * const *) tags;
+  options.allow_duplicate = allow_duplicate;
+
+  if (cli->json)
+    json_results = json_array_new ();
+
+  for (int i = 1; i < argc; i++)
+    {
+      const char *path = argv[i];
+      g_autoptr(ImuImportResult) result = NULL;
+      g_autoptr(ImuSession) session = NULL;
+      g_autoptr(GError) import_error = NULL;
+      g_autoptr(ImuCliProgress) progress = NULL;
+      g_autofree char *label = g_path_get_basename (path);
+      /* The audit row keeps the path: make it mean something later, from
+       * any working directory. Messages still show the path as typed. */
+      g_autofree char *absolute = g_canonicalize_filename (path, NULL);
+      gint64 duplicate_of = 0;
+
+      progress = imu_cli_progress_new (cli, label, IMU_CLI_PROGRESS_BYTES);
+      result = imu_import_path (store, absolute, &options,
+                                imu_cli_progress_update, progress,
+                                &duplicate_of, cli->cancellable, &import_error);
+      imu_cli_progress_clear (progress);
+
+      if (result == NULL)
+        {
+          if (g_error_matches (import_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+              g_cancellable_is_cancelled (cli->cancellable))
+            {
+              /* Stop here: the user wants the whole batch to end. */
+              failure = IMU_CLI_EXIT_CANCELLED;
+              fprintf (stderr, _("imu: %s: import cancelled, nothing of it was kept\n"), path);
+              break;
+            }
+          if (g_error_matches (import_error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_DUPLICATE))
+            {
+              duplicate_seen = TRUE;
+              report_duplicate (cli, store, path, absolute, duplicate_of, import_error);
+            }
+          else
+            {
+              int code = report_import_error (cli, path, absolute, import_error);
+
+              if (failure == IMU_CLI_EXIT_OK)
+                failure = code;
+            }
+          continue;
+        }
+
+      session = imu_store_load_session (store, result->session_id, &import_error);
+      if (session == NULL)
+        {
+          int code = imu_cli_report_error (cli, path, import_error);
+
+          if (failure == IMU_CLI_EXIT_OK)
+            failure = code;
+          continue;
+        }
+
+      if (json_results != NULL)
+        json_array_add_element (json_results, imu_cli_json_import_result (result, session));
+      else if (cli->quiet)
+        printf ("%" G_GINT64_FORMAT "\n", result->session_id);
+      else
+        print_summary (result, session);
+      fflush (stdout);
+      warn_issues (cli, path, result);
+    }
+
+  if (json_results != NULL)
+    {
+      g_autoptr(JsonNode) root = json_node_init_array (json_node_alloc (), json_results);
+
+      imu_cli_json_print (root);
+    }
+
+  /* A real failure outranks a duplicate: it is what the user must fix. */
+  if (failure != IMU_CLI_EXIT_OK)
+    return failure;
+  if (duplicate_seen)
+    return IMU_CLI_EXIT_DUPLICATE;
+  return IMU_CLI_EXIT_OK;
+}

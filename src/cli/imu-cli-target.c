@@ -1,0 +1,615 @@
+/* imu-cli-target.c — `imu target`: add, list, test, remove sync targets
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Each kind of target parses its own options (a row of target_kinds[]):
+ * S3 and WebDAV slot in as one more row and one more add_* function.
+ * Secrets are read from standard input, never from the command line
+ * (where `ps` and shell history would see them), and go to the secret
+ * store, never to the library file.
+ */
+#define G_LOG_DOMAIN "imu-cli"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+
+#include "imu-cli.h"
+#include "imu-cli-json.h"
+#include "imu-redact.h"
+#include "imu-secrets.h"
+#include "imu-sync-azure.h"
+#include "imu-sync-queue.h"
+
+/* A target that cannot work, or a test that failed (docs/sync.md). */
+#define IMU_CLI_EXIT_SYNC 8
+
+/* What every kind accepts besides its own options. */
+typedef struct {
+  char     *prefix;
+  gboolean  insecure;
+  char     *allow_metered;
+} CommonOptions;
+
+static void
+common_options_clear (CommonOptions *o)
+{
+  g_free (o->prefix);
+  g_free (o->allow_metered);
+}
+
+static gboolean
+parse_tristate (const char *text, int *out)
+{
+  if (text == NULL || g_str_equal (text, "default"))
+    *out = -1;
+  else if (g_str_equal (text, "yes") || g_str_equal (text, "true") || g_str_equal (text, "1"))
+    *out = 1;
+  else if (g_str_equal (text, "no") || g_str_equal (text, "false") || g_str_equal (text, "0"))
+    *out = 0;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+/* Reads a secret from standard input: one line (or all of it), without
+ * the line end. */
+static char *
+read_secret_from_stdin (GError **error)
+{
+  g_autoptr(GString) s = g_string_new (NULL);
+  char buf[4096];
+  size_t n;
+
+  if (isatty (STDIN_FILENO))
+    fprintf (stderr, _("Paste the secret and press Enter, then Ctrl+D: "));
+  while ((n = fread (buf, 1, sizeof buf, stdin)) > 0)
+    {
+      g_string_append_len (s, buf, (gssize) n);
+      if (s->len > 64 * 1024)
+        break;
+    }
+  g_strstrip (s->str);
+  s->len = strlen (s->str);
+  if (s->len == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("nothing was read from standard input"));
+      return NULL;
+    }
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+static char *
+secret_json (const char *member, const char *value)
+{
+  g_autoptr(JsonObject) o = json_object_new ();
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+
+  json_object_set_string_member (o, member, value);
+  node = json_node_init_object (json_node_alloc (), o);
+  json_generator_set_root (gen, node);
+  return json_generator_to_data (gen, NULL);
+}
+
+static GOptionContext *
+kind_context (ImuCli *cli, const char *kind, const GOptionEntry *own, CommonOptions *common, const char *summary)
+{
+  GOptionEntry entries[16];
+  g_autofree char *param = g_strdup_printf (_("add NAME %s"), kind);
+  const GOptionEntry common_entries[] = {
+    { "prefix", 0, 0, G_OPTION_ARG_STRING, &common->prefix,
+      N_("Put sessions under PREFIX/sessions/ (default: at the top)"), N_("PREFIX") },
+    { "insecure", 0, 0, G_OPTION_ARG_NONE, &common->insecure,
+      N_("Allow plain http to a host that is not this computer (data and credentials unencrypted)"), NULL },
+    { "allow-metered", 0, 0, G_OPTION_ARG_STRING, &common->allow_metered,
+      N_("Sync on metered connections: yes, no, or default (the library's setting; off unless changed)"),
+      N_("yes|no|default") },
+    { NULL }
+  };
+  guint n = 0;
+
+  for (guint i = 0; own != NULL && own[i].long_name != NULL; i++)
+    entries[n++] = own[i];
+  for (guint i = 0; common_entries[i].long_name != NULL; i++)
+    entries[n++] = common_entries[i];
+  memset (&entries[n], 0, sizeof entries[n]);
+  return imu_cli_option_context_new (cli, param, summary, entries);
+}
+
+static gboolean
+apply_common (ImuCli *cli, CommonOptions *common, ImuSyncTargetConfig *config, int *status)
+{
+  config->prefix = g_strdup (common->prefix != NULL ? common->prefix : "");
+  config->insecure = common->insecure;
+  if (!parse_tristate (common->allow_metered, &config->allow_metered))
+    {
+      *status = imu_cli_usage_error (cli, _("--allow-metered takes yes, no or default"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* `imu target add NAME folder --path DIR` */
+static int
+add_folder (ImuCli *cli, const char *name, int argc, char **argv, ImuSyncTargetConfig **config, char **secret)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *abs = NULL;
+  CommonOptions common = { 0 };
+  int status = IMU_CLI_EXIT_OK;
+  const GOptionEntry entries[] = {
+    { "path", 0, 0, G_OPTION_ARG_FILENAME, &path, N_("The folder (a USB stick, a network share)"), N_("DIR") },
+    { NULL }
+  };
+
+  context = kind_context (cli, "folder", entries, &common,
+                          _("A plain folder: sessions go to DIR/PREFIX/sessions/UUID/bundle.imub."));
+  if (!imu_cli_parse_options (cli, context, &argc, &argv, &status))
+    goto out;
+  if (path == NULL)
+    {
+      status = imu_cli_usage_error (cli, _("which folder? Give --path DIR"));
+      goto out;
+    }
+  abs = g_canonicalize_filename (path, NULL);
+  *config = imu_sync_target_config_new (name, "folder", abs);
+  if (!apply_common (cli, &common, *config, &status))
+    goto out;
+  *secret = NULL;
+
+out:
+  common_options_clear (&common);
+  return status;
+}
+
+/* `imu target add NAME azure --container-url URL (--sas-from-stdin | --account A --key-from-stdin)` */
+static int
+add_azure (ImuCli *cli, const char *name, int argc, char **argv, ImuSyncTargetConfig **config, char **secret)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) cfg = json_object_new ();
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autofree char *url = NULL;
+  g_autofree char *account = NULL;
+  g_autofree char *value = NULL;
+  gboolean sas = FALSE, key = FALSE;
+  CommonOptions common = { 0 };
+  int status = IMU_CLI_EXIT_OK;
+  const GOptionEntry entries[] = {
+    { "container-url", 0, 0, G_OPTION_ARG_STRING, &url,
+      N_("The container: https://ACCOUNT.blob.core.windows.net/CONTAINER (no SAS token in it)"), N_("URL") },
+    { "sas-from-stdin", 0, 0, G_OPTION_ARG_NONE, &sas,
+      N_("Read a SAS token (sv=…&sig=…) from standard input"), NULL },
+    { "account", 0, 0, G_OPTION_ARG_STRING, &account,
+      N_("The storage account, for an account key"), N_("NAME") },
+    { "key-from-stdin", 0, 0, G_OPTION_ARG_NONE, &key,
+      N_("Read the account key (base64) from standard input"), NULL },
+    { NULL }
+  };
+
+  context = kind_context (cli, "azure", entries, &common,
+                          _("Azure Blob Storage: block blobs under CONTAINER/PREFIX/sessions/UUID/, "
+                            "authorised by a SAS token or by the account key (Shared Key)."));
+  if (!imu_cli_parse_options (cli, context, &argc, &argv, &status))
+    goto out;
+  if (url == NULL)
+    {
+      status = imu_cli_usage_error (cli, _("which container? Give --container-url URL"));
+      goto out;
+    }
+  if (strchr (url, '?') != NULL)
+    {
+      /* Do not echo the URL: it holds the signature. */
+      status = imu_cli_usage_error (cli, _("the container URL must not carry a SAS token: give the URL without "
+                                           "“?…” and the token with --sas-from-stdin"));
+      goto out;
+    }
+  if (sas == key)
+    {
+      status = imu_cli_usage_error (cli, _("give either --sas-from-stdin or --account NAME --key-from-stdin"));
+      goto out;
+    }
+  if (key && account == NULL)
+    {
+      status = imu_cli_usage_error (cli, _("--key-from-stdin needs --account NAME"));
+      goto out;
+    }
+  if (!(value = read_secret_from_stdin (&error)))
+    {
+      status = imu_cli_usage_error (cli, "%s", error->message);
+      goto out;
+    }
+  if (sas && !imu_sync_azure_parse_sas (value, NULL, NULL, NULL))
+    {
+      imu_redact_add_secret (value);
+      status = imu_cli_usage_error (cli, _("what was read is not a SAS token (it has no sig=)"));
+      goto out;
+    }
+  json_object_set_string_member (cfg, "auth", sas ? "sas" : "shared-key");
+  if (account != NULL)
+    json_object_set_string_member (cfg, "account", account);
+  node = json_node_init_object (json_node_alloc (), json_object_ref (cfg));
+  json_generator_set_root (gen, node);
+  *config = imu_sync_target_config_new (name, "azure", url);
+  g_free ((*config)->config_json);
+  (*config)->config_json = json_generator_to_data (gen, NULL);
+  if (!apply_common (cli, &common, *config, &status))
+    goto out;
+  *secret = secret_json (sas ? "sas" : "key", value[0] == '?' && sas ? value + 1 : value);
+
+out:
+  common_options_clear (&common);
+  return status;
+}
+
+typedef struct {
+  const char *kind;
+  const char *summary;
+  int       (*add) (ImuCli *cli, const char *name, int argc, char **argv, ImuSyncTargetConfig **config, char **secret);
+} TargetKind;
+
+static const TargetKind target_kinds[] = {
+  { "folder", N_("a folder: --path DIR"), add_folder },
+  { "azure",  N_("Azure Blob Storage: --container-url URL (--sas-from-stdin | --account NAME --key-from-stdin)"), add_azure },
+  /* "s3" and "webdav" are added here with their add_* function. */
+};
+
+static int
+target_add (ImuCli *cli, int argc, char **argv)
+{
+  g_autoptr(ImuSyncTargetConfig) config = NULL;
+  g_autoptr(ImuSyncTarget) target = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *secret = NULL;
+  g_autofree char *label = NULL;
+  const TargetKind *kind = NULL;
+  ImuStore *store;
+  int status;
+
+  /* argv: add NAME KIND [options] */
+  if (argc < 3 || argv[1][0] == '-' || argv[2][0] == '-')
+    {
+      g_autoptr(GString) kinds = g_string_new (NULL);
+
+      if (argc >= 2 && (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")))
+        {
+          printf ("%s\n", _("Usage: imu target add NAME KIND [OPTION…]"));
+          for (guint i = 0; i < G_N_ELEMENTS (target_kinds); i++)
+            printf ("  %-8s %s\n", target_kinds[i].kind, _(target_kinds[i].summary));
+          return IMU_CLI_EXIT_OK;
+        }
+      for (guint i = 0; i < G_N_ELEMENTS (target_kinds); i++)
+        g_string_append_printf (kinds, "%s%s", i > 0 ? ", " : "", target_kinds[i].kind);
+      return imu_cli_usage_error (cli, _("give a NAME and a KIND (%s): imu target add NAME KIND …"), kinds->str);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (target_kinds); i++)
+    if (g_str_equal (target_kinds[i].kind, argv[2]))
+      kind = &target_kinds[i];
+  if (kind == NULL)
+    return imu_cli_usage_error (cli, _("unknown kind of target “%s”"), argv[2]);
+
+  /* The kind parses "KIND [options]" as its own command line. */
+  status = kind->add (cli, argv[1], argc - 2, argv + 2, &config, &secret);
+  if (status != IMU_CLI_EXIT_OK || config == NULL)
+    return status;
+
+  /* Check the configuration before keeping it (no I/O). */
+  if (!(target = imu_sync_target_new (config, secret, &error)))
+    {
+      fprintf (stderr, "imu: %s\n", error->message);
+      return IMU_CLI_EXIT_SYNC;
+    }
+  if (!(store = imu_cli_get_store (cli, &error)))
+    return imu_cli_report_error (cli, NULL, error);
+  if (!imu_sync_queue_add_target (store, config, &error))
+    return imu_cli_report_error (cli, NULL, error);
+  if (secret != NULL)
+    {
+      label = g_strdup_printf (_("IMU Studio sync target “%s” (%s)"), config->name, config->url);
+      if (!imu_secrets_store (config->secret_id, label, secret, &error))
+        {
+          imu_sync_queue_remove_target (store, config->name, NULL);
+          fprintf (stderr, "imu: %s\n", error->message);
+          return IMU_CLI_EXIT_SYNC;
+        }
+    }
+  if (!cli->quiet)
+    printf (_("Added target “%s” (%s, %s). Check it with “imu target test %s”.\n"),
+            config->name, config->kind, config->url, config->name);
+  return IMU_CLI_EXIT_OK;
+}
+
+static int
+target_list (ImuCli *cli, int argc, char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) targets = NULL;
+  ImuStore *store;
+  int status;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &cli->json, N_("Print a JSON array"), NULL },
+    { NULL }
+  };
+
+  context = imu_cli_option_context_new (cli, "list", _("Lists the sync targets of the library."), entries);
+  if (!imu_cli_parse_options (cli, context, &argc, &argv, &status))
+    return status;
+  if (!(store = imu_cli_get_store (cli, &error)) || !(targets = imu_sync_queue_list_targets (store, &error)))
+    return imu_cli_report_error (cli, NULL, error);
+  if (cli->json)
+    {
+      g_autoptr(JsonArray) arr = json_array_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      for (guint i = 0; i < targets->len; i++)
+        {
+          const ImuSyncTargetConfig *t = g_ptr_array_index (targets, i);
+          JsonObject *o = json_object_new ();
+          g_autofree char *auth = imu_sync_target_config_dup_string (t, "auth");
+
+          json_object_set_string_member (o, "name", t->name);
+          json_object_set_string_member (o, "kind", t->kind);
+          json_object_set_string_member (o, "url", t->url);
+          json_object_set_string_member (o, "prefix", t->prefix);
+          if (auth != NULL)
+            json_object_set_string_member (o, "auth", auth);
+          json_object_set_boolean_member (o, "insecure", t->insecure);
+          if (t->allow_metered >= 0)
+            json_object_set_boolean_member (o, "allow_metered", t->allow_metered);
+          else
+            json_object_set_null_member (o, "allow_metered");
+          json_array_add_object_element (arr, o);
+        }
+      root = json_node_init_array (json_node_alloc (), arr);
+      imu_cli_json_print (root);
+      return IMU_CLI_EXIT_OK;
+    }
+  if (targets->len == 0 && !cli->quiet)
+    printf ("%s\n", _("No sync targets. Add one with “imu target add NAME KIND …”."));
+  for (guint i = 0; i < targets->len; i++)
+    {
+      const ImuSyncTargetConfig *t = g_ptr_array_index (targets, i);
+      g_autofree char *auth = imu_sync_target_config_dup_string (t, "auth");
+
+      printf ("%s\t%s\t%s%s%s%s%s\n", t->name, t->kind, t->url,
+              *t->prefix != '\0' ? "\tprefix=" : "", t->prefix,
+              auth != NULL ? "\tauth=" : "", auth != NULL ? auth : "");
+    }
+  return IMU_CLI_EXIT_OK;
+}
+
+static int
+target_remove (ImuCli *cli, int argc, char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuSyncTargetConfig) config = NULL;
+  ImuStore *store;
+  int status;
+
+  context = imu_cli_option_context_new (cli, "remove NAME",
+                                        _("Forgets a target, its queue and its secret. What it holds is kept."), NULL);
+  if (!imu_cli_parse_options (cli, context, &argc, &argv, &status))
+    return status;
+  if (argc != 2)
+    return imu_cli_usage_error (cli, _("which target? imu target remove NAME"));
+  if (!(store = imu_cli_open_existing_store (cli, &error)) || !(config = imu_sync_queue_get_target (store, argv[1], &error))
+      || !imu_sync_queue_remove_target (store, argv[1], &error))
+    return imu_cli_report_error (cli, NULL, error);
+  if (config->secret_id != NULL && *config->secret_id != '\0' && !g_str_equal (config->kind, "folder")
+      && !imu_secrets_clear (config->secret_id, &error))
+    imu_cli_warning (cli, _("the target is removed, but its secret could not be: %s"), error->message);
+  if (!cli->quiet)
+    printf (_("Removed target “%s”.\n"), argv[1]);
+  return IMU_CLI_EXIT_OK;
+}
+
+static ImuSyncTarget *
+open_target (ImuCli *cli, const char *name, ImuSyncTargetConfig **config_out, GError **error)
+{
+  g_autoptr(ImuSyncTargetConfig) config = NULL;
+  g_autofree char *secret = NULL;
+  ImuStore *store;
+
+  if (!(store = imu_cli_open_existing_store (cli, error)) || !(config = imu_sync_queue_get_target (store, name, error)))
+    return NULL;
+  if (*config->secret_id != '\0' && !g_str_equal (config->kind, "folder"))
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      secret = imu_secrets_lookup (config->secret_id, &local_error);
+      if (secret == NULL && !g_error_matches (local_error, IMU_SECRETS_ERROR, IMU_SECRETS_ERROR_NOT_FOUND))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+    }
+  if (config_out != NULL)
+    *config_out = imu_sync_target_config_copy (config);
+  return imu_sync_target_new (config, secret, error);
+}
+
+static int
+target_test (ImuCli *cli, int argc, char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuSyncTarget) target = NULL;
+  g_autoptr(ImuSyncTestReport) report = imu_sync_test_report_new ();
+  int status;
+
+  context = imu_cli_option_context_new (cli, "test NAME",
+                                        _("Checks that a target can be reached and written: lists it, writes a "
+                                          "small probe object and deletes it; for a SAS token shows its "
+                                          "permissions, scope and expiry."), NULL);
+  if (!imu_cli_parse_options (cli, context, &argc, &argv, &status))
+    return status;
+  if (argc != 2)
+    return imu_cli_usage_error (cli, _("which target? imu target test NAME"));
+  if (!(target = open_target (cli, argv[1], NULL, &error)))
+    {
+      if (error->domain == IMU_SYNC_ERROR)
+        {
+          fprintf (stderr, "imu: %s\n", error->message);
+          return IMU_CLI_EXIT_SYNC;
+        }
+      return imu_cli_report_error (cli, NULL, error);
+    }
+  if (!imu_sync_target_test (target, report, cli->cancellable, &error))
+    {
+      imu_redact_error (error);
+      fprintf (stderr, "imu: %s\n", error->message);
+      return IMU_CLI_EXIT_SYNC;
+    }
+  for (guint i = 0; i < report->lines->len; i++)
+    {
+      g_autofree char *line = imu_redact (g_ptr_array_index (report->lines, i));
+
+      printf ("%s\n", line);
+    }
+  printf ("%s\n", report->ok ? _("OK") : _("FAILED"));
+  return report->ok ? IMU_CLI_EXIT_OK : IMU_CLI_EXIT_SYNC;
+}
+
+/* `imu target secret NAME (--sas-from-stdin | --key-from-stdin)`: a new
+ * credential (an expired SAS token), and what waited for it goes again. */
+static int
+target_secret (ImuCli *cli, int argc, char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuSyncTargetConfig) config = NULL;
+  g_autofree char *value = NULL;
+  g_autofree char *secret = NULL;
+  g_autofree char *label = NULL;
+  gboolean sas = FALSE, key = FALSE;
+  ImuStore *store;
+  gint64 requeued;
+  int status;
+  const GOptionEntry entries[] = {
+    { "sas-from-stdin", 0, 0, G_OPTION_ARG_NONE, &sas, N_("Read a new SAS token from standard input"), NULL },
+    { "key-from-stdin", 0, 0, G_OPTION_ARG_NONE, &key, N_("Read a new account key from standard input"), NULL },
+    { NULL }
+  };
+
+  context = imu_cli_option_context_new (cli, "secret NAME",
+                                        _("Replaces a target's secret and puts the transfers that waited for it "
+                                          "back in the queue."), entries);
+  if (!imu_cli_parse_options (cli, context, &argc, &argv, &status))
+    return status;
+  if (argc != 2 || sas == key)
+    return imu_cli_usage_error (cli, _("imu target secret NAME (--sas-from-stdin | --key-from-stdin)"));
+  if (!(store = imu_cli_open_existing_store (cli, &error)) || !(config = imu_sync_queue_get_target (store, argv[1], &error)))
+    return imu_cli_report_error (cli, NULL, error);
+  if (!(value = read_secret_from_stdin (&error)))
+    return imu_cli_usage_error (cli, "%s", error->message);
+  if (sas && !imu_sync_azure_parse_sas (value, NULL, NULL, NULL))
+    {
+      imu_redact_add_secret (value);
+      return imu_cli_usage_error (cli, _("what was read is not a SAS token (it has no sig=)"));
+    }
+  if (g_str_equal (config->kind, "azure"))
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(JsonGenerator) gen = json_generator_new ();
+      JsonObject *o;
+
+      /* The kind of credential may change with it. */
+      if (json_parser_load_from_data (parser, config->config_json, -1, NULL)
+          && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+        {
+          o = json_node_get_object (json_parser_get_root (parser));
+          json_object_set_string_member (o, "auth", sas ? "sas" : "shared-key");
+          json_generator_set_root (gen, json_parser_get_root (parser));
+          g_free (config->config_json);
+          config->config_json = json_generator_to_data (gen, NULL);
+          if (!imu_sync_queue_update_target (store, config, &error))
+            return imu_cli_report_error (cli, NULL, error);
+        }
+    }
+  secret = secret_json (sas ? "sas" : "key", value[0] == '?' && sas ? value + 1 : value);
+  label = g_strdup_printf (_("IMU Studio sync target “%s” (%s)"), config->name, config->url);
+  if (!imu_secrets_store (config->secret_id, label, secret, &error))
+    {
+      fprintf (stderr, "imu: %s\n", error->message);
+      return IMU_CLI_EXIT_SYNC;
+    }
+  requeued = imu_sync_queue_retry (store, config->id, &error);
+  if (requeued < 0)
+    return imu_cli_report_error (cli, NULL, error);
+  if (!cli->quiet)
+    printf (_("Saved the new secret of “%s”; %" G_GINT64_FORMAT " transfers are queued again.\n"),
+            config->name, requeued);
+  return IMU_CLI_EXIT_OK;
+}
+
+/* `imu target set NAME --allow-metered yes|no|default` */
+static int
+target_set (ImuCli *cli, int argc, char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuSyncTargetConfig) config = NULL;
+  g_autofree char *allow_metered = NULL;
+  ImuStore *store;
+  int status;
+  const GOptionEntry entries[] = {
+    { "allow-metered", 0, 0, G_OPTION_ARG_STRING, &allow_metered,
+      N_("Sync on metered connections: yes, no, or default (the library's setting)"), N_("yes|no|default") },
+    { NULL }
+  };
+
+  context = imu_cli_option_context_new (cli, "set NAME", _("Changes a target's settings."), entries);
+  if (!imu_cli_parse_options (cli, context, &argc, &argv, &status))
+    return status;
+  if (argc != 2)
+    return imu_cli_usage_error (cli, _("which target? imu target set NAME …"));
+  if (!(store = imu_cli_open_existing_store (cli, &error)) || !(config = imu_sync_queue_get_target (store, argv[1], &error)))
+    return imu_cli_report_error (cli, NULL, error);
+  if (allow_metered != NULL && !parse_tristate (allow_metered, &config->allow_metered))
+    return imu_cli_usage_error (cli, _("--allow-metered takes yes, no or default"));
+  if (!imu_sync_queue_update_target (store, config, &error))
+    return imu_cli_report_error (cli, NULL, error);
+  return IMU_CLI_EXIT_OK;
+}
+
+int
+imu_cli_target (ImuCli  *cli,
+                int      argc,
+                char   **argv)
+{
+  static const struct {
+    const char *name;
+    int       (*run) (ImuCli *cli, int argc, char **argv);
+    const char *summary;
+  } subcommands[] = {
+    { "add",    target_add,    N_("add NAME KIND [OPTION…]: a new target (imu target add --help lists the kinds)") },
+    { "list",   target_list,   N_("list [--json]: the targets of the library") },
+    { "test",   target_test,   N_("test NAME: reachability, permissions, SAS scope and expiry") },
+    { "remove", target_remove, N_("remove NAME: forget a target and its secret") },
+    { "secret", target_secret, N_("secret NAME (--sas-from-stdin | --key-from-stdin): a new credential") },
+    { "set",    target_set,    N_("set NAME --allow-metered yes|no|default") },
+  };
+
+  if (argc < 2 || g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h"))
+    {
+      FILE *out = argc < 2 ? stderr : stdout;
+
+      fprintf (out, "%s\n", _("Usage: imu target COMMAND …"));
+      for (guint i = 0; i < G_N_ELEMENTS (subcommands); i++)
+        fprintf (out, "  %s\n", _(subcommands[i].summary));
+      return argc < 2 ? IMU_CLI_EXIT_USAGE : IMU_CLI_EXIT_OK;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (subcommands); i++)
+    if (g_str_equal (argv[1], subcommands[i].name))
+      return subcommands[i].run (cli, argc - 1, argv + 1);
+  return imu_cli_usage_error (cli, _("unknown command “target %s” (add, list, test, remove, secret, set)"), argv[1]);
+}

@@ -1,0 +1,1048 @@
+/* test-cli.c — `imu` as scripts see it: exit codes, stdout, stderr, JSON
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Runs the built `imu` binary (IMU_CLI_PATH, or $IMU_CLI) with GSubprocess
+ * against a temporary library and small CSV fixtures written here. Expected
+ * values come from the fixtures themselves (known channel names, units,
+ * sample counts, rates), never from the code under test.
+ */
+#define G_LOG_DOMAIN "imu-test"
+
+#include <signal.h>
+#include <string.h>
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+#include <sqlite3.h>
+
+#include "imu-test-util.h"
+
+/* Exit codes documented in docs/cli.md. */
+#define EXIT_OK         0
+#define EXIT_USAGE      1
+#define EXIT_BAD_INPUT  2
+#define EXIT_DUPLICATE  3
+#define EXIT_NOT_FOUND  4
+#define EXIT_LIBRARY    5
+#define EXIT_AMBIGUOUS  6
+#define EXIT_CANCELLED  130
+
+/* The fixture: 10 rows at 100 Hz, time as epoch seconds with 4 decimals,
+ * three channels in g with 3 decimals. */
+#define FIXTURE_ROWS 10
+
+typedef struct {
+  int   status;
+  char *out;
+  char *err;
+} Run;
+
+static void
+run_clear (Run *run)
+{
+  g_clear_pointer (&run->out, g_free);
+  g_clear_pointer (&run->err, g_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
+
+static const char *
+imu_path (void)
+{
+  const char *env = g_getenv ("IMU_CLI");
+
+  return env != NULL ? env : IMU_CLI_PATH;
+}
+
+/* Runs `imu ARGS…` (NULL-terminated) and collects its exit status and output. */
+static void
+run_imuv (Run         *run,
+          const char **args)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (argv, (char *) imu_path ());
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  /* The library is always given with --library: never touch the user's. */
+  g_subprocess_launcher_unsetenv (launcher, "IMU_LIBRARY");
+  proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &run->out, &run->err, &error);
+  g_assert_no_error (error);
+  g_subprocess_wait (proc, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  run->status = g_subprocess_get_exit_status (proc);
+  g_test_message ("imu %s → %d\nstdout: %s\nstderr: %s",
+                  args[0] != NULL ? args[0] : "", run->status, run->out, run->err);
+}
+
+#define run_imu(run, ...) \
+  G_STMT_START { \
+    const char *_args[] = { __VA_ARGS__, NULL }; \
+    run_imuv ((run), _args); \
+  } G_STMT_END
+
+/* "0.012", "-0.981" from thousandths, the way the fixture's source wrote them. */
+static void
+append_milli (GString *s,
+              int      milli)
+{
+  g_string_append_printf (s, "%s%d.%03d", milli < 0 ? "-" : "", ABS (milli) / 1000, ABS (milli) % 1000);
+}
+
+static char *
+fixture_text (void)
+{
+  GString *s = g_string_new ("time,ax (g),ay (g),az (g)\n");
+
+  for (int i = 0; i < FIXTURE_ROWS; i++)
+    {
+      /* 1551178506.0100 + i × 0.01 s, in units of 0.0001 s. */
+      gint64 t = G_GINT64_CONSTANT (15511785060100) + i * 100;
+
+      g_string_append_printf (s, "%" G_GINT64_FORMAT ".%04d,", t / 10000, (int) (t % 10000));
+      append_milli (s, 12 + i);
+      g_string_append_c (s, ',');
+      append_milli (s, -981 + 2 * i);
+      g_string_append_c (s, ',');
+      append_milli (s, 104 - 3 * i);
+      g_string_append_c (s, '\n');
+    }
+  return g_string_free (s, FALSE);
+}
+
+static char *
+write_fixture (const char *name)
+{
+  g_autofree char *text = fixture_text ();
+
+  return imu_test_write_file (name, text, -1);
+}
+
+static JsonNode *
+parse_json (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+/* The member names of @object, sorted and joined with commas. */
+static char *
+member_names (JsonObject *object)
+{
+  g_autoptr(GList) names = g_list_sort (json_object_get_members (object), (GCompareFunc) g_strcmp0);
+  GString *s = g_string_new (NULL);
+
+  for (GList *l = names; l != NULL; l = l->next)
+    g_string_append_printf (s, "%s%s", s->len > 0 ? "," : "", (const char *) l->data);
+  return g_string_free (s, FALSE);
+}
+
+static char *
+read_text (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  char *text = NULL;
+
+  g_file_get_contents (path, &text, NULL, &error);
+  g_assert_no_error (error);
+  return text;
+}
+
+/* Imports the fixture into a new library; returns the library path. */
+static char *
+library_with_fixture (char **fixture_path)
+{
+  g_autofree char *library = imu_test_library_path ();
+  g_autofree char *csv = write_fixture ("imu_data.csv");
+  g_auto(Run) run = { 0 };
+
+  run_imu (&run, "--library", library, "import", "--title", "Morning run",
+           "--subject", "Ada", "--tag", "lab", "--tag", "trial 1", csv);
+  g_assert_cmpint (run.status, ==, EXIT_OK);
+  if (fixture_path != NULL)
+    *fixture_path = g_steal_pointer (&csv);
+  return g_steal_pointer (&library);
+}
+
+/* ---- help and usage ---- */
+
+static void
+test_help (void)
+{
+  const char *commands[] = { "import", "list", "show", "export", "delete", "check" };
+  g_auto(Run) run = { 0 };
+
+  run_imu (&run, "--help");
+  g_assert_cmpint (run.status, ==, EXIT_OK);
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    g_assert_nonnull (strstr (run.out, commands[i]));
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_auto(Run) sub = { 0 };
+      g_autofree char *usage = g_strdup_printf ("imu %s", commands[i]);
+
+      run_imu (&sub, commands[i], "--help");
+      g_assert_cmpint (sub.status, ==, EXIT_OK);
+      g_assert_nonnull (strstr (sub.out, "Usage:"));
+      g_assert_nonnull (strstr (sub.out, usage));
+      g_assert_nonnull (strstr (sub.out, "--library"));
+      g_assert_cmpstr (sub.err, ==, "");
+    }
+}
+
+static void
+test_version (void)
+{
+  g_auto(Run) run = { 0 };
+
+  run_imu (&run, "--version");
+  g_assert_cmpint (run.status, ==, EXIT_OK);
+  g_assert_true (g_str_has_prefix (run.out, "imu "));
+}
+
+static void
+test_usage_errors (void)
+{
+  g_autofree char *library = imu_test_library_path ();
+  g_auto(Run) unknown_command = { 0 };
+  g_auto(Run) unknown_option = { 0 };
+  g_auto(Run) missing_session = { 0 };
+  g_auto(Run) no_command = { 0 };
+  g_auto(Run) bad_sort = { 0 };
+
+  run_imu (&unknown_command, "--library", library, "frobnicate");
+  g_assert_cmpint (unknown_command.status, ==, EXIT_USAGE);
+  g_assert_nonnull (strstr (unknown_command.err, "frobnicate"));
+
+  run_imu (&unknown_option, "--library", library, "list", "--no-such-option");
+  g_assert_cmpint (unknown_option.status, ==, EXIT_USAGE);
+  g_assert_nonnull (strstr (unknown_option.err, "--no-such-option"));
+
+  run_imu (&missing_session, "--library", library, "show");
+  g_assert_cmpint (missing_session.status, ==, EXIT_USAGE);
+
+  run_imu (&no_command, "--library", library);
+  g_assert_cmpint (no_command.status, ==, EXIT_USAGE);
+
+  run_imu (&bad_sort, "--library", library, "list", "--sort", "colour");
+  g_assert_cmpint (bad_sort.status, ==, EXIT_USAGE);
+
+  /* None of these created a library. */
+  g_assert_false (g_file_test (library, G_FILE_TEST_EXISTS));
+}
+
+/* ---- import ---- */
+
+static void
+test_import_prints_id (void)
+{
+  g_autofree char *library = imu_test_library_path ();
+  g_autofree char *csv = write_fixture ("imu_data.csv");
+  g_auto(Run) run = { 0 };
+  g_auto(Run) quiet = { 0 };
+  g_autofree char *csv2 = NULL;
+  g_autofree char *base = fixture_text ();
+  g_autofree char *text = NULL;
+
+  run_imu (&run, "--library", library, "import", csv);
+  g_assert_cmpint (run.status, ==, EXIT_OK);
+  /* The first session of a new library is 1; its id leads the line. */
+  g_assert_true (g_str_has_prefix (run.out, "1\t"));
+  g_assert_nonnull (strstr (run.out, "10 rows"));
+
+  /* --quiet prints the id alone. */
+  text = g_strconcat (base, "1551178506.1100,0.022,-0.961,0.074\n", NULL);
+  csv2 = imu_test_write_file ("more.csv", text, -1);
+  run_imu (&quiet, "--library", library, "--quiet", "import", csv2);
+  g_assert_cmpint (quiet.status, ==, EXIT_OK);
+  g_assert_cmpstr (quiet.out, ==, "2\n");
+}
+
+static void
+test_import_json (void)
+{
+  g_autofree char *library = imu_test_library_path ();
+  g_autofree char *csv = write_fixture ("imu_data.csv");
+  g_auto(Run) run = { 0 };
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *keys = NULL;
+  g_autofree char *stream_keys = NULL;
+  const char *names[] = { "ax", "ay", "az" };
+  JsonArray *array, *streams, *channels;
+  JsonObject *session, *stream;
+
+  run_imu (&run, "--library", library, "import", "--json", "--title", "Morning run", csv);
+  g_assert_cmpint (run.status, ==, EXIT_OK);
+
+  root = parse_json (run.out);
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (root));
+  array = json_node_get_array (root);
+  g_assert_cmpuint (json_array_get_length (array), ==, 1);
+
+  session = json_array_get_object_element (array, 0);
+  keys = member_names (session);
+  g_assert_cmpstr (keys, ==, "format,id,issues,streams,title,uuid");
+  g_assert_cmpint (json_object_get_int_member (session, "id"), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (session, "title"), ==, "Morning run");
+  g_assert_cmpstr (json_object_get_string_member (session, "format"), ==, "csv");
+  g_assert_cmpuint (strlen (json_object_get_string_member (session, "uuid")), ==, 36);
+  g_assert_cmpuint (json_object_get_size (json_object_get_object_member (session, "issues")), ==, 0);
+
+  streams = json_object_get_array_member (session, "streams");
+  g_assert_cmpuint (json_array_get_length (streams), ==, 1);
+  stream = json_array_get_object_element (streams, 0);
+  stream_keys = member_names (stream);
+  g_assert_cmpstr (stream_keys, ==, "channels,name,rate_hz,samples");
+  g_assert_cmpint (json_object_get_int_member (stream, "samples"), ==, FIXTURE_ROWS);
+  /* 10 rows 0.01 s apart and no nominal rate in a plain CSV: 9 / 0.09 s. */
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (stream, "rate_hz"), 100.0, 1e-9);
+
+  channels = json_object_get_array_member (stream, "channels");
+  g_assert_cmpuint (json_array_get_length (channels), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      JsonObject *channel = json_array_get_object_element (channels, i);
+      g_autofree char *channel_keys = member_names (channel);
+
+      g_assert_cmpstr (channel_keys, ==, "name,unit");
+      g_assert_cmpstr (json_object_get_string_member (channel, "name"), ==, names[i]);
+      g_assert_cmpstr (json_object_get_string_member (channel, "unit"), ==, "g");
+    }
+}
+
+static void
+test_import_issues_json (void)
+{
+  g_autofree char *library = imu_test_library_path ();
+  g_autofree char *base = fixture_text ();
+  g_autofree char *text = NULL;
+  g_autofree char *csv = NULL;
+  g_auto(Run) run = { 0 };
+  g_autoptr(JsonNode) root = NULL;
+  JsonObject *session, *issues;
+
+  /* One row (line 12) with a value that is not a number. */
+  text = g_strconcat (base, "1551178506.1100,abc,-0.961,0.074\n", NULL);
+  csv = imu_test_write_file ("one_bad.csv", text, -1);
+  run_imu (&run, "--library", library, "import", "--json", csv);
+  g_assert_cmpint (run.status, ==, EXIT_OK);
+  root = parse_json (run.out);
+  session = json_array_get_object_element (json_node_get_array (root), 0);
+  issues = json_object_get_object_member (session, "issues");
+  g_assert_cmpint (json_object_get_int_member (issues, "E_NUMERIC_FORMAT"), ==, 1);
+  /* The warning names the file, the code and the line. */
+  g_assert_nonnull (strstr (run.err, "E_NUMERIC_FORMAT"));
+  g_assert_nonnull (strstr (run.err, "12"));
+}
+
+static void
+test_import_duplicate (void)
+{
+  g_autofree char *csv = NULL;
+  g_autofree char *library = library_with_fixture (&csv);
+  g_auto(Run) again = { 0 };
+  g_auto(Run) allowed = { 0 };
+  g_auto(Run) list = { 0 };
+  g_autoptr(JsonNode) root = NULL;
+
+  run_imu (&again, "--library", library, "import", csv);
+  g_assert_cmpint (again.status, ==, EXIT_DUPLICATE);
+  g_assert_cmpstr (again.out, ==, "");
+  g_assert_nonnull (strstr (again.err, csv));
+  g_assert_nonnull (strstr (again.err, "session 1"));
+  g_assert_nonnull (strstr (again.err, "Morning run"));
+
+  run_imu (&allowed, "--library", library, "import", "--allow-duplicate", csv);
+  g_assert_cmpint (allowed.status, ==, EXIT_OK);
+  g_assert_true (g_str_has_prefix (allowed.out, "2\t"));
+
+  run_imu (&list, "--library", library, "list", "--json");
+  g_assert_cmpint (list.status, ==, EXIT_OK);
+  root = parse_json (list.out);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (root)), ==, 2);
+}
+
+static void
+test_import_bad_input (void)
+{
+  g_autofree char *library = imu_test_library_path ();
+  g_autofree char *empty = imu_test_write_file ("empty.csv", "", 0);
+  g_autofree char *header_only = imu_test_write_file ("header_only.csv", "time,ax,ay,az\n", -1);
+  g_autofree char *good = write_fixture ("good.csv");
+  g_autofree char *garbage = NULL;
+  g_autofree char *missing = NULL;
+  guint8 bytes[4096];
+  guint32 state = 12345;
+  struct { const char *path; } cases[3];
+
+  /* Binary garbage: a fixed pseudo-random sequence with NULs in it. */
+  for (guint i = 0; i < sizeof bytes; i++)
+    {
+      state = state * 1103515245u + 12345u;
+      bytes[i] = (guint8) (state >> 16);
+    }
+  bytes[0] = 0;
+  garbage = imu_test_write_file ("garbage.bin", (const char *) bytes, sizeof bytes);
+  missing = g_build_filename (g_get_tmp_dir (), "imu-test-no-such-file.csv", NULL);
+
+  cases[0].path = empty;
+  cases[1].path = header_only;
+  cases[2].path = garbage;
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(Run) run = { 0 };
+      g_autofree char *prefix = g_strdup_printf ("imu: %s: ", cases[i].path);
+
+      run_imu (&run, "--library", library, "import", cases[i].path);
+      g_assert_cmpint (run.status, ==, EXIT_BAD_INPUT);
+      g_assert_cmpstr (run.out, ==, "");
+      g_assert_true (g_str_has_prefix (run.err, prefix));
+    }
+
+  /* Several paths: the good one lands, each failure is reported, exit 2. */
+  {
+    g_auto(Run) run = { 0 };
+    g_auto(Run) list = { 0 };
+    g_autoptr(JsonNode) root = NULL;
+
+    run_imu (&run, "--library", library, "import", empty, good, missing, garbage);
+    g_assert_cmpint (run.status, ==, EXIT_BAD_INPUT);
+    g_assert_true (g_str_has_prefix (run.out, "1\t"));
+    g_assert_nonnull (strstr (run.err, empty));
+    g_assert_nonnull (strstr (run.err, missing));
+    g_assert_nonnull (strstr (run.err, garbage));
+
+    run_imu (&list, "--library", library, "list", "--json");
+    root = parse_json (list.out);
+    g_assert_cmpuint (json_array_get_length (json_node_get_array (root)), ==, 1);
+  }
+}
+
+/* Waits until @proc has read @bytes (Linux /proc/PID/io), so that a signal
+ * lands in the middle of the work rather than during start-up; gives up
+ * after 10 s, or waits a quarter of a second where /proc cannot tell. */
+static void
+wait_until_reading (GSubprocess *proc,
+                    guint64      bytes)
+{
+  g_autofree char *io_path = g_strdup_printf ("/proc/%s/io", g_subprocess_get_identifier (proc));
+
+  for (int i = 0; i < 1000; i++)
+    {
+      g_autofree char *io = NULL;
+      const char *rchar;
+
+      if (!g_file_get_contents (io_path, &io, NULL, NULL) || (rchar = strstr (io, "rchar: ")) == NULL)
+        {
+          g_usleep (G_USEC_PER_SEC / 4);
+          return;
+        }
+      if (g_ascii_strtoull (rchar + 7, NULL, 10) >= bytes)
+        return;
+      g_usleep (10000);
+    }
+}
+
+/* Ctrl+C during an import: exit 130, and the library file is unchanged. */
+static void
+test_import_cancel (void)
+{
+  g_autofree char *library = library_with_fixture (NULL);
+  g_autofree char *dir = imu_test_tmpdir ();
+  g_autofree char *big = g_build_filename (dir, "big.csv", NULL);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(Run) list = { 0 };
+  g_autoptr(JsonNode) root = NULL;
+  GString *text = g_string_sized_new (90 * 1000 * 1000);
+
+  /* About 85 MB: far more than the import reads in the time the signal takes. */
+  g_string_append (text, "time,ax (g),ay (g),az (g)\n");
+  for (int i = 0; i < 2000000; i++)
+    g_string_append_printf (text, "%d.%02d,0.%05d,-0.%05d,0.%05d\n",
+                            1700000000 + i / 100, i % 100, i % 99991, (i * 7) % 99991, (i * 13) % 99991);
+  g_file_set_contents (big, text->str, (gssize) text->len, &error);
+  g_assert_no_error (error);
+  g_string_free (text, TRUE);
+
+  before = imu_test_sha256_file (library);
+  g_subprocess_launcher_unsetenv (launcher, "IMU_LIBRARY");
+  proc = g_subprocess_launcher_spawn (launcher, &error, imu_path (), "--library", library, "import", big, NULL);
+  g_assert_no_error (error);
+  wait_until_reading (proc, 8 * 1024 * 1024);
+  g_subprocess_send_signal (proc, SIGINT);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_test_message ("stdout: %s\nstderr: %s", out, err);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, EXIT_CANCELLED);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_nonnull (strstr (err, "cancelled"));
+
+  after = imu_test_sha256_file (library);
+  g_assert_cmpstr (after, ==, before);
+  run_imu (&list, "--library", library, "list", "--json");
+  root = parse_json (list.out);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (root)), ==, 1);
+}
+
+/* ---- list, show ---- */
+
+static void
+test_list (void)
+{
+  g_autofree char *library = library_with_fixture (NULL);
+  g_autofree char *csv2 = NULL;
+  g_autofree char *base = fixture_text ();
+  g_autofree char *text = NULL;
+  g_autofree char *first_row = NULL;
+  g_auto(Run) second = { 0 };
+  g_auto(Run) table = { 0 };
+  g_auto(Run) json = { 0 };
+  g_auto(Run) search = { 0 };
+  g_auto(Run) by_title = { 0 };
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *keys = NULL;
+  const char *title_in_header;
+  JsonArray *sessions;
+  JsonObject *first = NULL;
+  JsonArray *tags;
+
+  /* A second session, 11 rows, with a longer title. */
+  text = g_strconcat (base, "1551178506.1100,0.022,-0.961,0.074\n", NULL);
+  csv2 = imu_test_write_file ("second.csv", text, -1);
+  run_imu (&second, "--library", library, "import", "--title",
+           "Afternoon intervals on the track with a title far too long to fit in its column", csv2);
+  g_assert_cmpint (second.status, ==, EXIT_OK);
+
+  run_imu (&table, "--library", library, "list");
+  g_assert_cmpint (table.status, ==, EXIT_OK);
+  lines = g_strsplit (table.out, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 4); /* header, two rows, "" after the last \n */
+  g_assert_true (g_str_has_prefix (lines[0], "ID"));
+  title_in_header = strstr (lines[0], "TITLE");
+  g_assert_nonnull (title_in_header);
+  /* Aligned: each row's title starts in the header's TITLE column. */
+  for (guint i = 1; i <= 2; i++)
+    {
+      const char *title = strstr (lines[i], "Morning run");
+
+      if (title == NULL)
+        title = strstr (lines[i], "Afternoon");
+      g_assert_nonnull (title);
+      g_assert_cmpint (title - lines[i], ==, title_in_header - lines[0]);
+      /* Both sessions last 0:00:00.09 or 0:00:00.10: printed h:mm:ss. */
+      g_assert_nonnull (strstr (lines[i], "0:00:00"));
+    }
+  /* The long title is cut and ends with an ellipsis. */
+  g_assert_null (strstr (table.out, "fit in its column"));
+  g_assert_nonnull (strstr (table.out, "…"));
+
+  run_imu (&json, "--library", library, "list", "--json", "--sort", "title");
+  g_assert_cmpint (json.status, ==, EXIT_OK);
+  root = parse_json (json.out);
+  sessions = json_node_get_array (root);
+  g_assert_cmpuint (json_array_get_length (sessions), ==, 2);
+  /* Sorted by title: "Afternoon…" before "Morning run". */
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (json_array_get_object_element (sessions, 0), "title"),
+                                   "Afternoon"));
+  first = json_array_get_object_element (sessions, 1);
+  keys = member_names (first);
+  g_assert_cmpstr (keys, ==, "activity,duration_s,id,notes,origin,start,state,streams,subject,tags,title,uuid");
+  g_assert_cmpint (json_object_get_int_member (first, "id"), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (first, "title"), ==, "Morning run");
+  g_assert_cmpstr (json_object_get_string_member (first, "subject"), ==, "Ada");
+  tags = json_object_get_array_member (first, "tags");
+  g_assert_cmpuint (json_array_get_length (tags), ==, 2);
+  g_assert_cmpstr (json_array_get_string_element (tags, 0), ==, "lab");
+  g_assert_cmpstr (json_array_get_string_element (tags, 1), ==, "trial 1");
+  /* 1551178506.01 is 2019-02-26T10:55:06.01Z. */
+  g_assert_cmpstr (json_object_get_string_member (first, "start"), ==, "2019-02-26T10:55:06.01Z");
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (first, "duration_s"), 0.09, 1e-12);
+  g_assert_cmpstr (json_object_get_string_member (first, "state"), ==, "complete");
+  g_assert_cmpstr (json_object_get_string_member (first, "origin"), ==, "imported");
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (json_object_get_array_member (first, "streams"), 0),
+                                               "samples"), ==, FIXTURE_ROWS);
+
+  run_imu (&search, "--library", library, "list", "--json", "--search", "afternoon");
+  g_assert_cmpint (search.status, ==, EXIT_OK);
+  {
+    g_autoptr(JsonNode) found = parse_json (search.out);
+
+    g_assert_cmpuint (json_array_get_length (json_node_get_array (found)), ==, 1);
+    g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (json_node_get_array (found), 0), "id"), ==, 2);
+  }
+
+  run_imu (&by_title, "--library", library, "list", "--sort", "duration");
+  g_assert_cmpint (by_title.status, ==, EXIT_OK);
+  /* Longest first: the 11-row session (id 2) leads (ids are right-aligned). */
+  first_row = g_strdup (strchr (by_title.out, '\n') + 1);
+  g_assert_true (g_str_has_prefix (g_strchug (first_row), "2 "));
+}
+
+static void
+test_list_no_library (void)
+{
+  g_autofree char *library = imu_test_library_path ();
+  g_auto(Run) json = { 0 };
+
+  run_imu (&json, "--library", library, "list", "--json");
+  g_assert_cmpint (json.status, ==, EXIT_OK);
+  g_assert_cmpstr (g_strstrip (json.out), ==, "[]");
+  g_assert_false (g_file_test (library, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_show (void)
+{
+  g_autofree char *csv = NULL;
+  g_autofree char *library = library_with_fixture (&csv);
+  g_autofree char *sha256 = imu_test_sha256_file (csv);
+  g_autofree char *fixture = fixture_text ();
+  g_autofree char *uuid_prefix = NULL;
+  g_auto(Run) text = { 0 };
+  g_auto(Run) json = { 0 };
+  g_auto(Run) by_uuid = { 0 };
+  g_autoptr(JsonNode) root = NULL;
+  JsonObject *session, *stream, *audit, *channel;
+  JsonArray *imports;
+
+  run_imu (&text, "--library", library, "show", "1");
+  g_assert_cmpint (text.status, ==, EXIT_OK);
+  g_assert_nonnull (strstr (text.out, "Morning run"));
+  g_assert_nonnull (strstr (text.out, "Ada"));
+  g_assert_nonnull (strstr (text.out, "10 samples"));
+  g_assert_nonnull (strstr (text.out, "100 Hz"));
+  g_assert_nonnull (strstr (text.out, sha256));
+  g_assert_nonnull (strstr (text.out, csv));
+  g_assert_nonnull (strstr (text.out, "2019-02-26T10:55:06.01Z → 2019-02-26T10:55:06.1Z"));
+
+  run_imu (&json, "--library", library, "show", "1", "--json");
+  g_assert_cmpint (json.status, ==, EXIT_OK);
+  root = parse_json (json.out);
+  session = json_node_get_object (root);
+  g_assert_cmpint (json_object_get_int_member (session, "id"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (session, "events"), ==, 0);
+  g_assert_true (json_object_has_member (session, "device"));
+  stream = json_array_get_object_element (json_object_get_array_member (session, "streams"), 0);
+  g_assert_cmpint (json_object_get_int_member (stream, "samples"), ==, FIXTURE_ROWS);
+  g_assert_cmpstr (json_object_get_string_member (stream, "first"), ==, "2019-02-26T10:55:06.01Z");
+  g_assert_cmpstr (json_object_get_string_member (stream, "last"), ==, "2019-02-26T10:55:06.1Z");
+  channel = json_array_get_object_element (json_object_get_array_member (stream, "channels"), 2);
+  g_assert_cmpstr (json_object_get_string_member (channel, "name"), ==, "az");
+  g_assert_cmpstr (json_object_get_string_member (channel, "unit"), ==, "g");
+  g_assert_cmpint (json_object_get_int_member (channel, "decimals"), ==, 3);
+
+  imports = json_object_get_array_member (session, "imports");
+  g_assert_cmpuint (json_array_get_length (imports), ==, 1);
+  audit = json_array_get_object_element (imports, 0);
+  g_assert_cmpstr (json_object_get_string_member (audit, "path"), ==, csv);
+  g_assert_cmpstr (json_object_get_string_member (audit, "sha256"), ==, sha256);
+  g_assert_cmpint (json_object_get_int_member (audit, "bytes"), ==, (gint64) strlen (fixture));
+  g_assert_cmpint (json_object_get_int_member (audit, "rows"), ==, FIXTURE_ROWS);
+  g_assert_cmpstr (json_object_get_string_member (audit, "format"), ==, "csv");
+  g_assert_cmpstr (json_object_get_string_member (audit, "delimiter"), ==, ",");
+  g_assert_true (json_object_get_boolean_member (audit, "utf8_valid"));
+
+  /* The same session by a uuid prefix of 8 digits. */
+  uuid_prefix = g_strndup (json_object_get_string_member (session, "uuid"), 8);
+  run_imu (&by_uuid, "--library", library, "show", uuid_prefix, "--json");
+  g_assert_cmpint (by_uuid.status, ==, EXIT_OK);
+  g_assert_cmpstr (by_uuid.out, ==, json.out);
+}
+
+static void
+test_not_found (void)
+{
+  g_autofree char *library = library_with_fixture (NULL);
+  g_autofree char *dir = imu_test_tmpdir ();
+  g_autofree char *out = g_build_filename (dir, "out.csv", NULL);
+  const char *commands[] = { "show", "delete" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_auto(Run) by_id = { 0 };
+      g_auto(Run) by_uuid = { 0 };
+
+      run_imu (&by_id, "--library", library, commands[i], "999");
+      g_assert_cmpint (by_id.status, ==, EXIT_NOT_FOUND);
+      g_assert_nonnull (strstr (by_id.err, "999"));
+
+      /* "zzzz" is neither a number nor hex digits of a uuid. */
+      run_imu (&by_uuid, "--library", library, commands[i], "zzzz");
+      g_assert_cmpint (by_uuid.status, ==, EXIT_NOT_FOUND);
+    }
+
+  {
+    g_auto(Run) run = { 0 };
+
+    run_imu (&run, "--library", library, "export", "999", "-o", out);
+    g_assert_cmpint (run.status, ==, EXIT_NOT_FOUND);
+    g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+  }
+}
+
+/* Two sessions whose uuids share "abcd": the prefix is refused as ambiguous. */
+static void
+test_ambiguous (void)
+{
+  g_autofree char *library = library_with_fixture (NULL);
+  g_autofree char *csv = write_fixture ("again.csv");
+  g_auto(Run) second = { 0 };
+  g_auto(Run) ambiguous = { 0 };
+  g_auto(Run) unique = { 0 };
+  sqlite3 *db = NULL;
+
+  run_imu (&second, "--library", library, "import", "--allow-duplicate", csv);
+  g_assert_cmpint (second.status, ==, EXIT_OK);
+
+  g_assert_cmpint (sqlite3_open (library, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "UPDATE sessions SET uuid = 'abcd0000-0000-4000-8000-000000000001' WHERE id = 1;"
+                                 "UPDATE sessions SET uuid = 'abcd1111-0000-4000-8000-000000000002' WHERE id = 2;",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  run_imu (&ambiguous, "--library", library, "show", "abcd");
+  g_assert_cmpint (ambiguous.status, ==, EXIT_AMBIGUOUS);
+  g_assert_nonnull (strstr (ambiguous.err, "abcd"));
+
+  run_imu (&unique, "--library", library, "show", "abcd1", "--json");
+  g_assert_cmpint (unique.status, ==, EXIT_OK);
+  g_assert_nonnull (strstr (unique.out, "abcd1111-0000-4000-8000-000000000002"));
+}
+
+/* ---- export ---- */
+
+static char *
+first_stream_name (const char *library)
+{
+  g_auto(Run) run = { 0 };
+  g_autoptr(JsonNode) root = NULL;
+  JsonObject *stream;
+
+  run_imu (&run, "--library", library, "show", "1", "--json");
+  g_assert_cmpint (run.status, ==, EXIT_OK);
+  root = parse_json (run.out);
+  stream = json_array_get_object_element (json_object_get_array_member (json_node_get_object (root), "streams"), 0);
+  return g_strdup (json_object_get_string_member (stream, "name"));
+}
+
+static void
+test_export_roundtrip (void)
+{
+  g_autofree char *csv = NULL;
+  g_autofree char *library = library_with_fixture (&csv);
+  g_autofree char *expected = fixture_text ();
+  g_autofree char *dir = imu_test_tmpdir ();
+  g_autofree char *out = g_build_filename (dir, "export.csv", NULL);
+  g_autofree char *written = NULL;
+  g_auto(Run) run = { 0 };
+  g_auto(Run) again = { 0 };
+
+  run_imu (&run, "--library", library, "export", "1", "--format", "csv", "-o", out);
+  g_assert_cmpint (run.status, ==, EXIT_OK);
+  written = read_text (out);
+  /* Same header, same time text, same numbers, text for text. */
+  g_assert_cmpstr (written, ==, expected);
+
+  /* So the export is the very same bytes: importing it is a duplicate. */
+  run_imu (&again, "--library", library, "import", out);
+  g_assert_cmpint (again.status, ==, EXIT_DUPLICATE);
+  g_assert_nonnull (strstr (again.err, "session 1"));
+}
+
+static void
+test_export_stream_by_name (void)
+{
+  g_autofree char *library = library_with_fixture (NULL);
+  g_autofree char *name = first_stream_name (library);
+  g_autofree char *expected = fixture_text ();
+  g_autofree char *dir = imu_test_tmpdir ();
+  g_autofree char *out = g_build_filename (dir, "by-name.csv", NULL);
+  g_autofree char *written = NULL;
+  g_autofree char *in_dir = NULL;
+  g_autofree char *file_name = NULL;
+  g_auto(Run) run = { 0 };
+  g_auto(Run) to_stdout = { 0 };
+  g_auto(Run) missing = { 0 };
+  g_auto(Run) to_dir = { 0 };
+
+  run_imu (&run, "--library", library, "export", "1", "--stream", name, "-o", out);
+  g_assert_cmpint (run.status, ==, EXIT_OK);
+  written = read_text (out);
+  g_assert_cmpstr (written, ==, expected);
+
+  run_imu (&to_stdout, "--library", library, "export", "1", "--stream", name, "-o", "-");
+  g_assert_cmpint (to_stdout.status, ==, EXIT_OK);
+  g_assert_cmpstr (to_stdout.out, ==, expected);
+
+  run_imu (&missing, "--library", library, "export", "1", "--stream", "no such stream", "-o", out);
+  g_assert_cmpint (missing.status, ==, EXIT_NOT_FOUND);
+  g_assert_nonnull (strstr (missing.err, "no such stream"));
+  /* The earlier export is still there, whole. */
+  g_clear_pointer (&written, g_free);
+  written = read_text (out);
+  g_assert_cmpstr (written, ==, expected);
+
+  /* An existing directory as PATH: the stream goes to NAME.csv in it. */
+  run_imu (&to_dir, "--library", library, "export", "1", "-o", dir);
+  g_assert_cmpint (to_dir.status, ==, EXIT_OK);
+  file_name = g_strconcat (name, ".csv", NULL);
+  in_dir = g_build_filename (dir, file_name, NULL);
+  g_clear_pointer (&written, g_free);
+  written = read_text (in_dir);
+  g_assert_cmpstr (written, ==, expected);
+}
+
+/* A file with accelerometer and gyroscope columns becomes two streams; with
+ * no --stream the export writes one NAME.csv per stream into a directory,
+ * each with the time column and that stream's columns as the source had. */
+static void
+test_export_directory (void)
+{
+  g_autofree char *library = imu_test_library_path ();
+  g_autofree char *dir = imu_test_tmpdir ();
+  g_autofree char *out = g_build_filename (dir, "session", NULL);
+  GString *source = g_string_new ("time,ax (g),ay (g),az (g),gx (deg/s),gy (deg/s),gz (deg/s)\n");
+  GString *accel = g_string_new ("time,ax (g),ay (g),az (g)\n");
+  GString *gyro = g_string_new ("time,gx (deg/s),gy (deg/s),gz (deg/s)\n");
+  g_autofree char *csv = NULL;
+  g_auto(Run) import = { 0 };
+  g_auto(Run) show = { 0 };
+  g_auto(Run) export = { 0 };
+  g_auto(Run) to_stdout = { 0 };
+  g_autoptr(JsonNode) root = NULL;
+  JsonArray *streams;
+  guint n_found = 0;
+
+  for (int i = 0; i < 20; i++)
+    {
+      g_autofree char *t = g_strdup_printf ("%d.%03d", 1700000000 + i / 50, (i % 50) * 20);
+      g_autofree char *a = g_strdup_printf ("0.%03d,-0.%03d,0.%03d", 100 + i, 900 + i, 300 + 2 * i);
+      g_autofree char *g = g_strdup_printf ("1.%02d,-2.%02d,3.%02d", 10 + i, 20 + i, 30 + i);
+
+      g_string_append_printf (source, "%s,%s,%s\n", t, a, g);
+      g_string_append_printf (accel, "%s,%s\n", t, a);
+      g_string_append_printf (gyro, "%s,%s\n", t, g);
+    }
+  csv = imu_test_write_file ("two_sensors.csv", source->str, -1);
+
+  run_imu (&import, "--library", library, "import", csv);
+  g_assert_cmpint (import.status, ==, EXIT_OK);
+
+  run_imu (&show, "--library", library, "show", "1", "--json");
+  g_assert_cmpint (show.status, ==, EXIT_OK);
+  root = parse_json (show.out);
+  streams = json_object_get_array_member (json_node_get_object (root), "streams");
+  g_assert_cmpuint (json_array_get_length (streams), ==, 2);
+
+  run_imu (&export, "--library", library, "export", "1", "-o", out);
+  g_assert_cmpint (export.status, ==, EXIT_OK);
+  g_assert_true (g_file_test (out, G_FILE_TEST_IS_DIR));
+
+  for (guint i = 0; i < 2; i++)
+    {
+      JsonObject *stream = json_array_get_object_element (streams, i);
+      const char *first_channel = json_object_get_string_member (
+          json_array_get_object_element (json_object_get_array_member (stream, "channels"), 0), "name");
+      g_autofree char *file_name = g_strconcat (json_object_get_string_member (stream, "name"), ".csv", NULL);
+      g_autofree char *path = g_build_filename (out, file_name, NULL);
+      g_autofree char *written = read_text (path);
+
+      /* The export prints the paths it wrote. */
+      g_assert_nonnull (strstr (export.out, path));
+      if (g_str_equal (first_channel, "ax"))
+        {
+          g_assert_cmpstr (written, ==, accel->str);
+          n_found++;
+        }
+      else if (g_str_equal (first_channel, "gx"))
+        {
+          g_assert_cmpstr (written, ==, gyro->str);
+          n_found++;
+        }
+    }
+  g_assert_cmpuint (n_found, ==, 2);
+
+  /* Two streams cannot both go to standard output. */
+  run_imu (&to_stdout, "--library", library, "export", "1", "-o", "-");
+  g_assert_cmpint (to_stdout.status, ==, EXIT_USAGE);
+  g_assert_cmpstr (to_stdout.out, ==, "");
+
+  g_string_free (source, TRUE);
+  g_string_free (accel, TRUE);
+  g_string_free (gyro, TRUE);
+}
+
+/* ---- delete, check ---- */
+
+static void
+test_delete (void)
+{
+  g_autofree char *library = library_with_fixture (NULL);
+  g_autofree char *csv = write_fixture ("second.csv");
+  g_auto(Run) second = { 0 };
+  g_auto(Run) deleted = { 0 };
+  g_auto(Run) list = { 0 };
+  g_auto(Run) show = { 0 };
+  g_auto(Run) check = { 0 };
+  g_autoptr(JsonNode) root = NULL;
+  JsonArray *sessions;
+
+  run_imu (&second, "--library", library, "import", "--allow-duplicate", "--title", "Second", csv);
+  g_assert_cmpint (second.status, ==, EXIT_OK);
+
+  run_imu (&deleted, "--library", library, "delete", "1");
+  g_assert_cmpint (deleted.status, ==, EXIT_OK);
+  g_assert_true (g_str_has_prefix (deleted.out, "Deleted session 1 “Morning run”"));
+
+  run_imu (&list, "--library", library, "list", "--json");
+  g_assert_cmpint (list.status, ==, EXIT_OK);
+  root = parse_json (list.out);
+  sessions = json_node_get_array (root);
+  g_assert_cmpuint (json_array_get_length (sessions), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (sessions, 0), "id"), ==, 2);
+
+  run_imu (&show, "--library", library, "show", "1");
+  g_assert_cmpint (show.status, ==, EXIT_NOT_FOUND);
+
+  run_imu (&check, "--library", library, "check");
+  g_assert_cmpint (check.status, ==, EXIT_OK);
+}
+
+static void
+test_check (void)
+{
+  g_autofree char *library = library_with_fixture (NULL);
+  g_autofree char *missing = imu_test_library_path ();
+  g_auto(Run) run = { 0 };
+  g_auto(Run) json = { 0 };
+  g_auto(Run) none = { 0 };
+  g_autoptr(JsonNode) root = NULL;
+
+  run_imu (&run, "--library", library, "check");
+  g_assert_cmpint (run.status, ==, EXIT_OK);
+  g_assert_nonnull (strstr (run.out, "healthy"));
+
+  run_imu (&json, "--library", library, "check", "--json");
+  g_assert_cmpint (json.status, ==, EXIT_OK);
+  root = parse_json (json.out);
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (root), "healthy"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (root), "problems")), ==, 0);
+
+  /* No library there: an error, and none is created. */
+  run_imu (&none, "--library", missing, "check");
+  g_assert_cmpint (none.status, ==, EXIT_LIBRARY);
+  g_assert_false (g_file_test (missing, G_FILE_TEST_EXISTS));
+}
+
+/* ---- libraries the CLI must refuse ---- */
+
+static void
+test_newer_schema (void)
+{
+  g_autofree char *csv = write_fixture ("later.csv");
+  g_autofree char *library = library_with_fixture (NULL);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  const char *commands[][3] = {
+    { "list", NULL, NULL },
+    { "show", "1", NULL },
+    { "check", NULL, NULL },
+    { "delete", "1", NULL },
+    { "import", csv, NULL },
+  };
+  sqlite3 *db = NULL;
+
+  /* Make it a library written by a future IMU Studio. */
+  g_assert_cmpint (sqlite3_open (library, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "UPDATE schema_migrations SET version = 9999 "
+                                 "WHERE version = (SELECT max(version) FROM schema_migrations)",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_close (db), ==, SQLITE_OK);
+  before = imu_test_sha256_file (library);
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_auto(Run) run = { 0 };
+
+      if (commands[i][1] != NULL)
+        run_imu (&run, "--library", library, commands[i][0], commands[i][1]);
+      else
+        run_imu (&run, "--library", library, commands[i][0]);
+      g_assert_cmpint (run.status, ==, EXIT_LIBRARY);
+      g_assert_nonnull (strstr (run.err, library));
+      g_assert_nonnull (strstr (run.err, "9999"));
+    }
+
+  after = imu_test_sha256_file (library);
+  g_assert_cmpstr (after, ==, before);
+}
+
+static void
+test_not_a_library (void)
+{
+  g_autofree char *path = imu_test_write_file ("notes.db", "these are not the droids\n", -1);
+  g_autofree char *before = imu_test_sha256_file (path);
+  g_autofree char *after = NULL;
+  g_auto(Run) run = { 0 };
+
+  run_imu (&run, "--library", path, "list");
+  g_assert_cmpint (run.status, ==, EXIT_LIBRARY);
+  g_assert_nonnull (strstr (run.err, path));
+  after = imu_test_sha256_file (path);
+  g_assert_cmpstr (after, ==, before);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/cli/help", test_help);
+  g_test_add_func ("/cli/version", test_version);
+  g_test_add_func ("/cli/usage-errors", test_usage_errors);
+  g_test_add_func ("/cli/import/prints-id", test_import_prints_id);
+  g_test_add_func ("/cli/import/json", test_import_json);
+  g_test_add_func ("/cli/import/issues-json", test_import_issues_json);
+  g_test_add_func ("/cli/import/duplicate", test_import_duplicate);
+  g_test_add_func ("/cli/import/bad-input", test_import_bad_input);
+  g_test_add_func ("/cli/import/cancel", test_import_cancel);
+  g_test_add_func ("/cli/list", test_list);
+  g_test_add_func ("/cli/list/no-library", test_list_no_library);
+  g_test_add_func ("/cli/show", test_show);
+  g_test_add_func ("/cli/not-found", test_not_found);
+  g_test_add_func ("/cli/ambiguous", test_ambiguous);
+  g_test_add_func ("/cli/export/roundtrip", test_export_roundtrip);
+  g_test_add_func ("/cli/export/stream-by-name", test_export_stream_by_name);
+  g_test_add_func ("/cli/export/directory", test_export_directory);
+  g_test_add_func ("/cli/delete", test_delete);
+  g_test_add_func ("/cli/check", test_check);
+  g_test_add_func ("/cli/library/newer-schema", test_newer_schema);
+  g_test_add_func ("/cli/library/not-a-library", test_not_a_library);
+
+  return g_test_run ();
+}
