@@ -1,0 +1,77 @@
+/* imu-archive-input-stream.c — the current entry of a libarchive reader as a GInputStream
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "imu-import"
+
+#include <archive.h>
+#include <glib/gi18n-lib.h>
+
+#include "imu-archive-input-stream.h"
+
+struct _ImuArchiveInputStream
+{
+  GInputStream    parent_instance;
+  struct archive *archive;
+};
+
+G_DEFINE_FINAL_TYPE (ImuArchiveInputStream, imu_archive_input_stream, G_TYPE_INPUT_STREAM)
+
+static gssize
+imu_archive_input_stream_read (GInputStream  *stream,
+                               void          *buffer,
+                               gsize          count,
+                               GCancellable  *cancellable,
+                               GError       **error)
+{
+  ImuArchiveInputStream *self = IMU_ARCHIVE_INPUT_STREAM (stream);
+  la_ssize_t n;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return -1;
+  n = archive_read_data (self->archive, buffer, count);
+  if (n < 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   _("Cannot read from the archive: %s"),
+                   archive_error_string (self->archive) != NULL
+                   ? archive_error_string (self->archive) : _("unknown error"));
+      return -1;
+    }
+  return (gssize) n;
+}
+
+static gboolean
+imu_archive_input_stream_close (GInputStream  *stream,
+                                GCancellable  *cancellable,
+                                GError       **error)
+{
+  /* The reader belongs to the caller, who moves it to the next entry. */
+  return TRUE;
+}
+
+static void
+imu_archive_input_stream_class_init (ImuArchiveInputStreamClass *klass)
+{
+  GInputStreamClass *stream_class = G_INPUT_STREAM_CLASS (klass);
+
+  stream_class->read_fn = imu_archive_input_stream_read;
+  stream_class->close_fn = imu_archive_input_stream_close;
+}
+
+static void
+imu_archive_input_stream_init (ImuArchiveInputStream *self)
+{
+}
+
+GInputStream *
+imu_archive_input_stream_new (struct archive *archive)
+{
+  ImuArchiveInputStream *self;
+
+  g_return_val_if_fail (archive != NULL, NULL);
+
+  self = g_object_new (IMU_TYPE_ARCHIVE_INPUT_STREAM, NULL);
+  self->archive = archive;
+  return G_INPUT_STREAM (self);
+}

@@ -1,0 +1,899 @@
+/* imu-import-multi.c — folders and archives of CSV files as one session
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A Sensor Logger export (a folder or a .zip: Accelerometer.csv,
+ * Gyroscope.csv, …, Metadata.csv, Annotation.csv), a phyphox export
+ * (Accelerometer.csv and meta/time.csv, meta/device.csv), an Empatica E4
+ * export (ACC.csv, …, tags.csv) or any folder of CSV files: every data
+ * file becomes streams of one session, the metadata files describe it.
+ *
+ * Archives are read twice with libarchive: a first pass lists the entries
+ * and reads the small metadata files (they must be known before the data:
+ * phyphox's start time), a second pass streams the data files. Zip files
+ * are opened with archive_read_open_filename() so that libarchive's
+ * seekable zip reader takes the sizes from the central directory: zips
+ * written to a pipe (sizes only in data descriptors) read correctly.
+ */
+#define G_LOG_DOMAIN "imu-import"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "imu-archive-input-stream.h"
+#include "imu-import-csv-private.h"
+#include "imu-session.h"
+
+/* Metadata files are read whole; larger ones are not metadata. */
+#define MAX_META_BYTES (8 * 1024 * 1024)
+
+typedef enum {
+  FILE_DATA,
+  FILE_SL_METADATA,      /* Sensor Logger Metadata.csv */
+  FILE_SL_ANNOTATION,    /* Sensor Logger Annotation.csv */
+  FILE_PHYPHOX_TIME,     /* phyphox meta/time.csv */
+  FILE_PHYPHOX_DEVICE,   /* phyphox meta/device.csv */
+  FILE_EMPATICA_TAGS,    /* Empatica tags.csv */
+  FILE_IGNORED,
+} FileRole;
+
+typedef struct {
+  char     *path;       /* relative, '/'-separated */
+  char     *base;
+  guint64   size;
+  FileRole  role;
+  GBytes   *content;    /* metadata files */
+} Entry;
+
+typedef struct {
+  ImuImportContext *ctx;
+  const char       *path;
+  GPtrArray        *entries;    /* Entry* */
+  gboolean          sensorlogger;
+  gboolean          phyphox;
+  gboolean          empatica;
+  /* Sensor Logger metadata */
+  GHashTable       *rates;      /* compact sensor name → rate (double*) */
+  const char       *accel_unit;
+  gboolean          has_origin;
+  gint64            origin_ns;
+  guint64           total_uncompressed;
+  double            progress_scale;
+} Multi;
+
+static void
+entry_free (Entry *e)
+{
+  g_free (e->path);
+  g_free (e->base);
+  g_clear_pointer (&e->content, g_bytes_unref);
+  g_free (e);
+}
+
+static gboolean
+has_suffix_ci (const char *s, const char *suffix)
+{
+  gsize n = strlen (s), m = strlen (suffix);
+
+  return n >= m && g_ascii_strcasecmp (s + n - m, suffix) == 0;
+}
+
+/* "Wrist Motion", "WristMotion.csv" → "wristmotion". */
+static char *
+compact_name (const char *name)
+{
+  GString *s = g_string_new (NULL);
+  const char *dot = strrchr (name, '.');
+
+  for (const char *c = name; *c != '\0' && c != dot; c++)
+    if (*c != ' ' && *c != '_' && *c != '-')
+      g_string_append_c (s, g_ascii_tolower (*c));
+  return g_string_free (s, FALSE);
+}
+
+static FileRole
+classify (const char *path, const char *base)
+{
+  g_autofree char *lower = g_ascii_strdown (base, -1);
+
+  if (base[0] == '.' || strstr (path, "__MACOSX/") != NULL)
+    return FILE_IGNORED;
+  if (!has_suffix_ci (base, ".csv") && !has_suffix_ci (base, ".tsv"))
+    return FILE_IGNORED;
+  if (g_str_equal (lower, "metadata.csv"))
+    return FILE_SL_METADATA;
+  if (g_str_equal (lower, "annotation.csv"))
+    return FILE_SL_ANNOTATION;
+  if (g_str_has_suffix (path, "meta/time.csv"))
+    return FILE_PHYPHOX_TIME;
+  if (g_str_has_suffix (path, "meta/device.csv"))
+    return FILE_PHYPHOX_DEVICE;
+  if (g_str_equal (lower, "tags.csv"))
+    return FILE_EMPATICA_TAGS;
+  /* Empatica's IBI.csv holds intervals between beats, not samples. */
+  if (g_str_equal (lower, "ibi.csv"))
+    return FILE_IGNORED;
+  return FILE_DATA;
+}
+
+static void
+add_entry (Multi *m, const char *path, guint64 size)
+{
+  Entry *e = g_new0 (Entry, 1);
+
+  e->path = g_strdup (path);
+  e->base = g_path_get_basename (path);
+  e->size = size;
+  e->role = classify (e->path, e->base);
+  g_ptr_array_add (m->entries, e);
+}
+
+/* ---- small tables (metadata files) ---- */
+
+typedef struct {
+  GPtrArray *header;   /* char* */
+  GPtrArray *rows;     /* GStrv */
+} Table;
+
+static void
+table_clear (Table *t)
+{
+  g_clear_pointer (&t->header, g_ptr_array_unref);
+  g_clear_pointer (&t->rows, g_ptr_array_unref);
+}
+
+static gboolean
+read_table (GBytes *content, Table *t)
+{
+  gsize len;
+  const char *text = g_bytes_get_data (content, &len);
+  ImuCsvDialect d = { 0 };
+  gsize off;
+  guint n;
+
+  memset (t, 0, sizeof *t);
+  if (text == NULL || !imu_csv_dialect_sniff (text, len, TRUE, &d, NULL))
+    {
+      imu_csv_dialect_clear (&d);
+      return FALSE;
+    }
+  n = MAX (d.n_fields, 1);
+  t->header = d.header != NULL ? g_ptr_array_ref (d.header) : NULL;
+  t->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  off = MIN (d.data_offset, len);
+  while (off < len)
+    {
+      const char *line = text + off;
+      const char *nl = memchr (line, '\n', len - off);
+      gsize llen = nl != NULL ? (gsize) (nl - line) : len - off;
+      g_autofree ImuCsvField *f = g_new0 (ImuCsvField, n + 1);
+      guint got;
+      char **row;
+
+      off += llen + 1;
+      if (llen > 0 && line[llen - 1] == '\r')
+        llen--;
+      if (llen == 0)
+        continue;
+      got = imu_csv_split (line, llen, d.delimiter, d.quotes, f, n + 1);
+      row = g_new0 (char *, n + 1);
+      for (guint k = 0; k < n; k++)
+        row[k] = k < got ? imu_csv_field_dup (&f[k], NULL) : g_strdup ("");
+      g_ptr_array_add (t->rows, row);
+    }
+  imu_csv_dialect_clear (&d);
+  return TRUE;
+}
+
+static int
+table_column (const Table *t, const char *name)
+{
+  if (t->header == NULL)
+    return -1;
+  for (guint i = 0; i < t->header->len; i++)
+    if (g_ascii_strcasecmp (g_ptr_array_index (t->header, i), name) == 0)
+      return (int) i;
+  return -1;
+}
+
+static const char *
+table_get (const Table *t, guint row, const char *name)
+{
+  int c = table_column (t, name);
+
+  if (c < 0 || row >= t->rows->len)
+    return NULL;
+  return ((char **) g_ptr_array_index (t->rows, row))[c];
+}
+
+/* ---- metadata ---- */
+
+static char *
+default_title (const char *path)
+{
+  g_autofree char *base = g_path_get_basename (path);
+  char *dot = strrchr (base, '.');
+
+  if (dot != NULL && dot != base && !g_file_test (path, G_FILE_TEST_IS_DIR))
+    *dot = '\0';
+  return g_steal_pointer (&base);
+}
+
+static void
+set_if_empty (ImuSession *session, const char *property, const char *value)
+{
+  g_autofree char *old = NULL;
+
+  if (value == NULL || *value == '\0')
+    return;
+  g_object_get (session, property, &old, NULL);
+  if (old == NULL || *old == '\0')
+    g_object_set (session, property, value, NULL);
+}
+
+static void
+append_note (ImuSession *session, const char *note)
+{
+  const char *old = imu_session_get_notes (session);
+  g_autofree char *text = NULL;
+
+  if (note == NULL || *note == '\0' || (old != NULL && strstr (old, note) != NULL))
+    return;
+  text = old != NULL && *old != '\0' ? g_strdup_printf ("%s\n%s", old, note) : g_strdup (note);
+  imu_session_set_notes (session, text);
+}
+
+/* Sensor Logger's Metadata.csv: one row with "device name", "recording
+ * epoch time" (ms), "recording time", "recording timezone", "platform",
+ * "appVersion", "device id", "sensors" and "sampleRateMs" ('|'-separated,
+ * one per sensor), "standardisation", "platform version". */
+static void
+apply_sensorlogger_metadata (Multi *m, GBytes *content)
+{
+  ImuSession *session = imu_import_context_get_session (m->ctx);
+  Table t;
+  const char *device, *epoch_ms, *rec_time, *tz_name, *platform, *app, *device_id;
+  const char *sensors, *rates, *standardisation, *os_version;
+
+  if (!read_table (content, &t) || t.rows->len == 0)
+    {
+      table_clear (&t);
+      return;
+    }
+  device = table_get (&t, 0, "device name");
+  epoch_ms = table_get (&t, 0, "recording epoch time");
+  rec_time = table_get (&t, 0, "recording time");
+  tz_name = table_get (&t, 0, "recording timezone");
+  platform = table_get (&t, 0, "platform");
+  app = table_get (&t, 0, "appVersion");
+  device_id = table_get (&t, 0, "device id");
+  sensors = table_get (&t, 0, "sensors");
+  rates = table_get (&t, 0, "sampleRateMs");
+  standardisation = table_get (&t, 0, "standardisation");
+  os_version = table_get (&t, 0, "platform version");
+
+  set_if_empty (session, "device-model", device);
+  set_if_empty (session, "device-serial", device_id);
+  if (platform != NULL && g_ascii_strcasecmp (platform, "ios") == 0)
+    set_if_empty (session, "device-vendor", "Apple");
+  if (platform != NULL && *platform != '\0')
+    {
+      g_autofree char *fw = g_strdup_printf ("%s%s%s", platform, os_version != NULL && *os_version ? " " : "",
+                                             os_version != NULL ? os_version : "");
+      set_if_empty (session, "device-firmware", fw);
+    }
+  if (app != NULL && *app != '\0')
+    {
+      g_autofree char *note = g_strdup_printf (_("Recorded with Sensor Logger %s."), app);
+      append_note (session, note);
+    }
+
+  /* Sensor Logger standardises units across platforms (m/s² for
+   * acceleration) unless told not to; an iOS export without it keeps
+   * Core Motion's g. */
+  m->accel_unit = "m/s^2";
+  if (standardisation != NULL && (g_ascii_strcasecmp (standardisation, "false") == 0
+                                  || g_str_equal (standardisation, "0"))
+      && platform != NULL && g_ascii_strcasecmp (platform, "ios") == 0)
+    m->accel_unit = "g";
+
+  if (epoch_ms != NULL && *epoch_ms != '\0')
+    {
+      gint64 ms;
+
+      if (imu_csv_parse_scaled (epoch_ms, strlen (epoch_ms), 0, FALSE, &ms, NULL))
+        {
+          /* Older exports wrote seconds. */
+          m->origin_ns = ms < G_GINT64_CONSTANT (100000000000) ? ms * IMU_NS_PER_S : ms * 1000000;
+          m->has_origin = TRUE;
+        }
+    }
+  if (tz_name != NULL && *tz_name != '\0' && m->has_origin)
+    {
+      g_autoptr(GTimeZone) tz = g_time_zone_new_identifier (tz_name);
+
+      if (tz != NULL)
+        {
+          gint64 secs = m->origin_ns / IMU_NS_PER_S;
+          int interval = g_time_zone_find_interval (tz, G_TIME_TYPE_UNIVERSAL, secs);
+
+          if (interval >= 0)
+            g_object_set (session, "tz-offset", (int) g_time_zone_get_offset (tz, interval), NULL);
+        }
+    }
+
+  /* The title, unless the person importing chose one. */
+  {
+    g_autofree char *deflt = default_title (m->path);
+
+    if (g_strcmp0 (imu_session_get_title (session), deflt) == 0 && rec_time != NULL && *rec_time != '\0')
+      {
+        /* "2026-06-07_17-33-05" → "2026-06-07 17:33:05" */
+        g_autofree char *when = g_strdup (rec_time);
+        g_autofree char *title = NULL;
+
+        if (strlen (when) == 19 && when[10] == '_')
+          {
+            when[10] = ' ';
+            when[13] = ':';
+            when[16] = ':';
+          }
+        title = device != NULL && *device != '\0'
+                ? g_strdup_printf (_("Sensor Logger %s, %s"), when, device)
+                : g_strdup_printf (_("Sensor Logger %s"), when);
+        imu_session_set_title (session, title);
+      }
+  }
+
+  if (sensors != NULL && rates != NULL)
+    {
+      g_auto(GStrv) names = g_strsplit (sensors, "|", -1);
+      g_auto(GStrv) values = g_strsplit (rates, "|", -1);
+      guint n_values = g_strv_length (values);
+
+      for (guint i = 0; names[i] != NULL; i++)
+        {
+          const char *v = n_values == 1 ? values[0] : i < n_values ? values[i] : NULL;
+          double ms = v != NULL ? g_ascii_strtod (v, NULL) : 0;
+
+          if (ms > 0)
+            {
+              double *rate = g_new (double, 1);
+              *rate = 1000.0 / ms;
+              g_hash_table_insert (m->rates, compact_name (names[i]), rate);
+            }
+        }
+    }
+  table_clear (&t);
+}
+
+/* Annotation.csv: time (ns), seconds_elapsed, text, millisecond_press_duration. */
+static void
+apply_sensorlogger_annotations (Multi *m, GBytes *content)
+{
+  Table t;
+
+  if (!read_table (content, &t))
+    {
+      table_clear (&t);
+      return;
+    }
+  for (guint r = 0; r < t.rows->len; r++)
+    {
+      const char *time = table_get (&t, r, "time");
+      const char *elapsed = table_get (&t, r, "seconds_elapsed");
+      const char *text = table_get (&t, r, "text");
+      const char *press = table_get (&t, r, "millisecond_press_duration");
+      gint64 t_ns, dur = 0;
+
+      if (time != NULL && *time != '\0' && imu_csv_parse_scaled (time, strlen (time), 0, FALSE, &t_ns, NULL))
+        ;
+      else if (elapsed != NULL && m->has_origin
+               && imu_csv_parse_scaled (elapsed, strlen (elapsed), 9, FALSE, &t_ns, NULL))
+        t_ns += m->origin_ns;
+      else
+        continue;
+      if (press != NULL && *press != '\0' && imu_csv_parse_scaled (press, strlen (press), 6, FALSE, &dur, NULL))
+        dur = MAX (dur, 0);
+      imu_import_context_add_event (m->ctx, t_ns, dur, "marker",
+                                    text != NULL && *text != '\0' ? text : _("Annotation"), NULL);
+    }
+  table_clear (&t);
+}
+
+/* phyphox meta/time.csv: "event","experiment time","system time","system time text";
+ * the START row ties experiment time to the system clock (unix s). */
+static void
+apply_phyphox_time (Multi *m, GBytes *content)
+{
+  ImuSession *session = imu_import_context_get_session (m->ctx);
+  Table t;
+
+  if (!read_table (content, &t))
+    {
+      table_clear (&t);
+      return;
+    }
+  for (guint r = 0; r < t.rows->len; r++)
+    {
+      const char *event = table_get (&t, r, "event");
+      const char *exp_time = table_get (&t, r, "experiment time");
+      const char *sys_time = table_get (&t, r, "system time");
+      const char *text = table_get (&t, r, "system time text");
+      gint64 e_ns, s_ns;
+
+      if (event == NULL || g_ascii_strcasecmp (event, "START") != 0 || exp_time == NULL || sys_time == NULL)
+        continue;
+      if (!imu_csv_parse_scaled (exp_time, strlen (exp_time), 9, FALSE, &e_ns, NULL)
+          || !imu_csv_parse_scaled (sys_time, strlen (sys_time), 9, FALSE, &s_ns, NULL))
+        continue;
+      m->origin_ns = s_ns - e_ns;
+      m->has_origin = TRUE;
+      /* "2020-02-11 15:27:16.798 UTC+01:00" */
+      if (text != NULL)
+        {
+          const char *utc = strstr (text, "UTC");
+          int off;
+
+          if (utc != NULL && imu_csv_parse_tz_offset (utc + 3, strlen (utc + 3), &off))
+            g_object_set (session, "tz-offset", off, NULL);
+        }
+      break;
+    }
+  table_clear (&t);
+}
+
+/* phyphox meta/device.csv: "property","value" rows. */
+static void
+apply_phyphox_device (Multi *m, GBytes *content)
+{
+  ImuSession *session = imu_import_context_get_session (m->ctx);
+  Table t;
+
+  if (!read_table (content, &t))
+    {
+      table_clear (&t);
+      return;
+    }
+  for (guint r = 0; r < t.rows->len; r++)
+    {
+      char **row = g_ptr_array_index (t.rows, r);
+
+      if (row[0] == NULL || row[1] == NULL)
+        continue;
+      if (g_str_equal (row[0], "deviceModel"))
+        set_if_empty (session, "device-model", row[1]);
+      else if (g_str_equal (row[0], "deviceManufacturer") || g_str_equal (row[0], "deviceBrand"))
+        set_if_empty (session, "device-vendor", row[1]);
+      else if (g_str_equal (row[0], "version"))
+        {
+          g_autofree char *note = g_strdup_printf (_("Recorded with phyphox %s."), row[1]);
+          append_note (session, note);
+        }
+    }
+  table_clear (&t);
+}
+
+/* Empatica tags.csv: one unix time (s) per button press. */
+static void
+apply_empatica_tags (Multi *m, GBytes *content)
+{
+  gsize len;
+  const char *text = g_bytes_get_data (content, &len);
+  g_autofree char *copy = g_strndup (text, len);
+  g_auto(GStrv) lines = g_strsplit (copy, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      gint64 t_ns;
+
+      g_strstrip (lines[i]);
+      if (*lines[i] != '\0' && imu_csv_parse_scaled (lines[i], strlen (lines[i]), 9, FALSE, &t_ns, NULL))
+        imu_import_context_add_event (m->ctx, t_ns, 0, "marker", _("Button press"), NULL);
+    }
+}
+
+static void
+apply_metadata (Multi *m)
+{
+  /* phyphox's time first: it is the origin the others use. */
+  for (guint pass = 0; pass < 2; pass++)
+    for (guint i = 0; i < m->entries->len; i++)
+      {
+        Entry *e = g_ptr_array_index (m->entries, i);
+
+        if (e->content == NULL)
+          continue;
+        if (pass == 0)
+          {
+            if (e->role == FILE_SL_METADATA)
+              apply_sensorlogger_metadata (m, e->content);
+            else if (e->role == FILE_PHYPHOX_TIME)
+              apply_phyphox_time (m, e->content);
+            continue;
+          }
+        switch (e->role)
+          {
+          case FILE_SL_ANNOTATION:
+            apply_sensorlogger_annotations (m, e->content);
+            break;
+          case FILE_PHYPHOX_DEVICE:
+            apply_phyphox_device (m, e->content);
+            break;
+          case FILE_EMPATICA_TAGS:
+            apply_empatica_tags (m, e->content);
+            break;
+          case FILE_DATA:
+          case FILE_SL_METADATA:
+          case FILE_PHYPHOX_TIME:
+          case FILE_IGNORED:
+          default:
+            break;
+          }
+      }
+}
+
+static void
+detect_export (Multi *m)
+{
+  for (guint i = 0; i < m->entries->len; i++)
+    {
+      Entry *e = g_ptr_array_index (m->entries, i);
+      g_autofree char *lower = g_ascii_strdown (e->base, -1);
+
+      if (e->role == FILE_SL_METADATA || e->role == FILE_SL_ANNOTATION)
+        m->sensorlogger = TRUE;
+      else if (e->role == FILE_PHYPHOX_TIME || e->role == FILE_PHYPHOX_DEVICE)
+        m->phyphox = TRUE;
+      else if (e->role == FILE_EMPATICA_TAGS || g_str_equal (lower, "acc.csv"))
+        m->empatica = TRUE;
+    }
+}
+
+/* ---- importing one data file ---- */
+
+/* Stream names of one-sensor files: the file name without its extension,
+ * lower case ("Accelerometer.csv" → "accelerometer"; Empatica's TEMP.csv
+ * → "temp"). */
+static char *
+stream_hint_for (const char *base)
+{
+  g_autofree char *name = g_strdup (base);
+  char *dot = strrchr (name, '.');
+
+  if (dot != NULL && dot != name)
+    *dot = '\0';
+  return g_ascii_strdown (name, -1);
+}
+
+/* Whether an error means "this file holds no samples" rather than "this
+ * import is broken": such files are skipped in a folder (Sensor Logger
+ * writes a header-only CSV for a sensor that gave nothing). */
+static gboolean
+is_skippable (const GError *error)
+{
+  return error->domain == IMU_IMPORT_ERROR
+         && (error->code == IMU_IMPORT_ERROR_EMPTY || error->code == IMU_IMPORT_ERROR_NO_DATA
+             || error->code == IMU_IMPORT_ERROR_UNRECOGNIZED || error->code == IMU_IMPORT_ERROR_BAD_HEADER);
+}
+
+static gboolean
+import_entry (Multi *m, Entry *e, GInputStream *in, guint64 bytes_base, char *format,
+              GError **first_skip, guint *n_imported, GError **error)
+{
+  g_autofree char *hint = stream_hint_for (e->base);
+  g_autofree char *compact = compact_name (e->base);
+  g_autoptr(GError) local_error = NULL;
+  ImuCsvHints hints = { 0 };
+  double *rate;
+
+  hints.stream_hint = hint;
+  hints.progress_scale = m->progress_scale;
+  if (m->sensorlogger)
+    {
+      hints.flavor = IMU_CSV_FLAVOR_SENSORLOGGER;
+      hints.accel_unit = m->accel_unit;
+    }
+  else if (m->phyphox)
+    hints.flavor = IMU_CSV_FLAVOR_PHYPHOX;
+  if (m->has_origin)
+    {
+      hints.has_origin = TRUE;
+      hints.origin_ns = m->origin_ns;
+    }
+  if ((rate = g_hash_table_lookup (m->rates, compact)) != NULL)
+    hints.rate_hz = *rate;
+
+  if (!imu_import_csv_with_hints (m->ctx, in, e->path, &hints, e->size, bytes_base, &local_error))
+    {
+      if (is_skippable (local_error))
+        {
+          g_autofree char *note = g_strdup_printf (_("Not imported: %s"), local_error->message);
+
+          g_debug ("%s", note);
+          append_note (imu_import_context_get_session (m->ctx), note);
+          if (*first_skip == NULL)
+            *first_skip = g_steal_pointer (&local_error);
+          return TRUE;
+        }
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  g_strlcpy (format, hints.format, 32);
+  (*n_imported)++;
+  return TRUE;
+}
+
+/* ---- folders ---- */
+
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+static void
+collect_folder (Multi *m, const char *root, const char *rel)
+{
+  g_autofree char *dir_path = rel != NULL ? g_build_filename (root, rel, NULL) : g_strdup (root);
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  if (dir == NULL)
+    return;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_names);
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *n = g_ptr_array_index (names, i);
+      g_autofree char *child_rel = rel != NULL ? g_strdup_printf ("%s/%s", rel, n) : g_strdup (n);
+      g_autofree char *full = g_build_filename (root, child_rel, NULL);
+      GStatBuf st;
+
+      if (n[0] == '.')
+        continue;
+      if (g_file_test (full, G_FILE_TEST_IS_DIR))
+        {
+          if (!g_file_test (full, G_FILE_TEST_IS_SYMLINK))
+            collect_folder (m, root, child_rel);
+          continue;
+        }
+      if (g_stat (full, &st) == 0)
+        add_entry (m, child_rel, (guint64) st.st_size);
+    }
+}
+
+static gboolean
+import_folder (Multi *m, char *format, GError **first_skip, guint *n_imported, GError **error)
+{
+  GCancellable *cancellable = imu_import_context_get_cancellable (m->ctx);
+  guint64 base = 0;
+
+  collect_folder (m, m->path, NULL);
+  for (guint i = 0; i < m->entries->len; i++)
+    {
+      Entry *e = g_ptr_array_index (m->entries, i);
+
+      if (e->role != FILE_DATA && e->role != FILE_IGNORED && e->size <= MAX_META_BYTES)
+        {
+          g_autofree char *full = g_build_filename (m->path, e->path, NULL);
+          char *text = NULL;
+          gsize len = 0;
+
+          if (g_file_get_contents (full, &text, &len, NULL))
+            e->content = g_bytes_new_take (text, len);
+        }
+    }
+  detect_export (m);
+  apply_metadata (m);
+
+  for (guint i = 0; i < m->entries->len; i++)
+    {
+      Entry *e = g_ptr_array_index (m->entries, i);
+      g_autofree char *full = NULL;
+      g_autoptr(GFile) file = NULL;
+      g_autoptr(GFileInputStream) in = NULL;
+      g_autoptr(GError) local_error = NULL;
+
+      if (e->role != FILE_DATA)
+        {
+          base += e->size;
+          continue;
+        }
+      full = g_build_filename (m->path, e->path, NULL);
+      file = g_file_new_for_path (full);
+      in = g_file_read (file, cancellable, &local_error);
+      if (in == NULL)
+        {
+          g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_READ, _("%s: cannot open: %s"),
+                       e->path, local_error->message);
+          return FALSE;
+        }
+      if (!import_entry (m, e, G_INPUT_STREAM (in), base, format, first_skip, n_imported, error))
+        return FALSE;
+      base += e->size;
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- archives ---- */
+
+static struct archive *
+open_archive (const char *path, GError **error)
+{
+  struct archive *a = archive_read_new ();
+
+  archive_read_support_filter_all (a);
+  archive_read_support_format_all (a);
+  if (archive_read_open_filename (a, path, 64 * 1024) != ARCHIVE_OK)
+    {
+      g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_UNRECOGNIZED,
+                   _("%s: not an archive IMU Studio can read: %s"), path,
+                   archive_error_string (a) != NULL ? archive_error_string (a) : "");
+      archive_read_free (a);
+      return NULL;
+    }
+  return a;
+}
+
+static gboolean
+archive_failed (struct archive *a, const char *path, GError **error)
+{
+  g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_READ, _("%s: cannot read the archive: %s"),
+               path, archive_error_string (a) != NULL ? archive_error_string (a) : "");
+  return FALSE;
+}
+
+static gboolean
+import_archive (Multi *m, char *format, GError **first_skip, guint *n_imported, GError **error)
+{
+  GCancellable *cancellable = imu_import_context_get_cancellable (m->ctx);
+  struct archive *a;
+  struct archive_entry *ae;
+  guint64 base = 0;
+  guint index = 0;
+  int r;
+
+  /* Pass 1: the list, and the metadata files. */
+  if ((a = open_archive (m->path, error)) == NULL)
+    return FALSE;
+  while ((r = archive_read_next_header (a, &ae)) == ARCHIVE_OK || r == ARCHIVE_WARN)
+    {
+      const char *name = archive_entry_pathname (ae);
+      Entry *e;
+
+      if (name == NULL || archive_entry_filetype (ae) != AE_IFREG)
+        {
+          add_entry (m, "", 0);
+          ((Entry *) g_ptr_array_index (m->entries, m->entries->len - 1))->role = FILE_IGNORED;
+          continue;
+        }
+      add_entry (m, name, archive_entry_size_is_set (ae) ? (guint64) MAX (archive_entry_size (ae), 0) : 0);
+      e = g_ptr_array_index (m->entries, m->entries->len - 1);
+      m->total_uncompressed += e->size;
+      if (e->role != FILE_DATA && e->role != FILE_IGNORED && e->size <= MAX_META_BYTES)
+        {
+          GByteArray *bytes = g_byte_array_new ();
+          char chunk[16384];
+          la_ssize_t n;
+
+          while ((n = archive_read_data (a, chunk, sizeof chunk)) > 0 && bytes->len <= MAX_META_BYTES)
+            g_byte_array_append (bytes, (const guint8 *) chunk, (guint) n);
+          e->content = g_byte_array_free_to_bytes (bytes);
+          if (n < 0)
+            {
+              archive_failed (a, m->path, error);
+              archive_read_free (a);
+              return FALSE;
+            }
+        }
+    }
+  if (r != ARCHIVE_EOF)
+    {
+      archive_failed (a, m->path, error);
+      archive_read_free (a);
+      return FALSE;
+    }
+  archive_read_free (a);
+
+  detect_export (m);
+  apply_metadata (m);
+  if (m->total_uncompressed > 0)
+    m->progress_scale = (double) imu_import_context_get_total_bytes (m->ctx) / (double) m->total_uncompressed;
+
+  /* Pass 2: the data, entry by entry, streamed. */
+  if ((a = open_archive (m->path, error)) == NULL)
+    return FALSE;
+  while ((r = archive_read_next_header (a, &ae)) == ARCHIVE_OK || r == ARCHIVE_WARN)
+    {
+      Entry *e = index < m->entries->len ? g_ptr_array_index (m->entries, index) : NULL;
+      g_autoptr(GInputStream) in = NULL;
+
+      index++;
+      if (e == NULL || e->role != FILE_DATA)
+        {
+          if (e != NULL)
+            base += (guint64) ((double) e->size * m->progress_scale);
+          continue;
+        }
+      in = imu_archive_input_stream_new (a);
+      if (!import_entry (m, e, in, base, format, first_skip, n_imported, error))
+        {
+          archive_read_free (a);
+          return FALSE;
+        }
+      base += (guint64) ((double) e->size * m->progress_scale);
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        {
+          archive_read_free (a);
+          return FALSE;
+        }
+    }
+  if (r != ARCHIVE_EOF)
+    {
+      archive_failed (a, m->path, error);
+      archive_read_free (a);
+      return FALSE;
+    }
+  archive_read_free (a);
+  return TRUE;
+}
+
+gboolean
+imu_import_multi (ImuImportContext  *ctx,
+                  const char        *path,
+                  gboolean           is_archive,
+                  GError           **error)
+{
+  Multi m = { 0 };
+  g_autoptr(GError) first_skip = NULL;
+  char format[32] = "";
+  guint n_imported = 0;
+  gboolean ok;
+
+  g_return_val_if_fail (ctx != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  m.ctx = ctx;
+  m.path = path;
+  m.entries = g_ptr_array_new_with_free_func ((GDestroyNotify) entry_free);
+  m.rates = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  m.accel_unit = NULL;
+  m.progress_scale = 1.0;
+
+  ok = is_archive ? import_archive (&m, format, &first_skip, &n_imported, error)
+                  : import_folder (&m, format, &first_skip, &n_imported, error);
+  if (ok && n_imported == 0)
+    {
+      if (first_skip != NULL)
+        {
+          g_propagate_prefixed_error (error, g_steal_pointer (&first_skip),
+                                      _("%s: no file in it could be imported; the first: "), path);
+        }
+      else
+        g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_NO_DATA,
+                     _("%s: it holds no CSV or TSV data files."), path);
+      ok = FALSE;
+    }
+  if (ok)
+    {
+      if (m.sensorlogger)
+        imu_import_context_set_format (ctx, "sensorlogger");
+      else if (m.phyphox)
+        imu_import_context_set_format (ctx, "phyphox");
+      else if (m.empatica && g_str_equal (format, "empatica-e4"))
+        imu_import_context_set_format (ctx, "empatica-e4");
+      else if (*format != '\0')
+        imu_import_context_set_format (ctx, format);
+    }
+  g_ptr_array_unref (m.entries);
+  g_hash_table_unref (m.rates);
+  return ok;
+}
