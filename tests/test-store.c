@@ -70,9 +70,14 @@ test_open_new (void)
     sqlite3_close (db);
   }
   /* opening again applies nothing new */
-  store = imu_store_open (path, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM schema_migrations"), ==, imu_store_schema_version ());
+  {
+    gint64 applied = sql_int (path, "SELECT count(*) FROM schema_migrations");
+
+    g_assert_cmpint (applied, >=, 1);
+    store = imu_store_open (path, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (sql_int (path, "SELECT count(*) FROM schema_migrations"), ==, applied);
+  }
 }
 
 static void

@@ -228,19 +228,20 @@ imu_lod_builder_add (ImuLodBuilder  *self,
       for (guint c = 0; c < self->n_channels; c++)
         {
           const double *col = columns[c] + i;
-          double mn = lv->min[c], mx = lv->max[c];
+          /* Seeded with ±∞, comparisons skip NaN without a branch (a NaN
+           * compares false); only a run of nothing but NaN is left at ±∞,
+           * and that is told apart from real infinities by mn > mx. */
+          double mn = INFINITY, mx = -INFINITY;
 
           for (guint k = 0; k < take; k++)
             {
               double v = col[k];
 
-              if (v < mn || isnan (mn))
-                mn = isnan (v) ? mn : v;
-              if (v > mx || isnan (mx))
-                mx = isnan (v) ? mx : v;
+              mn = v < mn ? v : mn;
+              mx = v > mx ? v : mx;
             }
-          lv->min[c] = mn;
-          lv->max[c] = mx;
+          if (mn <= mx)
+            merge (&lv->min[c], &lv->max[c], mn, mx);
         }
       lv->t_last = t[i + take - 1];
       lv->count += take;

@@ -286,6 +286,21 @@ inspect (ImuStore *self, gboolean *is_new, GError **error)
   return TRUE;
 }
 
+/* Whether migration @number is recorded as applied. Checking each number
+ * (rather than comparing with the highest) also applies a migration that
+ * was merged after a higher-numbered one. */
+static gboolean
+is_applied (ImuStore *self, int number)
+{
+  g_autofree char *sql = NULL;
+  gint64 n = 0;
+
+  if (self->version == 0)
+    return FALSE;
+  sql = g_strdup_printf ("SELECT count(*) FROM schema_migrations WHERE version = %d", number);
+  return query_int (self, sql, &n, NULL) && n > 0;
+}
+
 static gboolean
 apply_migrations (ImuStore *self, GError **error)
 {
@@ -299,7 +314,7 @@ apply_migrations (ImuStore *self, GError **error)
       g_autofree char *record = NULL;
       g_autoptr(GError) local_error = NULL;
 
-      if (m->number <= self->version)
+      if (is_applied (self, m->number))
         continue;
 
       bytes = g_resources_lookup_data (m->resource, 0, &local_error);
@@ -330,7 +345,7 @@ apply_migrations (ImuStore *self, GError **error)
                        self->path, m->number, local_error->message);
           return FALSE;
         }
-      self->version = m->number;
+      self->version = MAX (self->version, m->number);
     }
   return TRUE;
 }
