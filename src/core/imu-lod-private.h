@@ -14,7 +14,7 @@ G_BEGIN_DECLS
 #define IMU_LOD_BASE 32
 #define IMU_LOD_FANOUT 8
 /* Blocks per row of the lod table. */
-#define IMU_LOD_ROW_BLOCKS 4096
+#define IMU_LOD_ROW_BLOCKS 1024
 
 gint64 imu_lod_block_size (guint level);
 

@@ -441,6 +441,7 @@ imu_number_parse_int64_decimal (const char *s,
   guint64 mag = 0;
   gsize n_int, n_frac = 0;
   int used_frac = 0;
+  guint n_acc = 0;     /* significant digits accumulated in mag */
   guint64 limit;
 
   g_return_val_if_fail (s != NULL || len == 0, FALSE);
@@ -460,9 +461,13 @@ imu_number_parse_int64_decimal (const char *s,
   digits = p;
   while (p < end && is_digit (*p))
     {
-      if (!g_uint64_checked_mul (&mag, mag, 10) ||
-          !g_uint64_checked_add (&mag, mag, *p - '0'))
+      /* 19 digits always fit in 64 bits unsigned; check only past that. */
+      if (n_acc < 19)
+        mag = mag * 10 + (guint64) (*p - '0');
+      else if (!g_uint64_checked_mul (&mag, mag, 10) ||
+               !g_uint64_checked_add (&mag, mag, *p - '0'))
         return FALSE;
+      n_acc += mag != 0;
       p++;
     }
   n_int = p - digits;
@@ -475,9 +480,12 @@ imu_number_parse_int64_decimal (const char *s,
         {
           if (used_frac < scale_digits)
             {
-              if (!g_uint64_checked_mul (&mag, mag, 10) ||
-                  !g_uint64_checked_add (&mag, mag, *p - '0'))
+              if (n_acc < 19)
+                mag = mag * 10 + (guint64) (*p - '0');
+              else if (!g_uint64_checked_mul (&mag, mag, 10) ||
+                       !g_uint64_checked_add (&mag, mag, *p - '0'))
                 return FALSE;
+              n_acc += mag != 0;
               used_frac++;
             }
           else if (*p != '0')

@@ -375,31 +375,63 @@ acc_piece (Acc *acc, gint64 i_first, gint64 i_last, gint64 t_first, gint64 t_las
     }
 }
 
+/* The bucket a time falls in, before the monotonic clamp. */
+static inline guint
+raw_bucket (const Acc *acc, gint64 t)
+{
+  double pos = (double) (t - acc->env->t0) * acc->scale;
+
+  return pos <= 0 ? 0 : pos >= acc->env->n_buckets - 1 ? acc->env->n_buckets - 1 : (guint) pos;
+}
+
+/* Raw samples are reduced in runs that fall in one bucket, so the cost per
+ * sample is one comparison per channel, not a call. */
 static gboolean
 cover_raw (ImuSeries *self, Acc *acc, gint64 a, gint64 b, GError **error)
 {
-  double *v = g_newa (double, MAX (self->n_channels, 1));
+  double *mn = g_newa (double, MAX (self->n_channels, 1));
+  double *mx = g_newa (double, MAX (self->n_channels, 1));
 
   while (a < b)
     {
       guint seq = chunk_of_index (self, a);
       CachedChunk *chunk = get_chunk (self, seq, TRUE, error);
-      guint off, end;
+      gint64 base;
+      guint i, end;
 
       if (chunk == NULL)
         return FALSE;
-      off = (guint) (a - self->first_index[seq]);
-      end = (guint) MIN ((gint64) chunk->n, b - self->first_index[seq]);
-      for (guint i = off; i < end; i++)
+      base = self->first_index[seq];
+      i = (guint) (a - base);
+      end = (guint) MIN ((gint64) chunk->n, b - base);
+      while (i < end)
         {
-          gint64 idx = self->first_index[seq] + i;
+          guint bucket = MAX (raw_bucket (acc, chunk->t[i]), acc->last);
+          guint j = i + 1;
 
-          /* One sample is its own min and max. */
+          while (j < end && raw_bucket (acc, chunk->t[j]) <= bucket)
+            j++;
           for (guint c = 0; c < self->n_channels; c++)
-            v[c] = chunk->cols[c][i];
-          acc_piece (acc, idx, idx, chunk->t[i], chunk->t[i], v, v, 1);
+            {
+              const double *col = chunk->cols[c];
+              double lo = INFINITY, hi = -INFINITY;
+
+              /* NaN compares false and drops out; a run of only NaN stays
+               * at ±∞ and is turned back into NaN. */
+              for (guint k = i; k < j; k++)
+                {
+                  lo = col[k] < lo ? col[k] : lo;
+                  hi = col[k] > hi ? col[k] : hi;
+                }
+              if (lo > hi)
+                lo = hi = NAN;
+              mn[c] = lo;
+              mx[c] = hi;
+            }
+          acc_piece (acc, base + i, base + j - 1, chunk->t[i], chunk->t[j - 1], mn, mx, 1);
+          i = j;
         }
-      a = self->first_index[seq] + end;
+      a = base + end;
     }
   return TRUE;
 }

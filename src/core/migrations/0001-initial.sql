@@ -75,6 +75,9 @@ CREATE TABLE chunks (
   data        BLOB NOT NULL,
   PRIMARY KEY (stream_id, seq)
 ) WITHOUT ROWID;
+-- Opening a stream reads the chunk index (not the blobs): a covering index
+-- keeps that to a few small pages instead of one leaf page per few chunks.
+CREATE INDEX chunks_index ON chunks (stream_id, seq, first_index, n_samples, t_min_ns, t_max_ns);
 
 -- Min/max envelopes: level L summarises blocks of lod_block_size(L) samples;
 -- each row holds up to 4096 consecutive blocks, encoded by imu-codec as a
