@@ -11,12 +11,14 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 PACKAGES=(
   meson ninja-build pkg-config gcc
-  libsqlite3-dev sqlite3
+  libsqlite3-dev sqlite3 nettle-dev
   libglib2.0-dev libjson-glib-dev libarchive-dev libzstd-dev libsoup-3.0-dev libsecret-1-dev
   libgtk-4-dev libadwaita-1-dev
   gettext desktop-file-utils appstream
   xvfb xauth
-  python3-numpy python3-scipy
+  python3-numpy python3-scipy python3-jsonschema
+  dbus-daemon gnome-keyring iproute2 util-linux
+  chromium
   time
   flatpak-builder
 )

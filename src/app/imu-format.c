@@ -1,0 +1,196 @@
+/* imu-format.c — how the window writes times, durations, sizes and kinds
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "imu-format"
+
+#include <inttypes.h>
+#include <math.h>
+
+#include <glib/gi18n.h>
+
+#include "imu-format.h"
+
+#define NS_PER_S G_GINT64_CONSTANT (1000000000)
+#define NS_PER_MS G_GINT64_CONSTANT (1000000)
+
+char *
+imu_format_duration (gint64 duration_ns)
+{
+  gint64 s = MAX (duration_ns, 0) / NS_PER_S;
+  gint64 days = s / 86400, hours = (s / 3600) % 24, minutes = (s / 60) % 60, seconds = s % 60;
+
+  if (days > 0)
+    /* Translators: a duration of days, hours, minutes and seconds */
+    return g_strdup_printf (_("%d d %02d:%02d:%02d"),
+                            (int) days, (int) hours, (int) minutes, (int) seconds);
+  if (hours > 0)
+    return g_strdup_printf ("%d:%02d:%02d", (int) hours, (int) minutes, (int) seconds);
+  return g_strdup_printf ("%d:%02d", (int) minutes, (int) seconds);
+}
+
+static GDateTime *
+date_time_from_ns (gint64     t_ns,
+                   GTimeZone *tz)
+{
+  /* Floor division keeps times before 1970 on the right second. */
+  gint64 s = t_ns / NS_PER_S - (t_ns % NS_PER_S < 0 ? 1 : 0);
+  gint64 rest_ns = t_ns - s * NS_PER_S;
+  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (s);
+
+  if (utc == NULL)
+    return NULL;
+  {
+    g_autoptr(GDateTime) exact = g_date_time_add (utc, rest_ns / 1000);
+    return g_date_time_to_timezone (exact, tz);
+  }
+}
+
+char *
+imu_format_date_local (gint64 t_ns)
+{
+  g_autoptr(GTimeZone) tz = g_time_zone_new_local ();
+  g_autoptr(GDateTime) dt = date_time_from_ns (t_ns, tz);
+
+  if (dt == NULL)
+    return g_strdup ("—");
+  /* Translators: date and time of a session in the library list, in the
+   * format of g_date_time_format() (strftime): "12 Mar 2024, 17:30" */
+  return g_date_time_format (dt, _("%-d %b %Y, %H:%M"));
+}
+
+char *
+imu_format_date_in_zone (gint64 t_ns,
+                         int    tz_offset_s)
+{
+  g_autoptr(GTimeZone) tz = g_time_zone_new_offset (tz_offset_s);
+  g_autoptr(GDateTime) dt = date_time_from_ns (t_ns, tz);
+  g_autofree char *date = NULL;
+  int off_min = ABS (tz_offset_s) / 60;
+
+  if (dt == NULL)
+    return g_strdup ("—");
+  date = g_date_time_format (dt, _("%-d %b %Y, %H:%M"));
+  return g_strdup_printf ("%s UTC%c%02d:%02d", date, tz_offset_s < 0 ? '-' : '+', off_min / 60, off_min % 60);
+}
+
+static GTimeZone *
+zone_for_offset (int tz_offset_s)
+{
+  return g_time_zone_new_offset (tz_offset_s);
+}
+
+char *
+imu_format_time_in_zone (gint64 t_ns,
+                         int    tz_offset_s)
+{
+  g_autoptr(GTimeZone) tz = zone_for_offset (tz_offset_s);
+  g_autoptr(GDateTime) dt = date_time_from_ns (t_ns, tz);
+  g_autofree char *date = NULL;
+  int ms;
+  int off_min = ABS (tz_offset_s) / 60;
+
+  if (dt == NULL)
+    return g_strdup ("—");
+  ms = g_date_time_get_microsecond (dt) / 1000;
+  date = g_date_time_format (dt, "%Y-%m-%d %H:%M:%S");
+  return g_strdup_printf ("%s.%03d %c%02d:%02d", date, ms,
+                          tz_offset_s < 0 ? '-' : '+', off_min / 60, off_min % 60);
+}
+
+char *
+imu_format_event_time (gint64   t_ns,
+                       gint64   start_ns,
+                       int      tz_offset_s,
+                       gboolean elapsed)
+{
+  if (elapsed)
+    {
+      gint64 d = t_ns - start_ns;
+      gint64 ms = ABS (d) / NS_PER_MS;
+      gint64 h = ms / 3600000, m = (ms / 60000) % 60, s = (ms / 1000) % 60;
+
+      if (h > 0)
+        return g_strdup_printf ("%s%" PRId64 ":%02" PRId64 ":%02" PRId64 ".%03" PRId64,
+                                d < 0 ? "−" : "", h, m, s, ms % 1000);
+      return g_strdup_printf ("%s%" PRId64 ":%02" PRId64 ".%03" PRId64,
+                              d < 0 ? "−" : "", m, s, ms % 1000);
+    }
+  else
+    {
+      g_autoptr(GTimeZone) tz = zone_for_offset (tz_offset_s);
+      g_autoptr(GDateTime) dt = date_time_from_ns (t_ns, tz);
+      g_autofree char *hms = NULL;
+
+      if (dt == NULL)
+        return g_strdup ("—");
+      hms = g_date_time_format (dt, "%H:%M:%S");
+      return g_strdup_printf ("%s.%03d", hms, g_date_time_get_microsecond (dt) / 1000);
+    }
+}
+
+const char *
+imu_format_kind_name (const char *kind)
+{
+  if (kind == NULL)
+    return _("Unknown");
+  if (g_str_equal (kind, "accel"))
+    return _("Accelerometer");
+  if (g_str_equal (kind, "gyro"))
+    return _("Gyroscope");
+  if (g_str_equal (kind, "mag"))
+    return _("Magnetometer");
+  if (g_str_equal (kind, "orientation"))
+    return _("Orientation");
+  if (g_str_equal (kind, "mixed"))
+    return _("Mixed");
+  return _("Other");
+}
+
+const char *
+imu_format_kind_badge (const char *kind)
+{
+  if (kind == NULL)
+    return "?";
+  /* Translators: short badges of sensor kinds in the library list */
+  if (g_str_equal (kind, "accel"))
+    return C_("badge", "Accel");
+  if (g_str_equal (kind, "gyro"))
+    return C_("badge", "Gyro");
+  if (g_str_equal (kind, "mag"))
+    return C_("badge", "Mag");
+  if (g_str_equal (kind, "orientation"))
+    return C_("badge", "Orient");
+  if (g_str_equal (kind, "mixed"))
+    return C_("badge", "Mixed");
+  return C_("badge", "Other");
+}
+
+char *
+imu_format_rate (double rate_hz)
+{
+  if (!(rate_hz > 0) || !isfinite (rate_hz))
+    return g_strdup ("—");
+  if (fabs (rate_hz - round (rate_hz)) < 1e-9)
+    /* Translators: a sample rate */
+    return g_strdup_printf (_("%.0f Hz"), rate_hz);
+  return g_strdup_printf (_("%.2f Hz"), rate_hz);
+}
+
+const char *
+imu_format_delimiter (const char *delimiter)
+{
+  if (delimiter == NULL || *delimiter == '\0')
+    return _("none");
+  if (g_str_equal (delimiter, ","))
+    return _("comma");
+  if (g_str_equal (delimiter, ";"))
+    return _("semicolon");
+  if (g_str_equal (delimiter, "\t"))
+    return _("tab");
+  if (g_str_equal (delimiter, "|"))
+    return _("vertical bar");
+  if (g_str_equal (delimiter, " "))
+    return _("space");
+  return delimiter;
+}

@@ -1,0 +1,1045 @@
+/* imu-library.c — the open library as the window sees it
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "imu-library"
+
+#include <glib/gi18n.h>
+
+#include "imu-generator.h"
+#include "imu-library.h"
+
+/* A store connection belongs to the thread that opened it, so every worker
+ * opens its own on the library path. Opening an up-to-date library costs a
+ * few SQLite pragmas, far less than the work each task does. The window's
+ * thread never touches the file. */
+
+struct _ImuLibrary
+{
+  GObject     parent_instance;
+
+  char       *path;
+  GListStore *sessions;      /* ImuSession, without pending deletions */
+  GHashTable *by_id;         /* gint64* → ImuSession (borrowed from sessions) */
+  GHashTable *pending;       /* gint64* (owned) → ImuSession (owned): removed, not yet deleted */
+  GHashTable *deleting;      /* gint64* (owned) → NULL: being deleted by a worker */
+  guint       loaded : 1;
+};
+
+enum {
+  PROP_0,
+  PROP_PATH,
+  PROP_LOADED,
+  N_PROPS
+};
+
+G_DEFINE_FINAL_TYPE (ImuLibrary, imu_library, G_TYPE_OBJECT)
+
+static GParamSpec *properties[N_PROPS];
+
+void
+imu_session_details_free (ImuSessionDetails *details)
+{
+  if (details == NULL)
+    return;
+  g_clear_object (&details->session);
+  g_clear_pointer (&details->events, g_ptr_array_unref);
+  g_clear_pointer (&details->audits, g_ptr_array_unref);
+  g_free (details);
+}
+
+static gint64 *
+id_dup (gint64 id)
+{
+  return g_memdup2 (&id, sizeof id);
+}
+
+static ImuStore *
+open_worker_store (ImuLibrary *self,
+                   GError    **error)
+{
+  return imu_store_open (self->path, error);
+}
+
+static void
+index_session (ImuLibrary *self,
+               ImuSession *session)
+{
+  gint64 id = imu_session_get_id (session);
+
+  g_hash_table_insert (self->by_id, id_dup (id), session);
+}
+
+static void
+append_session (ImuLibrary *self,
+                ImuSession *session)
+{
+  index_session (self, session);
+  g_list_store_append (self->sessions, session);
+}
+
+static gboolean
+remove_from_list (ImuLibrary *self,
+                  ImuSession *session)
+{
+  guint position;
+
+  if (!g_list_store_find (self->sessions, session, &position))
+    return FALSE;
+  g_hash_table_remove (self->by_id, &(gint64) { imu_session_get_id (session) });
+  g_list_store_remove (self->sessions, position);
+  return TRUE;
+}
+
+/* Loading the list */
+
+static void
+load_worker (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  ImuLibrary *self = source_object;
+  g_autoptr(ImuStore) store = NULL;
+  g_autoptr(GPtrArray) sessions = NULL;
+  GError *error = NULL;
+
+  if (!(store = open_worker_store (self, &error))
+      || !(sessions = imu_store_list_sessions (store, NULL, IMU_SESSION_SORT_DATE_DESC, &error)))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, g_steal_pointer (&sessions), (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+load_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  ImuLibrary *self = IMU_LIBRARY (object);
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GPtrArray) sessions = NULL;
+  g_autoptr(GPtrArray) kept = NULL;
+  GError *error = NULL;
+
+  if (!(sessions = g_task_propagate_pointer (G_TASK (result), &error)))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  /* Sessions whose deletion is pending stay out of the list. */
+  kept = g_ptr_array_new_full (sessions->len, g_object_unref);
+  g_hash_table_remove_all (self->by_id);
+  for (guint i = 0; i < sessions->len; i++)
+    {
+      ImuSession *session = g_ptr_array_index (sessions, i);
+      gint64 id = imu_session_get_id (session);
+
+      if (g_hash_table_contains (self->pending, &id)
+          || g_hash_table_contains (self->deleting, &id))
+        continue;
+      index_session (self, session);
+      g_ptr_array_add (kept, g_object_ref (session));
+    }
+
+  /* One splice: the list view hears one items-changed, however many rows. */
+  g_list_store_splice (self->sessions, 0, g_list_model_get_n_items (G_LIST_MODEL (self->sessions)),
+                       kept->pdata, kept->len);
+
+  if (!self->loaded)
+    {
+      self->loaded = TRUE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADED]);
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * imu_library_load_async:
+ *
+ * Opens the library (creating it and applying migrations when needed) and
+ * lists its sessions in a worker thread, then fills the list model in one
+ * step. Does not block.
+ */
+void
+imu_library_load_async (ImuLibrary          *self,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  GTask *task;
+  g_autoptr(GTask) worker = NULL;
+
+  g_return_if_fail (IMU_IS_LIBRARY (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, imu_library_load_async);
+  worker = g_task_new (self, cancellable, load_done_cb, task);
+  g_task_run_in_thread (worker, load_worker);
+}
+
+gboolean
+imu_library_load_finish (ImuLibrary    *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Details of one session */
+
+static void
+load_details_worker (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  ImuLibrary *self = source_object;
+  gint64 id = *(gint64 *) task_data;
+  g_autoptr(ImuStore) store = NULL;
+  g_autoptr(ImuSessionDetails) details = g_new0 (ImuSessionDetails, 1);
+  GError *error = NULL;
+
+  if (!(store = open_worker_store (self, &error))
+      || !(details->session = imu_store_load_session (store, id, &error))
+      || !(details->events = imu_store_list_events (store, id, &error))
+      || !(details->audits = imu_store_list_import_audits (store, id, &error)))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, g_steal_pointer (&details), (GDestroyNotify) imu_session_details_free);
+}
+
+/**
+ * imu_library_load_details_async:
+ *
+ * Reads a session with its streams, events and import audits in a worker
+ * thread. Does not block.
+ */
+void
+imu_library_load_details_async (ImuLibrary          *self,
+                                gint64               session_id,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (IMU_IS_LIBRARY (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, imu_library_load_details_async);
+  g_task_set_task_data (task, id_dup (session_id), g_free);
+  g_task_run_in_thread (task, load_details_worker);
+}
+
+ImuSessionDetails *
+imu_library_load_details_finish (ImuLibrary    *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Saving edited metadata */
+
+typedef struct {
+  gint64  id;
+  char   *title;
+  char   *subject;
+  char   *activity;
+  char   *notes;
+  GStrv   tags;
+} SaveData;
+
+static void
+save_data_free (SaveData *data)
+{
+  g_free (data->title);
+  g_free (data->subject);
+  g_free (data->activity);
+  g_free (data->notes);
+  g_strfreev (data->tags);
+  g_free (data);
+}
+
+static void
+apply_save_data (ImuSession     *session,
+                 const SaveData *data)
+{
+  imu_session_set_title (session, data->title);
+  imu_session_set_subject (session, data->subject);
+  imu_session_set_activity (session, data->activity);
+  imu_session_set_notes (session, data->notes);
+  imu_session_set_tags (session, (const char * const *) data->tags);
+}
+
+static void
+save_worker (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  ImuLibrary *self = source_object;
+  SaveData *data = task_data;
+  g_autoptr(ImuStore) store = NULL;
+  g_autoptr(ImuSession) session = NULL;
+  GError *error = NULL;
+
+  /* The row is read again here rather than sent from the window, so that
+   * only the fields a person can edit are written: an import or another
+   * window may have changed the rest meanwhile. */
+  if (!(store = open_worker_store (self, &error))
+      || !(session = imu_store_load_session (store, data->id, &error)))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  apply_save_data (session, data);
+  if (!imu_store_update_session (store, session, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+save_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  ImuLibrary *self = IMU_LIBRARY (object);
+  g_autoptr(GTask) task = user_data;
+  SaveData *data = g_task_get_task_data (G_TASK (result));
+  ImuSession *listed;
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* The list's object notifies, so its row redraws. */
+  if ((listed = imu_library_lookup (self, data->id)) != NULL)
+    apply_save_data (listed, data);
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * imu_library_save_session_async:
+ * @edited: a session whose title, subject, activity, notes and tags were
+ *   edited (read now, on the calling thread)
+ *
+ * Writes those fields to the library in a worker thread; on success the
+ * session in the list model takes the same values. Does not block.
+ */
+void
+imu_library_save_session_async (ImuLibrary          *self,
+                                ImuSession          *edited,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  GTask *task;
+  g_autoptr(GTask) worker = NULL;
+  SaveData *data;
+
+  g_return_if_fail (IMU_IS_LIBRARY (self));
+  g_return_if_fail (IMU_IS_SESSION (edited));
+
+  data = g_new0 (SaveData, 1);
+  data->id = imu_session_get_id (edited);
+  data->title = g_strdup (imu_session_get_title (edited));
+  data->subject = g_strdup (imu_session_get_subject (edited));
+  data->activity = g_strdup (imu_session_get_activity (edited));
+  data->notes = g_strdup (imu_session_get_notes (edited));
+  data->tags = g_strdupv ((GStrv) imu_session_get_tags (edited));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, imu_library_save_session_async);
+  worker = g_task_new (self, cancellable, save_done_cb, task);
+  g_task_set_task_data (worker, data, (GDestroyNotify) save_data_free);
+  g_task_run_in_thread (worker, save_worker);
+}
+
+gboolean
+imu_library_save_session_finish (ImuLibrary    *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Adding a session that an import or the demo generator made */
+
+static void
+add_worker (GTask        *task,
+            gpointer      source_object,
+            gpointer      task_data,
+            GCancellable *cancellable)
+{
+  ImuLibrary *self = source_object;
+  gint64 id = *(gint64 *) task_data;
+  g_autoptr(ImuStore) store = NULL;
+  ImuSession *session;
+  GError *error = NULL;
+
+  if (!(store = open_worker_store (self, &error))
+      || !(session = imu_store_load_session (store, id, &error)))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, session, g_object_unref);
+}
+
+static void
+add_done_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  ImuLibrary *self = IMU_LIBRARY (object);
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(ImuSession) session = NULL;
+  ImuSession *listed;
+  GError *error = NULL;
+
+  if (!(session = g_task_propagate_pointer (G_TASK (result), &error)))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* A reload may have brought it in already. */
+  if ((listed = imu_library_lookup (self, imu_session_get_id (session))) != NULL)
+    {
+      g_task_return_pointer (task, g_object_ref (listed), g_object_unref);
+      return;
+    }
+  append_session (self, session);
+  g_task_return_pointer (task, g_steal_pointer (&session), g_object_unref);
+}
+
+/**
+ * imu_library_add_session_async:
+ *
+ * Reads a session that is in the file but not yet in the list (a finished
+ * import) in a worker thread and adds it to the list model. Does not block.
+ */
+void
+imu_library_add_session_async (ImuLibrary          *self,
+                               gint64               session_id,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  GTask *task;
+  g_autoptr(GTask) worker = NULL;
+
+  g_return_if_fail (IMU_IS_LIBRARY (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, imu_library_add_session_async);
+  worker = g_task_new (self, cancellable, add_done_cb, task);
+  g_task_set_task_data (worker, id_dup (session_id), g_free);
+  g_task_run_in_thread (worker, add_worker);
+}
+
+/* Returns: (transfer full): the session as listed */
+ImuSession *
+imu_library_add_session_finish (ImuLibrary    *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* The demo session */
+
+static void
+demo_worker (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  ImuLibrary *self = source_object;
+  g_autoptr(ImuStore) store = NULL;
+  GError *error = NULL;
+  gint64 id;
+
+  if (!(store = open_worker_store (self, &error))
+      || !(id = imu_generator_create_demo_session (store, NULL, cancellable, &error)))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_int (task, id);
+}
+
+static void
+demo_added_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(ImuSession) session = NULL;
+  GError *error = NULL;
+
+  if (!(session = imu_library_add_session_finish (IMU_LIBRARY (object), result, &error)))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_int (task, imu_session_get_id (session));
+}
+
+static void
+demo_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  ImuLibrary *self = IMU_LIBRARY (object);
+  GTask *task = user_data;
+  GError *error = NULL;
+  gint64 id;
+
+  id = g_task_propagate_int (G_TASK (result), &error);
+  if (error != NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  imu_library_add_session_async (self, id, g_task_get_cancellable (task), demo_added_cb, task);
+}
+
+/**
+ * imu_library_create_demo_async:
+ *
+ * Makes the demo session in the library (or finds the one already there) in
+ * a worker thread, and adds it to the list model. Does not block.
+ */
+void
+imu_library_create_demo_async (ImuLibrary          *self,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  GTask *task;
+  g_autoptr(GTask) worker = NULL;
+
+  g_return_if_fail (IMU_IS_LIBRARY (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, imu_library_create_demo_async);
+  worker = g_task_new (self, cancellable, demo_done_cb, task);
+  g_task_run_in_thread (worker, demo_worker);
+}
+
+/* Returns: the demo session's id, or 0 with @error set */
+gint64
+imu_library_create_demo_finish (ImuLibrary    *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  gint64 id;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+  id = g_task_propagate_int (G_TASK (result), error);
+  return id > 0 ? id : 0;
+}
+
+/* Deleting sessions, undoably */
+
+/**
+ * imu_library_delete_session:
+ *
+ * Takes a session out of the list model and remembers it as pending: the
+ * file still holds it until imu_library_commit_delete_async() or
+ * imu_library_flush_async(). Does not block.
+ *
+ * Returns: %TRUE when the session was listed
+ */
+gboolean
+imu_library_delete_session (ImuLibrary *self,
+                            gint64      session_id)
+{
+  ImuSession *session;
+
+  g_return_val_if_fail (IMU_IS_LIBRARY (self), FALSE);
+
+  if (!(session = imu_library_lookup (self, session_id)))
+    return FALSE;
+  g_hash_table_insert (self->pending, id_dup (session_id), g_object_ref (session));
+  remove_from_list (self, session);
+  return TRUE;
+}
+
+/**
+ * imu_library_undo_delete:
+ *
+ * Puts a session whose deletion is pending back into the list model.
+ *
+ * Returns: %FALSE when it was not pending (already deleted, or never)
+ */
+gboolean
+imu_library_undo_delete (ImuLibrary *self,
+                         gint64      session_id)
+{
+  gpointer key, value;
+
+  g_return_val_if_fail (IMU_IS_LIBRARY (self), FALSE);
+
+  if (!g_hash_table_steal_extended (self->pending, &session_id, &key, &value))
+    return FALSE;
+  append_session (self, value);
+  g_free (key);
+  g_object_unref (value);
+  return TRUE;
+}
+
+guint
+imu_library_get_n_pending_deletions (ImuLibrary *self)
+{
+  g_return_val_if_fail (IMU_IS_LIBRARY (self), 0);
+  return g_hash_table_size (self->pending);
+}
+
+static void
+delete_worker (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  ImuLibrary *self = source_object;
+  GArray *ids = task_data;
+  g_autoptr(ImuStore) store = NULL;
+  GError *error = NULL;
+
+  if (!(store = open_worker_store (self, &error)))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  for (guint i = 0; i < ids->len; i++)
+    if (!imu_store_delete_session (store, g_array_index (ids, gint64, i), &error))
+      {
+        g_task_return_error (task, error);
+        return;
+      }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+delete_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  ImuLibrary *self = IMU_LIBRARY (object);
+  g_autoptr(GTask) task = user_data;
+  GArray *ids = g_task_get_task_data (G_TASK (result));
+  GError *error = NULL;
+
+  for (guint i = 0; i < ids->len; i++)
+    g_hash_table_remove (self->deleting, &g_array_index (ids, gint64, i));
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      /* Whatever is still in the file comes back to the list, so that what
+       * the window shows never claims a deletion that did not happen. */
+      g_warning ("Deleting sessions failed: %s", error->message);
+      g_task_return_error (task, error);
+      imu_library_load_async (self, NULL, NULL, NULL);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+run_deletions (ImuLibrary          *self,
+               GPtrArray           *sessions,
+               gpointer             source_tag,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data)
+{
+  GTask *task;
+  g_autoptr(GTask) worker = NULL;
+  GArray *ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), sessions->len);
+
+  for (guint i = 0; i < sessions->len; i++)
+    {
+      gint64 id = imu_session_get_id (g_ptr_array_index (sessions, i));
+      g_array_append_val (ids, id);
+      /* Until the worker is done, a reload must not bring it back. */
+      g_hash_table_add (self->deleting, id_dup (id));
+    }
+
+  task = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (task, source_tag);
+  worker = g_task_new (self, NULL, delete_done_cb, task);
+  g_task_set_task_data (worker, ids, (GDestroyNotify) g_array_unref);
+  g_task_run_in_thread (worker, delete_worker);
+}
+
+/**
+ * imu_library_commit_delete_async:
+ *
+ * Deletes a session whose deletion is pending from the library file, in a
+ * worker thread. Nothing happens (and the result is %TRUE) when the
+ * deletion was undone or already committed. Does not block.
+ */
+void
+imu_library_commit_delete_async (ImuLibrary          *self,
+                                 gint64               session_id,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GPtrArray) sessions = g_ptr_array_new_with_free_func (g_object_unref);
+  gpointer key, value;
+
+  g_return_if_fail (IMU_IS_LIBRARY (self));
+
+  if (g_hash_table_steal_extended (self->pending, &session_id, &key, &value))
+    {
+      g_ptr_array_add (sessions, value);
+      g_free (key);
+    }
+  run_deletions (self, sessions, imu_library_commit_delete_async, callback, user_data);
+}
+
+gboolean
+imu_library_commit_delete_finish (ImuLibrary    *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * imu_library_flush_async:
+ *
+ * Commits every pending deletion (before quitting or switching libraries),
+ * in a worker thread. Does not block.
+ */
+void
+imu_library_flush_async (ImuLibrary          *self,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_autoptr(GPtrArray) sessions = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_return_if_fail (IMU_IS_LIBRARY (self));
+
+  g_hash_table_iter_init (&iter, self->pending);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      g_ptr_array_add (sessions, g_object_ref (value));
+      g_hash_table_iter_remove (&iter);
+    }
+  run_deletions (self, sessions, imu_library_flush_async, callback, user_data);
+}
+
+gboolean
+imu_library_flush_finish (ImuLibrary    *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Events */
+
+typedef enum {
+  EVENT_ADD,
+  EVENT_UPDATE,
+  EVENT_DELETE,
+} EventOp;
+
+typedef struct {
+  EventOp   op;
+  ImuEvent *event;
+  gint64    event_id;
+} EventData;
+
+static void
+event_data_free (EventData *data)
+{
+  g_clear_pointer (&data->event, imu_event_free);
+  g_free (data);
+}
+
+static void
+event_worker (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  ImuLibrary *self = source_object;
+  EventData *data = task_data;
+  g_autoptr(ImuStore) store = NULL;
+  GError *error = NULL;
+  gboolean ok = FALSE;
+
+  if ((store = open_worker_store (self, &error)) != NULL)
+    {
+      switch (data->op)
+        {
+        case EVENT_ADD:
+          ok = imu_store_add_event (store, data->event, &error);
+          break;
+        case EVENT_UPDATE:
+          ok = imu_store_update_event (store, data->event, &error);
+          break;
+        case EVENT_DELETE:
+          ok = imu_store_delete_event (store, data->event_id, &error);
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+    }
+  if (!ok)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (data->op == EVENT_ADD)
+    g_task_return_pointer (task, imu_event_copy (data->event), (GDestroyNotify) imu_event_free);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+run_event_op (ImuLibrary          *self,
+              EventOp              op,
+              const ImuEvent      *event,
+              gint64               event_id,
+              gpointer             source_tag,
+              GAsyncReadyCallback  callback,
+              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  EventData *data = g_new0 (EventData, 1);
+
+  data->op = op;
+  data->event = event != NULL ? imu_event_copy (event) : NULL;
+  data->event_id = event_id;
+  task = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, data, (GDestroyNotify) event_data_free);
+  g_task_run_in_thread (task, event_worker);
+}
+
+/**
+ * imu_library_add_event_async:
+ *
+ * Adds an event to its session in a worker thread. Does not block.
+ */
+void
+imu_library_add_event_async (ImuLibrary          *self,
+                             const ImuEvent      *event,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_return_if_fail (IMU_IS_LIBRARY (self));
+  g_return_if_fail (event != NULL);
+  run_event_op (self, EVENT_ADD, event, 0, imu_library_add_event_async, callback, user_data);
+}
+
+/* Returns: (transfer full): the event as stored (with its id) */
+ImuEvent *
+imu_library_add_event_finish (ImuLibrary    *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * imu_library_update_event_async:
+ *
+ * Saves an event's time, label and payload in a worker thread. Does not block.
+ */
+void
+imu_library_update_event_async (ImuLibrary          *self,
+                                const ImuEvent      *event,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_return_if_fail (IMU_IS_LIBRARY (self));
+  g_return_if_fail (event != NULL);
+  run_event_op (self, EVENT_UPDATE, event, 0, imu_library_update_event_async, callback, user_data);
+}
+
+gboolean
+imu_library_update_event_finish (ImuLibrary    *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * imu_library_delete_event_async:
+ *
+ * Deletes an event in a worker thread. Does not block.
+ */
+void
+imu_library_delete_event_async (ImuLibrary          *self,
+                                gint64               event_id,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_return_if_fail (IMU_IS_LIBRARY (self));
+  run_event_op (self, EVENT_DELETE, NULL, event_id, imu_library_delete_event_async, callback, user_data);
+}
+
+gboolean
+imu_library_delete_event_finish (ImuLibrary    *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* GObject */
+
+static void
+imu_library_finalize (GObject *object)
+{
+  ImuLibrary *self = IMU_LIBRARY (object);
+
+  if (g_hash_table_size (self->pending) > 0)
+    g_warning ("%u session deletions were never committed", g_hash_table_size (self->pending));
+  g_clear_pointer (&self->by_id, g_hash_table_unref);
+  g_clear_pointer (&self->pending, g_hash_table_unref);
+  g_clear_pointer (&self->deleting, g_hash_table_unref);
+  g_clear_object (&self->sessions);
+  g_free (self->path);
+
+  G_OBJECT_CLASS (imu_library_parent_class)->finalize (object);
+}
+
+static void
+imu_library_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  ImuLibrary *self = IMU_LIBRARY (object);
+
+  switch (prop_id)
+    {
+    case PROP_PATH:
+      g_value_set_string (value, self->path);
+      break;
+    case PROP_LOADED:
+      g_value_set_boolean (value, self->loaded);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+imu_library_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  ImuLibrary *self = IMU_LIBRARY (object);
+
+  switch (prop_id)
+    {
+    case PROP_PATH:
+      self->path = g_value_dup_string (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+imu_library_class_init (ImuLibraryClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = imu_library_finalize;
+  object_class->get_property = imu_library_get_property;
+  object_class->set_property = imu_library_set_property;
+
+  properties[PROP_PATH] =
+    g_param_spec_string ("path", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LOADED] =
+    g_param_spec_boolean ("loaded", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+imu_library_init (ImuLibrary *self)
+{
+  self->sessions = g_list_store_new (IMU_TYPE_SESSION);
+  self->by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->pending = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
+  self->deleting = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+}
+
+/**
+ * imu_library_new:
+ * @path: the library file
+ *
+ * Nothing is read until imu_library_load_async(). Does not block.
+ */
+ImuLibrary *
+imu_library_new (const char *path)
+{
+  g_return_val_if_fail (path != NULL, NULL);
+  return g_object_new (IMU_TYPE_LIBRARY, "path", path, NULL);
+}
+
+const char *
+imu_library_get_path (ImuLibrary *self)
+{
+  g_return_val_if_fail (IMU_IS_LIBRARY (self), NULL);
+  return self->path;
+}
+
+/* Returns: (transfer none): the listed sessions (ImuSession) */
+GListModel *
+imu_library_get_sessions (ImuLibrary *self)
+{
+  g_return_val_if_fail (IMU_IS_LIBRARY (self), NULL);
+  return G_LIST_MODEL (self->sessions);
+}
+
+gboolean
+imu_library_get_loaded (ImuLibrary *self)
+{
+  g_return_val_if_fail (IMU_IS_LIBRARY (self), FALSE);
+  return self->loaded;
+}
+
+/* Returns: (transfer none) (nullable): the listed session with this id */
+ImuSession *
+imu_library_lookup (ImuLibrary *self,
+                    gint64      session_id)
+{
+  g_return_val_if_fail (IMU_IS_LIBRARY (self), NULL);
+  return g_hash_table_lookup (self->by_id, &session_id);
+}

@@ -1,0 +1,123 @@
+/* imu-preferences-window.c — units, time axis and style
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "imu-preferences"
+
+#include <glib/gi18n.h>
+
+#include "imu-preferences-window.h"
+
+/* Each combo row shows the choices of one GSettings key, in this order.
+ * Settings apply at once: whatever reads the key follows its changes. */
+typedef struct {
+  const char        *key;
+  const char * const values[4];
+} Choices;
+
+static const Choices accel_choices = { "accel-unit", { "g", "m/s2", NULL } };
+static const Choices gyro_choices = { "gyro-unit", { "deg/s", "rad/s", NULL } };
+static const Choices time_choices = { "time-axis", { "clock", "elapsed", NULL } };
+static const Choices style_choices = { "color-scheme", { "system", "light", "dark", NULL } };
+
+struct _ImuPreferencesWindow
+{
+  AdwPreferencesWindow  parent_instance;
+
+  GSettings            *settings;
+
+  AdwComboRow          *accel_row;
+  AdwComboRow          *gyro_row;
+  AdwComboRow          *time_row;
+  AdwComboRow          *style_row;
+};
+
+G_DEFINE_FINAL_TYPE (ImuPreferencesWindow, imu_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
+
+static gboolean
+get_mapping (GValue   *value,
+             GVariant *variant,
+             gpointer  user_data)
+{
+  const Choices *choices = user_data;
+  const char *str = g_variant_get_string (variant, NULL);
+
+  for (guint i = 0; choices->values[i] != NULL; i++)
+    if (g_str_equal (str, choices->values[i]))
+      {
+        g_value_set_uint (value, i);
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static GVariant *
+set_mapping (const GValue       *value,
+             const GVariantType *expected_type,
+             gpointer            user_data)
+{
+  const Choices *choices = user_data;
+  guint index = g_value_get_uint (value);
+
+  for (guint i = 0; choices->values[i] != NULL; i++)
+    if (i == index)
+      return g_variant_new_string (choices->values[i]);
+  return NULL;
+}
+
+static void
+bind_row (ImuPreferencesWindow *self,
+          AdwComboRow          *row,
+          const Choices        *choices)
+{
+  g_settings_bind_with_mapping (self->settings, choices->key, row, "selected",
+                                G_SETTINGS_BIND_DEFAULT, get_mapping, set_mapping,
+                                (gpointer) choices, NULL);
+}
+
+static void
+imu_preferences_window_dispose (GObject *object)
+{
+  ImuPreferencesWindow *self = IMU_PREFERENCES_WINDOW (object);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), IMU_TYPE_PREFERENCES_WINDOW);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (imu_preferences_window_parent_class)->dispose (object);
+}
+
+static void
+imu_preferences_window_class_init (ImuPreferencesWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = imu_preferences_window_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/imustudio/ImuStudio/imu-preferences-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, ImuPreferencesWindow, accel_row);
+  gtk_widget_class_bind_template_child (widget_class, ImuPreferencesWindow, gyro_row);
+  gtk_widget_class_bind_template_child (widget_class, ImuPreferencesWindow, time_row);
+  gtk_widget_class_bind_template_child (widget_class, ImuPreferencesWindow, style_row);
+}
+
+static void
+imu_preferences_window_init (ImuPreferencesWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->settings = g_settings_new (IMU_APP_ID);
+  bind_row (self, self->accel_row, &accel_choices);
+  bind_row (self, self->gyro_row, &gyro_choices);
+  bind_row (self, self->time_row, &time_choices);
+  bind_row (self, self->style_row, &style_choices);
+}
+
+GtkWidget *
+imu_preferences_window_new (GtkWindow *parent)
+{
+  return g_object_new (IMU_TYPE_PREFERENCES_WINDOW,
+                       "transient-for", parent,
+                       "modal", TRUE,
+                       NULL);
+}

@@ -1,0 +1,261 @@
+/* imu-session-row.c — one session in the library list
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "imu-session-row"
+
+#include <glib/gi18n.h>
+
+#include "imu-format.h"
+#include "imu-session-row.h"
+
+/* Rows are recycled by the list view as it scrolls, so binding must be
+ * cheap: the badges exist once per row and are only shown or hidden. */
+
+struct _ImuSessionRow
+{
+  GtkWidget   parent_instance;
+
+  ImuSession *session;
+
+  GtkLabel   *title_label;
+  GtkLabel   *duration_label;
+  GtkLabel   *subject_label;
+  GtkLabel   *date_label;
+  GtkWidget  *accel_badge;
+  GtkWidget  *gyro_badge;
+  GtkWidget  *mag_badge;
+  GtkWidget  *orientation_badge;
+  GtkWidget  *other_badge;
+};
+
+enum {
+  PROP_0,
+  PROP_SESSION,
+  N_PROPS
+};
+
+G_DEFINE_FINAL_TYPE (ImuSessionRow, imu_session_row, GTK_TYPE_WIDGET)
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+update_badges (ImuSessionRow *self)
+{
+  GPtrArray *streams = self->session != NULL ? imu_session_get_streams (self->session) : NULL;
+  gboolean accel = FALSE, gyro = FALSE, mag = FALSE, orientation = FALSE, other = FALSE;
+
+  for (guint i = 0; streams != NULL && i < streams->len; i++)
+    {
+      const ImuStreamInfo *info = g_ptr_array_index (streams, i);
+      const char *kind = info->kind != NULL ? info->kind : "other";
+
+      /* A mixed stream (one CSV with accelerometer and gyroscope columns)
+       * shows the kinds of its channels. */
+      if (g_str_equal (kind, "mixed"))
+        {
+          for (guint c = 0; c < info->n_channels; c++)
+            {
+              const char *ck = info->channels[c].kind;
+
+              if (ck == NULL)
+                continue;
+              accel |= g_str_equal (ck, "accel");
+              gyro |= g_str_equal (ck, "gyro");
+              mag |= g_str_equal (ck, "mag");
+              orientation |= g_str_equal (ck, "orientation");
+            }
+          continue;
+        }
+      accel |= g_str_equal (kind, "accel");
+      gyro |= g_str_equal (kind, "gyro");
+      mag |= g_str_equal (kind, "mag");
+      orientation |= g_str_equal (kind, "orientation");
+      other |= !(g_str_equal (kind, "accel") || g_str_equal (kind, "gyro")
+                 || g_str_equal (kind, "mag") || g_str_equal (kind, "orientation"));
+    }
+
+  gtk_widget_set_visible (self->accel_badge, accel);
+  gtk_widget_set_visible (self->gyro_badge, gyro);
+  gtk_widget_set_visible (self->mag_badge, mag);
+  gtk_widget_set_visible (self->orientation_badge, orientation);
+  gtk_widget_set_visible (self->other_badge, other);
+}
+
+static void
+update (ImuSessionRow *self)
+{
+  const char *title, *subject, *activity;
+  g_autofree char *date = NULL;
+  g_autofree char *duration = NULL;
+  g_autofree char *line = NULL;
+
+  if (self->session == NULL)
+    {
+      gtk_label_set_text (self->title_label, "");
+      gtk_label_set_text (self->subject_label, "");
+      gtk_label_set_text (self->date_label, "");
+      gtk_label_set_text (self->duration_label, "");
+      update_badges (self);
+      return;
+    }
+
+  title = imu_session_get_title (self->session);
+  subject = imu_session_get_subject (self->session);
+  activity = imu_session_get_activity (self->session);
+
+  gtk_label_set_text (self->title_label,
+                      title != NULL && *title != '\0' ? title : _("Untitled Session"));
+
+  if (subject != NULL && *subject != '\0' && activity != NULL && *activity != '\0')
+    /* Translators: subject and activity of a session, in the library list */
+    line = g_strdup_printf (_("%s · %s"), subject, activity);
+  else if (subject != NULL && *subject != '\0')
+    line = g_strdup (subject);
+  else if (activity != NULL && *activity != '\0')
+    line = g_strdup (activity);
+  else
+    line = g_strdup (_("No subject"));
+  gtk_label_set_text (self->subject_label, line);
+  if ((subject == NULL || *subject == '\0') && (activity == NULL || *activity == '\0'))
+    gtk_widget_add_css_class (GTK_WIDGET (self->subject_label), "dim-label");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->subject_label), "dim-label");
+
+  date = imu_format_date_local (imu_session_get_start_ns (self->session));
+  gtk_label_set_text (self->date_label, date);
+  duration = imu_format_duration (imu_session_get_duration_ns (self->session));
+  gtk_label_set_text (self->duration_label, duration);
+
+  update_badges (self);
+}
+
+static void
+session_notify_cb (ImuSessionRow *self,
+                   GParamSpec    *pspec,
+                   ImuSession    *session)
+{
+  update (self);
+}
+
+static void
+imu_session_row_dispose (GObject *object)
+{
+  ImuSessionRow *self = IMU_SESSION_ROW (object);
+
+  imu_session_row_set_session (self, NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (self), IMU_TYPE_SESSION_ROW);
+  /* Children of the template without an id are not bound, so
+   * gtk_widget_dispose_template() leaves them: they go here. */
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (child);
+
+  G_OBJECT_CLASS (imu_session_row_parent_class)->dispose (object);
+}
+
+static void
+imu_session_row_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  ImuSessionRow *self = IMU_SESSION_ROW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+imu_session_row_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  ImuSessionRow *self = IMU_SESSION_ROW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      imu_session_row_set_session (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+imu_session_row_class_init (ImuSessionRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = imu_session_row_dispose;
+  object_class->get_property = imu_session_row_get_property;
+  object_class->set_property = imu_session_row_set_property;
+
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL, IMU_TYPE_SESSION,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/imustudio/ImuStudio/imu-session-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, ImuSessionRow, title_label);
+  gtk_widget_class_bind_template_child (widget_class, ImuSessionRow, duration_label);
+  gtk_widget_class_bind_template_child (widget_class, ImuSessionRow, subject_label);
+  gtk_widget_class_bind_template_child (widget_class, ImuSessionRow, date_label);
+  gtk_widget_class_bind_template_child (widget_class, ImuSessionRow, accel_badge);
+  gtk_widget_class_bind_template_child (widget_class, ImuSessionRow, gyro_badge);
+  gtk_widget_class_bind_template_child (widget_class, ImuSessionRow, mag_badge);
+  gtk_widget_class_bind_template_child (widget_class, ImuSessionRow, orientation_badge);
+  gtk_widget_class_bind_template_child (widget_class, ImuSessionRow, other_badge);
+  gtk_widget_class_set_css_name (widget_class, "sessionrow");
+}
+
+static void
+imu_session_row_init (ImuSessionRow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+GtkWidget *
+imu_session_row_new (void)
+{
+  return g_object_new (IMU_TYPE_SESSION_ROW, NULL);
+}
+
+/**
+ * imu_session_row_set_session:
+ * @session: (nullable)
+ *
+ * Shows @session and follows its changes (an edited title shows at once).
+ */
+void
+imu_session_row_set_session (ImuSessionRow *self,
+                             ImuSession    *session)
+{
+  g_return_if_fail (IMU_IS_SESSION_ROW (self));
+  g_return_if_fail (session == NULL || IMU_IS_SESSION (session));
+
+  if (self->session == session)
+    return;
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_func (self->session, session_notify_cb, self);
+  g_set_object (&self->session, session);
+  if (session != NULL)
+    g_signal_connect_object (session, "notify", G_CALLBACK (session_notify_cb), self, G_CONNECT_SWAPPED);
+  update (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
+}
+
+ImuSession *
+imu_session_row_get_session (ImuSessionRow *self)
+{
+  g_return_val_if_fail (IMU_IS_SESSION_ROW (self), NULL);
+  return self->session;
+}

@@ -1,0 +1,677 @@
+/* imu-session-view.c — one session: editable header, Signals, Events, Details
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "imu-session-view"
+
+#include <glib/gi18n.h>
+
+#include "imu-format.h"
+#include "imu-session-view.h"
+
+struct _ImuSessionView
+{
+  GtkWidget          parent_instance;
+
+  ImuLibrary        *library;
+  ImuSession        *listed;     /* the list's object for this session */
+  ImuSessionDetails *details;    /* NULL while loading */
+  GCancellable      *cancellable;
+  GSettings         *settings;
+  GtkWidget         *plot;
+  gboolean           loading;
+
+  GtkWidget         *header;
+  GtkEditableLabel  *title_label;
+  GtkSpinner        *spinner;
+  GtkLabel          *summary_label;
+  AdwEntryRow       *subject_row;
+  AdwEntryRow       *tags_row;
+  AdwEntryRow       *activity_row;
+  AdwEntryRow       *notes_row;
+  AdwViewStack      *stack;
+  GtkStack          *signals_stack;
+  GtkBox            *signals_box;
+  GtkLabel          *range_label;
+  ImuEventsPage     *events_page;
+  ImuDetailsPage    *details_page;
+};
+
+enum {
+  PROP_0,
+  PROP_LOADING,
+  N_PROPS
+};
+
+enum {
+  SIGNAL_SAVED,
+  N_SIGNALS
+};
+
+G_DEFINE_FINAL_TYPE (ImuSessionView, imu_session_view, GTK_TYPE_WIDGET)
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void
+toast (ImuSessionView *self,
+       const char     *text)
+{
+  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+
+  if (overlay != NULL)
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (text));
+}
+
+static ImuSession *
+shown_session (ImuSessionView *self)
+{
+  return self->details != NULL ? self->details->session : self->listed;
+}
+
+static char *
+tags_to_text (const char * const *tags)
+{
+  return tags != NULL ? g_strjoinv (", ", (GStrv) tags) : g_strdup ("");
+}
+
+static GStrv
+text_to_tags (const char *text)
+{
+  g_auto(GStrv) parts = g_strsplit (text != NULL ? text : "", ",", -1);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      char *tag = g_strstrip (parts[i]);
+
+      if (*tag != '\0')
+        g_strv_builder_add (builder, tag);
+    }
+  return g_strv_builder_end (builder);
+}
+
+static void
+set_row_text (AdwEntryRow *row,
+              const char  *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (row), text != NULL ? text : "");
+}
+
+static void
+update_summary (ImuSessionView *self)
+{
+  ImuSession *session = shown_session (self);
+  g_autofree char *date = NULL;
+  g_autofree char *duration = NULL;
+  g_autofree char *text = NULL;
+  GPtrArray *streams;
+  guint n_streams;
+
+  if (session == NULL)
+    {
+      gtk_label_set_text (self->summary_label, "");
+      return;
+    }
+  date = imu_format_date_in_zone (imu_session_get_start_ns (session), imu_session_get_tz_offset (session));
+  duration = imu_format_duration (imu_session_get_duration_ns (session));
+  streams = imu_session_get_streams (session);
+  n_streams = streams != NULL ? streams->len : 0;
+  /* Translators: date, duration and number of streams of the shown session */
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s · %s · %u stream", "%s · %s · %u streams", n_streams),
+                          date, duration, n_streams);
+  gtk_label_set_text (self->summary_label, text);
+}
+
+static void
+fill_header (ImuSessionView *self)
+{
+  ImuSession *session = shown_session (self);
+  g_autofree char *tags = NULL;
+
+  if (session == NULL)
+    {
+      gtk_editable_set_text (GTK_EDITABLE (self->title_label), "");
+      set_row_text (self->subject_row, NULL);
+      set_row_text (self->activity_row, NULL);
+      set_row_text (self->tags_row, NULL);
+      set_row_text (self->notes_row, NULL);
+      update_summary (self);
+      return;
+    }
+  tags = tags_to_text (imu_session_get_tags (session));
+  gtk_editable_set_text (GTK_EDITABLE (self->title_label), imu_session_get_title (session));
+  set_row_text (self->subject_row, imu_session_get_subject (session));
+  set_row_text (self->activity_row, imu_session_get_activity (session));
+  set_row_text (self->tags_row, tags);
+  set_row_text (self->notes_row, imu_session_get_notes (session));
+  update_summary (self);
+}
+
+static void
+set_loading (ImuSessionView *self,
+             gboolean        loading)
+{
+  self->loading = loading;
+  gtk_spinner_set_spinning (self->spinner, loading);
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), loading);
+  /* Edits wait for the stored row: they are saved on top of it. */
+  gtk_widget_set_sensitive (self->header, !loading);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+}
+
+/* Saving the header */
+
+typedef struct {
+  ImuSessionView *view;
+  gint64          session_id;
+} SaveData;
+
+static void
+save_data_free (SaveData *data)
+{
+  g_object_unref (data->view);
+  g_free (data);
+}
+
+static void
+save_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  SaveData *data = user_data;
+  ImuSessionView *self = data->view;
+  g_autoptr(GError) error = NULL;
+
+  if (!imu_library_save_session_finish (IMU_LIBRARY (object), result, &error))
+    {
+      g_autofree char *text = g_strdup_printf (_("Could not save the session: %s"), error->message);
+
+      g_warning ("%s", text);
+      toast (self, text);
+    }
+  else if (imu_session_view_get_session_id (self) == data->session_id)
+    {
+      update_summary (self);
+      g_signal_emit (self, signals[SIGNAL_SAVED], 0);
+    }
+  save_data_free (data);
+}
+
+static void
+save (ImuSessionView *self)
+{
+  SaveData *data;
+
+  if (self->details == NULL || self->library == NULL)
+    return;
+  data = g_new0 (SaveData, 1);
+  data->view = g_object_ref (self);
+  data->session_id = imu_session_get_id (self->details->session);
+  imu_library_save_session_async (self->library, self->details->session, NULL, save_done_cb, data);
+}
+
+static void
+apply_field (ImuSessionView *self,
+             const char     *field,
+             const char     *text)
+{
+  ImuSession *session;
+  g_autofree char *value = g_strstrip (g_strdup (text != NULL ? text : ""));
+
+  if (self->details == NULL)
+    return;
+  session = self->details->session;
+
+  if (g_str_equal (field, "title"))
+    {
+      /* A session keeps a title: emptying it puts the old one back. */
+      if (*value == '\0' || g_strcmp0 (value, imu_session_get_title (session)) == 0)
+        {
+          gtk_editable_set_text (GTK_EDITABLE (self->title_label), imu_session_get_title (session));
+          return;
+        }
+      imu_session_set_title (session, value);
+      gtk_editable_set_text (GTK_EDITABLE (self->title_label), value);
+    }
+  else if (g_str_equal (field, "subject"))
+    {
+      if (g_strcmp0 (value, imu_session_get_subject (session)) == 0)
+        return;
+      imu_session_set_subject (session, value);
+    }
+  else if (g_str_equal (field, "activity"))
+    {
+      if (g_strcmp0 (value, imu_session_get_activity (session)) == 0)
+        return;
+      imu_session_set_activity (session, value);
+    }
+  else if (g_str_equal (field, "notes"))
+    {
+      if (g_strcmp0 (value, imu_session_get_notes (session)) == 0)
+        return;
+      imu_session_set_notes (session, value);
+    }
+  else if (g_str_equal (field, "tags"))
+    {
+      g_auto(GStrv) tags = text_to_tags (value);
+      g_autofree char *old = tags_to_text (imu_session_get_tags (session));
+      g_autofree char *new = tags_to_text ((const char * const *) tags);
+
+      set_row_text (self->tags_row, new);
+      if (g_strcmp0 (old, new) == 0)
+        return;
+      imu_session_set_tags (session, (const char * const *) tags);
+    }
+  else
+    g_return_if_reached ();
+
+  save (self);
+}
+
+static void
+title_editing_cb (ImuSessionView *self)
+{
+  if (gtk_editable_label_get_editing (self->title_label))
+    return;
+  apply_field (self, "title", gtk_editable_get_text (GTK_EDITABLE (self->title_label)));
+}
+
+static void
+row_apply_cb (ImuSessionView *self,
+              AdwEntryRow    *row)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (row));
+
+  if (row == self->subject_row)
+    apply_field (self, "subject", text);
+  else if (row == self->activity_row)
+    apply_field (self, "activity", text);
+  else if (row == self->tags_row)
+    apply_field (self, "tags", text);
+  else if (row == self->notes_row)
+    apply_field (self, "notes", text);
+}
+
+/* The plot and the events page */
+
+static gint64
+view_centre (ImuSessionView *self)
+{
+  gint64 t0 = 0, t1 = 0;
+
+  imu_plot_get_visible_range (IMU_PLOT (self->plot), &t0, &t1);
+  if (t1 <= t0 && self->details != NULL)
+    {
+      t0 = imu_session_get_start_ns (self->details->session);
+      t1 = imu_session_get_end_ns (self->details->session);
+    }
+  return t0 + (t1 - t0) / 2;
+}
+
+static void
+event_activated_cb (ImuSessionView *self,
+                    gint64          t_ns)
+{
+  imu_plot_jump_to (IMU_PLOT (self->plot), t_ns);
+  adw_view_stack_set_visible_child_name (self->stack, "signals");
+  gtk_widget_grab_focus (self->plot);
+}
+
+static void
+add_requested_cb (ImuSessionView *self)
+{
+  if (self->details != NULL)
+    imu_events_page_add_marker (self->events_page, view_centre (self));
+}
+
+static void
+events_changed_cb (ImuSessionView *self)
+{
+  imu_plot_reload_events (IMU_PLOT (self->plot));
+}
+
+static void
+plot_marker_cb (ImuSessionView *self,
+                ImuEvent       *event)
+{
+  imu_events_page_take_event (self->events_page, event);
+}
+
+static void
+plot_selection_cb (ImuSessionView *self,
+                   gint64          t0_ns,
+                   gint64          t1_ns)
+{
+  g_autofree char *from = NULL;
+  g_autofree char *to = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *axis = NULL;
+  ImuSession *session = shown_session (self);
+  gboolean elapsed;
+
+  if (session == NULL || t1_ns <= t0_ns)
+    {
+      gtk_label_set_text (self->range_label, "");
+      return;
+    }
+  axis = g_settings_get_string (self->settings, "time-axis");
+  elapsed = g_str_equal (axis, "elapsed");
+  from = imu_format_event_time (t0_ns, imu_session_get_start_ns (session), imu_session_get_tz_offset (session), elapsed);
+  to = imu_format_event_time (t1_ns, imu_session_get_start_ns (session), imu_session_get_tz_offset (session), elapsed);
+  /* Translators: the selected range of the plot and its length in seconds */
+  text = g_strdup_printf (_("Selected %s – %s (%.3f s)"), from, to, (double) (t1_ns - t0_ns) / 1e9);
+  gtk_label_set_text (self->range_label, text);
+}
+
+static void
+zoom_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  ImuSessionView *self = IMU_SESSION_VIEW (widget);
+  ImuPlot *plot = IMU_PLOT (self->plot);
+
+  if (self->details == NULL)
+    return;
+  if (g_str_equal (action_name, "session.zoom-in"))
+    imu_plot_zoom (plot, IMU_PLOT_ZOOM_STEP, view_centre (self));
+  else if (g_str_equal (action_name, "session.zoom-out"))
+    imu_plot_zoom (plot, 1.0 / IMU_PLOT_ZOOM_STEP, view_centre (self));
+  else if (g_str_equal (action_name, "session.fit"))
+    imu_plot_fit (plot);
+  else if (g_str_equal (action_name, "session.add-marker"))
+    imu_events_page_add_marker (self->events_page, view_centre (self));
+  else if (g_str_equal (action_name, "session.export"))
+    gtk_widget_activate_action (self->plot, "plot.export", NULL);
+}
+
+/* Loading */
+
+static void
+details_loaded_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(ImuSessionView) self = user_data;
+  g_autoptr(ImuSessionDetails) details = NULL;
+  g_autoptr(GError) error = NULL;
+
+  details = imu_library_load_details_finish (IMU_LIBRARY (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (self->listed == NULL
+      || (details != NULL && imu_session_get_id (details->session) != imu_session_get_id (self->listed)))
+    return;
+  if (details == NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("Could not read the session: %s"), error->message);
+
+      g_warning ("%s", text);
+      toast (self, text);
+      set_loading (self, FALSE);
+      gtk_widget_set_sensitive (self->header, FALSE);
+      return;
+    }
+
+  self->details = g_steal_pointer (&details);
+  fill_header (self);
+  {
+    GPtrArray *streams = imu_session_get_streams (self->details->session);
+    gtk_stack_set_visible_child_name (self->signals_stack,
+                                      streams != NULL && streams->len > 0 ? "plot" : "empty");
+  }
+  imu_plot_set_session (IMU_PLOT (self->plot), imu_library_get_path (self->library), self->details->session);
+  imu_events_page_set_session (self->events_page, self->library, self->details->session, self->details->events);
+  imu_details_page_set_details (self->details_page, self->details);
+  set_loading (self, FALSE);
+}
+
+static gboolean
+release_plot_cb (gpointer data)
+{
+  g_object_unref (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+imu_session_view_dispose (GObject *object)
+{
+  ImuSessionView *self = IMU_SESSION_VIEW (object);
+
+  /* The plot's worker thread holds references to the plot while it runs a
+   * job; if it dropped the last one, the plot would be finalized in that
+   * thread and wait for itself to stop. The last reference is therefore
+   * dropped here on the main thread, once the jobs in flight are done. */
+  if (self->plot != NULL)
+    g_timeout_add_seconds (5, release_plot_cb, g_object_ref (self->plot));
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), IMU_TYPE_SESSION_VIEW);
+  /* Children of the template without an id are not bound, so
+   * gtk_widget_dispose_template() leaves them: they go here. */
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (child);
+  self->plot = NULL;
+  g_clear_object (&self->listed);
+  g_clear_pointer (&self->details, imu_session_details_free);
+  g_clear_object (&self->library);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (imu_session_view_parent_class)->dispose (object);
+}
+
+static void
+imu_session_view_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  ImuSessionView *self = IMU_SESSION_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_LOADING:
+      g_value_set_boolean (value, imu_session_view_get_loading (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+imu_session_view_class_init (ImuSessionViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = imu_session_view_dispose;
+  object_class->get_property = imu_session_view_get_property;
+
+  properties[PROP_LOADING] =
+    g_param_spec_boolean ("loading", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[SIGNAL_SAVED] =
+    g_signal_new ("saved", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  g_type_ensure (IMU_TYPE_EVENTS_PAGE);
+  g_type_ensure (IMU_TYPE_DETAILS_PAGE);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/imustudio/ImuStudio/imu-session-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, ImuSessionView, header);
+  gtk_widget_class_bind_template_child (widget_class, ImuSessionView, title_label);
+  gtk_widget_class_bind_template_child (widget_class, ImuSessionView, spinner);
+  gtk_widget_class_bind_template_child (widget_class, ImuSessionView, summary_label);
+  gtk_widget_class_bind_template_child (widget_class, ImuSessionView, subject_row);
+  gtk_widget_class_bind_template_child (widget_class, ImuSessionView, tags_row);
+  gtk_widget_class_bind_template_child (widget_class, ImuSessionView, activity_row);
+  gtk_widget_class_bind_template_child (widget_class, ImuSessionView, notes_row);
+  gtk_widget_class_bind_template_child (widget_class, ImuSessionView, stack);
+  gtk_widget_class_bind_template_child (widget_class, ImuSessionView, signals_stack);
+  gtk_widget_class_bind_template_child (widget_class, ImuSessionView, signals_box);
+  gtk_widget_class_bind_template_child (widget_class, ImuSessionView, range_label);
+  gtk_widget_class_bind_template_child (widget_class, ImuSessionView, events_page);
+  gtk_widget_class_bind_template_child (widget_class, ImuSessionView, details_page);
+  gtk_widget_class_bind_template_callback (widget_class, title_editing_cb);
+  gtk_widget_class_bind_template_callback (widget_class, row_apply_cb);
+  gtk_widget_class_bind_template_callback (widget_class, event_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, add_requested_cb);
+  gtk_widget_class_bind_template_callback (widget_class, events_changed_cb);
+
+  gtk_widget_class_install_action (widget_class, "session.zoom-in", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "session.zoom-out", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "session.fit", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "session.add-marker", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "session.export", NULL, zoom_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_plus, GDK_CONTROL_MASK, "session.zoom-in", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_equal, GDK_CONTROL_MASK, "session.zoom-in", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Add, GDK_CONTROL_MASK, "session.zoom-in", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_minus, GDK_CONTROL_MASK, "session.zoom-out", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Subtract, GDK_CONTROL_MASK, "session.zoom-out", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_0, GDK_CONTROL_MASK, "session.fit", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_m, GDK_CONTROL_MASK, "session.add-marker", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "session.export", NULL);
+}
+
+static void
+imu_session_view_init (ImuSessionView *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->settings = g_settings_new (IMU_APP_ID);
+  self->plot = imu_plot_new ();
+  gtk_widget_set_vexpand (self->plot, TRUE);
+  gtk_widget_set_hexpand (self->plot, TRUE);
+  imu_plot_bind_settings (IMU_PLOT (self->plot), self->settings);
+  g_signal_connect_object (self->plot, "marker-added", G_CALLBACK (plot_marker_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->plot, "marker-changed", G_CALLBACK (plot_marker_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->plot, "selection-changed", G_CALLBACK (plot_selection_cb), self, G_CONNECT_SWAPPED);
+  gtk_box_append (self->signals_box, self->plot);
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), FALSE);
+}
+
+GtkWidget *
+imu_session_view_new (void)
+{
+  return g_object_new (IMU_TYPE_SESSION_VIEW, NULL);
+}
+
+/**
+ * imu_session_view_set_session:
+ * @session: (nullable): a session of @library's list
+ *
+ * Shows @session's header at once and reads its streams, events and import
+ * audit off the main thread. Does not block.
+ */
+void
+imu_session_view_set_session (ImuSessionView *self,
+                              ImuLibrary     *library,
+                              ImuSession     *session)
+{
+  g_return_if_fail (IMU_IS_SESSION_VIEW (self));
+  g_return_if_fail (session == NULL || IMU_IS_LIBRARY (library));
+
+  if (session != NULL && self->listed == session && self->library == library)
+    return;
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->details, imu_session_details_free);
+  g_set_object (&self->library, library);
+  g_set_object (&self->listed, session);
+
+  gtk_label_set_text (self->range_label, "");
+  gtk_stack_set_visible_child_name (self->signals_stack, "plot");
+  imu_plot_set_session (IMU_PLOT (self->plot), library != NULL ? imu_library_get_path (library) : NULL, NULL);
+  imu_events_page_set_session (self->events_page, library, NULL, NULL);
+  imu_details_page_set_details (self->details_page, NULL);
+  fill_header (self);
+
+  if (session == NULL)
+    {
+      set_loading (self, FALSE);
+      return;
+    }
+
+  self->cancellable = g_cancellable_new ();
+  set_loading (self, TRUE);
+  imu_library_load_details_async (library, imu_session_get_id (session), self->cancellable,
+                                  details_loaded_cb, g_object_ref (self));
+}
+
+gint64
+imu_session_view_get_session_id (ImuSessionView *self)
+{
+  g_return_val_if_fail (IMU_IS_SESSION_VIEW (self), 0);
+  return self->listed != NULL ? imu_session_get_id (self->listed) : 0;
+}
+
+ImuSession *
+imu_session_view_get_session (ImuSessionView *self)
+{
+  g_return_val_if_fail (IMU_IS_SESSION_VIEW (self), NULL);
+  return self->details != NULL ? self->details->session : NULL;
+}
+
+gboolean
+imu_session_view_get_loading (ImuSessionView *self)
+{
+  g_return_val_if_fail (IMU_IS_SESSION_VIEW (self), FALSE);
+  return self->loading;
+}
+
+AdwViewStack *
+imu_session_view_get_stack (ImuSessionView *self)
+{
+  g_return_val_if_fail (IMU_IS_SESSION_VIEW (self), NULL);
+  return self->stack;
+}
+
+ImuPlot *
+imu_session_view_get_plot (ImuSessionView *self)
+{
+  g_return_val_if_fail (IMU_IS_SESSION_VIEW (self), NULL);
+  return IMU_PLOT (self->plot);
+}
+
+ImuEventsPage *
+imu_session_view_get_events_page (ImuSessionView *self)
+{
+  g_return_val_if_fail (IMU_IS_SESSION_VIEW (self), NULL);
+  return self->events_page;
+}
+
+ImuDetailsPage *
+imu_session_view_get_details_page (ImuSessionView *self)
+{
+  g_return_val_if_fail (IMU_IS_SESSION_VIEW (self), NULL);
+  return self->details_page;
+}
+
+void
+imu_session_view_edit_field (ImuSessionView *self,
+                             const char     *field,
+                             const char     *text)
+{
+  g_return_if_fail (IMU_IS_SESSION_VIEW (self));
+  g_return_if_fail (field != NULL);
+
+  if (g_str_equal (field, "title"))
+    gtk_editable_set_text (GTK_EDITABLE (self->title_label), text);
+  else if (g_str_equal (field, "subject"))
+    set_row_text (self->subject_row, text);
+  else if (g_str_equal (field, "activity"))
+    set_row_text (self->activity_row, text);
+  else if (g_str_equal (field, "tags"))
+    set_row_text (self->tags_row, text);
+  else if (g_str_equal (field, "notes"))
+    set_row_text (self->notes_row, text);
+  apply_field (self, field, text);
+}

@@ -1,0 +1,492 @@
+/* imu-window-import.c — bringing files in: chooser, drag and drop, progress
+ * rows, and what an import ended with
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "imu-window"
+
+#include <glib/gi18n.h>
+
+#include "imu-import.h"
+#include "imu-import-row.h"
+#include "imu-window-private.h"
+
+/* One running import. The window may close while it runs: the job then
+ * only waits for the worker to stop (the import rolls back when cancelled)
+ * and lets the application go. */
+typedef struct {
+  GWeakRef      window;
+  ImuImportRow *row;
+  char         *path;
+  char         *library_path;
+  GApplication *app;
+} ImportJob;
+
+static void
+import_job_free (ImportJob *job)
+{
+  g_weak_ref_clear (&job->window);
+  g_clear_object (&job->row);
+  g_free (job->path);
+  g_free (job->library_path);
+  if (job->app != NULL)
+    {
+      g_application_release (job->app);
+      g_object_unref (job->app);
+    }
+  g_free (job);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ImportJob, import_job_free)
+
+static void
+update_panel (ImuWindow *self)
+{
+  guint n = imu_window_get_n_imports (self);
+  g_autofree char *text = NULL;
+
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Importing %u file", "Importing %u files", n), n);
+  gtk_label_set_text (self->imports_label, text);
+  gtk_revealer_set_reveal_child (self->imports_revealer, n > 0);
+}
+
+/* Dialogs come one at a time: several imports may fail together. */
+
+static void
+dialog_response_cb (AdwMessageDialog *dialog,
+                    const char       *response,
+                    ImuWindow        *self)
+{
+  gint64 id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (dialog), "open-session"));
+  AdwMessageDialog *next;
+
+  if (g_str_equal (response, "open") && id > 0)
+    imu_window_select_session (self, id);
+  if (self->dialog == dialog)
+    self->dialog = NULL;
+  if ((next = g_queue_pop_head (&self->dialogs)) != NULL)
+    {
+      self->dialog = next;
+      gtk_window_present (GTK_WINDOW (next));
+      g_object_unref (next);
+    }
+}
+
+void
+imu_window_show_dialog (ImuWindow        *self,
+                        AdwMessageDialog *dialog)
+{
+  g_signal_connect_object (dialog, "response", G_CALLBACK (dialog_response_cb), self, 0);
+  if (self->dialog == NULL)
+    {
+      self->dialog = dialog;
+      gtk_window_present (GTK_WINDOW (dialog));
+    }
+  else
+    g_queue_push_tail (&self->dialogs, g_object_ref_sink (dialog));
+}
+
+static void
+show_import_error (ImuWindow    *self,
+                   const char   *path,
+                   const GError *error,
+                   gint64        duplicate_of)
+{
+  g_autofree char *name = g_filename_display_basename (path);
+  g_autofree char *heading = NULL;
+  AdwMessageDialog *dialog;
+
+  if (g_error_matches (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_DUPLICATE))
+    {
+      /* Translators: heading of the dialog shown when a file was imported before */
+      heading = g_strdup_printf (_("“%s” Is Already in the Library"), name);
+      dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading, error->message));
+      adw_message_dialog_add_responses (dialog,
+                                        "close", _("_Close"),
+                                        "open", _("_Open Existing Session"),
+                                        NULL);
+      adw_message_dialog_set_response_appearance (dialog, "open", ADW_RESPONSE_SUGGESTED);
+      adw_message_dialog_set_default_response (dialog, "open");
+      g_object_set_data (G_OBJECT (dialog), "open-session", GSIZE_TO_POINTER ((gsize) MAX (duplicate_of, 0)));
+    }
+  else
+    {
+      /* Translators: heading of the dialog shown when an import failed */
+      heading = g_strdup_printf (_("Could Not Import “%s”"), name);
+      dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading, error->message));
+      adw_message_dialog_add_responses (dialog, "close", _("_Close"), NULL);
+      adw_message_dialog_set_default_response (dialog, "close");
+    }
+  adw_message_dialog_set_close_response (dialog, "close");
+  gtk_widget_add_css_class (GTK_WIDGET (dialog), "import-error");
+  imu_window_show_dialog (self, dialog);
+}
+
+typedef struct {
+  ImuWindow *window;
+  char      *title;
+} AddedData;
+
+static void
+added_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  AddedData *data = user_data;
+  ImuWindow *self = data->window;
+  g_autoptr(ImuSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+
+  session = imu_library_add_session_finish (IMU_LIBRARY (object), result, &error);
+  if (gtk_widget_in_destruction (GTK_WIDGET (self)) || IMU_LIBRARY (object) != self->library)
+    ;
+  else if (session == NULL)
+    g_warning ("The imported session cannot be read back: %s", error->message);
+  else
+    {
+      g_autofree char *escaped = g_markup_escape_text (imu_session_get_title (session), -1);
+      g_autofree char *title = g_strdup_printf (_("Imported “%s”"), escaped);
+      AdwToast *toast = adw_toast_new (title);
+
+      adw_toast_set_button_label (toast, _("_Open"));
+      adw_toast_set_action_name (toast, "win.select-session");
+      adw_toast_set_action_target_value (toast, g_variant_new_int64 (imu_session_get_id (session)));
+      imu_window_show_toast (self, toast);
+      /* The first session of a library opens by itself: there is nothing
+       * else to look at. */
+      if (g_list_model_get_n_items (imu_library_get_sessions (self->library)) == 1)
+        imu_window_select_session (self, imu_session_get_id (session));
+    }
+  g_object_unref (data->window);
+  g_free (data->title);
+  g_free (data);
+}
+
+static void
+import_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(ImportJob) job = user_data;
+  g_autoptr(ImuWindow) self = g_weak_ref_get (&job->window);
+  g_autoptr(ImuImportResult) import_result = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 duplicate_of = 0;
+
+  import_result = imu_import_path_finish (result, &duplicate_of, &error);
+
+  if (self == NULL || gtk_widget_in_destruction (GTK_WIDGET (self)))
+    return;
+
+  if (gtk_widget_get_parent (GTK_WIDGET (job->row)) == GTK_WIDGET (self->imports_list))
+    gtk_list_box_remove (self->imports_list, GTK_WIDGET (job->row));
+  update_panel (self);
+
+  if (import_result != NULL)
+    {
+      /* The window may have moved to another library meanwhile. */
+      if (self->library != NULL && g_str_equal (imu_library_get_path (self->library), job->library_path))
+        {
+          AddedData *data = g_new0 (AddedData, 1);
+
+          data->window = g_object_ref (self);
+          data->title = g_strdup (import_result->title);
+          imu_library_add_session_async (self->library, import_result->session_id, NULL, added_cb, data);
+        }
+      return;
+    }
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autofree char *name = g_filename_display_basename (job->path);
+      g_autofree char *escaped = g_markup_escape_text (name, -1);
+      g_autofree char *text = g_strdup_printf (_("Import of “%s” cancelled"), escaped);
+
+      imu_window_show_toast (self, adw_toast_new (text));
+      return;
+    }
+  show_import_error (self, job->path, error, duplicate_of);
+}
+
+static void
+progress_cb (guint64  done,
+             guint64  total,
+             gpointer user_data)
+{
+  imu_import_row_set_progress (IMU_IMPORT_ROW (user_data), done, total);
+}
+
+void
+imu_window_import_path (ImuWindow  *self,
+                        const char *path)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  GApplication *app;
+  ImportJob *job;
+
+  g_return_if_fail (IMU_IS_WINDOW (self));
+  g_return_if_fail (path != NULL);
+
+  if (self->library == NULL)
+    return;
+  /* The import's own connection would race the window's first opening of
+   * a new library (migrations); it waits until the library is read. */
+  if (!imu_library_get_loaded (self->library))
+    {
+      g_ptr_array_add (self->queued_imports, g_strdup (path));
+      return;
+    }
+
+  job = g_new0 (ImportJob, 1);
+  g_weak_ref_init (&job->window, self);
+  job->path = g_strdup (path);
+  job->library_path = g_strdup (imu_library_get_path (self->library));
+  job->row = g_object_ref (IMU_IMPORT_ROW (imu_import_row_new (path, cancellable)));
+  /* A running import keeps the application alive even if the window
+   * closes, so that it can finish or roll back cleanly. */
+  if ((app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)))) != NULL)
+    {
+      job->app = g_object_ref (app);
+      g_application_hold (app);
+    }
+
+  gtk_list_box_append (self->imports_list, GTK_WIDGET (job->row));
+  update_panel (self);
+
+  imu_import_path_async (job->library_path, path, NULL,
+                         progress_cb, g_object_ref (job->row), g_object_unref,
+                         cancellable, import_done_cb, job);
+}
+
+void
+imu_window_start_queued_imports (ImuWindow *self)
+{
+  g_autoptr(GPtrArray) paths = g_steal_pointer (&self->queued_imports);
+
+  self->queued_imports = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; paths != NULL && i < paths->len; i++)
+    imu_window_import_path (self, g_ptr_array_index (paths, i));
+}
+
+guint
+imu_window_get_n_imports (ImuWindow *self)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (IMU_IS_WINDOW (self), 0);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->imports_list));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (IMU_IS_IMPORT_ROW (child))
+      n++;
+  return n;
+}
+
+GtkListBox *
+imu_window_get_imports_list (ImuWindow *self)
+{
+  g_return_val_if_fail (IMU_IS_WINDOW (self), NULL);
+  return self->imports_list;
+}
+
+AdwMessageDialog *
+imu_window_get_dialog (ImuWindow *self)
+{
+  g_return_val_if_fail (IMU_IS_WINDOW (self), NULL);
+  return self->dialog;
+}
+
+void
+imu_window_cancel_imports (ImuWindow *self)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->imports_list));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (IMU_IS_IMPORT_ROW (child))
+      imu_import_row_cancel (IMU_IMPORT_ROW (child));
+}
+
+static void
+import_files (ImuWindow *self,
+              GSList    *files)
+{
+  guint refused = 0;
+
+  for (GSList *l = files; l != NULL; l = l->next)
+    {
+      g_autofree char *path = g_file_get_path (l->data);
+
+      if (path != NULL)
+        imu_window_import_path (self, path);
+      else
+        refused++;
+    }
+  if (refused > 0)
+    imu_window_show_toast (self, adw_toast_new (_("Only files on this computer can be imported")));
+}
+
+/* The file chooser */
+
+static void
+chooser_response_cb (GtkNativeDialog *dialog,
+                     int              response,
+                     ImuWindow       *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GListModel) files = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (dialog));
+      GSList *list = NULL;
+
+      for (guint i = 0; i < g_list_model_get_n_items (files); i++)
+        list = g_slist_append (list, g_list_model_get_item (files, i));
+      import_files (self, list);
+      g_slist_free_full (list, g_object_unref);
+    }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+}
+
+static void
+add_filter (GtkFileChooser     *chooser,
+            const char         *name,
+            const char * const *patterns,
+            const char * const *mime_types)
+{
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (filter, name);
+  for (guint i = 0; patterns != NULL && patterns[i] != NULL; i++)
+    gtk_file_filter_add_pattern (filter, patterns[i]);
+  for (guint i = 0; mime_types != NULL && mime_types[i] != NULL; i++)
+    gtk_file_filter_add_mime_type (filter, mime_types[i]);
+  gtk_file_chooser_add_filter (chooser, filter);
+}
+
+static void
+import_action (GSimpleAction *action,
+               GVariant      *parameter,
+               gpointer       user_data)
+{
+  ImuWindow *self = user_data;
+  gboolean folders = g_str_equal (g_action_get_name (G_ACTION (action)), "import-folder");
+  GtkFileChooserNative *chooser;
+  static const char * const recordings[] = { "*.csv", "*.CSV", "*.tsv", "*.TSV", "*.txt", "*.TXT", "*.zip", "*.ZIP", NULL };
+  static const char * const text[] = { "*.csv", "*.CSV", "*.tsv", "*.TSV", "*.txt", "*.TXT", NULL };
+  static const char * const text_types[] = { "text/csv", "text/tab-separated-values", "text/plain", NULL };
+  static const char * const zips[] = { "*.zip", "*.ZIP", NULL };
+  static const char * const zip_types[] = { "application/zip", NULL };
+  static const char * const all[] = { "*", NULL };
+
+  if (self->library == NULL)
+    return;
+
+  chooser = gtk_file_chooser_native_new (folders ? _("Import Folders") : _("Import Files"),
+                                         GTK_WINDOW (self),
+                                         folders ? GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER : GTK_FILE_CHOOSER_ACTION_OPEN,
+                                         _("_Import"), _("_Cancel"));
+  gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (chooser), TRUE);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  if (!folders)
+    {
+      add_filter (GTK_FILE_CHOOSER (chooser), _("Recordings (CSV, TSV, text, zip)"), recordings, NULL);
+      add_filter (GTK_FILE_CHOOSER (chooser), _("CSV, TSV and text files"), text, text_types);
+      add_filter (GTK_FILE_CHOOSER (chooser), _("Zip archives"), zips, zip_types);
+      add_filter (GTK_FILE_CHOOSER (chooser), _("All files"), all, NULL);
+    }
+  g_signal_connect_object (chooser, "response", G_CALLBACK (chooser_response_cb), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+import_paths_action (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  ImuWindow *self = user_data;
+  g_autofree const char **paths = g_variant_get_strv (parameter, NULL);
+
+  for (guint i = 0; paths[i] != NULL; i++)
+    imu_window_import_path (self, paths[i]);
+}
+
+/* Drag and drop */
+
+static gboolean
+drop_cb (GtkDropTarget *target,
+         const GValue  *value,
+         double         x,
+         double         y,
+         ImuWindow     *self)
+{
+  GdkFileList *list;
+  g_autoptr(GSList) files = NULL;
+
+  gtk_widget_remove_css_class (GTK_WIDGET (self->toast_overlay), "drop-highlight");
+  if (!G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST) || self->library == NULL)
+    return FALSE;
+  list = g_value_get_boxed (value);
+  files = gdk_file_list_get_files (list);
+  if (files == NULL)
+    return FALSE;
+  import_files (self, files);
+  return TRUE;
+}
+
+static GdkDragAction
+drop_enter_cb (GtkDropTarget *target,
+               double         x,
+               double         y,
+               ImuWindow     *self)
+{
+  gtk_widget_add_css_class (GTK_WIDGET (self->toast_overlay), "drop-highlight");
+  return GDK_ACTION_COPY;
+}
+
+static void
+drop_leave_cb (GtkDropTarget *target,
+               ImuWindow     *self)
+{
+  gtk_widget_remove_css_class (GTK_WIDGET (self->toast_overlay), "drop-highlight");
+}
+
+static const GActionEntry import_actions[] = {
+  { "import", import_action, NULL, NULL, NULL },
+  { "import-folder", import_action, NULL, NULL, NULL },
+  { "import-paths", import_paths_action, "as", NULL, NULL },
+};
+
+void
+imu_window_import_init (ImuWindow *self)
+{
+  g_action_map_add_action_entries (G_ACTION_MAP (self), import_actions, G_N_ELEMENTS (import_actions), self);
+  self->drop_target = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+  g_signal_connect_object (self->drop_target, "drop", G_CALLBACK (drop_cb), self, 0);
+  g_signal_connect_object (self->drop_target, "enter", G_CALLBACK (drop_enter_cb), self, 0);
+  g_signal_connect_object (self->drop_target, "leave", G_CALLBACK (drop_leave_cb), self, 0);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (self->drop_target));
+  g_queue_init (&self->dialogs);
+  self->queued_imports = g_ptr_array_new_with_free_func (g_free);
+  update_panel (self);
+}
+
+void
+imu_window_import_dispose (ImuWindow *self)
+{
+  AdwMessageDialog *dialog;
+
+  if (self->imports_list != NULL)
+    imu_window_cancel_imports (self);
+  g_clear_pointer (&self->queued_imports, g_ptr_array_unref);
+  while ((dialog = g_queue_pop_head (&self->dialogs)) != NULL)
+    {
+      gtk_window_destroy (GTK_WINDOW (dialog));
+      g_object_unref (dialog);
+    }
+  if (self->dialog != NULL)
+    {
+      AdwMessageDialog *shown = g_steal_pointer (&self->dialog);
+
+      gtk_window_destroy (GTK_WINDOW (shown));
+    }
+}

@@ -1,0 +1,70 @@
+/* imu-window-private.h — fields shared by imu-window*.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "imu-window.h"
+
+G_BEGIN_DECLS
+
+struct _ImuWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  GSettings            *settings;
+  ImuLibrary           *library;
+  GCancellable         *load_cancellable;
+  GtkFilterListModel   *filter_model;
+  GtkSortListModel     *sort_model;
+  GtkSingleSelection   *selection;
+  GtkCustomFilter      *filter;
+  GtkCustomSorter      *sorter;
+  char                 *search_folded;
+  gint64                selected_id;   /* to select again after a reload */
+  ImuSession           *titled_session; /* whose title the header bar shows */
+  gboolean              load_failed;
+  gint64                select_when_filtered; /* to select once the filter is done */
+  GPtrArray            *queued_imports; /* paths given before the library was read */
+  GHashTable           *delete_toasts; /* gint64* → AdwToast* (borrowed) */
+  GQueue                dialogs;       /* AdwMessageDialog* waiting to be shown */
+  AdwMessageDialog     *dialog;        /* shown now */
+  GtkWidget            *context_menu;
+  GtkDropTarget        *drop_target;
+
+  /* Template children */
+  AdwToastOverlay      *toast_overlay;
+  GtkStack             *main_stack;
+  GtkSpinner           *loading_spinner;
+  AdwWindowTitle       *empty_title;
+  AdwStatusPage        *error_page;
+  AdwLeaflet           *leaflet;
+  AdwWindowTitle       *library_title;
+  GtkSearchEntry       *search_entry;
+  GtkDropDown          *sort_dropdown;
+  GtkStack             *sidebar_stack;
+  GtkListView          *list_view;
+  GtkLabel             *count_label;
+  AdwViewSwitcherTitle *switcher_title;
+  AdwViewSwitcherBar   *switcher_bar;
+  GtkStack             *content_stack;
+  GtkBox               *session_box;
+  ImuSessionView       *session_view;  /* made on first use */
+  GtkRevealer          *imports_revealer;
+  GtkLabel             *imports_label;
+  GtkListBox           *imports_list;
+};
+
+/* imu-window-import.c */
+void imu_window_import_init         (ImuWindow *self);
+void imu_window_import_dispose      (ImuWindow *self);
+void imu_window_cancel_imports      (ImuWindow *self);
+void imu_window_start_queued_imports (ImuWindow *self);
+void imu_window_show_dialog         (ImuWindow        *self,
+                                     AdwMessageDialog *dialog);
+
+/* imu-window.c */
+void imu_window_show_toast          (ImuWindow *self,
+                                     AdwToast  *toast);
+
+G_END_DECLS

@@ -1,0 +1,854 @@
+/* test-gui-window.c — the main window on real libraries: list, session view,
+ * edits, events, empty state, search, sort, delete and undo, preferences
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "imu-test-gui"
+
+#include <glib/gi18n.h>
+
+#include "imu-generator.h"
+#include "imu-import.h"
+#include "imu-preferences-window.h"
+#include "imu-session-row.h"
+#include "imu-test-util.h"
+#include "test-gui-util.h"
+
+#define NS G_GINT64_CONSTANT (1000000000)
+/* 2024-05-01 08:00:00 UTC */
+#define MAY_1 (G_GINT64_CONSTANT (1714550400) * NS)
+
+static gint64
+count_in_file (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = imu_store_open (path, &error);
+  gint64 n;
+
+  g_assert_no_error (error);
+  n = imu_store_count_sessions (store, &error);
+  g_assert_no_error (error);
+  return n;
+}
+
+static gboolean
+in_file (const char *path,
+         gint64      id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = imu_store_open (path, &error);
+  g_autoptr(ImuSession) session = NULL;
+
+  g_assert_no_error (error);
+  session = imu_store_load_session (store, id, &error);
+  if (session == NULL)
+    g_assert_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_NOT_FOUND);
+  return session != NULL;
+}
+
+static ImuSession *
+load_from_file (const char *path,
+                gint64      id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = imu_store_open (path, &error);
+  ImuSession *session;
+
+  g_assert_no_error (error);
+  session = imu_store_load_session (store, id, &error);
+  g_assert_no_error (error);
+  return session;
+}
+
+static gint64
+make_demo (ImuStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 id = imu_generator_create_demo_session (store, NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+  return id;
+}
+
+static gint64
+import_generated (ImuStore   *store,
+                  const char *dir,
+                  const char *name,
+                  guint64     seed)
+{
+  g_autofree char *csv = gui_test_write_generated_csv (dir, name, seed, 50, 90);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuImportResult) result = imu_import_path (store, csv, NULL, NULL, NULL, NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  return result->session_id;
+}
+
+static void
+wait_loaded (ImuWindow *window)
+{
+  ImuSessionView *view = imu_window_get_session_view (window);
+
+  gui_test_wait_for (imu_session_view_get_session (view) != NULL && !imu_session_view_get_loading (view),
+                     20000, "the session to load");
+}
+
+static void
+wait_plot (ImuWindow *window)
+{
+  ImuPlot *plot = imu_session_view_get_plot (imu_window_get_session_view (window));
+  gboolean loading = TRUE;
+
+  gui_test_wait_for ((g_object_get (plot, "loading", &loading, NULL), !loading), 20000, "the plot to read its data");
+  gui_test_iterate_ms (200);
+}
+
+static const char *
+row_title (GtkWidget *row)
+{
+  g_autoptr(GPtrArray) labels = gui_test_find_all (row, GTK_TYPE_LABEL);
+
+  /* The first label of a row is its title (see ui/imu-session-row.ui). */
+  return gtk_label_get_text (g_ptr_array_index (labels, 0));
+}
+
+/* The row on screen that shows session @id, or NULL. */
+static GtkWidget *
+visible_row_of (ImuWindow *window,
+                gint64     id)
+{
+  g_autoptr(GPtrArray) rows = gui_test_visible_rows (window);
+
+  for (guint i = 0; i < rows->len; i++)
+    if (imu_session_get_id (imu_session_row_get_session (g_ptr_array_index (rows, i))) == id)
+      return g_ptr_array_index (rows, i);
+  return NULL;
+}
+
+/* The list shows every session of the file, newest first, with badges. */
+static void
+test_list (void)
+{
+  g_autofree char *dir = imu_test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "library.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = imu_store_open (path, &error);
+  g_autoptr(GPtrArray) rows = NULL;
+  ImuWindow *window;
+  GListModel *visible;
+  gint64 demo_id;
+  gboolean demo_row_seen = FALSE;
+  GtkWidget *demo_row = NULL;
+
+  g_assert_no_error (error);
+  /* 22 sessions on 22 days from 1 May 2024 (newer than the others), the
+   * demo (12 March 2024) and two imported files (12 March, 18:30 and 19:30). */
+  for (guint i = 0; i < 22; i++)
+    {
+      g_autofree char *title = g_strdup_printf ("Session %02u", i + 1);
+      gui_test_add_session (store, title, "Alex", NULL, MAY_1 + (gint64) i * 86400 * NS, 600 * NS);
+    }
+  demo_id = make_demo (store);
+  import_generated (store, dir, "walk-a.csv", 1);
+  import_generated (store, dir, "walk-b.csv", 2);
+
+  window = gui_test_open_window (path);
+  g_assert_cmpstr (imu_window_get_state (window), ==, "library");
+  visible = imu_window_get_visible_sessions (window);
+  gui_test_wait_for (g_list_model_get_n_items (visible) == 25, 5000, "25 listed sessions");
+
+  /* Newest first: Session 22 (21 May) on top, Session 21 next. */
+  gui_test_iterate_ms (200);
+  rows = gui_test_visible_rows (window);
+  g_assert_cmpuint (rows->len, >=, 5);
+  g_assert_cmpstr (row_title (g_ptr_array_index (rows, 0)), ==, "Session 22");
+  g_assert_cmpstr (row_title (g_ptr_array_index (rows, 1)), ==, "Session 21");
+  for (guint i = 0; i < rows->len; i++)
+    {
+      g_autoptr(ImuSession) item = g_list_model_get_item (visible, i);
+      g_assert_cmpstr (row_title (g_ptr_array_index (rows, i)), ==, imu_session_get_title (item));
+    }
+
+  /* Scrolled to the end, the demo row shows accelerometer, gyroscope and
+   * magnetometer badges (its three streams). */
+  g_assert_true (imu_window_select_session (window, demo_id));
+  gui_test_wait_for ((demo_row = visible_row_of (window, demo_id)) != NULL, 10000, "the demo row on screen");
+  {
+    g_autoptr(GPtrArray) badges = gui_test_find_all (demo_row, GTK_TYPE_LABEL);
+    guint shown = 0;
+
+    for (guint b = 0; b < badges->len; b++)
+      if (gtk_widget_has_css_class (g_ptr_array_index (badges, b), "badge")
+          && gtk_widget_get_visible (g_ptr_array_index (badges, b)))
+        shown++;
+    g_assert_cmpuint (shown, ==, 3);
+    demo_row_seen = TRUE;
+  }
+  g_assert_true (demo_row_seen);
+
+  gui_test_close_window (window);
+}
+
+/* Selecting the demo shows its header, events and details. */
+static void
+test_select (void)
+{
+  g_autofree char *path = imu_test_library_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = imu_store_open (path, &error);
+  g_autoptr(GPtrArray) events = NULL;
+  g_autofree char *details = NULL;
+  g_autofree char *header = NULL;
+  ImuWindow *window;
+  ImuSessionView *view;
+  gint64 demo_id;
+
+  g_assert_no_error (error);
+  gui_test_add_session (store, "Older session", "Alex", NULL, MAY_1 - 365 * 86400 * NS, 60 * NS);
+  demo_id = make_demo (store);
+  events = imu_store_list_events (store, demo_id, &error);
+  g_assert_no_error (error);
+
+  window = gui_test_open_window (path);
+  view = imu_window_get_session_view (window);
+  g_assert_true (imu_window_select_session (window, demo_id));
+  wait_loaded (window);
+  g_assert_cmpint (imu_session_view_get_session_id (view), ==, demo_id);
+
+  /* The header says the duration as m:ss, from the stored start and end. */
+  {
+    g_autoptr(ImuSession) stored = load_from_file (path, demo_id);
+    gint64 s = (imu_session_get_end_ns (stored) - imu_session_get_start_ns (stored)) / NS;
+    g_autofree char *duration = g_strdup_printf ("%d:%02d", (int) (s / 60), (int) (s % 60));
+
+    header = gui_test_collect_text (GTK_WIDGET (view));
+    g_assert_nonnull (strstr (header, duration));
+    g_assert_nonnull (strstr (header, "Interval training"));
+  }
+  g_assert_cmpuint (imu_events_page_get_n_events (imu_session_view_get_events_page (view)), ==, events->len);
+  g_assert_cmpstr (imu_events_page_get_event (imu_session_view_get_events_page (view), 0)->label, ==,
+                   ((ImuEvent *) g_ptr_array_index (events, 0))->label);
+
+  details = imu_details_page_dup_text (imu_session_view_get_details_page (view));
+  g_test_message ("%s", details);
+  g_assert_nonnull (strstr (details, "Vendor: IMU Studio"));
+  g_assert_nonnull (strstr (details, "Serial number: DEMO-0001"));
+  g_assert_nonnull (strstr (details, "Time zone: UTC+01:00"));
+  g_assert_nonnull (strstr (details, "Nominal rate: 100 Hz"));
+
+  wait_plot (window);
+  g_free (gui_test_screenshot (GTK_WIDGET (window), "session"));
+  adw_view_stack_set_visible_child_name (imu_session_view_get_stack (view), "events");
+  g_free (gui_test_screenshot (GTK_WIDGET (window), "events"));
+  adw_view_stack_set_visible_child_name (imu_session_view_get_stack (view), "details");
+  g_free (gui_test_screenshot (GTK_WIDGET (window), "details"));
+
+  gui_test_close_window (window);
+}
+
+static void
+count_saved (ImuSessionView *view,
+             guint          *n)
+{
+  (*n)++;
+}
+
+/* Editing the header writes the library file; the list row follows. */
+static void
+test_edit (void)
+{
+  g_autofree char *path = imu_test_library_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = imu_store_open (path, &error);
+  g_autoptr(ImuSession) stored = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  const char * const tags[] = { "tempo", "track", NULL };
+  ImuSessionView *view;
+  ImuWindow *window;
+  gint64 id;
+  guint saved = 0;
+
+  g_assert_no_error (error);
+  id = gui_test_add_session (store, "Morning run", "Alex", NULL, MAY_1, 1800 * NS);
+  g_clear_object (&store);
+
+  window = gui_test_open_window (path);
+  view = imu_window_get_session_view (window);
+  g_signal_connect (view, "saved", G_CALLBACK (count_saved), &saved);
+  g_assert_true (imu_window_select_session (window, id));
+  wait_loaded (window);
+
+  imu_session_view_edit_field (view, "title", "  Tempo run, 6 × 800 m  ");
+  gui_test_wait_for (saved == 1, 10000, "the title to be saved");
+  imu_session_view_edit_field (view, "subject", "Zoë Ådne");
+  gui_test_wait_for (saved == 2, 10000, "the subject to be saved");
+  imu_session_view_edit_field (view, "activity", "Running");
+  gui_test_wait_for (saved == 3, 10000, "the activity to be saved");
+  imu_session_view_edit_field (view, "tags", "tempo, , track ,");
+  gui_test_wait_for (saved == 4, 10000, "the tags to be saved");
+  imu_session_view_edit_field (view, "notes", "Windy on the back straight.");
+  gui_test_wait_for (saved == 5, 10000, "the notes to be saved");
+  /* An emptied title is refused: the old one stays and nothing is saved. */
+  imu_session_view_edit_field (view, "title", "   ");
+  gui_test_iterate_ms (300);
+  g_assert_cmpuint (saved, ==, 5);
+
+  /* A new connection reads what the window wrote. */
+  stored = load_from_file (path, id);
+  g_assert_cmpstr (imu_session_get_title (stored), ==, "Tempo run, 6 × 800 m");
+  g_assert_cmpstr (imu_session_get_subject (stored), ==, "Zoë Ådne");
+  g_assert_cmpstr (imu_session_get_activity (stored), ==, "Running");
+  g_assert_cmpstr (imu_session_get_notes (stored), ==, "Windy on the back straight.");
+  g_assert_true (g_strv_equal ((const char * const *) imu_session_get_tags (stored), tags));
+
+  /* The list row shows the new title and subject. */
+  rows = gui_test_visible_rows (window);
+  g_assert_cmpuint (rows->len, ==, 1);
+  g_assert_cmpstr (row_title (g_ptr_array_index (rows, 0)), ==, "Tempo run, 6 × 800 m");
+  {
+    g_autofree char *text = gui_test_collect_text (g_ptr_array_index (rows, 0));
+    g_assert_nonnull (strstr (text, "Zoë Ådne · Running"));
+  }
+
+  gui_test_close_window (window);
+}
+
+/* Events: listed by time; rename, delete, add and activate reach the file
+ * and the plot. */
+static void
+test_events (void)
+{
+  g_autofree char *path = imu_test_library_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = imu_store_open (path, &error);
+  g_autoptr(GPtrArray) before = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+  ImuSessionView *view;
+  ImuEventsPage *page;
+  ImuWindow *window;
+  gint64 id, t0 = 0, t1 = 0, renamed_id, deleted_id, target_t;
+  guint n;
+
+  g_assert_no_error (error);
+  id = make_demo (store);
+  before = imu_store_list_events (store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (before->len, >=, 3);
+  g_clear_object (&store);
+
+  window = gui_test_open_window (path);
+  view = imu_window_get_session_view (window);
+  page = imu_session_view_get_events_page (view);
+  g_assert_true (imu_window_select_session (window, id));
+  wait_loaded (window);
+  wait_plot (window);
+  n = imu_events_page_get_n_events (page);
+  g_assert_cmpuint (n, ==, before->len);
+
+  renamed_id = imu_events_page_get_event (page, 1)->id;
+  imu_events_page_rename_event (page, 1, "Second interval, felt strong");
+  deleted_id = imu_events_page_get_event (page, 0)->id;
+  imu_events_page_delete_event (page, 0);
+  g_assert_cmpuint (imu_events_page_get_n_events (page), ==, n - 1);
+  gtk_widget_activate_action (GTK_WIDGET (view), "session.add-marker", NULL);
+  gui_test_wait_for (imu_events_page_get_n_events (page) == n, 10000, "the new marker to be listed");
+
+  /* Activating the last event shows the plot around it. */
+  target_t = imu_events_page_get_event (page, n - 1)->t_ns;
+  adw_view_stack_set_visible_child_name (imu_session_view_get_stack (view), "events");
+  imu_events_page_activate_event (page, n - 1);
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (imu_session_view_get_stack (view)), ==, "signals");
+  gui_test_iterate_ms (200);
+  imu_plot_get_visible_range (imu_session_view_get_plot (view), &t0, &t1);
+  g_assert_cmpint (t0, <=, target_t);
+  g_assert_cmpint (t1, >=, target_t);
+
+  gui_test_close_window (window);
+
+  store = imu_store_open (path, &error);
+  g_assert_no_error (error);
+  after = imu_store_list_events (store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (after->len, ==, before->len);
+  for (guint i = 0; i < after->len; i++)
+    {
+      ImuEvent *e = g_ptr_array_index (after, i);
+
+      g_assert_cmpint (e->id, !=, deleted_id);
+      if (e->id == renamed_id)
+        g_assert_cmpstr (e->label, ==, "Second interval, felt strong");
+    }
+  {
+    /* The added marker is new and is called "Marker N". */
+    gboolean found = FALSE;
+
+    for (guint i = 0; i < after->len; i++)
+      found |= g_str_has_prefix (((ImuEvent *) g_ptr_array_index (after, i))->label, "Marker ");
+    g_assert_true (found);
+  }
+}
+
+/* An empty library shows the empty state; its demo button makes the demo
+ * session in the library and opens it. */
+static void
+test_empty_and_demo (void)
+{
+  g_autofree char *path = imu_test_library_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = NULL;
+  ImuWindow *window;
+  gint64 demo_id;
+
+  window = gui_test_open_window (path);
+  g_assert_cmpstr (imu_window_get_state (window), ==, "empty");
+  g_free (gui_test_screenshot (GTK_WIDGET (window), "empty"));
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "open-demo", NULL);
+  gui_test_wait_for (g_str_equal (imu_window_get_state (window), "library"), 30000, "the demo session");
+  wait_loaded (window);
+
+  store = imu_store_open (path, &error);
+  g_assert_no_error (error);
+  demo_id = imu_generator_find_demo_session (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (demo_id, >, 0);
+  g_assert_cmpint (imu_session_view_get_session_id (imu_window_get_session_view (window)), ==, demo_id);
+  g_assert_cmpuint (g_list_model_get_n_items (imu_window_get_visible_sessions (window)), ==, 1);
+
+  gui_test_close_window (window);
+}
+
+static GPtrArray *
+visible_titles (ImuWindow *window)
+{
+  GListModel *model = imu_window_get_visible_sessions (window);
+  GPtrArray *titles = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(ImuSession) s = g_list_model_get_item (model, i);
+      g_ptr_array_add (titles, g_strdup (imu_session_get_title (s)));
+    }
+  return titles;
+}
+
+static void
+search (ImuWindow  *window,
+        const char *text)
+{
+  gtk_editable_set_text (imu_window_get_search_entry (window), text);
+  /* GtkSearchEntry waits a moment before it says the text changed, and the
+   * filter works in slices. */
+  gui_test_iterate_ms (400);
+  gui_test_wait_for (gtk_filter_list_model_get_pending (GTK_FILTER_LIST_MODEL (imu_window_get_visible_sessions (window))) == 0,
+                     5000, "the filter to finish");
+}
+
+static gboolean
+titles_are (ImuWindow          *window,
+            const char * const *expected)
+{
+  g_autoptr(GPtrArray) titles = visible_titles (window);
+
+  if (titles->len != g_strv_length ((char **) expected))
+    return FALSE;
+  for (guint i = 0; i < titles->len; i++)
+    if (g_strcmp0 (g_ptr_array_index (titles, i), expected[i]) != 0)
+      return FALSE;
+  return TRUE;
+}
+
+/* Sorting and filtering run in slices: the order settles within a few frames. */
+static void
+assert_titles (ImuWindow          *window,
+               const char * const *expected)
+{
+  g_autoptr(GPtrArray) titles = NULL;
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  while (!titles_are (window, expected) && g_get_monotonic_time () < deadline)
+    gui_test_iterate_ms (10);
+  titles = visible_titles (window);
+  g_assert_cmpuint (titles->len, ==, g_strv_length ((char **) expected));
+  for (guint i = 0; i < titles->len; i++)
+    g_assert_cmpstr (g_ptr_array_index (titles, i), ==, expected[i]);
+}
+
+/* Search finds text in title, subject, tags and notes whatever its case;
+ * the sort dropdown orders by date, title and duration. */
+static void
+test_search_sort (void)
+{
+  g_autofree char *path = imu_test_library_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = imu_store_open (path, &error);
+  const char * const hill_tags[] = { "Hills", "threshold", NULL };
+  const char * const swim_tags[] = { "pool", NULL };
+  ImuWindow *window;
+  gint64 id;
+
+  g_assert_no_error (error);
+  /* title, subject, tags, start (days after 1 May), duration (minutes) */
+  gui_test_add_session (store, "Run with Zoë", "Sam", NULL, MAY_1 + 1 * 86400 * NS, 40 * 60 * NS);
+  gui_test_add_session (store, "Gait lab", "ÄRZTE team", NULL, MAY_1 + 2 * 86400 * NS, 5 * 60 * NS);
+  gui_test_add_session (store, "Bike", "Sam", hill_tags, MAY_1 + 3 * 86400 * NS, 90 * 60 * NS);
+  gui_test_add_session (store, "apnea", "Kim", swim_tags, MAY_1 + 4 * 86400 * NS, 2 * 60 * NS);
+  id = gui_test_add_session (store, "Easy jog", "Kim", NULL, MAY_1 + 5 * 86400 * NS, 25 * 60 * NS);
+  {
+    g_autoptr(ImuSession) s = imu_store_load_session (store, id, &error);
+    g_assert_no_error (error);
+    imu_session_set_notes (s, "Felt a twinge in the left KNEE.");
+    imu_store_update_session (store, s, &error);
+    g_assert_no_error (error);
+  }
+  g_clear_object (&store);
+
+  window = gui_test_open_window (path);
+  assert_titles (window, (const char * const[]) { "Easy jog", "apnea", "Bike", "Gait lab", "Run with Zoë", NULL });
+
+  search (window, "ZOË");
+  assert_titles (window, (const char * const[]) { "Run with Zoë", NULL });
+  search (window, "ärzte");
+  assert_titles (window, (const char * const[]) { "Gait lab", NULL });
+  search (window, "hills");
+  assert_titles (window, (const char * const[]) { "Bike", NULL });
+  search (window, "knee");
+  assert_titles (window, (const char * const[]) { "Easy jog", NULL });
+  search (window, "sam");
+  assert_titles (window, (const char * const[]) { "Bike", "Run with Zoë", NULL });
+  search (window, "no such thing");
+  assert_titles (window, (const char * const[]) { NULL });
+  g_free (gui_test_screenshot (GTK_WIDGET (window), "no-results"));
+  search (window, "");
+
+  /* Oldest first, by title (collated: case does not come first), longest first. */
+  gtk_drop_down_set_selected (imu_window_get_sort_dropdown (window), 1);
+  gui_test_iterate_ms (100);
+  assert_titles (window, (const char * const[]) { "Run with Zoë", "Gait lab", "Bike", "apnea", "Easy jog", NULL });
+  gtk_drop_down_set_selected (imu_window_get_sort_dropdown (window), 2);
+  gui_test_iterate_ms (100);
+  assert_titles (window, (const char * const[]) { "apnea", "Bike", "Easy jog", "Gait lab", "Run with Zoë", NULL });
+  gtk_drop_down_set_selected (imu_window_get_sort_dropdown (window), 3);
+  gui_test_iterate_ms (100);
+  assert_titles (window, (const char * const[]) { "Bike", "Run with Zoë", "Easy jog", "Gait lab", "apnea", NULL });
+  gtk_drop_down_set_selected (imu_window_get_sort_dropdown (window), 0);
+
+  gui_test_close_window (window);
+}
+
+/* Delete takes the session out of the list at once and out of the file only
+ * when the toast goes: Undo brings it back; closing the window commits. */
+static void
+test_delete_undo (void)
+{
+  g_autofree char *path = imu_test_library_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = imu_store_open (path, &error);
+  ImuWindow *window;
+  gint64 a, b, c;
+  GListModel *visible;
+
+  g_assert_no_error (error);
+  a = gui_test_add_session (store, "A", "", NULL, MAY_1 + 1 * 86400 * NS, 60 * NS);
+  b = gui_test_add_session (store, "B", "", NULL, MAY_1 + 2 * 86400 * NS, 60 * NS);
+  c = gui_test_add_session (store, "C", "", NULL, MAY_1 + 3 * 86400 * NS, 60 * NS);
+  g_clear_object (&store);
+
+  window = gui_test_open_window (path);
+  visible = imu_window_get_visible_sessions (window);
+
+  /* Delete B from its context menu action, then undo. */
+  g_assert_true (imu_window_select_session (window, b));
+  g_action_group_activate_action (G_ACTION_GROUP (window), "delete-session", NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 2);
+  g_free (gui_test_screenshot (GTK_WIDGET (window), "deleted"));
+  g_assert_true (in_file (path, b));
+  g_action_group_activate_action (G_ACTION_GROUP (window), "undo-delete", g_variant_new_int64 (b));
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 3);
+  g_assert_cmpint (imu_session_view_get_session_id (imu_window_get_session_view (window)), ==, b);
+  gui_test_iterate_ms (500);
+  g_assert_true (in_file (path, b));
+
+  /* Delete C and let the toast time out: then it leaves the file. */
+  imu_window_delete_session (window, c);
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 2);
+  g_assert_true (in_file (path, c));
+  gui_test_wait_for (!in_file (path, c), 20000, "the deletion after the toast");
+
+  /* Delete A and close the window at once: closing commits it. */
+  imu_window_delete_session (window, a);
+  g_assert_true (in_file (path, a));
+  gui_test_close_window (window);
+  gui_test_wait_for (!in_file (path, a), 10000, "the deletion when closing");
+  g_assert_true (in_file (path, b));
+  g_assert_cmpint (count_in_file (path), ==, 1);
+}
+
+static GtkWindow *
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        return w;
+    }
+  return NULL;
+}
+
+/* Preferences write the settings the plot reads and apply the style. */
+static void
+test_preferences (void)
+{
+  g_autofree char *path = imu_test_library_path ();
+  g_autoptr(GSettings) settings = g_settings_new (IMU_APP_ID);
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autofree char *accel = NULL;
+  g_autofree char *gyro = NULL;
+  g_autofree char *axis = NULL;
+  ImuWindow *window;
+  GtkWindow *prefs;
+  AdwStyleManager *style = adw_style_manager_get_default ();
+
+  window = gui_test_open_window (path);
+  g_action_group_activate_action (G_ACTION_GROUP (gui_test_get_app ()), "preferences", NULL);
+  gui_test_wait_for ((prefs = find_toplevel (IMU_TYPE_PREFERENCES_WINDOW)) != NULL, 5000, "the preferences");
+  g_free (gui_test_screenshot (GTK_WIDGET (prefs), "preferences"));
+
+  rows = gui_test_find_all (GTK_WIDGET (prefs), ADW_TYPE_COMBO_ROW);
+  g_assert_cmpuint (rows->len, ==, 4);
+  adw_combo_row_set_selected (g_ptr_array_index (rows, 0), 1);
+  adw_combo_row_set_selected (g_ptr_array_index (rows, 1), 1);
+  adw_combo_row_set_selected (g_ptr_array_index (rows, 2), 1);
+  adw_combo_row_set_selected (g_ptr_array_index (rows, 3), 2);
+  accel = g_settings_get_string (settings, "accel-unit");
+  gyro = g_settings_get_string (settings, "gyro-unit");
+  axis = g_settings_get_string (settings, "time-axis");
+  g_assert_cmpstr (accel, ==, "m/s2");
+  g_assert_cmpstr (gyro, ==, "rad/s");
+  g_assert_cmpstr (axis, ==, "elapsed");
+  g_assert_cmpint (adw_style_manager_get_color_scheme (style), ==, ADW_COLOR_SCHEME_FORCE_DARK);
+  g_assert_true (adw_style_manager_get_dark (style));
+
+  /* Back, also through the settings (another window, a command). */
+  g_settings_set_string (settings, "color-scheme", "light");
+  g_assert_cmpint (adw_style_manager_get_color_scheme (style), ==, ADW_COLOR_SCHEME_FORCE_LIGHT);
+  g_assert_cmpuint (adw_combo_row_get_selected (g_ptr_array_index (rows, 3)), ==, 1);
+  g_settings_reset (settings, "color-scheme");
+  g_settings_reset (settings, "accel-unit");
+  g_settings_reset (settings, "gyro-unit");
+  g_settings_reset (settings, "time-axis");
+  g_assert_cmpuint (adw_combo_row_get_selected (g_ptr_array_index (rows, 0)), ==, 0);
+
+  gtk_window_destroy (prefs);
+  gui_test_close_window (window);
+}
+
+/* About names the version and licence; the shortcuts window opens. */
+static void
+test_about_shortcuts (void)
+{
+  g_autofree char *path = imu_test_library_path ();
+  g_autofree char *version = NULL;
+  GtkLicense license;
+  ImuWindow *window;
+  GtkWindow *about, *shortcuts;
+
+  window = gui_test_open_window (path);
+  g_action_group_activate_action (G_ACTION_GROUP (gui_test_get_app ()), "about", NULL);
+  gui_test_wait_for ((about = find_toplevel (ADW_TYPE_ABOUT_WINDOW)) != NULL, 5000, "the about window");
+  g_object_get (about, "version", &version, "license-type", &license, NULL);
+  g_assert_cmpstr (version, ==, IMU_VERSION);
+  g_assert_cmpint (license, ==, GTK_LICENSE_GPL_3_0);
+  g_free (gui_test_screenshot (GTK_WIDGET (about), "about"));
+  gtk_window_destroy (about);
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "show-help-overlay", NULL);
+  gui_test_wait_for ((shortcuts = find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW)) != NULL, 5000, "the shortcuts window");
+  g_free (gui_test_screenshot (GTK_WIDGET (shortcuts), "shortcuts"));
+  gtk_window_close (shortcuts);
+
+  gui_test_close_window (window);
+}
+
+/* Size and maximised state survive closing the window, and the next window
+ * opens with them. */
+static void
+test_window_state (void)
+{
+  g_autofree char *path = imu_test_library_path ();
+  g_autoptr(GSettings) settings = g_settings_new (IMU_APP_ID);
+  g_autofree char *last = NULL;
+  ImuWindow *window;
+  int width = 0, height = 0;
+
+  /* A size set before the window shows is what it opens with (a size set
+   * later is a request the window system may ignore). */
+  window = imu_window_new (GTK_APPLICATION (gui_test_get_app ()));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1001, 702);
+  imu_window_open_library (window, path);
+  gtk_window_present (GTK_WINDOW (window));
+  gui_test_wait_for (!g_str_equal (imu_window_get_state (window), "loading"), 20000, "the library to load");
+  gui_test_iterate_ms (200);
+  gui_test_close_window (window);
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 1001);
+  g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 702);
+  g_assert_false (g_settings_get_boolean (settings, "window-maximized"));
+  last = g_settings_get_string (settings, "last-library");
+  g_assert_cmpstr (last, ==, path);
+
+  window = imu_window_new (GTK_APPLICATION (gui_test_get_app ()));
+  gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
+  g_assert_cmpint (width, ==, 1001);
+  g_assert_cmpint (height, ==, 702);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_settings_reset (settings, "window-width");
+  g_settings_reset (settings, "window-height");
+}
+
+/* A narrow window shows the list or the session, with a way back. */
+static void
+test_narrow (void)
+{
+  g_autofree char *path = imu_test_library_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) leaflets = NULL;
+  ImuWindow *window;
+  AdwLeaflet *leaflet;
+  gint64 id;
+
+  {
+    g_autoptr(ImuStore) store = imu_store_open (path, &error);
+    g_assert_no_error (error);
+    id = make_demo (store);
+  }
+  window = imu_window_new (GTK_APPLICATION (gui_test_get_app ()));
+  gtk_window_set_default_size (GTK_WINDOW (window), 400, 760);
+  imu_window_open_library (window, path);
+  gtk_window_present (GTK_WINDOW (window));
+  gui_test_wait_for (g_str_equal (imu_window_get_state (window), "library"), 20000, "the library");
+  leaflets = gui_test_find_all (GTK_WIDGET (window), ADW_TYPE_LEAFLET);
+  g_assert_cmpuint (leaflets->len, ==, 1);
+  leaflet = g_ptr_array_index (leaflets, 0);
+  gui_test_wait_for (adw_leaflet_get_folded (leaflet), 5000, "the window to fold");
+  g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "sidebar");
+  g_free (gui_test_screenshot (GTK_WIDGET (window), "narrow-list"));
+
+  g_assert_true (imu_window_select_session (window, id));
+  wait_loaded (window);
+  gui_test_wait_for (g_str_equal (adw_leaflet_get_visible_child_name (leaflet), "content")
+                     && !adw_leaflet_get_child_transition_running (leaflet), 5000, "the session");
+  g_free (gui_test_screenshot (GTK_WIDGET (window), "narrow-session"));
+  adw_leaflet_navigate (leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+  gui_test_wait_for (g_str_equal (adw_leaflet_get_visible_child_name (leaflet), "sidebar"), 5000, "the list again");
+  gui_test_close_window (window);
+}
+
+/* Another library replaces the first in the same window; a deletion still
+ * pending in the first is committed on the way. */
+static void
+test_switch_library (void)
+{
+  g_autofree char *first = imu_test_library_path ();
+  g_autofree char *second = imu_test_library_path ();
+  g_autoptr(GError) error = NULL;
+  ImuWindow *window;
+  gint64 doomed;
+
+  {
+    g_autoptr(ImuStore) a = imu_store_open (first, &error);
+    g_autoptr(ImuStore) b = imu_store_open (second, &error);
+
+    g_assert_no_error (error);
+    doomed = gui_test_add_session (a, "In the first", "", NULL, MAY_1, 60 * NS);
+    gui_test_add_session (a, "Also in the first", "", NULL, MAY_1 + NS, 60 * NS);
+    gui_test_add_session (b, "In the second", "", NULL, MAY_1, 60 * NS);
+  }
+
+  window = gui_test_open_window (first);
+  g_assert_cmpuint (g_list_model_get_n_items (imu_window_get_visible_sessions (window)), ==, 2);
+  imu_window_delete_session (window, doomed);
+
+  imu_window_open_library (window, second);
+  gui_test_wait_for (g_str_equal (imu_window_get_state (window), "library")
+                     && g_list_model_get_n_items (imu_window_get_visible_sessions (window)) == 1,
+                     10000, "the second library");
+  {
+    g_autoptr(ImuSession) only = g_list_model_get_item (imu_window_get_visible_sessions (window), 0);
+    g_assert_cmpstr (imu_session_get_title (only), ==, "In the second");
+  }
+  gui_test_wait_for (!in_file (first, doomed), 10000, "the pending deletion of the first library");
+  g_assert_cmpint (count_in_file (first), ==, 1);
+  gui_test_close_window (window);
+}
+
+/* A file that is not a library shows why instead of a list. */
+static void
+test_not_a_library (void)
+{
+  g_autofree char *dir = imu_test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "notes.db", NULL);
+  g_autofree char *contents = NULL;
+  ImuWindow *window;
+
+  g_assert_true (g_file_set_contents (path, "This is a text file, not a database.\n", -1, NULL));
+  window = gui_test_open_window (path);
+  g_assert_cmpstr (imu_window_get_state (window), ==, "error");
+  g_free (gui_test_screenshot (GTK_WIDGET (window), "not-a-library"));
+  gui_test_close_window (window);
+  /* Refused and left as it was. */
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "This is a text file, not a database.\n");
+}
+
+/* With LANGUAGE=de the window speaks German: templates, code and the
+ * core's messages come from the build's translations. */
+static void
+test_translated (void)
+{
+  g_autofree char *path = imu_test_library_path ();
+  g_autofree char *text = NULL;
+  ImuWindow *window;
+
+  if (g_getenv ("IMU_TEST_LOCALEDIR") == NULL)
+    {
+      g_test_skip ("IMU_TEST_LOCALEDIR is not set: the translations of this build are unknown");
+      return;
+    }
+  g_setenv ("LANGUAGE", "de", TRUE);
+  window = gui_test_open_window (path);
+  text = gui_test_collect_text (GTK_WIDGET (window));
+  g_assert_nonnull (strstr (text, "Noch keine Sitzungen"));
+  g_assert_nonnull (strstr (text, "Demo-Sitzung öffnen"));
+  g_free (gui_test_screenshot (GTK_WIDGET (window), "empty-de"));
+  gui_test_close_window (window);
+  g_unsetenv ("LANGUAGE");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gui_test_init (&argc, &argv);
+
+  g_test_add_func ("/gui/window/list", test_list);
+  g_test_add_func ("/gui/window/select", test_select);
+  g_test_add_func ("/gui/window/edit", test_edit);
+  g_test_add_func ("/gui/window/events", test_events);
+  g_test_add_func ("/gui/window/empty-and-demo", test_empty_and_demo);
+  g_test_add_func ("/gui/window/search-sort", test_search_sort);
+  g_test_add_func ("/gui/window/delete-undo", test_delete_undo);
+  g_test_add_func ("/gui/window/preferences", test_preferences);
+  g_test_add_func ("/gui/window/about-shortcuts", test_about_shortcuts);
+  g_test_add_func ("/gui/window/state", test_window_state);
+  g_test_add_func ("/gui/window/switch-library", test_switch_library);
+  g_test_add_func ("/gui/window/narrow", test_narrow);
+  g_test_add_func ("/gui/window/not-a-library", test_not_a_library);
+  g_test_add_func ("/gui/window/translated", test_translated);
+
+  return g_test_run ();
+}
