@@ -4,6 +4,7 @@
  */
 #define G_LOG_DOMAIN "imu-cli"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -274,7 +275,7 @@ imu_cli_format_duration (gint64 duration_ns)
 {
   gint64 s = MAX (duration_ns, 0) / G_GINT64_CONSTANT (1000000000);
 
-  return g_strdup_printf ("%" G_GINT64_FORMAT ":%02d:%02d",
+  return g_strdup_printf ("%" PRId64 ":%02d:%02d",
                           s / 3600, (int) (s / 60 % 60), (int) (s % 60));
 }
 
@@ -324,7 +325,7 @@ imu_cli_format_utc_iso8601 (gint64 t_ns)
       int len;
 
       /* Nanoseconds, without trailing zeros: "…:06.01Z". */
-      len = g_snprintf (digits, sizeof digits, "%09" G_GINT64_FORMAT, frac);
+      len = g_snprintf (digits, sizeof digits, "%09" PRId64, frac);
       while (len > 0 && digits[len - 1] == '0')
         digits[--len] = '\0';
       return g_strdup_printf ("%s.%sZ", base, digits);

@@ -4,6 +4,7 @@
  */
 #define G_LOG_DOMAIN "imu-cli"
 
+#include <inttypes.h>
 #include <stdio.h>
 
 #include <glib/gi18n.h>
@@ -42,7 +43,7 @@ imu_cli_delete (ImuCli  *cli,
   if (!imu_store_delete_session (cli->store, imu_session_get_id (session), &error))
     return imu_cli_report_error (cli, NULL, error);
 
-  id = g_strdup_printf ("%" G_GINT64_FORMAT, imu_session_get_id (session));
+  id = g_strdup_printf ("%" PRId64, imu_session_get_id (session));
   if (!cli->quiet)
     /* TRANSLATORS: "Deleted session 3 “Morning run” (uuid 1b4e28ba-…)" */
     printf (_("Deleted session %s “%s” (uuid %s)\n"), id,

@@ -4,6 +4,7 @@
  */
 #define G_LOG_DOMAIN "imu-cli"
 
+#include <inttypes.h>
 #include <stdio.h>
 
 #include <glib/gi18n.h>
@@ -57,10 +58,10 @@ print_summary (ImuSession *session,
       n_channels += info->n_channels;
       n_samples += info->n_samples;
     }
-  samples_number = g_strdup_printf ("%" G_GINT64_FORMAT, n_samples);
+  samples_number = g_strdup_printf ("%" PRId64, n_samples);
 
   /* The id first and alone before a tab, as `imu import` prints it. */
-  printf ("%" G_GINT64_FORMAT "\t", imu_session_get_id (session));
+  printf ("%" PRId64 "\t", imu_session_get_id (session));
   /* TRANSLATORS: "“Interval training”: 3 streams, 9 channels, 607500 samples, 0:44:59, 10 events" */
   printf (_("“%s”: %u streams, %u channels, %s samples, %s, %u events\n"),
           imu_session_get_title (session), streams->len, n_channels, samples_number,
@@ -77,7 +78,7 @@ print_summary (ImuSession *session,
       const ImuStreamInfo *info = g_ptr_array_index (streams, i);
       g_autofree char *channels = describe_channels (info);
       g_autofree char *rate = imu_cli_format_rate (imu_cli_stream_rate_hz (info));
-      g_autofree char *count = g_strdup_printf ("%" G_GINT64_FORMAT, info->n_samples);
+      g_autofree char *count = g_strdup_printf ("%" PRId64, info->n_samples);
 
       /* TRANSLATORS: "    accelerometer: acc_x, acc_y, acc_z (g), 100 Hz, 270000 samples" */
       printf (_("    %s: %s, %s, %s samples\n"), info->name, channels, rate, count);

@@ -4,6 +4,7 @@
  */
 #define G_LOG_DOMAIN "imu-cli"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -155,7 +156,7 @@ imu_cli_generate (ImuCli  *cli,
   size_text = g_format_size (info != NULL ? (guint64) g_file_info_get_size (info) : 0);
   duration_text = imu_cli_format_duration (options.duration_ns);
   rate_text = imu_cli_format_rate (rate_hz);
-  rows_number = g_strdup_printf ("%" G_GINT64_FORMAT, n_rows);
+  rows_number = g_strdup_printf ("%" PRId64, n_rows);
 
   /* TRANSLATORS: "day.csv: 8640000 rows, 24:00:00 at 100 Hz, 555.6 MB" */
   printf (_("%s: %s rows, %s at %s, %s\n"), output, rows_number, duration_text, rate_text, size_text);

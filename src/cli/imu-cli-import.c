@@ -4,6 +4,7 @@
  */
 #define G_LOG_DOMAIN "imu-cli"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,7 +39,7 @@ warn_issues (ImuCli                *cli,
 
           if (line <= 0)
             continue;
-          g_string_append_printf (where, "%s%" G_GINT64_FORMAT, where->len > 0 ? ", " : "", line);
+          g_string_append_printf (where, "%s%" PRId64, where->len > 0 ? ", " : "", line);
         }
       if (where->len > 0 && (guint) count > lines->len)
         g_string_append (where, ", …");
@@ -72,13 +73,13 @@ print_summary (const ImuImportResult *result,
 
   streams_text = g_strdup_printf (ngettext ("%u stream", "%u streams", n_streams), n_streams);
   channels_text = g_strdup_printf (ngettext ("%u channel", "%u channels", n_channels), n_channels);
-  rows_number = g_strdup_printf ("%" G_GINT64_FORMAT, result->rows);
+  rows_number = g_strdup_printf ("%" PRId64, result->rows);
   /* TRANSLATORS: %s is a number of rows */
   rows_text = g_strdup_printf (ngettext ("%s row", "%s rows", (gulong) MIN (result->rows, G_MAXLONG)),
                                rows_number);
 
   /* The id first and alone before a tab, so that scripts can cut it out. */
-  printf ("%" G_GINT64_FORMAT "\t", result->session_id);
+  printf ("%" PRId64 "\t", result->session_id);
   /* TRANSLATORS: "“Morning run” (csv): 2 streams, 6 channels, 1000 rows, 0:00:10" */
   printf (_("“%s” (%s): %s, %s, %s, %s\n"),
           result->title != NULL ? result->title : "",
@@ -131,7 +132,7 @@ report_duplicate (ImuCli       *cli,
       report_import_error (cli, path, absolute, error);
       return;
     }
-  id_text = g_strdup_printf ("%" G_GINT64_FORMAT, imu_session_get_id (existing));
+  id_text = g_strdup_printf ("%" PRId64, imu_session_get_id (existing));
   /* TRANSLATORS: "imu: run.csv: already imported as session 3 “Morning run” (uuid 1b4e…); …" */
   fprintf (stderr, _("imu: %s: already imported as session %s “%s” (uuid %s); "
                      "pass --allow-duplicate to import it again\n"),
@@ -252,7 +253,7 @@ imu_cli_import (ImuCli  *cli,
       if (json_results != NULL)
         json_array_add_element (json_results, imu_cli_json_import_result (result, session));
       else if (cli->quiet)
-        printf ("%" G_GINT64_FORMAT "\n", result->session_id);
+        printf ("%" PRId64 "\n", result->session_id);
       else
         print_summary (result, session);
       fflush (stdout);

@@ -4,6 +4,7 @@
  */
 #define G_LOG_DOMAIN "imu-cli"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -219,7 +220,7 @@ imu_cli_list (ImuCli  *cli,
       title = one_line (imu_session_get_title (session));
       subject = one_line (imu_session_get_subject (session));
       cells = g_new0 (char *, N_COLUMNS + 1);
-      cells[COL_ID] = g_strdup_printf ("%" G_GINT64_FORMAT, imu_session_get_id (session));
+      cells[COL_ID] = g_strdup_printf ("%" PRId64, imu_session_get_id (session));
       cells[COL_UUID] = g_strndup (uuid != NULL ? uuid : "", 8);
       cells[COL_DATE] = imu_session_get_start_ns (session) != 0
                         ? imu_cli_format_local_time (imu_session_get_start_ns (session))

@@ -4,6 +4,7 @@
  */
 #define G_LOG_DOMAIN "imu-cli"
 
+#include <inttypes.h>
 #include <stdio.h>
 
 #include <glib/gi18n.h>
@@ -43,7 +44,7 @@ print_session (ImuSession *session,
   const char * const *tags = imu_session_get_tags (session);
   g_autofree char *frame = NULL;
   g_autofree char *firmware = NULL;
-  g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, imu_session_get_id (session));
+  g_autofree char *id = g_strdup_printf ("%" PRId64, imu_session_get_id (session));
   g_autofree char *tags_text = tags != NULL ? g_strjoinv (", ", (char **) tags) : NULL;
   g_autofree char *duration = imu_cli_format_duration (imu_session_get_duration_ns (session));
   g_autofree char *rate = NULL;
@@ -116,7 +117,7 @@ print_streams (GPtrArray *streams)
     {
       const ImuStreamInfo *info = g_ptr_array_index (streams, i);
       g_autofree char *rate = imu_cli_format_rate (imu_cli_stream_rate_hz (info));
-      g_autofree char *samples = g_strdup_printf ("%" G_GINT64_FORMAT, info->n_samples);
+      g_autofree char *samples = g_strdup_printf ("%" PRId64, info->n_samples);
       int name_width = 4;
 
       /* TRANSLATORS: "accelerometer (accel): 1000 samples, 100 Hz" */
@@ -178,7 +179,7 @@ print_audit_issues (const char *issues_json)
 
           count = json_object_get_int_member_with_default (issue, "count", 0);
           for (guint i = 0; array != NULL && i < json_array_get_length (array) && i < SHOWN_LINES; i++)
-            g_string_append_printf (lines, "%s%" G_GINT64_FORMAT, i > 0 ? ", " : "",
+            g_string_append_printf (lines, "%s%" PRId64, i > 0 ? ", " : "",
                                     json_array_get_int_element (array, i));
           if (array != NULL && (gint64) MIN (json_array_get_length (array), SHOWN_LINES) < count)
             g_string_append (lines, ", …");
@@ -186,7 +187,7 @@ print_audit_issues (const char *issues_json)
       else if (JSON_NODE_HOLDS_VALUE (node))
         count = json_node_get_int (node);
 
-      count_text = g_strdup_printf ("%" G_GINT64_FORMAT, count);
+      count_text = g_strdup_printf ("%" PRId64, count);
       if (lines->len > 0)
         /* TRANSLATORS: "E_NUMERIC_FORMAT: 3 (lines 12, 40, 41)" */
         printf (_("    %s: %s (lines %s)\n"), (const char *) l->data, count_text, lines->str);
@@ -217,8 +218,8 @@ print_audits (GPtrArray *audits)
       else
         delimiter = g_strdup_printf ("“%s”", a->delimiter);
 
-      bytes = g_strdup_printf ("%" G_GINT64_FORMAT, a->bytes);
-      rows = g_strdup_printf ("%" G_GINT64_FORMAT, a->rows);
+      bytes = g_strdup_printf ("%" PRId64, a->bytes);
+      rows = g_strdup_printf ("%" PRId64, a->rows);
       printf ("  %s\n", a->path);
       printf ("    sha256 %s\n", a->sha256 != NULL ? a->sha256 : "?");
       /* TRANSLATORS: "1234 bytes, 1000 rows, format csv, delimiter “,”, valid UTF-8, 0.012 s" */

@@ -123,6 +123,7 @@ kind_context (ImuCli *cli, const char *kind, const GOptionEntry *own, CommonOpti
 static gboolean
 apply_common (ImuCli *cli, CommonOptions *common, ImuSyncTargetConfig *config, int *status)
 {
+  g_free (config->prefix);
   config->prefix = g_strdup (common->prefix != NULL ? common->prefix : "");
   config->insecure = common->insecure;
   if (!parse_tristate (common->allow_metered, &config->allow_metered))
@@ -249,6 +250,148 @@ out:
   return status;
 }
 
+/* Builds config_json from name, value pairs (values may be NULL: skipped)
+ * and a "path_style" boolean when @path_style. */
+static char *
+config_json_of (const char * const *members, gboolean path_style)
+{
+  g_autoptr(JsonObject) cfg = json_object_new ();
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+
+  for (guint i = 0; members[i] != NULL; i += 2)
+    if (members[i + 1] != NULL)
+      json_object_set_string_member (cfg, members[i], members[i + 1]);
+  if (path_style)
+    json_object_set_boolean_member (cfg, "path_style", TRUE);
+  node = json_node_init_object (json_node_alloc (), json_object_ref (cfg));
+  json_generator_set_root (gen, node);
+  return json_generator_to_data (gen, NULL);
+}
+
+/* `imu target add NAME s3 --endpoint URL --region R --bucket B --access-key K --secret-from-stdin` */
+static int
+add_s3 (ImuCli *cli, const char *name, int argc, char **argv, ImuSyncTargetConfig **config, char **secret)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *endpoint = NULL;
+  g_autofree char *region = NULL;
+  g_autofree char *bucket = NULL;
+  g_autofree char *access_key = NULL;
+  g_autofree char *value = NULL;
+  gboolean from_stdin = FALSE, path_style = FALSE;
+  CommonOptions common = { 0 };
+  int status = IMU_CLI_EXIT_OK;
+  const GOptionEntry entries[] = {
+    { "endpoint", 0, 0, G_OPTION_ARG_STRING, &endpoint,
+      N_("The S3 service: https://s3.REGION.amazonaws.com, or another S3-compatible store"), N_("URL") },
+    { "region", 0, 0, G_OPTION_ARG_STRING, &region, N_("The bucket's region (us-east-1 when the store has none)"),
+      N_("REGION") },
+    { "bucket", 0, 0, G_OPTION_ARG_STRING, &bucket, N_("The bucket"), N_("NAME") },
+    { "access-key", 0, 0, G_OPTION_ARG_STRING, &access_key, N_("The access key id (not secret)"), N_("ID") },
+    { "secret-from-stdin", 0, 0, G_OPTION_ARG_NONE, &from_stdin,
+      N_("Read the secret access key from standard input"), NULL },
+    { "path-style", 0, 0, G_OPTION_ARG_NONE, &path_style,
+      N_("Address the bucket as ENDPOINT/BUCKET/… instead of BUCKET.ENDPOINT/… (MinIO, most gateways)"), NULL },
+    { NULL }
+  };
+
+  context = kind_context (cli, "s3", entries, &common,
+                          _("S3-compatible object storage (SigV4): objects under BUCKET/PREFIX/sessions/UUID/, "
+                            "large bundles as resumable multipart uploads."));
+  if (!imu_cli_parse_options (cli, context, &argc, &argv, &status))
+    goto out;
+  if (endpoint == NULL || region == NULL || bucket == NULL || access_key == NULL)
+    {
+      status = imu_cli_usage_error (cli, _("give --endpoint URL, --region REGION, --bucket NAME and --access-key ID"));
+      goto out;
+    }
+  if (!from_stdin)
+    {
+      status = imu_cli_usage_error (cli, _("give the secret access key on standard input with --secret-from-stdin"));
+      goto out;
+    }
+  if (!(value = read_secret_from_stdin (&error)))
+    {
+      status = imu_cli_usage_error (cli, "%s", error->message);
+      goto out;
+    }
+  imu_redact_add_secret (value);
+  *config = imu_sync_target_config_new (name, "s3", endpoint);
+  g_free ((*config)->config_json);
+  {
+    const char *members[] = { "bucket", bucket, "region", region, "access_key", access_key, NULL };
+
+    (*config)->config_json = config_json_of (members, path_style);
+  }
+  if (!apply_common (cli, &common, *config, &status))
+    goto out;
+  *secret = secret_json ("secret_key", value);
+
+out:
+  common_options_clear (&common);
+  return status;
+}
+
+/* `imu target add NAME webdav --url URL --user U --password-from-stdin` */
+static int
+add_webdav (ImuCli *cli, const char *name, int argc, char **argv, ImuSyncTargetConfig **config, char **secret)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *user = NULL;
+  g_autofree char *value = NULL;
+  gboolean from_stdin = FALSE;
+  CommonOptions common = { 0 };
+  int status = IMU_CLI_EXIT_OK;
+  const GOptionEntry entries[] = {
+    { "url", 0, 0, G_OPTION_ARG_STRING, &url,
+      N_("The WebDAV collection (Nextcloud: https://HOST/remote.php/dav/files/USER/FOLDER/)"), N_("URL") },
+    { "user", 0, 0, G_OPTION_ARG_STRING, &user, N_("The user name"), N_("NAME") },
+    { "password-from-stdin", 0, 0, G_OPTION_ARG_NONE, &from_stdin,
+      N_("Read the password (an app password where there is one) from standard input"), NULL },
+    { NULL }
+  };
+
+  context = kind_context (cli, "webdav", entries, &common,
+                          _("A WebDAV collection (Nextcloud, ownCloud, a NAS): files under URL/PREFIX/sessions/UUID/, "
+                            "each written under a temporary name and moved into place."));
+  if (!imu_cli_parse_options (cli, context, &argc, &argv, &status))
+    goto out;
+  if (url == NULL || user == NULL)
+    {
+      status = imu_cli_usage_error (cli, _("give --url URL and --user NAME"));
+      goto out;
+    }
+  if (!from_stdin)
+    {
+      status = imu_cli_usage_error (cli, _("give the password on standard input with --password-from-stdin"));
+      goto out;
+    }
+  if (!(value = read_secret_from_stdin (&error)))
+    {
+      status = imu_cli_usage_error (cli, "%s", error->message);
+      goto out;
+    }
+  imu_redact_add_secret (value);
+  *config = imu_sync_target_config_new (name, "webdav", url);
+  g_free ((*config)->config_json);
+  {
+    const char *members[] = { "user", user, NULL };
+
+    (*config)->config_json = config_json_of (members, FALSE);
+  }
+  if (!apply_common (cli, &common, *config, &status))
+    goto out;
+  *secret = secret_json ("password", value);
+
+out:
+  common_options_clear (&common);
+  return status;
+}
+
 typedef struct {
   const char *kind;
   const char *summary;
@@ -258,7 +401,9 @@ typedef struct {
 static const TargetKind target_kinds[] = {
   { "folder", N_("a folder: --path DIR"), add_folder },
   { "azure",  N_("Azure Blob Storage: --container-url URL (--sas-from-stdin | --account NAME --key-from-stdin)"), add_azure },
-  /* "s3" and "webdav" are added here with their add_* function. */
+  { "s3",     N_("S3-compatible storage: --endpoint URL --region R --bucket B --access-key ID --secret-from-stdin "
+                 "[--path-style]"), add_s3 },
+  { "webdav", N_("WebDAV: --url URL --user NAME --password-from-stdin"), add_webdav },
 };
 
 static int
@@ -490,13 +635,17 @@ target_secret (ImuCli *cli, int argc, char **argv)
   g_autofree char *value = NULL;
   g_autofree char *secret = NULL;
   g_autofree char *label = NULL;
-  gboolean sas = FALSE, key = FALSE;
+  gboolean sas = FALSE, key = FALSE, s3_secret = FALSE, password = FALSE;
   ImuStore *store;
   gint64 requeued;
   int status;
   const GOptionEntry entries[] = {
     { "sas-from-stdin", 0, 0, G_OPTION_ARG_NONE, &sas, N_("Read a new SAS token from standard input"), NULL },
     { "key-from-stdin", 0, 0, G_OPTION_ARG_NONE, &key, N_("Read a new account key from standard input"), NULL },
+    { "secret-from-stdin", 0, 0, G_OPTION_ARG_NONE, &s3_secret,
+      N_("Read a new S3 secret access key from standard input"), NULL },
+    { "password-from-stdin", 0, 0, G_OPTION_ARG_NONE, &password,
+      N_("Read a new WebDAV password from standard input"), NULL },
     { NULL }
   };
 
@@ -505,8 +654,9 @@ target_secret (ImuCli *cli, int argc, char **argv)
                                           "back in the queue."), entries);
   if (!imu_cli_parse_options (cli, context, &argc, &argv, &status))
     return status;
-  if (argc != 2 || sas == key)
-    return imu_cli_usage_error (cli, _("imu target secret NAME (--sas-from-stdin | --key-from-stdin)"));
+  if (argc != 2 || sas + key + s3_secret + password != 1)
+    return imu_cli_usage_error (cli, _("imu target secret NAME (--sas-from-stdin | --key-from-stdin | "
+                                       "--secret-from-stdin | --password-from-stdin)"));
   if (!(store = imu_cli_open_existing_store (cli, &error)) || !(config = imu_sync_queue_get_target (store, argv[1], &error)))
     return imu_cli_report_error (cli, NULL, error);
   if (!(value = read_secret_from_stdin (&error)))
@@ -535,7 +685,8 @@ target_secret (ImuCli *cli, int argc, char **argv)
             return imu_cli_report_error (cli, NULL, error);
         }
     }
-  secret = secret_json (sas ? "sas" : "key", value[0] == '?' && sas ? value + 1 : value);
+  secret = secret_json (sas ? "sas" : key ? "key" : s3_secret ? "secret_key" : "password",
+                        value[0] == '?' && sas ? value + 1 : value);
   label = g_strdup_printf (_("IMU Studio sync target “%s” (%s)"), config->name, config->url);
   if (!imu_secrets_store (config->secret_id, label, secret, &error))
     {
@@ -595,7 +746,8 @@ imu_cli_target (ImuCli  *cli,
     { "list",   target_list,   N_("list [--json]: the targets of the library") },
     { "test",   target_test,   N_("test NAME: reachability, permissions, SAS scope and expiry") },
     { "remove", target_remove, N_("remove NAME: forget a target and its secret") },
-    { "secret", target_secret, N_("secret NAME (--sas-from-stdin | --key-from-stdin): a new credential") },
+    { "secret", target_secret, N_("secret NAME (--sas-from-stdin | --key-from-stdin | --secret-from-stdin | "
+                                  "--password-from-stdin): a new credential") },
     { "set",    target_set,    N_("set NAME --allow-metered yes|no|default") },
   };
 

@@ -99,6 +99,9 @@ int imu_cli_generate (ImuCli *cli, int argc, char **argv);
 int imu_cli_sync     (ImuCli *cli, int argc, char **argv);
 int imu_cli_target   (ImuCli *cli, int argc, char **argv);
 #endif
+#ifdef IMU_CLI_HAVE_PROFILE
+int imu_cli_profile  (ImuCli *cli, int argc, char **argv);
+#endif
 #ifdef IMU_CLI_HAVE_DEMO
 int imu_cli_demo     (ImuCli *cli, int argc, char **argv);
 #endif

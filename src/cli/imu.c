@@ -28,6 +28,9 @@ const ImuCliCommand imu_cli_commands[] = {
   { "sync",     N_("Send sessions to sync targets and fetch theirs"),     imu_cli_sync },
   { "target",   N_("Add, list, test and remove sync targets"),           imu_cli_target },
 #endif
+#ifdef IMU_CLI_HAVE_PROFILE
+  { "profile",  N_("Profile sessions: statistics, data quality, movement, reports"), imu_cli_profile },
+#endif
 #ifdef IMU_CLI_HAVE_DEMO
   { "demo",     N_("Add the demo session to the library"),                imu_cli_demo },
 #endif

@@ -4,6 +4,7 @@
  */
 #define G_LOG_DOMAIN "imu-import"
 
+#include <inttypes.h>
 #include <glib/gi18n-lib.h>
 #include <math.h>
 #include <stdio.h>
@@ -733,7 +734,7 @@ check_text (ImuCsvDialect *d, GArray *lines, gsize text_len, GError **error)
       if (nul != NULL)
         {
           g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_UNRECOGNIZED,
-                       _("line %" G_GINT64_FORMAT ", column %u: a NUL byte; this is binary data, not delimited text."),
+                       _("line %" PRId64 ", column %u: a NUL byte; this is binary data, not delimited text."),
                        line->number, (guint) (nul - line->p) + 1);
           return FALSE;
         }
@@ -1069,8 +1070,8 @@ imu_csv_dialect_sniff (const char     *head,
       else
         {
           g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_NO_DATA,
-                       has_header ? _("The file has a header (line %" G_GINT64_FORMAT ") but no data rows.")
-                                  : _("The file has no data rows (line %" G_GINT64_FORMAT ")."),
+                       has_header ? _("The file has a header (line %" PRId64 ") but no data rows.")
+                                  : _("The file has no data rows (line %" PRId64 ")."),
                        g_array_index (lines, Line, start).number);
           return FALSE;
         }

@@ -4,6 +4,7 @@
  */
 #define G_LOG_DOMAIN "imu-import"
 
+#include <inttypes.h>
 #include <glib/gi18n-lib.h>
 #include <math.h>
 #include <stdlib.h>
@@ -1480,7 +1481,7 @@ imu_csv_layout_build (const ImuCsvDialect  *d,
       for (guint j = 0; j < l->n_columns; j++)
         g_string_append_printf (what, "%s%s", j > 0 ? ", " : "", l->columns[j].label);
       g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_BAD_HEADER,
-                   _("line %" G_GINT64_FORMAT ": no column holds sensor values to import (columns: %s)."),
+                   _("line %" PRId64 ": no column holds sensor values to import (columns: %s)."),
                    d->header_line > 0 ? d->header_line : d->first_data_line, what->str);
       g_string_free (what, TRUE);
       goto out;

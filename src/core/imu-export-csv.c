@@ -4,6 +4,7 @@
  */
 #define G_LOG_DOMAIN "imu-export"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -212,7 +213,7 @@ format_calendar (char          *buf,
       days -= 1;
     }
   civil_from_days (days, &year, &month, &day);
-  len = g_snprintf (buf, TIME_BUF_SIZE, "%04" G_GINT64_FORMAT "-%02d-%02d%c%02d:%02d:%02d",
+  len = g_snprintf (buf, TIME_BUF_SIZE, "%04" PRId64 "-%02d-%02d%c%02d:%02d:%02d",
                     year, month, day, iso ? 'T' : ' ',
                     (int) (sod / 3600), (int) (sod / 60 % 60), (int) (sod % 60));
   len += format_fraction (buf + len, frac, tf->decimals);

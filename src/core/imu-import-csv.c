@@ -15,6 +15,7 @@
  */
 #define G_LOG_DOMAIN "imu-import"
 
+#include <inttypes.h>
 #include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
@@ -522,7 +523,7 @@ parse_batch (Parser *p, Batch *b)
           if (p->cap >= MAX_LINE_BYTES)
             {
               g_set_error (&b->error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_UNRECOGNIZED,
-                           _("%s: line %" G_GINT64_FORMAT " is longer than %d MiB; this is not delimited text."),
+                           _("%s: line %" PRId64 " is longer than %d MiB; this is not delimited text."),
                            p->name, p->line_no, MAX_LINE_BYTES / (1024 * 1024));
               b->last = TRUE;
               return;
@@ -534,7 +535,7 @@ parse_batch (Parser *p, Batch *b)
         {
           if (!g_error_matches (b->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
             {
-              g_prefix_error (&b->error, _("%s: cannot read line %" G_GINT64_FORMAT ": "), p->name, p->line_no);
+              g_prefix_error (&b->error, _("%s: cannot read line %" PRId64 ": "), p->name, p->line_no);
               b->error->domain = IMU_IMPORT_ERROR;
               b->error->code = IMU_IMPORT_ERROR_READ;
             }
@@ -675,10 +676,10 @@ prefix_where (GError **error, const char *name, gint64 line, int column, const I
   if (error == NULL || *error == NULL)
     return;
   if (line > 0 && column >= 0 && l != NULL && (guint) column < l->n_columns)
-    g_prefix_error (error, _("%s: line %" G_GINT64_FORMAT ", column %d (%s): "), name, line,
+    g_prefix_error (error, _("%s: line %" PRId64 ", column %d (%s): "), name, line,
                     column + 1, l->columns[column].label);
   else if (line > 0)
-    g_prefix_error (error, _("%s: line %" G_GINT64_FORMAT ": "), name, line);
+    g_prefix_error (error, _("%s: line %" PRId64 ": "), name, line);
   else
     g_prefix_error (error, "%s: ", name);
 }

@@ -10,6 +10,7 @@
  */
 #define G_LOG_DOMAIN "imu-import"
 
+#include <inttypes.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -675,7 +676,7 @@ imu_import_path (ImuStore               *store,
   if (imu_import_context_too_many_errors (ctx))
     {
       g_set_error (&local_error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_TOO_MANY_ERRORS,
-                   _("%s: %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " lines could not be read; "
+                   _("%s: %" PRId64 " of %" PRId64 " lines could not be read; "
                      "this does not look like data IMU Studio understands"),
                    path, ctx->lines_bad, ctx->lines_bad + ctx->lines_ok);
       goto out;
@@ -716,7 +717,7 @@ imu_import_path (ImuStore               *store,
           if (duplicate_of != NULL)
             *duplicate_of = existing;
           g_set_error (&local_error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_DUPLICATE,
-                       _("%s is already in the library as session %" G_GINT64_FORMAT " “%s” (%s)"),
+                       _("%s is already in the library as session %" PRId64 " “%s” (%s)"),
                        path, existing, other != NULL ? imu_session_get_title (other) : "",
                        other != NULL ? imu_session_get_uuid (other) : "");
           imu_store_rollback (store);

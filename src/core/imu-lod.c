@@ -10,6 +10,7 @@
  */
 #define G_LOG_DOMAIN "imu-lod"
 
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 
@@ -355,7 +356,7 @@ imu_lod_row_read (ImuStore  *store,
   if (rc == SQLITE_DONE)
     {
       g_set_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_CORRUPT,
-                   _("Envelope row %" G_GINT64_FORMAT " of level %u of stream %" G_GINT64_FORMAT " is missing; "
+                   _("Envelope row %" PRId64 " of level %u of stream %" PRId64 " is missing; "
                      "run “imu check”."), seq, level, stream_id);
       return NULL;
     }
@@ -375,7 +376,7 @@ imu_lod_row_read (ImuStore  *store,
     {
       sqlite3_reset (stmt);
       g_set_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_CORRUPT,
-                   _("Envelope row %" G_GINT64_FORMAT " of stream %" G_GINT64_FORMAT " has %u columns, expected %u."),
+                   _("Envelope row %" PRId64 " of stream %" PRId64 " has %u columns, expected %u."),
                    seq, stream_id, nc, 1 + 2 * n_channels);
       return NULL;
     }
@@ -434,16 +435,16 @@ imu_lod_check (ImuStore            *store,
           gint64 seq = sqlite3_column_int64 (stmt, 0), n = sqlite3_column_int64 (stmt, 1);
 
           if (seq != expect_seq)
-            g_ptr_array_add (problems, g_strdup_printf (_("stream %" G_GINT64_FORMAT ": envelope level %u row %"
-                                                          G_GINT64_FORMAT " is missing"), info->id, level, expect_seq));
+            g_ptr_array_add (problems, g_strdup_printf (_("stream %" PRId64 ": envelope level %u row %"
+                                                          PRId64 " is missing"), info->id, level, expect_seq));
           expect_seq = seq + 1;
           total += n;
         }
       if (rc != SQLITE_DONE)
         return imu_store_fail (store, rc, "reading envelopes", error);
       if (total != expect)
-        g_ptr_array_add (problems, g_strdup_printf (_("stream %" G_GINT64_FORMAT ": envelope level %u has %" G_GINT64_FORMAT
-                                                      " blocks for %" G_GINT64_FORMAT " samples (expected %" G_GINT64_FORMAT ")"),
+        g_ptr_array_add (problems, g_strdup_printf (_("stream %" PRId64 ": envelope level %u has %" PRId64
+                                                      " blocks for %" PRId64 " samples (expected %" PRId64 ")"),
                                                     info->id, level, total, info->n_samples, expect));
     }
   return TRUE;

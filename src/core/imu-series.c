@@ -4,6 +4,7 @@
  */
 #define G_LOG_DOMAIN "imu-series"
 
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 
@@ -197,7 +198,7 @@ get_chunk (ImuSeries *self, guint seq, gboolean values, GError **error)
     {
       if (rc == SQLITE_DONE)
         g_set_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_CORRUPT,
-                     _("Chunk %u of stream %" G_GINT64_FORMAT " is missing; run “imu check”."), seq, self->info->id);
+                     _("Chunk %u of stream %" PRId64 " is missing; run “imu check”."), seq, self->info->id);
       else
         imu_store_fail (self->store, rc, "reading samples", error);
       sqlite3_reset (stmt);
@@ -209,7 +210,7 @@ get_chunk (ImuSeries *self, guint seq, gboolean values, GError **error)
   if (!imu_codec_peek (data, len, &ns, &nc, error)
       || !imu_codec_decode (data, len, slot->t, values ? slot->cols : NULL, values ? self->n_channels : 0, error))
     {
-      g_prefix_error (error, _("Chunk %u of stream %" G_GINT64_FORMAT ": "), seq, self->info->id);
+      g_prefix_error (error, _("Chunk %u of stream %" PRId64 ": "), seq, self->info->id);
       sqlite3_reset (stmt);
       return NULL;
     }
@@ -217,7 +218,7 @@ get_chunk (ImuSeries *self, guint seq, gboolean values, GError **error)
   if (nc != self->n_channels || (gint64) ns != self->first_index[seq + 1] - self->first_index[seq])
     {
       g_set_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_CORRUPT,
-                   _("Chunk %u of stream %" G_GINT64_FORMAT " does not match the stream; run “imu check”."),
+                   _("Chunk %u of stream %" PRId64 " does not match the stream; run “imu check”."),
                    seq, self->info->id);
       return NULL;
     }
@@ -477,7 +478,7 @@ cover_blocks (ImuSeries *self, Acc *acc, guint level, gint64 ka, gint64 kb, GErr
       if (pos >= row->n_blocks)
         {
           g_set_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_CORRUPT,
-                       _("Envelope block %" G_GINT64_FORMAT " of level %u of stream %" G_GINT64_FORMAT
+                       _("Envelope block %" PRId64 " of level %u of stream %" PRId64
                          " is missing; run “imu check”."), k, level, self->info->id);
           return FALSE;
         }

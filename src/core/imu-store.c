@@ -4,6 +4,7 @@
  */
 #define G_LOG_DOMAIN "imu-store"
 
+#include <inttypes.h>
 #include <errno.h>
 #include <math.h>
 #include <string.h>
@@ -302,6 +303,24 @@ is_applied (ImuStore *self, int number)
 }
 
 static gboolean
+sqlite_has_migrations_table (ImuStore *self)
+{
+  gint64 n = 0;
+
+  return query_int (self, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'",
+                    &n, NULL) && n > 0;
+}
+
+static gboolean
+is_applied_locked (ImuStore *self, int number)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM schema_migrations WHERE version = %d", number);
+  gint64 n = 0;
+
+  return query_int (self, sql, &n, NULL) && n > 0;
+}
+
+static gboolean
 apply_migrations (ImuStore *self, GError **error)
 {
   g_autoptr(GArray) list = list_migrations ();
@@ -326,11 +345,19 @@ apply_migrations (ImuStore *self, GError **error)
         }
       sql = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
       record = g_strdup_printf ("INSERT INTO schema_migrations (version, name, applied_us) "
-                                "VALUES (%d, '%s', %" G_GINT64_FORMAT ");",
+                                "VALUES (%d, '%s', %" PRId64 ");",
                                 m->number, strrchr (m->resource, '/') + 1, g_get_real_time ());
 
       if (!imu_store_exec (self, "BEGIN IMMEDIATE", error))
         return FALSE;
+      /* Another connection may have applied it while this one waited for
+       * the write lock (two processes opening a new library at once). */
+      if (sqlite_has_migrations_table (self) && is_applied_locked (self, m->number))
+        {
+          imu_store_exec (self, "COMMIT", NULL);
+          self->version = MAX (self->version, m->number);
+          continue;
+        }
       if (!imu_store_exec (self, "CREATE TABLE IF NOT EXISTS schema_migrations ("
                                  " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
                                  " applied_us INTEGER NOT NULL)", &local_error)
@@ -836,7 +863,7 @@ imu_store_load_stream (ImuStore  *self,
   if (rc == SQLITE_DONE)
     {
       g_set_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_NOT_FOUND,
-                   _("There is no stream %" G_GINT64_FORMAT " in %s."), stream_id, self->path);
+                   _("There is no stream %" PRId64 " in %s."), stream_id, self->path);
       return NULL;
     }
   if (rc != SQLITE_ROW)
@@ -1006,7 +1033,7 @@ imu_store_load_session (ImuStore  *self,
   if (rc == SQLITE_DONE)
     {
       g_set_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_NOT_FOUND,
-                   _("There is no session %" G_GINT64_FORMAT " in %s."), session_id, self->path);
+                   _("There is no session %" PRId64 " in %s."), session_id, self->path);
       return NULL;
     }
   if (rc != SQLITE_ROW)
@@ -1213,7 +1240,7 @@ imu_store_update_session (ImuStore   *self,
   if (sqlite3_changes (self->db) == 0)
     {
       g_set_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_NOT_FOUND,
-                   _("There is no session %" G_GINT64_FORMAT " in %s."), imu_session_get_id (session), self->path);
+                   _("There is no session %" PRId64 " in %s."), imu_session_get_id (session), self->path);
       return FALSE;
     }
   g_object_set (session, "updated-us", now, NULL);
@@ -1238,7 +1265,7 @@ imu_store_delete_session (ImuStore  *self,
   if (sqlite3_changes (self->db) == 0)
     {
       g_set_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_NOT_FOUND,
-                   _("There is no session %" G_GINT64_FORMAT " in %s."), session_id, self->path);
+                   _("There is no session %" PRId64 " in %s."), session_id, self->path);
       return FALSE;
     }
   return TRUE;
@@ -1316,7 +1343,7 @@ imu_store_add_event (ImuStore *self, ImuEvent *event, GError **error)
       if ((rc & 0xff) == SQLITE_CONSTRAINT)
         {
           g_set_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_NOT_FOUND,
-                       _("There is no session %" G_GINT64_FORMAT " in %s."), event->session_id, self->path);
+                       _("There is no session %" PRId64 " in %s."), event->session_id, self->path);
           return FALSE;
         }
       return imu_store_fail (self, rc, "adding an event", error);
@@ -1350,7 +1377,7 @@ imu_store_update_event (ImuStore *self, const ImuEvent *event, GError **error)
   if (sqlite3_changes (self->db) == 0)
     {
       g_set_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_NOT_FOUND,
-                   _("There is no event %" G_GINT64_FORMAT " in %s."), event->id, self->path);
+                   _("There is no event %" PRId64 " in %s."), event->id, self->path);
       return FALSE;
     }
   return TRUE;
@@ -1372,7 +1399,7 @@ imu_store_delete_event (ImuStore *self, gint64 event_id, GError **error)
   if (sqlite3_changes (self->db) == 0)
     {
       g_set_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_NOT_FOUND,
-                   _("There is no event %" G_GINT64_FORMAT " in %s."), event_id, self->path);
+                   _("There is no event %" PRId64 " in %s."), event_id, self->path);
       return FALSE;
     }
   return TRUE;
@@ -1589,29 +1616,29 @@ check_stream_chunks (ImuStore *self, const ImuStreamInfo *info, gint64 n_chunks_
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
       if (seq != expect_seq)
-        problem (problems, _("stream %" G_GINT64_FORMAT ": chunk %" G_GINT64_FORMAT " follows chunk %" G_GINT64_FORMAT),
+        problem (problems, _("stream %" PRId64 ": chunk %" PRId64 " follows chunk %" PRId64),
                  info->id, seq, expect_seq - 1);
       if (first_index != expect_index)
-        problem (problems, _("stream %" G_GINT64_FORMAT ": chunk %" G_GINT64_FORMAT " starts at sample %" G_GINT64_FORMAT
-                             ", expected %" G_GINT64_FORMAT), info->id, seq, first_index, expect_index);
+        problem (problems, _("stream %" PRId64 ": chunk %" PRId64 " starts at sample %" PRId64
+                             ", expected %" PRId64), info->id, seq, first_index, expect_index);
       if (!imu_codec_peek (data, len, &ns, &nc, &local_error)
           || !imu_codec_decode (data, len, t, NULL, 0, &local_error))
-        problem (problems, _("stream %" G_GINT64_FORMAT ": chunk %" G_GINT64_FORMAT " does not decode: %s"),
+        problem (problems, _("stream %" PRId64 ": chunk %" PRId64 " does not decode: %s"),
                  info->id, seq, local_error->message);
       else
         {
           gint64 lo = G_MAXINT64, hi = G_MININT64;
 
           if ((gint64) ns != n || nc != info->n_channels)
-            problem (problems, _("stream %" G_GINT64_FORMAT ": chunk %" G_GINT64_FORMAT " holds %u×%u values, expected %"
-                                 G_GINT64_FORMAT "×%u"), info->id, seq, ns, nc, n, info->n_channels);
+            problem (problems, _("stream %" PRId64 ": chunk %" PRId64 " holds %u×%u values, expected %"
+                                 PRId64 "×%u"), info->id, seq, ns, nc, n, info->n_channels);
           for (guint i = 0; i < ns; i++)
             {
               lo = MIN (lo, t[i]);
               hi = MAX (hi, t[i]);
             }
           if (ns > 0 && (lo != t_min || hi != t_max))
-            problem (problems, _("stream %" G_GINT64_FORMAT ": chunk %" G_GINT64_FORMAT " time range is recorded wrongly"),
+            problem (problems, _("stream %" PRId64 ": chunk %" PRId64 " time range is recorded wrongly"),
                      info->id, seq);
           if (ns > 0)
             {
@@ -1628,13 +1655,13 @@ check_stream_chunks (ImuStore *self, const ImuStreamInfo *info, gint64 n_chunks_
   if (rc != SQLITE_DONE)
     return imu_store_fail (self, rc, "reading chunks", error);
   if (expect_index != info->n_samples)
-    problem (problems, _("stream %" G_GINT64_FORMAT ": chunks hold %" G_GINT64_FORMAT " samples, the stream says %"
-                         G_GINT64_FORMAT), info->id, expect_index, info->n_samples);
+    problem (problems, _("stream %" PRId64 ": chunks hold %" PRId64 " samples, the stream says %"
+                         PRId64), info->id, expect_index, info->n_samples);
   if (expect_seq != n_chunks_recorded)
-    problem (problems, _("stream %" G_GINT64_FORMAT ": %" G_GINT64_FORMAT " chunks, the stream says %" G_GINT64_FORMAT),
+    problem (problems, _("stream %" PRId64 ": %" PRId64 " chunks, the stream says %" PRId64),
              info->id, expect_seq, n_chunks_recorded);
   if (info->n_samples > 0 && (first_t != info->t_first_ns || last_t != info->t_last_ns))
-    problem (problems, _("stream %" G_GINT64_FORMAT ": first/last sample times disagree with the stream row"), info->id);
+    problem (problems, _("stream %" PRId64 ": first/last sample times disagree with the stream row"), info->id);
   (void) t_first;
   (void) t_last;
   return TRUE;

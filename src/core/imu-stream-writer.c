@@ -4,6 +4,7 @@
  */
 #define G_LOG_DOMAIN "imu-stream-writer"
 
+#include <inttypes.h>
 #include <glib/gi18n-lib.h>
 
 #include "imu-codec.h"

@@ -1,0 +1,362 @@
+/* test-sync-queue.c — the sync queue, redaction, and a folder target
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Everything here runs without a server: the queue's rules, the
+ * redaction of secrets, and push/pull through a folder target.
+ */
+#define G_LOG_DOMAIN "test-sync"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "imu-core.h"
+#include "imu-bundle.h"
+#include "imu-redact.h"
+#include "imu-sync-scheduler.h"
+#include "imu-test-util.h"
+#include "test-sync-azurite.h"
+
+/* A network monitor whose answers the test sets. */
+#define TEST_TYPE_MONITOR (test_monitor_get_type ())
+G_DECLARE_FINAL_TYPE (TestMonitor, test_monitor, TEST, MONITOR, GObject)
+
+struct _TestMonitor
+{
+  GObject  parent_instance;
+  gboolean available;
+  gboolean metered;
+};
+
+enum { MON_PROP_0, MON_PROP_AVAILABLE, MON_PROP_METERED, MON_PROP_CONNECTIVITY };
+
+static void
+test_monitor_iface_init (GNetworkMonitorInterface *iface)
+{
+}
+
+static gboolean
+test_monitor_initable_init (GInitable *initable, GCancellable *cancellable, GError **error)
+{
+  return TRUE;
+}
+
+static void
+test_monitor_initable_iface_init (GInitableIface *iface)
+{
+  iface->init = test_monitor_initable_init;
+}
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestMonitor, test_monitor, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, test_monitor_initable_iface_init)
+                               G_IMPLEMENT_INTERFACE (G_TYPE_NETWORK_MONITOR, test_monitor_iface_init))
+
+static void
+test_monitor_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  TestMonitor *self = TEST_MONITOR (object);
+
+  switch (prop_id)
+    {
+    case MON_PROP_AVAILABLE:
+      g_value_set_boolean (value, self->available);
+      break;
+    case MON_PROP_METERED:
+      g_value_set_boolean (value, self->metered);
+      break;
+    case MON_PROP_CONNECTIVITY:
+      g_value_set_enum (value, self->available ? G_NETWORK_CONNECTIVITY_FULL : G_NETWORK_CONNECTIVITY_LOCAL);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+test_monitor_class_init (TestMonitorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = test_monitor_get_property;
+  g_object_class_override_property (object_class, MON_PROP_AVAILABLE, "network-available");
+  g_object_class_override_property (object_class, MON_PROP_METERED, "network-metered");
+  g_object_class_override_property (object_class, MON_PROP_CONNECTIVITY, "connectivity");
+}
+
+static void
+test_monitor_init (TestMonitor *self)
+{
+}
+
+static const char *
+state_of_only_item (ImuStore *store)
+{
+  g_autoptr(GPtrArray) items = imu_sync_queue_list_items (store, 0, NULL);
+
+  g_assert_cmpuint (items->len, ==, 1);
+  return imu_sync_state_to_string (((ImuSyncItem *) g_ptr_array_index (items, 0))->state);
+}
+
+/* A metered connection holds network targets back unless allowed; the
+ * monitor saying the network is back wakes the scheduler. The target is
+ * an Azure URL on a loopback port where nothing listens: once allowed to
+ * run, the item fails to connect and waits for a retry. */
+static void
+test_metered (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *lib = imu_test_library_path ();
+  g_autoptr(ImuStore) store = imu_store_open (lib, &error);
+  g_autoptr(TestMonitor) monitor = g_object_new (TEST_TYPE_MONITOR, NULL);
+  g_autoptr(ImuSyncTargetConfig) t = NULL;
+  g_autoptr(ImuSyncScheduler) scheduler = NULL;
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  g_autofree char *url = NULL;
+  guint16 port;
+
+  /* A port that was free a moment ago and is closed again. */
+  port = g_socket_listener_add_any_inet_port (listener, NULL, &error);
+  g_socket_listener_close (listener);
+  url = g_strdup_printf ("http://127.0.0.1:%u/" TEST_AZURE_ACCOUNT "/nothing", port);
+  test_make_session (store, "Metered", 100);
+  t = test_add_azure_target (store, "cloud", url, "", "shared-key", TEST_AZURE_KEY);
+  g_assert_cmpint (imu_sync_queue_enqueue_all_pushes (store, t->id, &error), ==, 1);
+
+  monitor->available = TRUE;
+  monitor->metered = TRUE;
+  scheduler = imu_sync_scheduler_new (lib);
+  imu_sync_scheduler_set_network_monitor (scheduler, G_NETWORK_MONITOR (monitor));
+  g_assert_true (imu_sync_scheduler_run (scheduler, FALSE, 5, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (state_of_only_item (store), ==, "queued");
+
+  /* No network at all: the same. */
+  monitor->metered = FALSE;
+  monitor->available = FALSE;
+  g_assert_true (imu_sync_scheduler_run (scheduler, FALSE, 5, NULL, &error));
+  g_assert_cmpstr (state_of_only_item (store), ==, "queued");
+
+  /* Metered, but this target may use it: it runs (and cannot connect). */
+  monitor->available = TRUE;
+  monitor->metered = TRUE;
+  t->allow_metered = 1;
+  g_assert_true (imu_sync_queue_update_target (store, t, &error));
+  g_assert_true (imu_sync_scheduler_run (scheduler, FALSE, 0, NULL, &error));
+  g_assert_cmpstr (state_of_only_item (store), ==, "retrying");
+}
+
+static void
+test_redact (void)
+{
+  static const struct { const char *in, *out; } cases[] = {
+    { "GET https://a.blob.core.windows.net/c/b?sv=2021-08-06&se=2030-01-01&sr=c&sp=rl&sig=abc%2Bdef%3D",
+      "GET https://a.blob.core.windows.net/c/b?sv=2021-08-06&se=2030-01-01&sr=c&sp=rl&sig=[REDACTED]" },
+    { "url ?X-Amz-Credential=AKIA123%2F2024&X-Amz-Signature=deadbeef&x=1",
+      "url ?X-Amz-Credential=[REDACTED]&X-Amz-Signature=[REDACTED]&x=1" },
+    { "Authorization: SharedKey devstoreaccount1:Zm9vYmFy\r\nx-ms-date: today",
+      "Authorization: [REDACTED]\r\nx-ms-date: today" },
+    { "signed SharedKey acct:AbC+/= done", "signed SharedKey acct:[REDACTED] done" },
+    { "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=c2VjcmV0;EndpointSuffix=x",
+      "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=[REDACTED];EndpointSuffix=x" },
+    { "no secrets here, signature of a letter", "no secrets here, signature of a letter" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *out = imu_redact (cases[i].in);
+
+      g_assert_cmpstr (out, ==, cases[i].out);
+    }
+  /* A registered secret disappears wherever it is, escaped or not. */
+  imu_redact_add_secret ("s3cr3t/key+with=chars");
+  {
+    g_autofree char *out = imu_redact ("key s3cr3t/key+with=chars and s3cr3t%2Fkey%2Bwith%3Dchars");
+
+    g_assert_cmpstr (out, ==, "key [REDACTED] and [REDACTED]");
+  }
+  g_assert_null (imu_redact (NULL));
+}
+
+/* TLS always; plain http only to this computer, or when asked for. */
+static void
+test_url_security (void)
+{
+  static const struct { const char *url; gboolean insecure; int code; } cases[] = {
+    { "https://acct.blob.core.windows.net/c", FALSE, -1 },
+    { "http://127.0.0.1:10000/devstoreaccount1/c", FALSE, -1 },
+    { "http://127.3.4.5/x", FALSE, -1 },
+    { "http://[::1]:8080/x", FALSE, -1 },
+    { "http://localhost/x", FALSE, -1 },
+    { "http://acct.blob.core.windows.net/c", FALSE, IMU_SYNC_ERROR_INSECURE },
+    { "http://192.168.1.10/c", FALSE, IMU_SYNC_ERROR_INSECURE },
+    { "http://192.168.1.10/c", TRUE, -1 },
+    { "ftp://127.0.0.1/c", FALSE, IMU_SYNC_ERROR_CONFIG },
+    { "not a url", FALSE, IMU_SYNC_ERROR_CONFIG },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      gboolean ok = imu_sync_check_url_security (cases[i].url, cases[i].insecure, &error);
+
+      if (cases[i].code < 0)
+        {
+          g_assert_no_error (error);
+          g_assert_true (ok);
+        }
+      else
+        {
+          g_assert_false (ok);
+          g_assert_error (error, IMU_SYNC_ERROR, cases[i].code);
+        }
+    }
+  /* And an Azure target is refused up front. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ImuSyncTargetConfig) c = imu_sync_target_config_new ("far", "azure", "http://10.0.0.1/acct/c");
+    g_autoptr(ImuSyncTarget) t = NULL;
+
+    g_free (c->config_json);
+    c->config_json = g_strdup ("{\"auth\":\"sas\"}");
+    t = imu_sync_target_new (c, "{\"sas\":\"sv=1&sig=abc\"}", &error);
+    g_assert_null (t);
+    g_assert_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_INSECURE);
+  }
+}
+
+static void
+test_queue_rules (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *lib = imu_test_library_path ();
+  g_autofree char *dir = imu_test_tmpdir ();
+  g_autoptr(ImuStore) store = imu_store_open (lib, &error);
+  g_autoptr(ImuSyncTargetConfig) t = imu_sync_target_config_new ("stick", "folder", dir);
+  g_autoptr(ImuSyncTargetConfig) dup = imu_sync_target_config_new ("stick", "folder", dir);
+  g_autoptr(ImuSyncItem) first = NULL;
+  g_autoptr(ImuSyncItem) second = NULL;
+  g_autoptr(ImuSyncItem) none = NULL;
+  g_autoptr(GArray) exclude = g_array_new (FALSE, FALSE, sizeof (gint64));
+  guint both = (1 << IMU_SYNC_PUSH) | (1 << IMU_SYNC_PULL);
+
+  g_assert_no_error (error);
+  test_make_session (store, "One", 100);
+  test_make_session (store, "Two", 100);
+  g_assert_true (imu_sync_queue_add_target (store, t, &error));
+  g_assert_cmpuint (strlen (t->secret_id), ==, 36);
+  /* Names are unique. */
+  g_assert_false (imu_sync_queue_add_target (store, dup, &error));
+  g_assert_nonnull (strstr (error->message, "already a sync target called “stick”"));
+  g_clear_error (&error);
+
+  /* Queueing twice makes one item per session. */
+  g_assert_cmpint (imu_sync_queue_enqueue_all_pushes (store, t->id, &error), ==, 2);
+  g_assert_cmpint (imu_sync_queue_enqueue_all_pushes (store, t->id, &error), ==, 0);
+  g_assert_cmpint (imu_sync_queue_count_pending (store, NULL, both), ==, 2);
+
+  /* Claims: oldest first, never one that is running, none for other targets. */
+  first = imu_sync_queue_claim_next (store, g_get_real_time (), NULL, NULL, both, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (first->state, ==, IMU_SYNC_STATE_TRANSFERRING);
+  g_array_append_val (exclude, first->id);
+  second = imu_sync_queue_claim_next (store, g_get_real_time (), exclude, NULL, both, &error);
+  g_assert_cmpint (second->id, !=, first->id);
+  g_array_append_val (exclude, second->id);
+  none = imu_sync_queue_claim_next (store, g_get_real_time (), exclude, NULL, both, &error);
+  g_assert_null (none);
+  g_assert_no_error (error);
+
+  /* A retry waits for its time. */
+  second->state = IMU_SYNC_STATE_RETRYING;
+  second->next_attempt_us = g_get_real_time () + (gint64) 3600 * G_USEC_PER_SEC;
+  second->last_error = g_strdup ("GET x?sig=SECRETSIG failed");
+  g_assert_true (imu_sync_queue_save_item (store, second, &error));
+  g_assert_null (imu_sync_queue_claim_next (store, g_get_real_time (), NULL, NULL, both, &error));
+  g_assert_cmpint (imu_sync_queue_next_retry_us (store, NULL, both), ==, second->next_attempt_us);
+  {
+    g_autoptr(ImuSyncItem) stored = imu_sync_queue_get_item (store, second->id, &error);
+
+    /* Errors are stored redacted. */
+    g_assert_cmpstr (stored->last_error, ==, "GET x?sig=[REDACTED] failed");
+  }
+
+  /* A dead process left the first transferring: recovery queues it again. */
+  g_assert_cmpint (imu_sync_queue_recover (store, &error), ==, 1);
+  {
+    g_autoptr(ImuSyncItem) again = imu_sync_queue_claim_next (store, g_get_real_time (), NULL, NULL, both, &error);
+
+    g_assert_cmpint (again->id, ==, first->id);
+  }
+  /* --retry brings the retrying one back now. */
+  g_assert_cmpint (imu_sync_queue_retry (store, t->id, &error), ==, 1);
+  g_assert_cmpint (imu_sync_queue_count_pending (store, NULL, 1 << IMU_SYNC_PULL), ==, 0);
+
+  /* Metered: off by default, the target's choice wins. */
+  g_assert_false (imu_sync_queue_allow_metered (store, t));
+  t->allow_metered = 1;
+  g_assert_true (imu_sync_queue_allow_metered (store, t));
+  g_assert_true (imu_sync_queue_set_setting (store, "allow_metered", "1", &error));
+  g_assert_true (imu_sync_queue_allow_metered (store, NULL));
+}
+
+static void
+test_folder_push_pull (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *lib_a = imu_test_library_path ();
+  g_autofree char *lib_b = imu_test_library_path ();
+  g_autofree char *dir = imu_test_tmpdir ();
+  g_autoptr(ImuStore) a = imu_store_open (lib_a, &error);
+  g_autoptr(ImuStore) b = imu_store_open (lib_b, &error);
+  g_autoptr(ImuSyncTargetConfig) ta = imu_sync_target_config_new ("stick", "folder", dir);
+  g_autoptr(ImuSyncTargetConfig) tb = imu_sync_target_config_new ("stick", "folder", dir);
+  g_autoptr(ImuSyncScheduler) push = imu_sync_scheduler_new (lib_a);
+  g_autoptr(ImuSyncScheduler) pull = imu_sync_scheduler_new (lib_b);
+  g_autoptr(ImuSession) s = NULL;
+  g_autofree char *bundle = NULL;
+  g_autofree char *tmp_glob_dir = NULL;
+  gint64 id;
+
+  id = test_make_session (a, "Stick", 5000);
+  s = imu_store_load_session (a, id, &error);
+  g_free (ta->prefix);
+  ta->prefix = g_strdup ("/team/");
+  g_free (tb->prefix);
+  tb->prefix = g_strdup ("team");
+  g_assert_true (imu_sync_queue_add_target (a, ta, &error));
+  g_assert_true (imu_sync_queue_add_target (b, tb, &error));
+  g_assert_cmpint (imu_sync_queue_enqueue_all_pushes (a, ta->id, &error), ==, 1);
+  /* Offline does not matter to a folder. */
+  imu_sync_scheduler_set_network_available (push, 0);
+  g_assert_true (imu_sync_scheduler_run (push, FALSE, 10, NULL, &error));
+  g_assert_no_error (error);
+  bundle = g_build_filename (dir, "team", "sessions", imu_session_get_uuid (s), "bundle.imub", NULL);
+  g_assert_true (g_file_test (bundle, G_FILE_TEST_IS_REGULAR));
+  {
+    g_autoptr(ImuBundleInfo) info = imu_bundle_verify (bundle, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (info->uuid, ==, imu_session_get_uuid (s));
+  }
+
+  g_assert_cmpint (imu_sync_scheduler_discover (pull, NULL, &error), ==, 1);
+  g_assert_true (imu_sync_scheduler_run (pull, FALSE, 10, NULL, &error));
+  g_assert_no_error (error);
+  test_assert_session (b, imu_store_resolve_session (b, imu_session_get_uuid (s), NULL), 5000);
+  /* Nothing new to fetch the second time. */
+  g_assert_cmpint (imu_sync_scheduler_discover (pull, NULL, &error), ==, 0);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  test_sync_setup_env ();
+  g_test_add_func ("/sync/redact", test_redact);
+  g_test_add_func ("/sync/queue/rules", test_queue_rules);
+  g_test_add_func ("/sync/url-security", test_url_security);
+  g_test_add_func ("/sync/folder/push-pull", test_folder_push_pull);
+  g_test_add_func ("/sync/scheduler/metered-and-offline", test_metered);
+  return g_test_run ();
+}
