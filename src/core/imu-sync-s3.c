@@ -1,0 +1,1742 @@
+/* imu-sync-s3.c — S3-compatible object storage as a sync target (SigV4)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Every request is signed with SigV4 in the Authorization header
+ * (imu-sigv4.c), over the payload's real sha256, so the storage refuses a
+ * body changed on the way; parts also carry Content-MD5.
+ *
+ * A file up to one part (8 MiB) goes in a single PutObject. A bigger one
+ * is a multipart upload: CreateMultipartUpload, UploadPart for each part,
+ * CompleteMultipartUpload. The upload id and the ETags of the parts sent
+ * are kept in the transfer's resume state; an interrupted upload of the
+ * same bytes asks the storage which parts it holds (ListParts), keeps
+ * those whose size and ETag (the MD5 of the part) match the local bytes,
+ * and sends only the others. The bundle's sha256 is object metadata
+ * (x-amz-meta-sha256), and a put ends with a HEAD that checks size and
+ * sha256. https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html
+ *
+ * Addressing is virtual-hosted (https://BUCKET.endpoint/KEY) unless the
+ * target asks for path-style (https://endpoint/BUCKET/KEY), or the
+ * endpoint is an IP address, or the bucket name has a dot (it would not
+ * match a wildcard certificate): the same rules as AWS's SDKs.
+ *
+ * libsoup's synchronous API is used from the transfer's worker thread;
+ * each instance has its own SoupSession and is used by one thread.
+ */
+#define G_LOG_DOMAIN "imu-sync"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+#include <nettle/md5.h>
+#include <nettle/sha2.h>
+
+#include "imu-redact.h"
+#include "imu-sigv4.h"
+#include "imu-sync-s3.h"
+
+#define SERVICE "s3"
+#define TIMEOUT_S 120
+#define IO_BLOCK (1 << 20)
+#define DEFAULT_CONTENT_TYPE "application/octet-stream"
+#define MIN_PART_SIZE (5 << 20)
+/* Beyond this the clock is worth a line in `imu target test`; S3 refuses
+ * requests more than 15 minutes off. */
+#define CLOCK_SKEW_WARN_S 300
+
+static gint upload_part_count;
+
+struct _ImuSyncS3
+{
+  ImuSyncTarget  parent_instance;
+  SoupSession   *session;
+  ImuSigv4      *signer;
+  char          *url_base;     /* scheme://host[:port], bucket included when virtual-hosted */
+  char          *host_header;  /* host[:port] as sent and signed */
+  char          *bucket_path;  /* "/BUCKET" path-style, "" virtual-hosted (after any endpoint path) */
+  char          *bucket;
+  char          *region;
+  char          *access_key;
+  gboolean       path_style;
+  guint          part_size;
+  GMutex         sign_lock;    /* the signer caches its key: one signature at a time */
+};
+
+G_DEFINE_FINAL_TYPE (ImuSyncS3, imu_sync_s3, IMU_TYPE_SYNC_TARGET)
+
+guint
+imu_sync_s3_get_upload_part_count (void)
+{
+  return (guint) g_atomic_int_get (&upload_part_count);
+}
+
+void
+imu_sync_s3_set_part_size (ImuSyncS3 *self, guint part_size)
+{
+  g_return_if_fail (IMU_IS_SYNC_S3 (self));
+  g_return_if_fail (part_size > 0);
+
+  self->part_size = part_size;
+}
+
+/* ---- small helpers ---- */
+
+static char *
+hex_encode (const guint8 *data, gsize len)
+{
+  char *hex = g_malloc (2 * len + 1);
+
+  for (gsize i = 0; i < len; i++)
+    g_snprintf (hex + 2 * i, 3, "%02x", data[i]);
+  return hex;
+}
+
+/* sha256 (hex) and MD5 (raw) of a buffer. */
+static char *
+digest_buffer (const guint8 *data, gsize len, guint8 md5_out[MD5_DIGEST_SIZE])
+{
+  struct sha256_ctx sha;
+  struct md5_ctx md5;
+  guint8 digest[SHA256_DIGEST_SIZE];
+
+  sha256_init (&sha);
+  sha256_update (&sha, len, data);
+  sha256_digest (&sha, SHA256_DIGEST_SIZE, digest);
+  md5_init (&md5);
+  md5_update (&md5, len, data);
+  md5_digest (&md5, MD5_DIGEST_SIZE, md5_out);
+  return hex_encode (digest, SHA256_DIGEST_SIZE);
+}
+
+/* An ETag without its quotes, lower case (S3 compares them so). */
+static char *
+etag_bare (const char *etag)
+{
+  GString *s = g_string_new (NULL);
+
+  for (const char *p = etag != NULL ? etag : ""; *p != '\0'; p++)
+    if (*p != '"')
+      g_string_append_c (s, g_ascii_tolower (*p));
+  return g_string_free (s, FALSE);
+}
+
+static gboolean
+read_exactly (int fd, guint8 *buf, gsize len, guint64 offset, const char *path, GError **error)
+{
+  gsize got = 0;
+
+  while (got < len)
+    {
+      ssize_t n = pread (fd, buf + got, len - got, (off_t) (offset + got));
+
+      if (n <= 0)
+        {
+          int errsv = errno;
+
+          if (n < 0 && errsv == EINTR)
+            continue;
+          g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_LOCAL, _("%s: cannot read: %s"), path,
+                       n < 0 ? g_strerror (errsv) : _("the file became shorter"));
+          return FALSE;
+        }
+      got += (gsize) n;
+    }
+  return TRUE;
+}
+
+static gboolean
+config_boolean (const ImuSyncTargetConfig *config, const char *member)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *root, *n;
+
+  if (config->config_json == NULL || !json_parser_load_from_data (parser, config->config_json, -1, NULL))
+    return FALSE;
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return FALSE;
+  n = json_object_get_member (json_node_get_object (root), member);
+  return n != NULL && json_node_get_value_type (n) == G_TYPE_BOOLEAN && json_node_get_boolean (n);
+}
+
+/* g_set_str() is GLib 2.76; Debian 12 has 2.74. */
+static void
+set_str (char **ptr, const char *value)
+{
+  char *copy = g_strdup (value);
+
+  g_free (*ptr);
+  *ptr = copy;
+}
+
+/* ---- XML answers ---- */
+
+typedef void (*XmlEndFunc) (gpointer data, const char *element, const char *parent, const char *text);
+
+typedef struct {
+  GPtrArray  *stack;   /* local names */
+  GString    *text;
+  XmlEndFunc  end;
+  gpointer    data;
+  char       *root;
+} Xml;
+
+/* The name without a namespace prefix ("s3:Key" → "Key"). */
+static const char *
+local_name (const char *element)
+{
+  const char *colon = strrchr (element, ':');
+
+  return colon != NULL ? colon + 1 : element;
+}
+
+static void
+xml_start (GMarkupParseContext *ctx, const char *element, const char **names, const char **values,
+           gpointer data, GError **error)
+{
+  Xml *x = data;
+
+  if (x->root == NULL)
+    x->root = g_strdup (local_name (element));
+  g_ptr_array_add (x->stack, g_strdup (local_name (element)));
+  g_string_truncate (x->text, 0);
+}
+
+static void
+xml_text (GMarkupParseContext *ctx, const char *text, gsize len, gpointer data, GError **error)
+{
+  Xml *x = data;
+
+  g_string_append_len (x->text, text, (gssize) len);
+}
+
+static void
+xml_end (GMarkupParseContext *ctx, const char *element, gpointer data, GError **error)
+{
+  Xml *x = data;
+  const char *parent = x->stack->len >= 2 ? g_ptr_array_index (x->stack, x->stack->len - 2) : "";
+
+  if (x->end != NULL)
+    x->end (x->data, local_name (element), parent, x->text->str);
+  g_string_truncate (x->text, 0);
+  g_ptr_array_remove_index (x->stack, x->stack->len - 1);
+}
+
+/* Parses @body, calling @end for each closed element with its text.
+ * Returns the root element's name, NULL (with @error) when it is not XML. */
+static char *
+parse_xml (GBytes *body, XmlEndFunc end, gpointer data, GError **error)
+{
+  static const GMarkupParser parser = { xml_start, xml_end, xml_text, NULL, NULL };
+  g_autoptr(GMarkupParseContext) ctx = NULL;
+  gsize len = 0;
+  const char *text = body != NULL ? g_bytes_get_data (body, &len) : NULL;
+  Xml x = { g_ptr_array_new_with_free_func (g_free), g_string_new (NULL), end, data, NULL };
+  gboolean ok;
+
+  if (text == NULL)
+    text = "";
+  /* GMarkup refuses a byte order mark; some gateways send one. */
+  if (len >= 3 && (guchar) text[0] == 0xef && (guchar) text[1] == 0xbb && (guchar) text[2] == 0xbf)
+    {
+      text += 3;
+      len -= 3;
+    }
+  ctx = g_markup_parse_context_new (&parser, 0, &x, NULL);
+  ok = g_markup_parse_context_parse (ctx, text, (gssize) len, NULL) && g_markup_parse_context_end_parse (ctx, NULL);
+  g_ptr_array_unref (x.stack);
+  g_string_free (x.text, TRUE);
+  if (!ok || x.root == NULL)
+    {
+      g_free (x.root);
+      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_PROTOCOL, _("the storage answered XML that cannot be read"));
+      return NULL;
+    }
+  return x.root;
+}
+
+typedef struct {
+  char *code;
+  char *message;
+} ErrorXml;
+
+static void
+error_end (gpointer data, const char *element, const char *parent, const char *text)
+{
+  ErrorXml *e = data;
+
+  if (g_str_equal (parent, "Error") && g_str_equal (element, "Code"))
+    set_str (&e->code, text);
+  else if (g_str_equal (parent, "Error") && g_str_equal (element, "Message"))
+    set_str (&e->message, text);
+}
+
+/* ---- requests ---- */
+
+/**
+ * build_message:
+ * @key: (nullable): the object key, NULL for a request on the bucket
+ * @params: (nullable): query, name, value, …, NULL (decoded)
+ * @headers: (nullable): more headers to send and sign (Content-MD5,
+ *   Content-Type, x-amz-meta-*), name, value, …, NULL
+ * @payload_hash: (nullable): sha256 (hex) of the body, NULL for none
+ *
+ * A request signed with SigV4. The URL's query is the canonical query
+ * itself, so that what is signed is byte for byte what is sent.
+ */
+static SoupMessage *
+build_message (ImuSyncS3 *self, const char *method, const char *key, const char * const *params,
+               const char * const *headers, const char *payload_hash)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GPtrArray) sign = g_ptr_array_new ();
+  g_autofree char *query = imu_sigv4_canonical_query (params);
+  g_autofree char *date = imu_sigv4_format_date (now);
+  g_autofree char *path = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *auth = NULL;
+  SoupMessageHeaders *h;
+  SoupMessage *msg;
+
+  if (key != NULL)
+    {
+      g_autofree char *encoded = imu_sigv4_uri_encode (key, TRUE);
+
+      path = g_strconcat (self->bucket_path, "/", encoded, NULL);
+    }
+  else
+    path = g_strdup (*self->bucket_path != '\0' ? self->bucket_path : "/");
+  url = g_strconcat (self->url_base, path, *query != '\0' ? "?" : "", query, NULL);
+  msg = soup_message_new (method, url);
+  g_assert (msg != NULL);
+  h = soup_message_get_request_headers (msg);
+
+  g_ptr_array_add (sign, (gpointer) "host");
+  g_ptr_array_add (sign, self->host_header);
+  g_ptr_array_add (sign, (gpointer) "x-amz-content-sha256");
+  g_ptr_array_add (sign, (gpointer) (payload_hash != NULL ? payload_hash : IMU_SIGV4_EMPTY_SHA256));
+  g_ptr_array_add (sign, (gpointer) "x-amz-date");
+  g_ptr_array_add (sign, date);
+  for (guint i = 0; headers != NULL && headers[i] != NULL; i += 2)
+    {
+      g_ptr_array_add (sign, (gpointer) headers[i]);
+      g_ptr_array_add (sign, (gpointer) headers[i + 1]);
+    }
+  g_ptr_array_add (sign, NULL);
+  for (guint i = 0; g_ptr_array_index (sign, i) != NULL; i += 2)
+    soup_message_headers_replace (h, g_ptr_array_index (sign, i), g_ptr_array_index (sign, i + 1));
+
+  g_mutex_lock (&self->sign_lock);
+  auth = imu_sigv4_sign (self->signer, method, path, params, (const char * const *) sign->pdata, NULL, NULL);
+  g_mutex_unlock (&self->sign_lock);
+  soup_message_headers_replace (h, "Authorization", auth);
+  return msg;
+}
+
+static guint
+parse_retry_after (const char *value)
+{
+  guint64 secs;
+  g_autoptr(GDateTime) when = NULL;
+
+  if (value == NULL)
+    return 0;
+  if (g_ascii_string_to_unsigned (value, 10, 0, 24 * 3600, &secs, NULL))
+    return (guint) secs;
+  when = soup_date_time_new_from_http_string (value);
+  if (when != NULL)
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+      GTimeSpan diff = g_date_time_difference (when, now);
+
+      return diff > 0 ? (guint) MIN (diff / G_USEC_PER_SEC + 1, 24 * 3600) : 0;
+    }
+  return 0;
+}
+
+/* Maps a transport error, a non-2xx status or an <Error> answer to an
+ * IMU_SYNC_ERROR whose message says what was asked, what came back and
+ * what to check. */
+static gboolean
+check_response (ImuSyncS3 *self, SoupMessage *msg, GBytes *body, GError *transport, const char *what, GError **error)
+{
+  const ImuSyncTargetConfig *config = imu_sync_target_get_config (IMU_SYNC_TARGET (self));
+  ErrorXml e = { NULL, NULL };
+  g_autofree char *root = NULL;
+  g_autofree char *detail = NULL;
+  guint status;
+
+  if (transport != NULL)
+    {
+      if (g_error_matches (transport, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_propagate_error (error, g_error_copy (transport));
+          return FALSE;
+        }
+      g_set_error (error, IMU_SYNC_ERROR, transport->domain == G_TLS_ERROR ? IMU_SYNC_ERROR_TLS : IMU_SYNC_ERROR_NETWORK,
+                   transport->domain == G_TLS_ERROR
+                   ? _("%s: the certificate of %s is not trusted: %s")
+                   : _("%s: cannot reach %s: %s"),
+                   what, config->url, transport->message);
+      imu_redact_error (*error);
+      return FALSE;
+    }
+  status = soup_message_get_status (msg);
+  if (body != NULL && g_bytes_get_size (body) > 0)
+    root = parse_xml (body, error_end, &e, NULL);
+  /* CompleteMultipartUpload may answer 200 and still fail: S3 sends the
+   * status line first and the outcome later, as an <Error> document. */
+  if (status >= 200 && status < 300 && g_strcmp0 (root, "Error") != 0)
+    {
+      g_free (e.code);
+      g_free (e.message);
+      return TRUE;
+    }
+  detail = e.code != NULL ? g_strdup_printf ("%s%s%s", e.code, e.message != NULL ? ": " : "",
+                                             e.message != NULL ? e.message : "")
+                          : g_strdup (soup_message_get_reason_phrase (msg) != NULL ? soup_message_get_reason_phrase (msg) : "");
+  if (status == 401 || status == 403 || g_strcmp0 (e.code, "RequestTimeTooSkewed") == 0
+      || g_strcmp0 (e.code, "InvalidAccessKeyId") == 0 || g_strcmp0 (e.code, "SignatureDoesNotMatch") == 0)
+    {
+      if (g_strcmp0 (e.code, "RequestTimeTooSkewed") == 0)
+        g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_AUTH,
+                     _("%s: the storage refused the request because this computer’s clock is off by more than "
+                       "15 minutes (HTTP %u %s). Set the clock right, then run “imu sync --retry”. Nothing was lost."),
+                     what, status, detail);
+      else
+        g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_AUTH,
+                     _("%s: the storage refused the credentials (HTTP %u %s). Check the access key (%s), the secret "
+                       "key (“imu target secret %s --secret-from-stdin” replaces it), the region (%s), that the key "
+                       "may read and write bucket “%s”, and this computer’s clock; then run “imu sync --retry”. "
+                       "Nothing was lost."),
+                     what, status, detail, self->access_key, config->name, self->region, self->bucket);
+    }
+  else if (status == 404 && g_strcmp0 (e.code, "NoSuchBucket") == 0)
+    g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_NOT_FOUND,
+                 _("%s: bucket “%s” does not exist at %s (HTTP 404 %s); create it, or check the bucket name and "
+                   "the endpoint"), what, self->bucket, config->url, detail);
+  else if (status == 404)
+    g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_NOT_FOUND, _("%s: not found (HTTP 404 %s)"), what, detail);
+  else if (status == 408 || status == 429 || status == 503 || g_strcmp0 (e.code, "SlowDown") == 0)
+    {
+      imu_sync_target_set_retry_after (IMU_SYNC_TARGET (self),
+                                       parse_retry_after (soup_message_headers_get_one (
+                                         soup_message_get_response_headers (msg), "Retry-After")));
+      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_THROTTLED,
+                   _("%s: the storage asks to slow down (HTTP %u %s); will try again"), what, status, detail);
+    }
+  else if (status >= 500 || g_strcmp0 (e.code, "InternalError") == 0)
+    g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_SERVER,
+                 _("%s: the storage is failing (HTTP %u %s); will try again"), what, status, detail);
+  else if (g_strcmp0 (e.code, "BadDigest") == 0 || g_strcmp0 (e.code, "XAmzContentSHA256Mismatch") == 0
+           || g_strcmp0 (e.code, "IncompleteBody") == 0)
+    g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_INTEGRITY,
+                 _("%s: the storage received other bytes than were sent (HTTP %u %s)"), what, status, detail);
+  else
+    g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_PROTOCOL, _("%s: unexpected answer HTTP %u %s"),
+                 what, status, detail);
+  imu_redact_error (*error);
+  g_free (e.code);
+  g_free (e.message);
+  return FALSE;
+}
+
+/* Sends a request on @session and reads the whole answer. */
+static GBytes *
+send_on (ImuSyncS3 *self, SoupSession *session, SoupMessage *msg, const char *what,
+         GCancellable *cancellable, GError **error)
+{
+  g_autoptr(GError) transport = NULL;
+  g_autoptr(GBytes) body = soup_session_send_and_read (session, msg, cancellable, &transport);
+
+  if (!check_response (self, msg, body, transport, what, error))
+    return NULL;
+  return body != NULL ? g_steal_pointer (&body) : g_bytes_new (NULL, 0);
+}
+
+static GBytes *
+send (ImuSyncS3 *self, SoupMessage *msg, const char *what, GCancellable *cancellable, GError **error)
+{
+  return send_on (self, self->session, msg, what, cancellable, error);
+}
+
+static SoupSession *
+new_session (void)
+{
+  /* TLS is verified with the system's trust store (libsoup's default);
+   * nothing here turns that off. */
+  return soup_session_new_with_options ("timeout", TIMEOUT_S, "idle-timeout", 60,
+                                        "user-agent", "IMU-Studio/" IMU_VERSION, NULL);
+}
+
+/* ---- multipart uploads ---- */
+
+typedef struct {
+  guint64  size;
+  char    *etag;   /* bare */
+} PartInfo;
+
+static void
+part_info_free (gpointer data)
+{
+  PartInfo *p = data;
+
+  g_free (p->etag);
+  g_free (p);
+}
+
+typedef struct {
+  char       *upload_id;
+  /* ListParts */
+  GHashTable *parts;        /* part number → PartInfo */
+  guint       number;
+  guint64     size;
+  char       *etag;
+  char       *next_marker;
+  gboolean    truncated;
+  /* ListMultipartUploads */
+  GPtrArray  *uploads;      /* "key\nid" */
+  char       *upload_key;
+  char       *next_key_marker;
+  char       *next_id_marker;
+} MultipartXml;
+
+static void
+multipart_xml_clear (MultipartXml *m)
+{
+  g_free (m->upload_id);
+  g_free (m->etag);
+  g_free (m->next_marker);
+  g_free (m->upload_key);
+  g_free (m->next_key_marker);
+  g_free (m->next_id_marker);
+}
+
+static void
+multipart_end (gpointer data, const char *element, const char *parent, const char *text)
+{
+  MultipartXml *m = data;
+
+  if (g_str_equal (element, "UploadId") && !g_str_equal (parent, "Upload"))
+    set_str (&m->upload_id, text);
+  else if (g_str_equal (element, "IsTruncated"))
+    m->truncated = g_ascii_strcasecmp (text, "true") == 0;
+  else if (g_str_equal (element, "NextPartNumberMarker"))
+    set_str (&m->next_marker, text);
+  else if (g_str_equal (parent, "Part") && g_str_equal (element, "PartNumber"))
+    m->number = (guint) g_ascii_strtoull (text, NULL, 10);
+  else if (g_str_equal (parent, "Part") && g_str_equal (element, "Size"))
+    m->size = g_ascii_strtoull (text, NULL, 10);
+  else if (g_str_equal (parent, "Part") && g_str_equal (element, "ETag"))
+    set_str (&m->etag, text);
+  else if (g_str_equal (element, "Part") && m->parts != NULL && m->number > 0)
+    {
+      PartInfo *p = g_new0 (PartInfo, 1);
+
+      p->size = m->size;
+      p->etag = etag_bare (m->etag);
+      g_hash_table_insert (m->parts, GUINT_TO_POINTER (m->number), p);
+      m->number = 0;
+      m->size = 0;
+      g_clear_pointer (&m->etag, g_free);
+    }
+  else if (g_str_equal (parent, "Upload") && g_str_equal (element, "Key"))
+    set_str (&m->upload_key, text);
+  else if (g_str_equal (parent, "Upload") && g_str_equal (element, "UploadId"))
+    set_str (&m->etag, text);
+  else if (g_str_equal (element, "Upload") && m->uploads != NULL && m->upload_key != NULL && m->etag != NULL)
+    {
+      g_ptr_array_add (m->uploads, g_strdup_printf ("%s\n%s", m->upload_key, m->etag));
+      g_clear_pointer (&m->upload_key, g_free);
+      g_clear_pointer (&m->etag, g_free);
+    }
+  else if (g_str_equal (element, "NextKeyMarker"))
+    set_str (&m->next_key_marker, text);
+  else if (g_str_equal (element, "NextUploadIdMarker"))
+    set_str (&m->next_id_marker, text);
+}
+
+static char *
+create_upload (ImuSyncS3 *self, const char *key, const char *sha256, const char *content_type,
+               const char *what, GCancellable *cancellable, GError **error)
+{
+  const char *params[] = { "uploads", "", NULL };
+  const char *headers[] = { "Content-Type", content_type, "x-amz-meta-sha256", sha256, NULL };
+  g_autoptr(SoupMessage) msg = build_message (self, "POST", key, params, headers, NULL);
+  g_autoptr(GBytes) body = send (self, msg, what, cancellable, error);
+  g_autofree char *root = NULL;
+  MultipartXml m = { 0 };
+  char *id;
+
+  if (body == NULL)
+    return NULL;
+  root = parse_xml (body, multipart_end, &m, error);
+  if (root == NULL)
+    {
+      multipart_xml_clear (&m);
+      return NULL;
+    }
+  id = g_steal_pointer (&m.upload_id);
+  multipart_xml_clear (&m);
+  if (id == NULL || *id == '\0')
+    {
+      g_free (id);
+      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_PROTOCOL,
+                   _("%s: the storage started a multipart upload without an upload id"), what);
+      return NULL;
+    }
+  return id;
+}
+
+/* ListParts, all pages. NULL with IMU_SYNC_ERROR_NOT_FOUND when the
+ * upload is gone (completed, aborted or expired). */
+static GHashTable *
+list_parts (ImuSyncS3 *self, const char *key, const char *upload_id, const char *what,
+            GCancellable *cancellable, GError **error)
+{
+  g_autoptr(GHashTable) parts = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, part_info_free);
+  g_autofree char *marker = NULL;
+
+  for (;;)
+    {
+      const char *params[] = { "uploadId", upload_id, marker != NULL ? "part-number-marker" : NULL, marker, NULL };
+      g_autoptr(SoupMessage) msg = build_message (self, "GET", key, params, NULL, NULL);
+      g_autoptr(GBytes) body = send (self, msg, what, cancellable, error);
+      g_autofree char *root = NULL;
+      MultipartXml m = { 0 };
+      gboolean more;
+
+      if (body == NULL)
+        return NULL;
+      m.parts = parts;
+      root = parse_xml (body, multipart_end, &m, error);
+      more = m.truncated && m.next_marker != NULL && g_strcmp0 (m.next_marker, marker) != 0;
+      g_free (marker);
+      marker = g_steal_pointer (&m.next_marker);
+      multipart_xml_clear (&m);
+      if (root == NULL)
+        return NULL;
+      if (!more)
+        break;
+    }
+  return g_steal_pointer (&parts);
+}
+
+static gboolean
+abort_upload (ImuSyncS3 *self, const char *key, const char *upload_id, GCancellable *cancellable, GError **error)
+{
+  const char *params[] = { "uploadId", upload_id, NULL };
+  g_autoptr(SoupMessage) msg = build_message (self, "DELETE", key, params, NULL, NULL);
+  g_autofree char *what = g_strdup_printf (_("aborting the upload of %s"), key);
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GBytes) body = send (self, msg, what, cancellable, &local_error);
+
+  if (body == NULL && !g_error_matches (local_error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_NOT_FOUND))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  g_debug ("aborted multipart upload %s of %s", upload_id, key);
+  return TRUE;
+}
+
+GPtrArray *
+imu_sync_s3_list_uploads (ImuSyncS3 *self, const char *prefix, GCancellable *cancellable, GError **error)
+{
+  g_autoptr(GPtrArray) uploads = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *key_marker = NULL;
+  g_autofree char *id_marker = NULL;
+
+  g_return_val_if_fail (IMU_IS_SYNC_S3 (self), NULL);
+
+  for (;;)
+    {
+      const char *params[9] = { "uploads", "" };
+      guint n = 2;
+      g_autoptr(SoupMessage) msg = NULL;
+      g_autoptr(GBytes) body = NULL;
+      g_autofree char *root = NULL;
+      MultipartXml m = { 0 };
+      gboolean more;
+
+      if (prefix != NULL)
+        {
+          params[n++] = "prefix";
+          params[n++] = prefix;
+        }
+      if (key_marker != NULL)
+        {
+          params[n++] = "key-marker";
+          params[n++] = key_marker;
+        }
+      if (id_marker != NULL)
+        {
+          params[n++] = "upload-id-marker";
+          params[n++] = id_marker;
+        }
+      msg = build_message (self, "GET", NULL, params, NULL, NULL);
+      if (!(body = send (self, msg, _("listing unfinished uploads"), cancellable, error)))
+        return NULL;
+      m.uploads = uploads;
+      root = parse_xml (body, multipart_end, &m, error);
+      more = m.truncated && m.next_key_marker != NULL
+             && (g_strcmp0 (m.next_key_marker, key_marker) != 0 || g_strcmp0 (m.next_id_marker, id_marker) != 0);
+      g_free (key_marker);
+      g_free (id_marker);
+      key_marker = g_steal_pointer (&m.next_key_marker);
+      id_marker = g_steal_pointer (&m.next_id_marker);
+      multipart_xml_clear (&m);
+      if (root == NULL)
+        return NULL;
+      if (!more)
+        break;
+    }
+  return g_steal_pointer (&uploads);
+}
+
+int
+imu_sync_s3_abort_uploads (ImuSyncS3 *self, const char *key, GCancellable *cancellable, GError **error)
+{
+  g_autoptr(GPtrArray) uploads = NULL;
+  int aborted = 0;
+
+  g_return_val_if_fail (IMU_IS_SYNC_S3 (self), -1);
+  g_return_val_if_fail (key != NULL, -1);
+
+  if (!(uploads = imu_sync_s3_list_uploads (self, key, cancellable, error)))
+    return -1;
+  for (guint i = 0; i < uploads->len; i++)
+    {
+      const char *entry = g_ptr_array_index (uploads, i);
+      const char *nl = strchr (entry, '\n');
+
+      /* The prefix also matches longer keys: only this key's uploads. */
+      if (nl == NULL || (gsize) (nl - entry) != strlen (key) || strncmp (entry, key, (gsize) (nl - entry)) != 0)
+        continue;
+      if (!abort_upload (self, key, nl + 1, cancellable, error))
+        return -1;
+      aborted++;
+    }
+  return aborted;
+}
+
+/* The resume state of a multipart upload: which upload, which bytes, which
+ * part size, and the ETags of the parts known to be there. */
+static char *
+resume_to_json (const char *key, const char *sha256, guint part_size, const char *upload_id,
+                guint n_parts, char **etags)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "backend");
+  json_builder_add_string_value (b, "s3");
+  json_builder_set_member_name (b, "key");
+  json_builder_add_string_value (b, key);
+  json_builder_set_member_name (b, "sha256");
+  json_builder_add_string_value (b, sha256);
+  json_builder_set_member_name (b, "part_size");
+  json_builder_add_int_value (b, part_size);
+  json_builder_set_member_name (b, "upload_id");
+  json_builder_add_string_value (b, upload_id);
+  json_builder_set_member_name (b, "parts");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < n_parts; i++)
+    if (etags[i] != NULL)
+      {
+        json_builder_begin_object (b);
+        json_builder_set_member_name (b, "n");
+        json_builder_add_int_value (b, i + 1);
+        json_builder_set_member_name (b, "etag");
+        json_builder_add_string_value (b, etags[i]);
+        json_builder_end_object (b);
+      }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  return json_generator_to_data (gen, NULL);
+}
+
+/* The upload id of @resume_json when it is an S3 upload of the same key,
+ * bytes and part size; the recorded ETags go to @etags. */
+static char *
+resume_from_json (const char *resume_json, const char *key, const char *sha256, guint part_size,
+                  guint n_parts, char **etags)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *o;
+  JsonArray *parts;
+
+  if (resume_json == NULL || !json_parser_load_from_data (parser, resume_json, -1, NULL)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return NULL;
+  o = json_node_get_object (json_parser_get_root (parser));
+  if (g_strcmp0 (json_object_get_string_member_with_default (o, "backend", ""), "s3") != 0
+      || g_strcmp0 (json_object_get_string_member_with_default (o, "key", ""), key) != 0
+      || g_strcmp0 (json_object_get_string_member_with_default (o, "sha256", ""), sha256) != 0
+      || json_object_get_int_member_with_default (o, "part_size", 0) != part_size
+      || *json_object_get_string_member_with_default (o, "upload_id", "") == '\0')
+    return NULL;
+  parts = json_object_has_member (o, "parts") && JSON_NODE_HOLDS_ARRAY (json_object_get_member (o, "parts"))
+          ? json_object_get_array_member (o, "parts") : NULL;
+  for (guint i = 0; parts != NULL && i < json_array_get_length (parts); i++)
+    {
+      JsonNode *n = json_array_get_element (parts, i);
+      JsonObject *p = JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
+      gint64 number = p != NULL ? json_object_get_int_member_with_default (p, "n", 0) : 0;
+      const char *etag = p != NULL ? json_object_get_string_member_with_default (p, "etag", NULL) : NULL;
+
+      if (number >= 1 && number <= n_parts && etag != NULL)
+        set_str (&etags[number - 1], etag);
+    }
+  return g_strdup (json_object_get_string_member (o, "upload_id"));
+}
+
+typedef struct {
+  ImuSyncTransfer *transfer;
+  guint64          base;
+  guint64          sent;
+} PartProgress;
+
+static void
+wrote_body_data_cb (SoupMessage *msg, guint chunk_size, gpointer data)
+{
+  PartProgress *pp = data;
+
+  pp->sent += chunk_size;
+  imu_sync_transfer_progress (pp->transfer, pp->base + pp->sent);
+}
+
+static gboolean
+put_single (ImuSyncS3 *self, const char *key, int fd, const char *local_path, guint64 size, const char *sha256,
+            const char *content_type, ImuSyncTransfer *transfer, const char *what,
+            GCancellable *cancellable, GError **error)
+{
+  g_autofree guint8 *buf = g_malloc (MAX (size, 1));
+  g_autofree char *payload_sha = NULL;
+  g_autofree char *md5_b64 = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GBytes) answer = NULL;
+  guint8 md5[MD5_DIGEST_SIZE];
+  PartProgress pp = { transfer, 0, 0 };
+
+  if (!read_exactly (fd, buf, (gsize) size, 0, local_path, error))
+    return FALSE;
+  payload_sha = digest_buffer (buf, (gsize) size, md5);
+  md5_b64 = g_base64_encode (md5, sizeof md5);
+  {
+    const char *headers[] = { "Content-MD5", md5_b64, "Content-Type", content_type, "x-amz-meta-sha256", sha256, NULL };
+
+    msg = build_message (self, "PUT", key, NULL, headers, payload_sha);
+  }
+  body = g_bytes_new_take (g_steal_pointer (&buf), (gsize) size);
+  soup_message_set_request_body_from_bytes (msg, NULL, body);
+  g_signal_connect (msg, "wrote-body-data", G_CALLBACK (wrote_body_data_cb), &pp);
+  answer = send (self, msg, what, cancellable, error);
+  g_signal_handlers_disconnect_by_func (msg, wrote_body_data_cb, &pp);
+  if (answer == NULL)
+    return FALSE;
+  imu_sync_transfer_progress (transfer, size);
+  return TRUE;
+}
+
+/* The parts of a multipart upload go up IMU_SYNC_S3_CONCURRENCY at a time,
+ * each worker thread with its own connection (SoupSession) and buffer, as
+ * other S3 clients do: one stream on a fast link waits for the storage's
+ * acknowledgement of each part. The calling thread keeps every callback
+ * (progress, resume state: the caller's library connection is for its
+ * thread only) and hears from the workers through a queue. */
+typedef struct {
+  ImuSyncS3    *self;
+  const char   *key;
+  const char   *local_path;
+  const char   *upload_id;
+  const char   *what;
+  int           fd;
+  guint64       size;
+  guint         part_size;
+  guint         n_parts;
+  /* Set by upload_parts(). */
+  guint        *todo;          /* part indices to send */
+  guint         n_todo;
+  gint          next_todo;     /* atomic */
+  gint          in_flight;     /* atomic: body bytes written of unfinished parts */
+  GAsyncQueue  *events;        /* PartEvent */
+  GCancellable *cancellable;   /* the workers' own, cancelled on the first failure */
+} Uploader;
+
+#define WORKER_DONE G_MAXUINT
+
+typedef struct {
+  guint   index;               /* WORKER_DONE: a worker has ended */
+  char   *etag;
+  GError *error;
+} PartEvent;
+
+static void
+part_event_free (PartEvent *ev)
+{
+  g_free (ev->etag);
+  g_clear_error (&ev->error);
+  g_free (ev);
+}
+
+typedef struct {
+  Uploader *up;
+  guint     sent;
+} WorkerProgress;
+
+static void
+worker_wrote_cb (SoupMessage *msg, guint chunk_size, gpointer data)
+{
+  WorkerProgress *wp = data;
+
+  wp->sent += chunk_size;
+  g_atomic_int_add (&wp->up->in_flight, (gint) chunk_size);
+}
+
+static char *
+upload_one_part (Uploader *up, SoupSession *session, guint8 *buf, guint i, GError **error)
+{
+  guint64 off = (guint64) i * up->part_size;
+  gsize len = (gsize) MIN ((guint64) up->part_size, up->size - off);
+  g_autofree char *number = g_strdup_printf ("%u", i + 1);
+  const char *params[] = { "partNumber", number, "uploadId", up->upload_id, NULL };
+  g_autofree char *payload_sha = NULL;
+  g_autofree char *md5_b64 = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GBytes) answer = NULL;
+  guint8 md5[MD5_DIGEST_SIZE];
+  WorkerProgress wp = { up, 0 };
+  const char *etag;
+
+  if (!read_exactly (up->fd, buf, len, off, up->local_path, error))
+    return NULL;
+  payload_sha = digest_buffer (buf, len, md5);
+  md5_b64 = g_base64_encode (md5, sizeof md5);
+  {
+    const char *headers[] = { "Content-MD5", md5_b64, NULL };
+
+    msg = build_message (up->self, "PUT", up->key, params, headers, payload_sha);
+  }
+  body = g_bytes_new_static (buf, len);
+  soup_message_set_request_body_from_bytes (msg, NULL, body);
+  g_signal_connect (msg, "wrote-body-data", G_CALLBACK (worker_wrote_cb), &wp);
+  g_atomic_int_inc (&upload_part_count);
+  answer = send_on (up->self, session, msg, up->what, up->cancellable, error);
+  g_signal_handlers_disconnect_by_func (msg, worker_wrote_cb, &wp);
+  g_atomic_int_add (&up->in_flight, -(gint) wp.sent);
+  if (answer == NULL)
+    {
+      g_prefix_error (error, _("part %u of %u: "), i + 1, up->n_parts);
+      return NULL;
+    }
+  etag = soup_message_headers_get_one (soup_message_get_response_headers (msg), "ETag");
+  if (etag == NULL || *etag == '\0')
+    {
+      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_PROTOCOL,
+                   _("%s: the storage took part %u without giving its ETag"), up->what, i + 1);
+      return NULL;
+    }
+  return g_strdup (etag);
+}
+
+static gpointer
+upload_worker (gpointer data)
+{
+  Uploader *up = data;
+  g_autoptr(SoupSession) session = new_session ();
+  g_autofree guint8 *buf = g_malloc (up->part_size);
+
+  for (;;)
+    {
+      guint k = (guint) g_atomic_int_add (&up->next_todo, 1);
+      gboolean failed;
+      PartEvent *ev;
+
+      if (k >= up->n_todo || g_cancellable_is_cancelled (up->cancellable))
+        break;
+      ev = g_new0 (PartEvent, 1);
+      ev->index = up->todo[k];
+      ev->etag = upload_one_part (up, session, buf, ev->index, &ev->error);
+      failed = ev->etag == NULL;
+      /* The event belongs to the calling thread from here on. */
+      g_async_queue_push (up->events, ev);
+      if (failed)
+        break;
+    }
+  {
+    PartEvent *done = g_new0 (PartEvent, 1);
+
+    done->index = WORKER_DONE;
+    g_async_queue_push (up->events, done);
+  }
+  return NULL;
+}
+
+/* Sends the parts whose @etags are NULL, filling them in; saves the resume
+ * state after each one. @done: bytes already there. */
+static gboolean
+upload_parts (Uploader *up, char **etags, const char *sha256, guint64 done, ImuSyncTransfer *transfer,
+              GCancellable *cancellable, GError **error)
+{
+  g_autoptr(GPtrArray) threads = g_ptr_array_new ();
+  g_autoptr(GError) failure = NULL;
+  g_autofree guint *todo = g_new0 (guint, up->n_parts);
+  guint running;
+
+  for (guint i = 0; i < up->n_parts; i++)
+    if (etags[i] == NULL)
+      todo[up->n_todo++] = i;
+  if (up->n_todo == 0)
+    return TRUE;
+  up->todo = todo;
+  up->events = g_async_queue_new_full ((GDestroyNotify) part_event_free);
+  up->cancellable = g_cancellable_new ();
+  for (guint t = 0; t < MIN (up->n_todo, IMU_SYNC_S3_CONCURRENCY); t++)
+    g_ptr_array_add (threads, g_thread_new ("imu-s3-part", upload_worker, up));
+  running = threads->len;
+
+  while (running > 0)
+    {
+      PartEvent *ev = g_async_queue_timeout_pop (up->events, 200 * 1000);
+
+      /* The caller's cancellable (a stop) reaches the requests in flight. */
+      if (g_cancellable_is_cancelled (cancellable))
+        g_cancellable_cancel (up->cancellable);
+      if (ev == NULL)
+        {
+          imu_sync_transfer_progress (transfer, done + (guint64) MAX (g_atomic_int_get (&up->in_flight), 0));
+          continue;
+        }
+      if (ev->index == WORKER_DONE)
+        running--;
+      else if (ev->error != NULL)
+        {
+          /* The first real failure is the one to report; the others were
+           * cancelled because of it. */
+          if (failure == NULL || (g_error_matches (failure, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+                                  && !g_error_matches (ev->error, G_IO_ERROR, G_IO_ERROR_CANCELLED)))
+            {
+              g_clear_error (&failure);
+              failure = g_steal_pointer (&ev->error);
+            }
+          g_cancellable_cancel (up->cancellable);
+        }
+      else
+        {
+          g_autofree char *resume = NULL;
+          guint64 off = (guint64) ev->index * up->part_size;
+
+          etags[ev->index] = g_steal_pointer (&ev->etag);
+          done += MIN ((guint64) up->part_size, up->size - off);
+          resume = resume_to_json (up->key, sha256, up->part_size, up->upload_id, up->n_parts, etags);
+          imu_sync_transfer_save_resume (transfer, resume);
+          imu_sync_transfer_progress (transfer, done + (guint64) MAX (g_atomic_int_get (&up->in_flight), 0));
+          if (g_cancellable_is_cancelled (cancellable))
+            g_cancellable_cancel (up->cancellable);
+        }
+      part_event_free (ev);
+    }
+  for (guint t = 0; t < threads->len; t++)
+    g_thread_join (g_ptr_array_index (threads, t));
+  g_async_queue_unref (up->events);
+  g_clear_object (&up->cancellable);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+  if (failure != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&failure));
+      return FALSE;
+    }
+  for (guint i = 0; i < up->n_parts; i++)
+    g_assert (etags[i] != NULL);
+  return TRUE;
+}
+
+static gboolean
+put_multipart (ImuSyncS3 *self, const char *key, int fd, const char *local_path, guint64 size, const char *sha256,
+               const char *content_type, ImuSyncTransfer *transfer, const char *what,
+               GCancellable *cancellable, GError **error)
+{
+  guint part_size = self->part_size;
+  guint n_parts;
+  /* Not a GStrv: parts not sent yet are NULL holes. */
+  g_autoptr(GPtrArray) etag_array = g_ptr_array_new_with_free_func (g_free);
+  char **etags;
+  g_autofree char *upload_id = NULL;
+  g_autofree guint8 *buf = NULL;
+  g_autoptr(GString) xml = NULL;
+  guint64 done = 0;
+
+  /* Parts numbered 1…10000: a file that would need more gets bigger parts
+   * (whole MiB, so the size stays stable across runs). */
+  if ((size + part_size - 1) / part_size > IMU_SYNC_S3_MAX_PARTS)
+    part_size = (guint) (((size + IMU_SYNC_S3_MAX_PARTS - 1) / IMU_SYNC_S3_MAX_PARTS + (1 << 20) - 1) & ~(guint64) ((1 << 20) - 1));
+  n_parts = (guint) ((size + part_size - 1) / part_size);
+  g_ptr_array_set_size (etag_array, (gint) n_parts + 1);
+  etags = (char **) etag_array->pdata;
+  buf = g_malloc (part_size);
+
+  upload_id = resume_from_json (transfer != NULL ? transfer->resume_json : NULL, key, sha256, part_size, n_parts, etags);
+  if (upload_id != NULL)
+    {
+      g_autoptr(GError) local_error = NULL;
+      g_autoptr(GHashTable) parts = list_parts (self, key, upload_id, what, cancellable, &local_error);
+
+      if (parts == NULL && !g_error_matches (local_error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_NOT_FOUND))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      if (parts == NULL)
+        {
+          /* Aborted or expired (buckets often expire unfinished uploads
+           * after some days): start again. */
+          g_debug ("multipart upload %s of %s is gone; starting again", upload_id, key);
+          g_clear_pointer (&upload_id, g_free);
+          for (guint i = 0; i < n_parts; i++)
+            g_clear_pointer (&etags[i], g_free);
+        }
+      else
+        {
+          /* The storage is the truth about what it holds. A part counts
+           * when its size is right and its ETag is either the one recorded
+           * when it was sent or the MD5 of the local bytes (a crash can
+           * come between sending a part and recording it). */
+          for (guint i = 0; i < n_parts; i++)
+            {
+              guint64 off = (guint64) i * part_size;
+              gsize len = (gsize) MIN ((guint64) part_size, size - off);
+              PartInfo *p = g_hash_table_lookup (parts, GUINT_TO_POINTER (i + 1));
+              g_autofree char *recorded = etag_bare (etags[i]);
+              gboolean have = FALSE;
+
+              if (p != NULL && p->size == len)
+                {
+                  if (etags[i] != NULL && g_str_equal (recorded, p->etag))
+                    have = TRUE;
+                  else
+                    {
+                      guint8 md5[MD5_DIGEST_SIZE];
+                      g_autofree char *ignored = NULL;
+                      g_autofree char *md5_hex = NULL;
+
+                      if (!read_exactly (fd, buf, len, off, local_path, error))
+                        return FALSE;
+                      ignored = digest_buffer (buf, len, md5);
+                      md5_hex = hex_encode (md5, sizeof md5);
+                      have = g_str_equal (md5_hex, p->etag);
+                    }
+                }
+              g_clear_pointer (&etags[i], g_free);
+              if (have)
+                {
+                  etags[i] = g_strdup_printf ("\"%s\"", p->etag);
+                  done += len;
+                }
+            }
+          g_debug ("resuming multipart upload of %s: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+                   " bytes already there", key, done, size);
+        }
+    }
+  if (upload_id == NULL)
+    {
+      g_autofree char *resume = NULL;
+
+      if (!(upload_id = create_upload (self, key, sha256, content_type, what, cancellable, error)))
+        return FALSE;
+      resume = resume_to_json (key, sha256, part_size, upload_id, n_parts, etags);
+      imu_sync_transfer_save_resume (transfer, resume);
+    }
+  imu_sync_transfer_progress (transfer, done);
+
+  {
+    Uploader up = { self, key, local_path, upload_id, what, fd, size, part_size, n_parts };
+
+    if (!upload_parts (&up, etags, sha256, done, transfer, cancellable, error))
+      return FALSE;
+  }
+
+  xml = g_string_new ("<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">");
+  for (guint i = 0; i < n_parts; i++)
+    {
+      g_autofree char *escaped = g_markup_escape_text (etags[i], -1);
+
+      g_string_append_printf (xml, "<Part><PartNumber>%u</PartNumber><ETag>%s</ETag></Part>", i + 1, escaped);
+    }
+  g_string_append (xml, "</CompleteMultipartUpload>");
+  {
+    const char *params[] = { "uploadId", upload_id, NULL };
+    const char *headers[] = { "Content-Type", "application/xml", NULL };
+    g_autofree char *payload_sha = g_compute_checksum_for_string (G_CHECKSUM_SHA256, xml->str, (gssize) xml->len);
+    g_autoptr(SoupMessage) msg = build_message (self, "POST", key, params, headers, payload_sha);
+    g_autoptr(GBytes) body = g_bytes_new (xml->str, xml->len);
+    g_autoptr(GBytes) answer = NULL;
+
+    soup_message_set_request_body_from_bytes (msg, NULL, body);
+    if (!(answer = send (self, msg, what, cancellable, error)))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+/* ---- ListObjectsV2 ---- */
+
+typedef struct {
+  GPtrArray *objects;
+  char      *key;
+  gint64     size;
+  char      *etag;
+  gint64     modified_us;
+  char      *next_token;
+  gboolean   truncated;
+} ListXml;
+
+static void
+list_end (gpointer data, const char *element, const char *parent, const char *text)
+{
+  ListXml *l = data;
+
+  if (g_str_equal (parent, "Contents"))
+    {
+      if (g_str_equal (element, "Key"))
+        set_str (&l->key, text);
+      else if (g_str_equal (element, "Size"))
+        l->size = g_ascii_strtoll (text, NULL, 10);
+      else if (g_str_equal (element, "ETag"))
+        set_str (&l->etag, text);
+      else if (g_str_equal (element, "LastModified"))
+        {
+          g_autoptr(GDateTime) dt = g_date_time_new_from_iso8601 (text, NULL);
+
+          l->modified_us = dt != NULL ? g_date_time_to_unix (dt) * G_USEC_PER_SEC + g_date_time_get_microsecond (dt) : 0;
+        }
+    }
+  else if (g_str_equal (element, "Contents"))
+    {
+      if (l->key != NULL)
+        {
+          ImuSyncObject *o = g_new0 (ImuSyncObject, 1);
+
+          o->key = g_steal_pointer (&l->key);
+          o->size = l->size;
+          o->etag = g_steal_pointer (&l->etag);
+          o->modified_us = l->modified_us;
+          g_ptr_array_add (l->objects, o);
+        }
+      g_clear_pointer (&l->key, g_free);
+      g_clear_pointer (&l->etag, g_free);
+      l->size = 0;
+      l->modified_us = 0;
+    }
+  else if (g_str_equal (element, "NextContinuationToken"))
+    set_str (&l->next_token, text);
+  else if (g_str_equal (element, "IsTruncated"))
+    l->truncated = g_ascii_strcasecmp (text, "true") == 0;
+}
+
+static GPtrArray *
+imu_sync_s3_list (ImuSyncTarget *target, const char *prefix, GCancellable *cancellable, GError **error)
+{
+  ImuSyncS3 *self = IMU_SYNC_S3 (target);
+  g_autoptr(GPtrArray) objects = g_ptr_array_new_with_free_func ((GDestroyNotify) imu_sync_object_free);
+  g_autofree char *token = NULL;
+
+  for (;;)
+    {
+      const char *params[7] = { "list-type", "2" };
+      guint n = 2;
+      g_autoptr(SoupMessage) msg = NULL;
+      g_autoptr(GBytes) body = NULL;
+      g_autofree char *root = NULL;
+      ListXml l = { objects };
+      gboolean more;
+
+      if (prefix != NULL && *prefix != '\0')
+        {
+          params[n++] = "prefix";
+          params[n++] = prefix;
+        }
+      if (token != NULL)
+        {
+          params[n++] = "continuation-token";
+          params[n++] = token;
+        }
+      msg = build_message (self, "GET", NULL, params, NULL, NULL);
+      if (!(body = send (self, msg, _("listing the bucket"), cancellable, error)))
+        return NULL;
+      root = parse_xml (body, list_end, &l, error);
+      g_free (l.key);
+      g_free (l.etag);
+      more = l.truncated && l.next_token != NULL && g_strcmp0 (l.next_token, token) != 0;
+      g_free (token);
+      token = l.next_token;
+      if (root == NULL)
+        return NULL;
+      if (!more)
+        break;
+    }
+  return g_steal_pointer (&objects);
+}
+
+/* ---- vfuncs ---- */
+
+static gboolean
+imu_sync_s3_setup (ImuSyncTarget *target, const char *secret, GError **error)
+{
+  ImuSyncS3 *self = IMU_SYNC_S3 (target);
+  const ImuSyncTargetConfig *config = imu_sync_target_get_config (target);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GUri) uri = NULL;
+  g_autofree char *host = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *host_port = NULL;
+  const char *secret_key = NULL;
+  const char *scheme;
+  int port;
+
+  if (!imu_sync_check_url_security (config->url, config->insecure, error))
+    return FALSE;
+  uri = g_uri_parse (config->url, G_URI_FLAGS_ENCODED, error);
+  if (uri == NULL)
+    return FALSE;
+  if (g_uri_get_query (uri) != NULL || g_uri_get_userinfo (uri) != NULL)
+    {
+      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_CONFIG,
+                   _("the endpoint must be a plain URL (https://HOST[:PORT]), without a query or a user"));
+      return FALSE;
+    }
+  self->bucket = imu_sync_target_config_dup_string (config, "bucket");
+  self->region = imu_sync_target_config_dup_string (config, "region");
+  self->access_key = imu_sync_target_config_dup_string (config, "access_key");
+  if (self->bucket == NULL || *self->bucket == '\0' || strchr (self->bucket, '/') != NULL)
+    {
+      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_CONFIG, _("it needs a bucket name (--bucket NAME)"));
+      return FALSE;
+    }
+  if (self->region == NULL || *self->region == '\0')
+    {
+      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_CONFIG,
+                   _("it needs the bucket’s region (--region, e.g. us-east-1), which SigV4 signs"));
+      return FALSE;
+    }
+  if (self->access_key == NULL || *self->access_key == '\0')
+    {
+      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_CONFIG, _("it needs an access key id (--access-key ID)"));
+      return FALSE;
+    }
+  if (secret != NULL && json_parser_load_from_data (parser, secret, -1, NULL)
+      && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    secret_key = json_object_get_string_member_with_default (json_node_get_object (json_parser_get_root (parser)),
+                                                             "secret_key", NULL);
+  if (secret_key == NULL || *secret_key == '\0')
+    {
+      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_NO_SECRET,
+                   _("its secret key is not in the secret store; run “imu target secret %s --secret-from-stdin”"),
+                   config->name);
+      return FALSE;
+    }
+  imu_redact_add_secret (secret_key);
+
+  /* Virtual-hosted addressing needs a DNS name the bucket can prefix, and
+   * a certificate that covers it (*.endpoint covers no dotted bucket). */
+  scheme = g_uri_get_scheme (uri);
+  host = g_ascii_strdown (g_uri_get_host (uri), -1);
+  self->path_style = config_boolean (config, "path_style") || g_hostname_is_ip_address (host)
+                     || strchr (self->bucket, '.') != NULL;
+  port = g_uri_get_port (uri);
+  if (!self->path_style)
+    {
+      char *vhost = g_strconcat (self->bucket, ".", host, NULL);
+
+      g_free (host);
+      host = vhost;
+    }
+  /* The Host header as libsoup writes it: the port only when it is not
+   * the scheme's default; IPv6 literals in brackets. */
+  if (strchr (host, ':') != NULL)
+    host_port = g_strdup_printf ("[%s]", host);
+  else
+    host_port = g_strdup (host);
+  if (port > 0 && !((g_ascii_strcasecmp (scheme, "http") == 0 && port == 80)
+                    || (g_ascii_strcasecmp (scheme, "https") == 0 && port == 443)))
+    self->host_header = g_strdup_printf ("%s:%d", host_port, port);
+  else
+    self->host_header = g_strdup (host_port);
+  self->url_base = g_strdup_printf ("%s://%s", scheme, self->host_header);
+
+  base = g_strdup (g_uri_get_path (uri));
+  while (*base != '\0' && base[strlen (base) - 1] == '/')
+    base[strlen (base) - 1] = '\0';
+  if (self->path_style)
+    {
+      g_autofree char *bucket = imu_sigv4_uri_encode (self->bucket, FALSE);
+
+      self->bucket_path = g_strconcat (base, "/", bucket, NULL);
+    }
+  else
+    self->bucket_path = g_steal_pointer (&base);
+
+  self->signer = imu_sigv4_new (self->access_key, secret_key, self->region, SERVICE);
+  self->session = new_session ();
+  return TRUE;
+}
+
+static ImuSyncObject *
+imu_sync_s3_head (ImuSyncTarget *target, const char *key, GCancellable *cancellable, GError **error)
+{
+  ImuSyncS3 *self = IMU_SYNC_S3 (target);
+  g_autoptr(SoupMessage) msg = build_message (self, "HEAD", key, NULL, NULL, NULL);
+  g_autofree char *what = g_strdup_printf (_("looking up %s"), key);
+  g_autoptr(GBytes) body = send (self, msg, what, cancellable, error);
+  SoupMessageHeaders *h;
+  ImuSyncObject *object;
+  const char *last_modified;
+
+  if (body == NULL)
+    return NULL;
+  h = soup_message_get_response_headers (msg);
+  object = g_new0 (ImuSyncObject, 1);
+  object->key = g_strdup (key);
+  object->size = soup_message_headers_get_content_length (h);
+  object->sha256 = g_strdup (soup_message_headers_get_one (h, "x-amz-meta-sha256"));
+  object->etag = g_strdup (soup_message_headers_get_one (h, "ETag"));
+  last_modified = soup_message_headers_get_one (h, "Last-Modified");
+  if (last_modified != NULL)
+    {
+      g_autoptr(GDateTime) dt = soup_date_time_new_from_http_string (last_modified);
+
+      if (dt != NULL)
+        object->modified_us = g_date_time_to_unix (dt) * G_USEC_PER_SEC;
+    }
+  return object;
+}
+
+static gboolean
+imu_sync_s3_put (ImuSyncTarget *target, const char *key, const char *local_path, const char *sha256,
+                 const char *content_type, ImuSyncTransfer *transfer, GCancellable *cancellable, GError **error)
+{
+  ImuSyncS3 *self = IMU_SYNC_S3 (target);
+  g_autofree char *what = g_strdup_printf (_("upload of %s"), key);
+  g_autoptr(ImuSyncObject) landed = NULL;
+  guint64 size;
+  GStatBuf st;
+  gboolean ok;
+  int fd;
+
+  g_return_val_if_fail (sha256 != NULL && strlen (sha256) == 64, FALSE);
+
+  if (content_type == NULL)
+    content_type = DEFAULT_CONTENT_TYPE;
+  fd = g_open (local_path, O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0 || fstat (fd, &st) != 0)
+    {
+      int errsv = errno;
+
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_LOCAL, _("%s: cannot open: %s"), local_path, g_strerror (errsv));
+      return FALSE;
+    }
+  size = (guint64) st.st_size;
+  if (transfer != NULL)
+    transfer->bytes_total = size;
+  if (size <= self->part_size)
+    ok = put_single (self, key, fd, local_path, size, sha256, content_type, transfer, what, cancellable, error);
+  else
+    ok = put_multipart (self, key, fd, local_path, size, sha256, content_type, transfer, what, cancellable, error);
+  close (fd);
+  if (!ok)
+    return FALSE;
+
+  /* A multipart object is put together by the storage: check that what it
+   * holds now has the size and the checksum that were sent. */
+  if (!(landed = imu_sync_s3_head (target, key, cancellable, error)))
+    return FALSE;
+  if (landed->size != (gint64) size || g_strcmp0 (landed->sha256, sha256) != 0)
+    {
+      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_INTEGRITY,
+                   _("%s: the storage holds %" PRId64 " bytes with sha256 %s, expected %" PRIu64
+                     " bytes with sha256 %s"),
+                   what, landed->size, landed->sha256 != NULL ? landed->sha256 : _("(none)"), size, sha256);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+imu_sync_s3_get (ImuSyncTarget *target, const char *key, const char *local_path,
+                 ImuSyncTransfer *transfer, GCancellable *cancellable, GError **error)
+{
+  ImuSyncS3 *self = IMU_SYNC_S3 (target);
+  g_autoptr(SoupMessage) msg = build_message (self, "GET", key, NULL, NULL, NULL);
+  g_autofree char *what = g_strdup_printf (_("download of %s"), key);
+  g_autofree char *tmp = g_strdup_printf ("%s.part-XXXXXX", local_path);
+  g_autofree guint8 *buf = NULL;
+  g_autoptr(GError) transport = NULL;
+  g_autoptr(GInputStream) in = soup_session_send (self->session, msg, cancellable, &transport);
+  gint64 expected;
+  guint64 done = 0;
+  int fd = -1;
+  gboolean ok = FALSE;
+
+  if (in == NULL || soup_message_get_status (msg) < 200 || soup_message_get_status (msg) >= 300)
+    {
+      g_autoptr(GBytes) body = NULL;
+
+      if (in != NULL)
+        body = g_input_stream_read_bytes (in, 64 * 1024, NULL, NULL);
+      check_response (self, msg, body, transport, what, error);
+      return FALSE;
+    }
+  expected = soup_message_headers_get_content_length (soup_message_get_response_headers (msg));
+  if (transfer != NULL && expected > 0)
+    transfer->bytes_total = (guint64) expected;
+  fd = g_mkstemp (tmp);
+  if (fd < 0)
+    {
+      int errsv = errno;
+
+      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_LOCAL, _("%s: cannot create: %s"), local_path, g_strerror (errsv));
+      g_clear_pointer (&tmp, g_free);
+      goto out;
+    }
+  buf = g_malloc (IO_BLOCK);
+  for (;;)
+    {
+      g_autoptr(GError) read_error = NULL;
+      gsize n = 0;
+      gsize off = 0;
+
+      /* Whole blocks: fewer, larger writes. */
+      if (!g_input_stream_read_all (in, buf, IO_BLOCK, &n, cancellable, &read_error))
+        {
+          check_response (self, msg, NULL, read_error, what, error);
+          goto out;
+        }
+      while (off < n)
+        {
+          ssize_t w = write (fd, buf + off, n - off);
+
+          if (w < 0)
+            {
+              int errsv = errno;
+
+              if (errsv == EINTR)
+                continue;
+              g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_LOCAL, _("%s: cannot write: %s"), local_path,
+                           g_strerror (errsv));
+              goto out;
+            }
+          off += (gsize) w;
+        }
+      done += n;
+      imu_sync_transfer_progress (transfer, done);
+      if (n < IO_BLOCK)
+        break;
+    }
+  if (expected >= 0 && done != (guint64) expected)
+    {
+      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_NETWORK,
+                   _("%s: the connection ended after %" PRIu64 " of %" PRId64 " bytes"),
+                   what, done, expected);
+      goto out;
+    }
+  if (fsync (fd) != 0 || close (fd) != 0)
+    {
+      int errsv = errno;
+
+      fd = -1;
+      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_LOCAL, _("%s: cannot write: %s"), local_path, g_strerror (errsv));
+      goto out;
+    }
+  fd = -1;
+  if (g_rename (tmp, local_path) != 0)
+    {
+      int errsv = errno;
+
+      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_LOCAL, _("%s: cannot write: %s"), local_path, g_strerror (errsv));
+      goto out;
+    }
+  g_clear_pointer (&tmp, g_free);
+  ok = TRUE;
+
+out:
+  if (fd >= 0)
+    close (fd);
+  if (tmp != NULL)
+    g_unlink (tmp);
+  g_input_stream_close (in, NULL, NULL);
+  return ok;
+}
+
+static gboolean
+imu_sync_s3_remove (ImuSyncTarget *target, const char *key, GCancellable *cancellable, GError **error)
+{
+  ImuSyncS3 *self = IMU_SYNC_S3 (target);
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autofree char *what = g_strdup_printf (_("deleting %s"), key);
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GBytes) body = NULL;
+
+  /* An upload of this key that never finished holds parts the bucket's
+   * owner pays for: abort it too. */
+  if (imu_sync_s3_abort_uploads (self, key, cancellable, &local_error) < 0)
+    {
+      /* Some S3-compatible stores do not list uploads: not a reason to
+       * keep the object. */
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      g_debug ("%s: %s", what, local_error->message);
+      g_clear_error (&local_error);
+    }
+  msg = build_message (self, "DELETE", key, NULL, NULL, NULL);
+  body = send (self, msg, what, cancellable, &local_error);
+  if (body == NULL && !g_error_matches (local_error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_NOT_FOUND))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+imu_sync_s3_test (ImuSyncTarget *target, ImuSyncTestReport *report, GCancellable *cancellable, GError **error)
+{
+  ImuSyncS3 *self = IMU_SYNC_S3 (target);
+  const ImuSyncTargetConfig *config = imu_sync_target_get_config (target);
+  g_autofree char *uuid = g_uuid_string_random ();
+  g_autofree char *probe = imu_sync_target_session_key (target, ".imu-probe", uuid);
+  g_autofree char *prefix = imu_sync_target_sessions_prefix (target);
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+
+  imu_sync_test_report_add (report, _("endpoint: %s (%s)"), config->url,
+                            self->path_style ? _("path-style") : _("virtual-hosted"));
+  imu_sync_test_report_add (report, _("bucket: %s, region: %s"), self->bucket, self->region);
+  imu_sync_test_report_add (report, _("authentication: SigV4, access key %s"), self->access_key);
+
+  /* Reachability, and the clock: SigV4 fails when it is 15 min off. */
+  {
+    const char *params[] = { "list-type", "2", "max-keys", "1", "prefix", prefix, NULL };
+    g_autoptr(SoupMessage) msg = build_message (self, "GET", NULL, params, NULL, NULL);
+    g_autoptr(GBytes) body = send (self, msg, _("reaching the bucket"), cancellable, &local_error);
+    const char *date = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Date");
+    g_autoptr(GDateTime) server = date != NULL ? soup_date_time_new_from_http_string (date) : NULL;
+
+    if (body == NULL)
+      {
+        imu_sync_test_report_add (report, _("reach the bucket: failed: %s"), local_error->message);
+        report->ok = FALSE;
+        g_clear_error (&local_error);
+      }
+    else
+      imu_sync_test_report_add (report, _("reach the bucket: ok"));
+    if (server != NULL)
+      {
+        g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+        gint64 skew = g_date_time_difference (now, server) / G_USEC_PER_SEC;
+
+        if (ABS (skew) > CLOCK_SKEW_WARN_S)
+          {
+            imu_sync_test_report_add (report, _("clock: this computer is %" PRId64 " s %s the storage; "
+                                                "SigV4 fails beyond 15 minutes: set the clock right"),
+                                      ABS (skew), skew > 0 ? _("ahead of") : _("behind"));
+            report->ok = FALSE;
+          }
+        else
+          imu_sync_test_report_add (report, _("clock: within %" PRId64 " s of the storage’s"), ABS (skew));
+      }
+  }
+
+  if (!(list = imu_sync_s3_list (target, prefix, cancellable, &local_error)))
+    {
+      imu_sync_test_report_add (report, _("list: failed: %s"), local_error->message);
+      report->ok = FALSE;
+      g_clear_error (&local_error);
+    }
+  else
+    imu_sync_test_report_add (report, _("list: ok (%u objects)"), list->len);
+
+  {
+    static const char probe_text[] = "probe\n";
+    g_autofree char *sha = g_compute_checksum_for_string (G_CHECKSUM_SHA256, probe_text, -1);
+    const char *headers[] = { "Content-Type", "text/plain", NULL };
+    g_autoptr(SoupMessage) msg = build_message (self, "PUT", probe, NULL, headers, sha);
+    g_autoptr(GBytes) body = g_bytes_new_static (probe_text, strlen (probe_text));
+    g_autoptr(GBytes) answer = NULL;
+
+    soup_message_set_request_body_from_bytes (msg, NULL, body);
+    answer = send (self, msg, _("writing a probe object"), cancellable, &local_error);
+    if (answer == NULL)
+      {
+        imu_sync_test_report_add (report, _("write: failed: %s"), local_error->message);
+        report->ok = FALSE;
+      }
+    else if (!imu_sync_s3_remove (target, probe, cancellable, &local_error))
+      {
+        imu_sync_test_report_add (report, _("delete: failed: %s"), local_error->message);
+        report->ok = FALSE;
+      }
+    else
+      imu_sync_test_report_add (report, _("write and delete a probe object: ok"));
+  }
+  return TRUE;
+}
+
+static void
+imu_sync_s3_finalize (GObject *object)
+{
+  ImuSyncS3 *self = IMU_SYNC_S3 (object);
+
+  g_clear_object (&self->session);
+  g_clear_pointer (&self->signer, imu_sigv4_free);
+  g_free (self->url_base);
+  g_free (self->host_header);
+  g_free (self->bucket_path);
+  g_free (self->bucket);
+  g_free (self->region);
+  g_free (self->access_key);
+  g_mutex_clear (&self->sign_lock);
+  G_OBJECT_CLASS (imu_sync_s3_parent_class)->finalize (object);
+}
+
+static void
+imu_sync_s3_class_init (ImuSyncS3Class *klass)
+{
+  ImuSyncTargetClass *target_class = IMU_SYNC_TARGET_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = imu_sync_s3_finalize;
+  target_class->setup = imu_sync_s3_setup;
+  target_class->put = imu_sync_s3_put;
+  target_class->get = imu_sync_s3_get;
+  target_class->head = imu_sync_s3_head;
+  target_class->list = imu_sync_s3_list;
+  target_class->remove = imu_sync_s3_remove;
+  target_class->test = imu_sync_s3_test;
+}
+
+static void
+imu_sync_s3_init (ImuSyncS3 *self)
+{
+  self->part_size = IMU_SYNC_S3_PART_SIZE;
+  g_mutex_init (&self->sign_lock);
+}

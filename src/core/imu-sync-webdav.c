@@ -1,0 +1,1008 @@
+/* imu-sync-webdav.c — a WebDAV collection as a sync target
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * RFC 4918. A file is PUT to a hidden temporary name next to its final
+ * one, then MOVEd there (Overwrite: T): the server renames it in one step,
+ * so nobody listing or reading the collection sees half a bundle under
+ * the real name. Missing collections on the way are made with MKCOL.
+ * WebDAV has no object metadata, so the sha256 of KEY lives in a small
+ * sidecar KEY.sha256, written (also through a temporary name) after the
+ * object; list() hides sidecars and temporary names.
+ *
+ * Listing is PROPFIND with Depth: 1, one collection at a time (servers
+ * often refuse Depth: infinity), parsing the multistatus answer with
+ * GMarkup. Authentication is HTTP Basic, sent with every request: only
+ * over TLS, or plain http to this computer (or with --insecure).
+ *
+ * There is no resume: WebDAV has no standard partial PUT, so an
+ * interrupted upload starts again (docs/sync.md).
+ *
+ * libsoup's synchronous API is used from the transfer's worker thread;
+ * each instance has its own SoupSession and is used by one thread.
+ */
+#define G_LOG_DOMAIN "imu-sync"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+#include "imu-redact.h"
+#include "imu-sync-webdav.h"
+
+#define TIMEOUT_S 120
+#define IO_BLOCK (1 << 20)
+#define DEFAULT_CONTENT_TYPE "application/octet-stream"
+#define PROPFIND_BODY \
+  "<?xml version=\"1.0\" encoding=\"utf-8\"?>" \
+  "<D:propfind xmlns:D=\"DAV:\"><D:prop><D:resourcetype/><D:getcontentlength/><D:getetag/>" \
+  "<D:getlastmodified/></D:prop></D:propfind>"
+
+struct _ImuSyncWebdav
+{
+  ImuSyncTarget  parent_instance;
+  SoupSession   *session;
+  char          *base_url;     /* the collection, no trailing slash */
+  char          *base_path;    /* its path, decoded, no trailing slash */
+  char          *user;
+  char          *authorization;
+  GHashTable    *collections;  /* keys of collections known to exist ("a/b/") */
+};
+
+G_DEFINE_FINAL_TYPE (ImuSyncWebdav, imu_sync_webdav, IMU_TYPE_SYNC_TARGET)
+
+/* g_set_str() is GLib 2.76; Debian 12 has 2.74. */
+static void
+set_str (char **ptr, const char *value)
+{
+  char *copy = g_strdup (value);
+
+  g_free (*ptr);
+  *ptr = copy;
+}
+
+static char *
+key_url (ImuSyncWebdav *self, const char *key)
+{
+  g_autofree char *escaped = g_uri_escape_string (key != NULL ? key : "", "/", FALSE);
+
+  return g_strconcat (self->base_url, "/", escaped, NULL);
+}
+
+static SoupMessage *
+build_message (ImuSyncWebdav *self, const char *method, const char *key, const char * const *headers)
+{
+  g_autofree char *url = key_url (self, key);
+  SoupMessage *msg = soup_message_new (method, url);
+  SoupMessageHeaders *h;
+
+  g_assert (msg != NULL);
+  h = soup_message_get_request_headers (msg);
+  /* Sent up front rather than after a 401: a streamed body cannot be
+   * sent twice, and it saves a round trip per request. */
+  soup_message_headers_replace (h, "Authorization", self->authorization);
+  for (guint i = 0; headers != NULL && headers[i] != NULL; i += 2)
+    soup_message_headers_replace (h, headers[i], headers[i + 1]);
+  return msg;
+}
+
+static guint
+parse_retry_after (const char *value)
+{
+  guint64 secs;
+  g_autoptr(GDateTime) when = NULL;
+
+  if (value == NULL)
+    return 0;
+  if (g_ascii_string_to_unsigned (value, 10, 0, 24 * 3600, &secs, NULL))
+    return (guint) secs;
+  when = soup_date_time_new_from_http_string (value);
+  if (when != NULL)
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+      GTimeSpan diff = g_date_time_difference (when, now);
+
+      return diff > 0 ? (guint) MIN (diff / G_USEC_PER_SEC + 1, 24 * 3600) : 0;
+    }
+  return 0;
+}
+
+static gboolean
+check_response (ImuSyncWebdav *self, SoupMessage *msg, GError *transport, const char *what, GError **error)
+{
+  const ImuSyncTargetConfig *config = imu_sync_target_get_config (IMU_SYNC_TARGET (self));
+  const char *reason;
+  guint status;
+
+  if (transport != NULL)
+    {
+      if (g_error_matches (transport, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_propagate_error (error, g_error_copy (transport));
+          return FALSE;
+        }
+      g_set_error (error, IMU_SYNC_ERROR, transport->domain == G_TLS_ERROR ? IMU_SYNC_ERROR_TLS : IMU_SYNC_ERROR_NETWORK,
+                   transport->domain == G_TLS_ERROR
+                   ? _("%s: the certificate of %s is not trusted: %s")
+                   : _("%s: cannot reach %s: %s"),
+                   what, config->url, transport->message);
+      imu_redact_error (*error);
+      return FALSE;
+    }
+  status = soup_message_get_status (msg);
+  if (status >= 200 && status < 300)
+    return TRUE;
+  reason = soup_message_get_reason_phrase (msg) != NULL ? soup_message_get_reason_phrase (msg) : "";
+  if (status == 401)
+    g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_AUTH,
+                 _("%s: the server refused user “%s” and its password (HTTP 401 %s). Check them (an app password "
+                   "if the account has two-factor login) and run “imu target secret %s --password-from-stdin”, "
+                   "then “imu sync --retry”. Nothing was lost."),
+                 what, self->user, reason, config->name);
+  else if (status == 403)
+    g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_AUTH,
+                 _("%s: user “%s” may not do this here (HTTP 403 %s). Check the account’s permissions on %s, then "
+                   "run “imu sync --retry”. Nothing was lost."),
+                 what, self->user, reason, config->url);
+  else if (status == 404 || status == 410)
+    g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_NOT_FOUND, _("%s: not found (HTTP %u %s)"), what, status, reason);
+  else if (status == 408 || status == 429 || status == 503)
+    {
+      imu_sync_target_set_retry_after (IMU_SYNC_TARGET (self),
+                                       parse_retry_after (soup_message_headers_get_one (
+                                         soup_message_get_response_headers (msg), "Retry-After")));
+      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_THROTTLED,
+                   _("%s: the server is busy (HTTP %u %s); will try again"), what, status, reason);
+    }
+  else if (status == 507)
+    g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_SERVER,
+                 _("%s: the server has no room left (HTTP 507 %s); will try again"), what, reason);
+  else if (status >= 500)
+    g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_SERVER,
+                 _("%s: the server is failing (HTTP %u %s); will try again"), what, status, reason);
+  else
+    g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_PROTOCOL, _("%s: unexpected answer HTTP %u %s"),
+                 what, status, reason);
+  imu_redact_error (*error);
+  return FALSE;
+}
+
+static GBytes *
+send (ImuSyncWebdav *self, SoupMessage *msg, const char *what, GCancellable *cancellable, GError **error)
+{
+  g_autoptr(GError) transport = NULL;
+  g_autoptr(GBytes) body = soup_session_send_and_read (self->session, msg, cancellable, &transport);
+
+  if (!check_response (self, msg, transport, what, error))
+    return NULL;
+  return body != NULL ? g_steal_pointer (&body) : g_bytes_new (NULL, 0);
+}
+
+/* Sends a request whose status alone matters; @ok_status is one more
+ * status (besides 2xx) that counts as success (0 for none). Returns the
+ * status, 0 on error. */
+static guint
+send_status (ImuSyncWebdav *self, SoupMessage *msg, guint ok_status, const char *what,
+             GCancellable *cancellable, GError **error)
+{
+  g_autoptr(GError) transport = NULL;
+  g_autoptr(GBytes) body = soup_session_send_and_read (self->session, msg, cancellable, &transport);
+
+  if (transport == NULL && ok_status != 0 && soup_message_get_status (msg) == ok_status)
+    return ok_status;
+  if (!check_response (self, msg, transport, what, error))
+    return 0;
+  return soup_message_get_status (msg);
+}
+
+/* ---- PROPFIND ---- */
+
+typedef struct {
+  char     *path;        /* decoded, without a trailing slash */
+  gboolean  collection;
+  gint64    size;
+  char     *etag;
+  gint64    modified_us;
+} Entry;
+
+static void
+entry_free (gpointer data)
+{
+  Entry *e = data;
+
+  g_free (e->path);
+  g_free (e->etag);
+  g_free (e);
+}
+
+typedef struct {
+  GPtrArray *stack;     /* local names */
+  GString   *text;
+  GPtrArray *entries;
+  Entry     *current;
+} PropfindXml;
+
+static const char *
+local_name (const char *element)
+{
+  const char *colon = strrchr (element, ':');
+
+  return colon != NULL ? colon + 1 : element;
+}
+
+/* The decoded path of an href, which may be a path or a whole URL. */
+static char *
+href_path (const char *href)
+{
+  g_autoptr(GUri) uri = NULL;
+  g_autofree char *raw = NULL;
+  char *path;
+
+  if (g_str_has_prefix (href, "http://") || g_str_has_prefix (href, "https://"))
+    {
+      uri = g_uri_parse (href, G_URI_FLAGS_ENCODED, NULL);
+      raw = g_strdup (uri != NULL ? g_uri_get_path (uri) : href);
+    }
+  else
+    raw = g_strdup (href);
+  path = g_uri_unescape_string (raw, NULL);
+  if (path == NULL)
+    path = g_strdup (raw);
+  while (strlen (path) > 1 && path[strlen (path) - 1] == '/')
+    path[strlen (path) - 1] = '\0';
+  return path;
+}
+
+static void
+propfind_start (GMarkupParseContext *ctx, const char *element, const char **names, const char **values,
+                gpointer data, GError **error)
+{
+  PropfindXml *x = data;
+  const char *name = local_name (element);
+
+  g_ptr_array_add (x->stack, g_strdup (name));
+  g_string_truncate (x->text, 0);
+  if (g_str_equal (name, "response"))
+    {
+      g_clear_pointer (&x->current, entry_free);
+      x->current = g_new0 (Entry, 1);
+      x->current->size = -1;
+    }
+}
+
+static void
+propfind_text (GMarkupParseContext *ctx, const char *text, gsize len, gpointer data, GError **error)
+{
+  PropfindXml *x = data;
+
+  g_string_append_len (x->text, text, (gssize) len);
+}
+
+static void
+propfind_end (GMarkupParseContext *ctx, const char *element, gpointer data, GError **error)
+{
+  PropfindXml *x = data;
+  const char *name = local_name (element);
+  const char *parent = x->stack->len >= 2 ? g_ptr_array_index (x->stack, x->stack->len - 2) : "";
+  g_autofree char *text = g_strstrip (g_strdup (x->text->str));
+  Entry *e = x->current;
+
+  if (e != NULL)
+    {
+      if (g_str_equal (name, "href") && g_str_equal (parent, "response"))
+        {
+          g_free (e->path);
+          e->path = href_path (text);
+        }
+      else if (g_str_equal (name, "collection") && g_str_equal (parent, "resourcetype"))
+        e->collection = TRUE;
+      else if (g_str_equal (name, "getcontentlength") && *text != '\0')
+        e->size = g_ascii_strtoll (text, NULL, 10);
+      else if (g_str_equal (name, "getetag") && *text != '\0')
+        set_str (&e->etag, text);
+      else if (g_str_equal (name, "getlastmodified") && *text != '\0')
+        {
+          g_autoptr(GDateTime) dt = soup_date_time_new_from_http_string (text);
+
+          if (dt != NULL)
+            e->modified_us = g_date_time_to_unix (dt) * G_USEC_PER_SEC;
+        }
+      else if (g_str_equal (name, "response"))
+        {
+          if (e->path != NULL)
+            g_ptr_array_add (x->entries, g_steal_pointer (&x->current));
+          else
+            g_clear_pointer (&x->current, entry_free);
+        }
+    }
+  g_string_truncate (x->text, 0);
+  g_ptr_array_remove_index (x->stack, x->stack->len - 1);
+}
+
+/* PROPFIND @key (a collection, "" for the base) with @depth: its entries,
+ * the collection itself first when the server lists it. */
+static GPtrArray *
+propfind (ImuSyncWebdav *self, const char *key, const char *depth, GCancellable *cancellable, GError **error)
+{
+  static const GMarkupParser parser = { propfind_start, propfind_end, propfind_text, NULL, NULL };
+  const char *headers[] = { "Depth", depth, NULL };
+  g_autoptr(SoupMessage) msg = build_message (self, "PROPFIND", key, headers);
+  g_autoptr(GBytes) request = g_bytes_new_static (PROPFIND_BODY, strlen (PROPFIND_BODY));
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GMarkupParseContext) ctx = NULL;
+  g_autofree char *what = g_strdup_printf (_("listing %s"), *key != '\0' ? key : "/");
+  g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func (entry_free);
+  PropfindXml x = { g_ptr_array_new_with_free_func (g_free), g_string_new (NULL), entries, NULL };
+  const char *data;
+  gsize len = 0;
+  gboolean ok;
+
+  soup_message_set_request_body_from_bytes (msg, "application/xml; charset=utf-8", request);
+  if (!(body = send (self, msg, what, cancellable, error)))
+    {
+      g_ptr_array_unref (x.stack);
+      g_string_free (x.text, TRUE);
+      return NULL;
+    }
+  data = g_bytes_get_data (body, &len);
+  if (data == NULL)
+    data = "";
+  if (len >= 3 && (guchar) data[0] == 0xef && (guchar) data[1] == 0xbb && (guchar) data[2] == 0xbf)
+    {
+      data += 3;
+      len -= 3;
+    }
+  ctx = g_markup_parse_context_new (&parser, 0, &x, NULL);
+  ok = soup_message_get_status (msg) == 207 && g_markup_parse_context_parse (ctx, data, (gssize) len, NULL)
+       && g_markup_parse_context_end_parse (ctx, NULL);
+  g_ptr_array_unref (x.stack);
+  g_string_free (x.text, TRUE);
+  g_clear_pointer (&x.current, entry_free);
+  if (!ok)
+    {
+      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_PROTOCOL,
+                   _("%s: the server did not answer a WebDAV multistatus (HTTP %u); is %s a WebDAV collection?"),
+                   what, soup_message_get_status (msg), imu_sync_target_get_config (IMU_SYNC_TARGET (self))->url);
+      return NULL;
+    }
+  return g_steal_pointer (&entries);
+}
+
+/* The key of a listed path, NULL when it is not under the base. */
+static const char *
+path_to_key (ImuSyncWebdav *self, const char *path)
+{
+  gsize n = strlen (self->base_path);
+
+  if (strncmp (path, self->base_path, n) != 0 || path[n] != '/')
+    return NULL;
+  return path + n + 1;
+}
+
+static gboolean
+is_hidden_name (const char *key)
+{
+  const char *base = strrchr (key, '/');
+
+  base = base != NULL ? base + 1 : key;
+  return strstr (base, IMU_SYNC_WEBDAV_TMP_MARK) != NULL || g_str_has_suffix (base, IMU_SYNC_WEBDAV_SHA256_SUFFIX);
+}
+
+static gboolean
+list_collection (ImuSyncWebdav *self, const char *dir, const char *prefix, GPtrArray *objects, guint depth,
+                 GCancellable *cancellable, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GPtrArray) entries = propfind (self, dir, "1", cancellable, &local_error);
+
+  if (entries == NULL)
+    {
+      /* A collection that does not exist holds nothing. */
+      if (g_error_matches (local_error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_NOT_FOUND))
+        return TRUE;
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  for (guint i = 0; i < entries->len; i++)
+    {
+      Entry *e = g_ptr_array_index (entries, i);
+      const char *key = path_to_key (self, e->path);
+      g_autofree char *dir_key = NULL;
+
+      if (key == NULL)
+        continue;
+      if (e->collection)
+        {
+          dir_key = g_strconcat (key, "/", NULL);
+          /* The collection itself, or one that cannot hold the prefix. */
+          if (g_str_equal (dir_key, dir) || !(g_str_has_prefix (dir_key, prefix) || g_str_has_prefix (prefix, dir_key)))
+            continue;
+          if (depth > 32)
+            continue;
+          if (!list_collection (self, dir_key, prefix, objects, depth + 1, cancellable, error))
+            return FALSE;
+        }
+      else if (g_str_has_prefix (key, prefix) && !is_hidden_name (key))
+        {
+          ImuSyncObject *o = g_new0 (ImuSyncObject, 1);
+
+          o->key = g_strdup (key);
+          o->size = e->size;
+          o->etag = g_strdup (e->etag);
+          o->modified_us = e->modified_us;
+          g_ptr_array_add (objects, o);
+        }
+    }
+  return TRUE;
+}
+
+static GPtrArray *
+imu_sync_webdav_list (ImuSyncTarget *target, const char *prefix, GCancellable *cancellable, GError **error)
+{
+  ImuSyncWebdav *self = IMU_SYNC_WEBDAV (target);
+  g_autoptr(GPtrArray) objects = g_ptr_array_new_with_free_func ((GDestroyNotify) imu_sync_object_free);
+  const char *p = prefix != NULL ? prefix : "";
+  const char *slash = strrchr (p, '/');
+  g_autofree char *dir = slash != NULL ? g_strndup (p, (gsize) (slash - p + 1)) : g_strdup ("");
+
+  if (!list_collection (self, dir, p, objects, 0, cancellable, error))
+    return NULL;
+  return g_steal_pointer (&objects);
+}
+
+/* ---- writing ---- */
+
+/* MKCOL for each collection of @key's path that is not known to exist:
+ * first the deepest (usually all the others exist), then, when its parent
+ * is missing (409), from the top down. */
+static gboolean
+ensure_collections (ImuSyncWebdav *self, const char *key, GCancellable *cancellable, GError **error)
+{
+  g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autofree char *what = NULL;
+  const char *deepest;
+
+  for (const char *p = strchr (key, '/'); p != NULL; p = strchr (p + 1, '/'))
+    g_ptr_array_add (dirs, g_strndup (key, (gsize) (p - key + 1)));
+  if (dirs->len == 0)
+    return TRUE;
+  deepest = g_ptr_array_index (dirs, dirs->len - 1);
+  if (g_hash_table_contains (self->collections, deepest))
+    return TRUE;
+
+  /* 405: it exists already. 409: its parent does not. */
+  msg = build_message (self, "MKCOL", deepest, NULL);
+  what = g_strdup_printf (_("creating the collection %s"), deepest);
+  if (send_status (self, msg, 405, what, cancellable, &local_error) == 0)
+    {
+      if (soup_message_get_status (msg) != 409)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      /* From the top, the target's own collection included: a person
+       * naming https://host/dav/imu/ expects "imu" to be made. */
+      g_ptr_array_insert (dirs, 0, g_strdup (""));
+      for (guint i = 0; i < dirs->len - 1; i++)
+        {
+          const char *dir = g_ptr_array_index (dirs, i);
+          g_autoptr(SoupMessage) mkcol = NULL;
+          g_autofree char *what_dir = NULL;
+
+          if (g_hash_table_contains (self->collections, dir))
+            continue;
+          mkcol = build_message (self, "MKCOL", dir, NULL);
+          what_dir = g_strdup_printf (_("creating the collection %s"), *dir != '\0' ? dir : "/");
+          if (send_status (self, mkcol, 405, what_dir, cancellable, error) == 0)
+            return FALSE;
+          g_hash_table_add (self->collections, g_strdup (dir));
+        }
+      g_clear_object (&msg);
+      msg = build_message (self, "MKCOL", deepest, NULL);
+      if (send_status (self, msg, 405, what, cancellable, error) == 0)
+        return FALSE;
+    }
+  for (guint i = 0; i < dirs->len; i++)
+    g_hash_table_add (self->collections, g_strdup (g_ptr_array_index (dirs, i)));
+  return TRUE;
+}
+
+static char *
+tmp_key_for (const char *key)
+{
+  const char *slash = strrchr (key, '/');
+  g_autofree char *dir = slash != NULL ? g_strndup (key, (gsize) (slash - key + 1)) : g_strdup ("");
+  const char *name = slash != NULL ? slash + 1 : key;
+
+  return g_strdup_printf ("%s.%s" IMU_SYNC_WEBDAV_TMP_MARK "%08x", dir, name, g_random_int ());
+}
+
+typedef struct {
+  ImuSyncTransfer *transfer;
+  guint64          sent;
+} Progress;
+
+static void
+wrote_body_data_cb (SoupMessage *msg, guint chunk_size, gpointer data)
+{
+  Progress *p = data;
+
+  p->sent += chunk_size;
+  imu_sync_transfer_progress (p->transfer, p->sent);
+}
+
+/* PUT @body (a stream of @length bytes) to a temporary name, then MOVE it
+ * to @key. */
+static gboolean
+put_via_move (ImuSyncWebdav *self, const char *key, GInputStream *body, gssize length, const char *content_type,
+              ImuSyncTransfer *transfer, const char *what, GCancellable *cancellable, GError **error)
+{
+  g_autofree char *tmp = tmp_key_for (key);
+  g_autofree char *destination = key_url (self, key);
+  g_autoptr(SoupMessage) put = build_message (self, "PUT", tmp, NULL);
+  const char *move_headers[] = { "Destination", destination, "Overwrite", "T", NULL };
+  g_autoptr(SoupMessage) move = NULL;
+  g_autoptr(GError) local_error = NULL;
+  Progress progress = { transfer, 0 };
+  guint status;
+
+  soup_message_set_request_body (put, content_type, body, length);
+  g_signal_connect (put, "wrote-body-data", G_CALLBACK (wrote_body_data_cb), &progress);
+  status = send_status (self, put, 0, what, cancellable, error);
+  g_signal_handlers_disconnect_by_func (put, wrote_body_data_cb, &progress);
+  if (status == 0)
+    goto fail;
+  move = build_message (self, "MOVE", tmp, move_headers);
+  if (send_status (self, move, 0, what, cancellable, error) == 0)
+    goto fail;
+  return TRUE;
+
+fail:
+  {
+    /* Leave no temporary file behind (best effort: it is hidden anyway). */
+    g_autoptr(SoupMessage) del = build_message (self, "DELETE", tmp, NULL);
+    g_autoptr(GBytes) ignored = soup_session_send_and_read (self->session, del, NULL, NULL);
+  }
+  return FALSE;
+}
+
+static char *
+read_sidecar (ImuSyncWebdav *self, const char *key, GCancellable *cancellable, GError **error)
+{
+  g_autofree char *sidecar = g_strconcat (key, IMU_SYNC_WEBDAV_SHA256_SUFFIX, NULL);
+  g_autoptr(SoupMessage) msg = build_message (self, "GET", sidecar, NULL);
+  g_autofree char *what = g_strdup_printf (_("reading %s"), sidecar);
+  g_autoptr(GBytes) body = send (self, msg, what, cancellable, error);
+  gsize len = 0;
+  const char *data;
+
+  if (body == NULL)
+    return NULL;
+  data = g_bytes_get_data (body, &len);
+  if (data == NULL || len < 64)
+    return g_strdup ("");
+  for (guint i = 0; i < 64; i++)
+    if (!g_ascii_isxdigit (data[i]))
+      return g_strdup ("");
+  return g_ascii_strdown (data, 64);
+}
+
+static ImuSyncObject *
+imu_sync_webdav_head (ImuSyncTarget *target, const char *key, GCancellable *cancellable, GError **error)
+{
+  ImuSyncWebdav *self = IMU_SYNC_WEBDAV (target);
+  g_autoptr(SoupMessage) msg = build_message (self, "HEAD", key, NULL);
+  g_autofree char *what = g_strdup_printf (_("looking up %s"), key);
+  g_autoptr(GBytes) body = send (self, msg, what, cancellable, error);
+  g_autoptr(ImuSyncObject) object = NULL;
+  g_autoptr(GError) local_error = NULL;
+  SoupMessageHeaders *h;
+  const char *last_modified;
+
+  if (body == NULL)
+    return NULL;
+  h = soup_message_get_response_headers (msg);
+  object = g_new0 (ImuSyncObject, 1);
+  object->key = g_strdup (key);
+  object->size = soup_message_headers_get_content_length (h);
+  object->etag = g_strdup (soup_message_headers_get_one (h, "ETag"));
+  last_modified = soup_message_headers_get_one (h, "Last-Modified");
+  if (last_modified != NULL)
+    {
+      g_autoptr(GDateTime) dt = soup_date_time_new_from_http_string (last_modified);
+
+      if (dt != NULL)
+        object->modified_us = g_date_time_to_unix (dt) * G_USEC_PER_SEC;
+    }
+  if (soup_message_headers_get_encoding (h) != SOUP_ENCODING_CONTENT_LENGTH)
+    {
+      /* Some servers answer HEAD without a length: ask PROPFIND. */
+      g_autoptr(GPtrArray) entries = propfind (self, key, "0", cancellable, error);
+
+      if (entries == NULL)
+        return NULL;
+      object->size = entries->len > 0 ? ((Entry *) g_ptr_array_index (entries, 0))->size : -1;
+    }
+  object->sha256 = read_sidecar (self, key, cancellable, &local_error);
+  if (object->sha256 == NULL && !g_error_matches (local_error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_NOT_FOUND))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  if (object->sha256 != NULL && *object->sha256 == '\0')
+    g_clear_pointer (&object->sha256, g_free);
+  return g_steal_pointer (&object);
+}
+
+static gboolean
+imu_sync_webdav_put (ImuSyncTarget *target, const char *key, const char *local_path, const char *sha256,
+                     const char *content_type, ImuSyncTransfer *transfer, GCancellable *cancellable, GError **error)
+{
+  ImuSyncWebdav *self = IMU_SYNC_WEBDAV (target);
+  g_autoptr(GFile) file = g_file_new_for_path (local_path);
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GFileInputStream) in = NULL;
+  g_autoptr(GFileInfo) info = NULL;
+  g_autoptr(ImuSyncObject) landed = NULL;
+  g_autofree char *what = g_strdup_printf (_("upload of %s"), key);
+  g_autofree char *sidecar = g_strconcat (key, IMU_SYNC_WEBDAV_SHA256_SUFFIX, NULL);
+  g_autofree char *sidecar_text = NULL;
+  const char *name = strrchr (key, '/') != NULL ? strrchr (key, '/') + 1 : key;
+  goffset size;
+
+  g_return_val_if_fail (sha256 != NULL && strlen (sha256) == 64, FALSE);
+
+  if (!(in = g_file_read (file, cancellable, &local_error))
+      || !(info = g_file_input_stream_query_info (in, G_FILE_ATTRIBUTE_STANDARD_SIZE, cancellable, &local_error)))
+    {
+      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_LOCAL, _("%s: cannot open: %s"), local_path, local_error->message);
+      return FALSE;
+    }
+  size = g_file_info_get_size (info);
+  if (transfer != NULL)
+    transfer->bytes_total = (guint64) size;
+  /* Starting over: WebDAV cannot append to what an earlier try sent. */
+  imu_sync_transfer_progress (transfer, 0);
+
+  if (!ensure_collections (self, key, cancellable, error))
+    return FALSE;
+  if (!put_via_move (self, key, G_INPUT_STREAM (in), size, content_type != NULL ? content_type : DEFAULT_CONTENT_TYPE,
+                     transfer, what, cancellable, error))
+    return FALSE;
+
+  sidecar_text = g_strdup_printf ("%s  %s\n", sha256, name);
+  {
+    g_autoptr(GInputStream) side = g_memory_input_stream_new_from_data (g_strdup (sidecar_text), -1, g_free);
+
+    if (!put_via_move (self, sidecar, side, (gssize) strlen (sidecar_text), "text/plain", NULL, what,
+                       cancellable, error))
+      return FALSE;
+  }
+
+  /* Check what the server holds now. */
+  if (!(landed = imu_sync_webdav_head (target, key, cancellable, error)))
+    return FALSE;
+  if (landed->size != size || g_strcmp0 (landed->sha256, sha256) != 0)
+    {
+      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_INTEGRITY,
+                   _("%s: the server holds %" PRId64 " bytes with sha256 %s, expected %" PRId64
+                     " bytes with sha256 %s"),
+                   what, landed->size, landed->sha256 != NULL ? landed->sha256 : _("(none)"), (gint64) size, sha256);
+      return FALSE;
+    }
+  imu_sync_transfer_progress (transfer, (guint64) size);
+  return TRUE;
+}
+
+static gboolean
+imu_sync_webdav_get (ImuSyncTarget *target, const char *key, const char *local_path,
+                     ImuSyncTransfer *transfer, GCancellable *cancellable, GError **error)
+{
+  ImuSyncWebdav *self = IMU_SYNC_WEBDAV (target);
+  g_autoptr(SoupMessage) msg = build_message (self, "GET", key, NULL);
+  g_autofree char *what = g_strdup_printf (_("download of %s"), key);
+  g_autofree char *tmp = g_strdup_printf ("%s.part-XXXXXX", local_path);
+  g_autofree guint8 *buf = NULL;
+  g_autoptr(GError) transport = NULL;
+  g_autoptr(GInputStream) in = soup_session_send (self->session, msg, cancellable, &transport);
+  gint64 expected;
+  guint64 done = 0;
+  int fd = -1;
+  gboolean ok = FALSE;
+
+  if (in == NULL || soup_message_get_status (msg) < 200 || soup_message_get_status (msg) >= 300)
+    {
+      check_response (self, msg, transport, what, error);
+      if (in != NULL)
+        g_input_stream_close (in, NULL, NULL);
+      return FALSE;
+    }
+  expected = soup_message_headers_get_content_length (soup_message_get_response_headers (msg));
+  if (soup_message_headers_get_encoding (soup_message_get_response_headers (msg)) != SOUP_ENCODING_CONTENT_LENGTH)
+    expected = -1;
+  if (transfer != NULL && expected > 0)
+    transfer->bytes_total = (guint64) expected;
+  fd = g_mkstemp (tmp);
+  if (fd < 0)
+    {
+      int errsv = errno;
+
+      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_LOCAL, _("%s: cannot create: %s"), local_path, g_strerror (errsv));
+      g_clear_pointer (&tmp, g_free);
+      goto out;
+    }
+  buf = g_malloc (IO_BLOCK);
+  for (;;)
+    {
+      g_autoptr(GError) read_error = NULL;
+      gsize n = 0, off = 0;
+
+      if (!g_input_stream_read_all (in, buf, IO_BLOCK, &n, cancellable, &read_error))
+        {
+          check_response (self, msg, read_error, what, error);
+          goto out;
+        }
+      while (off < n)
+        {
+          ssize_t w = write (fd, buf + off, n - off);
+
+          if (w < 0)
+            {
+              int errsv = errno;
+
+              if (errsv == EINTR)
+                continue;
+              g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_LOCAL, _("%s: cannot write: %s"), local_path,
+                           g_strerror (errsv));
+              goto out;
+            }
+          off += (gsize) w;
+        }
+      done += n;
+      imu_sync_transfer_progress (transfer, done);
+      if (n < IO_BLOCK)
+        break;
+    }
+  if (expected >= 0 && done != (guint64) expected)
+    {
+      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_NETWORK,
+                   _("%s: the connection ended after %" PRIu64 " of %" PRId64 " bytes"),
+                   what, done, expected);
+      goto out;
+    }
+  if (fsync (fd) != 0 || close (fd) != 0)
+    {
+      int errsv = errno;
+
+      fd = -1;
+      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_LOCAL, _("%s: cannot write: %s"), local_path, g_strerror (errsv));
+      goto out;
+    }
+  fd = -1;
+  if (g_rename (tmp, local_path) != 0)
+    {
+      int errsv = errno;
+
+      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_LOCAL, _("%s: cannot write: %s"), local_path, g_strerror (errsv));
+      goto out;
+    }
+  g_clear_pointer (&tmp, g_free);
+  ok = TRUE;
+
+out:
+  if (fd >= 0)
+    close (fd);
+  if (tmp != NULL)
+    g_unlink (tmp);
+  g_input_stream_close (in, NULL, NULL);
+  return ok;
+}
+
+static gboolean
+delete_key (ImuSyncWebdav *self, const char *key, GCancellable *cancellable, GError **error)
+{
+  g_autoptr(SoupMessage) msg = build_message (self, "DELETE", key, NULL);
+  g_autofree char *what = g_strdup_printf (_("deleting %s"), key);
+  g_autoptr(GError) local_error = NULL;
+
+  if (send_status (self, msg, 0, what, cancellable, &local_error) == 0
+      && !g_error_matches (local_error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_NOT_FOUND))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+imu_sync_webdav_remove (ImuSyncTarget *target, const char *key, GCancellable *cancellable, GError **error)
+{
+  ImuSyncWebdav *self = IMU_SYNC_WEBDAV (target);
+  g_autofree char *sidecar = g_strconcat (key, IMU_SYNC_WEBDAV_SHA256_SUFFIX, NULL);
+
+  return delete_key (self, key, cancellable, error) && delete_key (self, sidecar, cancellable, error);
+}
+
+static gboolean
+imu_sync_webdav_test (ImuSyncTarget *target, ImuSyncTestReport *report, GCancellable *cancellable, GError **error)
+{
+  ImuSyncWebdav *self = IMU_SYNC_WEBDAV (target);
+  const ImuSyncTargetConfig *config = imu_sync_target_get_config (target);
+  g_autofree char *uuid = g_uuid_string_random ();
+  g_autofree char *probe = imu_sync_target_session_key (target, ".imu-probe", uuid);
+  g_autofree char *prefix = imu_sync_target_sessions_prefix (target);
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+
+  imu_sync_test_report_add (report, _("collection: %s"), config->url);
+  imu_sync_test_report_add (report, _("authentication: HTTP Basic, user %s"), self->user);
+
+  entries = propfind (self, "", "0", cancellable, &local_error);
+  if (entries == NULL && g_error_matches (local_error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_NOT_FOUND))
+    {
+      /* Uploads would make it: do so now, so that the rest can be checked. */
+      g_autoptr(SoupMessage) msg = build_message (self, "MKCOL", "", NULL);
+
+      g_clear_error (&local_error);
+      if (send_status (self, msg, 405, _("creating the collection"), cancellable, &local_error) != 0)
+        {
+          imu_sync_test_report_add (report, _("reach the collection: it did not exist; created it"));
+          g_hash_table_add (self->collections, g_strdup (""));
+          entries = g_ptr_array_new ();
+        }
+    }
+  if (entries == NULL)
+    {
+      imu_sync_test_report_add (report, _("reach the collection: failed: %s"), local_error->message);
+      report->ok = FALSE;
+      g_clear_error (&local_error);
+    }
+  else if (entries->len > 0)
+    imu_sync_test_report_add (report, _("reach the collection: ok (WebDAV)"));
+
+  if (!(list = imu_sync_webdav_list (target, prefix, cancellable, &local_error)))
+    {
+      imu_sync_test_report_add (report, _("list: failed: %s"), local_error->message);
+      report->ok = FALSE;
+      g_clear_error (&local_error);
+    }
+  else
+    imu_sync_test_report_add (report, _("list: ok (%u objects)"), list->len);
+
+  {
+    static const char probe_text[] = "probe\n";
+    g_autoptr(GInputStream) body = g_memory_input_stream_new_from_data (probe_text, (gssize) strlen (probe_text), NULL);
+    g_autofree char *probe_dir = g_path_get_dirname (probe);
+    g_autofree char *probe_dir_key = g_strconcat (probe_dir, "/", NULL);
+
+    if (!ensure_collections (self, probe, cancellable, &local_error)
+        || !put_via_move (self, probe, body, (gssize) strlen (probe_text), "text/plain", NULL,
+                          _("writing a probe object"), cancellable, &local_error))
+      {
+        imu_sync_test_report_add (report, _("write: failed: %s"), local_error->message);
+        report->ok = FALSE;
+      }
+    else if (!delete_key (self, probe, cancellable, &local_error))
+      {
+        imu_sync_test_report_add (report, _("delete: failed: %s"), local_error->message);
+        report->ok = FALSE;
+      }
+    else
+      {
+        imu_sync_test_report_add (report, _("write, move and delete a probe object: ok"));
+        /* The probe's own collection goes too. */
+        delete_key (self, probe_dir_key, cancellable, NULL);
+        g_hash_table_remove (self->collections, probe_dir_key);
+      }
+  }
+  return TRUE;
+}
+
+static gboolean
+imu_sync_webdav_setup (ImuSyncTarget *target, const char *secret, GError **error)
+{
+  ImuSyncWebdav *self = IMU_SYNC_WEBDAV (target);
+  const ImuSyncTargetConfig *config = imu_sync_target_get_config (target);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GUri) uri = NULL;
+  g_autofree char *credentials = NULL;
+  g_autofree char *encoded = NULL;
+  g_autofree char *path = NULL;
+  const char *password = NULL;
+
+  if (!imu_sync_check_url_security (config->url, config->insecure, error))
+    return FALSE;
+  uri = g_uri_parse (config->url, G_URI_FLAGS_ENCODED, error);
+  if (uri == NULL)
+    return FALSE;
+  if (g_uri_get_query (uri) != NULL || g_uri_get_userinfo (uri) != NULL)
+    {
+      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_CONFIG,
+                   _("the URL must be plain (https://HOST/PATH/), without a query or a user; give the user with --user"));
+      return FALSE;
+    }
+  self->user = imu_sync_target_config_dup_string (config, "user");
+  if (self->user == NULL || *self->user == '\0' || strchr (self->user, ':') != NULL)
+    {
+      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_CONFIG, _("it needs a user name without “:” (--user NAME)"));
+      return FALSE;
+    }
+  if (secret != NULL && json_parser_load_from_data (parser, secret, -1, NULL)
+      && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    password = json_object_get_string_member_with_default (json_node_get_object (json_parser_get_root (parser)),
+                                                           "password", NULL);
+  if (password == NULL)
+    {
+      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_NO_SECRET,
+                   _("its password is not in the secret store; run “imu target secret %s --password-from-stdin”"),
+                   config->name);
+      return FALSE;
+    }
+  imu_redact_add_secret (password);
+  credentials = g_strdup_printf ("%s:%s", self->user, password);
+  encoded = g_base64_encode ((const guchar *) credentials, strlen (credentials));
+  imu_redact_add_secret (encoded);
+  self->authorization = g_strconcat ("Basic ", encoded, NULL);
+  memset (credentials, 0, strlen (credentials));
+
+  self->base_url = g_strdup (config->url);
+  while (g_str_has_suffix (self->base_url, "/"))
+    self->base_url[strlen (self->base_url) - 1] = '\0';
+  path = g_uri_unescape_string (g_uri_get_path (uri), NULL);
+  self->base_path = path != NULL ? g_steal_pointer (&path) : g_strdup (g_uri_get_path (uri));
+  while (g_str_has_suffix (self->base_path, "/"))
+    self->base_path[strlen (self->base_path) - 1] = '\0';
+
+  /* TLS is verified with the system's trust store (libsoup's default);
+   * nothing here turns that off. */
+  self->session = soup_session_new_with_options ("timeout", TIMEOUT_S, "idle-timeout", 60,
+                                                 "user-agent", "IMU-Studio/" IMU_VERSION, NULL);
+  return TRUE;
+}
+
+static void
+imu_sync_webdav_finalize (GObject *object)
+{
+  ImuSyncWebdav *self = IMU_SYNC_WEBDAV (object);
+
+  g_clear_object (&self->session);
+  g_free (self->base_url);
+  g_free (self->base_path);
+  g_free (self->user);
+  if (self->authorization != NULL)
+    memset (self->authorization, 0, strlen (self->authorization));
+  g_free (self->authorization);
+  g_hash_table_unref (self->collections);
+  G_OBJECT_CLASS (imu_sync_webdav_parent_class)->finalize (object);
+}
+
+static void
+imu_sync_webdav_class_init (ImuSyncWebdavClass *klass)
+{
+  ImuSyncTargetClass *target_class = IMU_SYNC_TARGET_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = imu_sync_webdav_finalize;
+  target_class->setup = imu_sync_webdav_setup;
+  target_class->put = imu_sync_webdav_put;
+  target_class->get = imu_sync_webdav_get;
+  target_class->head = imu_sync_webdav_head;
+  target_class->list = imu_sync_webdav_list;
+  target_class->remove = imu_sync_webdav_remove;
+  target_class->test = imu_sync_webdav_test;
+}
+
+static void
+imu_sync_webdav_init (ImuSyncWebdav *self)
+{
+  self->collections = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
