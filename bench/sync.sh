@@ -76,7 +76,9 @@ sas=$(node "$servers/azure-admin.js" sas "$port" bench racwdl 120)
 url=http://127.0.0.1:$port/devstoreaccount1/bench
 
 now () { date +%s.%N; }
-mibps () { python3 -c "import sys; b, t = float(sys.argv[1]), float(sys.argv[2]); print(f'{b / t / 1048576:.1f}')" "$1" "$2"; }
+# Prints "n/a" when the time is too small to measure (the subtraction of a
+# separately timed step can come out at or below zero on a busy machine).
+mibps () { python3 -c "import sys; b, t = float(sys.argv[1]), float(sys.argv[2]); print(f'{b / t / 1048576:.1f}' if t > 0.005 else 'n/a')" "$1" "$2"; }
 secs () { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.2f}')" "$1" "$2"; }
 
 # 1. Writing the bundle alone (what `imu sync` does before it sends).
@@ -93,7 +95,7 @@ t0=$(now)
 "$imu" --quiet --library "$lib_a" sync --target cloud --once
 t1=$(now)
 push_s=$(secs "$t0" "$t1")
-up_s=$(python3 -c "print(f'{max($push_s - $write_s, 0.001):.2f}')")
+up_s=$(python3 -c "print(f'{max($push_s - $write_s, 0.0):.3f}')")
 
 # 3. imu sync --pull into an empty library (download + verify + import).
 lib_b=$run/b.db
@@ -108,7 +110,7 @@ t0=$(now)
 "$imu" --quiet --library "$run/c.db" import "$run/session.imub" >/dev/null
 t1=$(now)
 import_s=$(secs "$t0" "$t1")
-down_s=$(python3 -c "print(f'{max($pull_s - $import_s, 0.001):.2f}')")
+down_s=$(python3 -c "print(f'{max($pull_s - $import_s, 0.0):.3f}')")
 
 # 4. rclone, the same file, the same server, through the container SAS URL.
 remote=":azureblob,sas_url='$url?$sas':bench/rclone/session.imub"
@@ -136,8 +138,10 @@ echo
 python3 - "$rclone_up_s" "$up_s" "$rclone_down_s" "$down_s" <<'EOF'
 import sys
 ru, iu, rd, idn = map(float, sys.argv[1:])
-print(f"upload:   imu sync at {ru / iu:.2f}× rclone's speed")
-print(f"download: imu sync at {rd / idn:.2f}× rclone's speed")
+def ratio(r, i):
+    return f"{r / i:.2f}×" if i > 0.005 else "n/a (too fast to separate from the import)"
+print(f"upload:   imu sync at {ratio(ru, iu)} rclone's speed")
+print(f"download: imu sync at {ratio(rd, idn)} rclone's speed")
 EOF
 
 # ---- S3: imu sync and rclone against the same S3 emulator (s3rver) ----
