@@ -12,3 +12,5 @@
 #include "imu-stream-writer.h"
 #include "imu-series.h"
 #include "imu-import.h"
+#include "imu-export-csv.h"
+#include "imu-profile.h"
