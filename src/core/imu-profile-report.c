@@ -502,10 +502,12 @@ signal_plot (GString      *s,
                               8, coord (a, top + 16), color);
       esc (s, str (co, "name"));
       g_string_append (s, "</text>");
-      if (str (co, "unit") != NULL && *str (co, "unit") != '\0')
+      const char *unit = str (co, "unit");
+
+      if (unit != NULL && *unit != '\0')
         {
           g_string_append_printf (s, "<text x=\"8\" y=\"%s\">", coord (a, top + 30));
-          esc (s, str (co, "unit"));
+          esc (s, unit);
           g_string_append (s, "</text>");
         }
       if (!isfinite (lo))
