@@ -437,6 +437,12 @@ imu_lod_check (ImuStore            *store,
           if (seq != expect_seq)
             g_ptr_array_add (problems, g_strdup_printf (_("stream %" PRId64 ": envelope level %u row %"
                                                           PRId64 " is missing"), info->id, level, expect_seq));
+          /* Every row but the last is full; a row of another size means the
+           * envelopes were written with another row length and cannot be read. */
+          if (total + n < expect && n != IMU_LOD_ROW_BLOCKS)
+            g_ptr_array_add (problems, g_strdup_printf (_("stream %" PRId64 ": envelope level %u row %" PRId64
+                                                          " holds %" PRId64 " blocks, expected %d"),
+                                                        info->id, level, seq, n, IMU_LOD_ROW_BLOCKS));
           expect_seq = seq + 1;
           total += n;
         }

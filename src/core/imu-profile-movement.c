@@ -904,7 +904,7 @@ imu_movement_profiler_finish (ImuMovementProfiler    *self,
     json_object_set_object_member (o, "nonwear", nw);
     if (periods > 0)
       {
-        g_autofree char *total = imu_format_duration ((double) blocks_nw * (double) step_ns / NS_PER_S);
+        g_autofree char *total = imu_profile_format_duration ((double) blocks_nw * (double) step_ns / NS_PER_S);
 
         g_ptr_array_add (findings,
                          imu_finding_draft_new ("W_NONWEAR", NULL, periods, locs,

@@ -107,8 +107,7 @@ double    imu_json_round         (double value, int decimals);
 void      imu_format_shortest    (char buf[G_ASCII_DTOSTR_BUF_SIZE], double v);
 /* "2019-10-16T10:09:01.702Z" (milliseconds, UTC). */
 char     *imu_format_time_iso    (gint64 t_ns);
-/* Human durations for messages: "12.4 s", "3 min 20 s", "2 h 05 min". */
-char     *imu_format_duration    (double seconds);
+char     *imu_profile_format_duration    (double seconds);
 JsonNode *imu_locations_to_json  (GArray *locations);
 /* A double in a document: a JSON number, or NaN for null or missing. */
 double    imu_json_get_double    (JsonObject *object, const char *member);

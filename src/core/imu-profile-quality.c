@@ -345,8 +345,8 @@ imu_time_profiler_finish (ImuTimeProfiler  *self,
                                     !self->candidates_truncated && (gint64) listed == n_gaps);
     if (n_gaps > 0)
       {
-        g_autofree char *total = imu_format_duration (gap_total / NS_PER_S);
-        g_autofree char *longest = imu_format_duration (gap_longest / NS_PER_S);
+        g_autofree char *total = imu_profile_format_duration (gap_total / NS_PER_S);
+        g_autofree char *longest = imu_profile_format_duration (gap_longest / NS_PER_S);
 
         g_ptr_array_add (findings,
                          imu_finding_draft_new ("W_GAP", NULL, n_gaps, locs,
@@ -1203,7 +1203,7 @@ imu_channel_profiler_finish (ImuChannelProfiler     *self,
   json_object_set_object_member (o, "flat", flat);
   if (self->flat_segments > 0)
     {
-      g_autofree char *total = imu_format_duration ((double) self->flat_windows * self->opt.flat_window_s);
+      g_autofree char *total = imu_profile_format_duration ((double) self->flat_windows * self->opt.flat_window_s);
 
       g_ptr_array_add (findings,
                        imu_finding_draft_new ("W_FLATLINE", self->name, self->flat_segments,

@@ -882,8 +882,8 @@ time_section (GString *s, JsonObject *tm)
   g_string_append_printf (v, "%" PRId64, integer (gaps, "count"));
   if (integer (gaps, "count") > 0)
     {
-      g_autofree char *total = imu_format_duration (num (gaps, "total_s"));
-      g_autofree char *longest = imu_format_duration (num (gaps, "longest_s"));
+      g_autofree char *total = imu_profile_format_duration (num (gaps, "total_s"));
+      g_autofree char *longest = imu_profile_format_duration (num (gaps, "longest_s"));
       g_string_append_printf (v, _(" (%s, longest %s)"), total, longest);
     }
   kv (s, _("Gaps"), v->str);
@@ -927,7 +927,7 @@ movement_section (GString *s, JsonObject *mv, const ImuProfileOptions *cut)
       g_string_truncate (v, 0);
       if (boolean (nw, "evaluated"))
         {
-          g_autofree char *total = imu_format_duration (num (nw, "total_s"));
+          g_autofree char *total = imu_profile_format_duration (num (nw, "total_s"));
           g_string_append_printf (v, "%" PRId64 " (%s)", integer (nw, "periods"), total);
         }
       else
@@ -1081,7 +1081,7 @@ imu_profile_write_html (ImuProfile    *self,
   esc (s, title);
   g_string_append (s, "</h1><div class=\"sub\">");
   {
-    g_autofree char *dur = imu_format_duration (num (session, "duration_s"));
+    g_autofree char *dur = imu_profile_format_duration (num (session, "duration_s"));
     esc (s, str (session, "start"));
     g_string_append_printf (s, " · %s · ", dur);
     g_string_append_printf (s, ngettext ("%" PRId64 " stream", "%" PRId64 " streams",

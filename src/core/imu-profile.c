@@ -168,7 +168,7 @@ imu_format_time_iso (gint64 t_ns)
 }
 
 char *
-imu_format_duration (double seconds)
+imu_profile_format_duration (double seconds)
 {
   if (!isfinite (seconds))
     return g_strdup ("?");

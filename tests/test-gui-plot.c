@@ -1,0 +1,808 @@
+/* test-gui-plot.c — the plot widget, rendered offscreen under Xvfb
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A library holds a square wave of known shape: +1 for the first second of
+ * every 2 s period, −1 for the second, 60 s at 100 Hz. The plot is drawn
+ * offscreen at 800 × 400 and the test checks where the trace's pixels are,
+ * computed from the layout documented in docs/plot.md (margins, lane
+ * layout, 5 % y padding), not from the plot's code. Screenshots go to the
+ * build directory.
+ */
+
+#define G_LOG_DOMAIN "test-gui-plot"
+
+#include <math.h>
+#include <string.h>
+#include <glib/gstdio.h>
+#include <adwaita.h>
+
+#include "imu-core.h"
+#include "imu-generator.h"
+#include "imu-plot.h"
+#include "imu-plot-private.h"
+#include "imu-test-util.h"
+
+/* docs/plot.md, "Layout". Written out again here on purpose. */
+#define DOC_MARGIN_LEFT   72
+#define DOC_MARGIN_RIGHT  16
+#define DOC_LANES_TOP     72
+#define DOC_LANE_HEADER   26
+#define DOC_AXIS_HEIGHT   30
+#define DOC_MARKER_TOP    50
+#define DOC_MARKER_HEIGHT 20
+#define DOC_Y_PAD         0.05
+
+#define WIDTH  800
+#define HEIGHT 400
+
+#define SEC G_GINT64_CONSTANT (1000000000)
+/* 2024-03-12 10:00:00 UTC; the recording's clock is UTC+1. */
+#define START_NS (G_GINT64_CONSTANT (1710237600) * SEC)
+#define TZ_OFFSET 3600
+#define N_SAMPLES 6000
+#define STEP_NS (SEC / 100)
+
+/* The light palette's first channel colour (#1c71d8) and the marker (#e5a50a). */
+static const guint8 trace_rgb[3] = { 0x1c, 0x71, 0xd8 };
+static const guint8 marker_rgb[3] = { 0xe5, 0xa5, 0x0a };
+
+static char *library;
+static gint64 session_id;
+
+static double
+square (gint64 i)
+{
+  return (i / 100) % 2 == 0 ? 1.0 : -1.0;
+}
+
+static void
+make_library (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = NULL;
+  g_autoptr(ImuSession) session = imu_session_new ();
+  g_autoptr(ImuStreamInfo) info = imu_stream_info_new ("square", 1);
+  g_autoptr(ImuStreamWriter) w = NULL;
+
+  library = imu_test_library_path ();
+  store = imu_store_open (library, &error);
+  g_assert_no_error (error);
+
+  g_object_set (session,
+                "title", "Square wave",
+                "start-ns", START_NS,
+                "end-ns", START_NS + (N_SAMPLES - 1) * STEP_NS,
+                "tz-offset", TZ_OFFSET,
+                "nominal-rate", 100.0,
+                NULL);
+  imu_store_begin (store, &error);
+  g_assert_no_error (error);
+  imu_store_insert_session (store, session, &error);
+  g_assert_no_error (error);
+  session_id = imu_session_get_id (session);
+
+  info->session_id = session_id;
+  info->nominal_rate_hz = 100;
+  imu_stream_info_set_channel (info, 0, "s", "g", "accel");
+  w = imu_stream_writer_new (store, info, &error);
+  g_assert_no_error (error);
+  for (gint64 i = 0; i < N_SAMPLES; i++)
+    {
+      double v = square (i);
+
+      imu_stream_writer_append (w, START_NS + i * STEP_NS, &v, &error);
+      g_assert_no_error (error);
+    }
+  imu_stream_writer_finish (w, &error);
+  g_assert_no_error (error);
+  imu_store_commit (store, &error);
+  g_assert_no_error (error);
+}
+
+static ImuSession *
+load_session (const char *path, gint64 id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = imu_store_open (path, &error);
+  ImuSession *session;
+
+  g_assert_no_error (error);
+  session = imu_store_load_session (store, id, &error);
+  g_assert_no_error (error);
+  return session;
+}
+
+/* Main loop helpers: keep frames coming (a tick callback) and wake up
+ * often (a timeout), else waiting for a frame can hang after the first. */
+
+static gboolean
+tick_cb (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
+{
+  gtk_widget_queue_draw (widget);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+wake_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+spin (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE), g_usleep (1000);
+}
+
+static void
+wait_idle (ImuPlot *plot)
+{
+  gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while (!(imu_plot_is_idle (plot) && gtk_widget_get_width (GTK_WIDGET (plot)) > 0))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  /* A few frames for layout and drawing. */
+  spin (60);
+}
+
+typedef struct {
+  GtkWidget *window;
+  ImuPlot   *plot;
+  guint      wake;
+} Fixture;
+
+static void
+fixture_open (Fixture *f, const char *path, gint64 id, int width, int height)
+{
+  g_autoptr(ImuSession) session = load_session (path, id);
+
+  f->window = gtk_window_new ();
+  gtk_window_set_decorated (GTK_WINDOW (f->window), FALSE);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), width, height);
+  f->plot = IMU_PLOT (imu_plot_new ());
+  gtk_window_set_child (GTK_WINDOW (f->window), GTK_WIDGET (f->plot));
+  gtk_widget_add_tick_callback (GTK_WIDGET (f->plot), tick_cb, NULL, NULL);
+  f->wake = g_timeout_add (5, wake_cb, NULL);
+  gtk_window_present (GTK_WINDOW (f->window));
+  imu_plot_set_session (f->plot, path, session);
+  wait_idle (f->plot);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (f->plot)), ==, width);
+  g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (f->plot)), ==, height);
+}
+
+static void
+fixture_close (Fixture *f)
+{
+  g_source_remove (f->wake);
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  spin (20);
+}
+
+static GdkTexture *
+render (ImuPlot *plot, const char *screenshot)
+{
+  GtkWidget *widget = GTK_WIDGET (plot);
+  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  g_autoptr(GdkPaintable) paintable = NULL;
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  GdkTexture *texture;
+
+  /* The paintable takes the widget's last drawn picture when it is made:
+   * let a frame with the current state be drawn first. */
+  gtk_widget_queue_draw (widget);
+  spin (40);
+  paintable = gtk_widget_paintable_new (widget);
+  gdk_paintable_snapshot (paintable, snapshot, w, h);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  if (screenshot != NULL)
+    {
+      g_autofree char *path = g_build_filename (imu_test_builddir (), screenshot, NULL);
+
+      g_assert_true (gdk_texture_save_to_png (texture, path));
+      g_test_message ("screenshot: %s", path);
+    }
+  return texture;
+}
+
+typedef struct {
+  int     width, height;
+  guint8 *data;   /* Cairo ARGB32: B G R A in memory */
+} Pixels;
+
+static Pixels *
+pixels_new (GdkTexture *texture)
+{
+  Pixels *p = g_new0 (Pixels, 1);
+
+  p->width = gdk_texture_get_width (texture);
+  p->height = gdk_texture_get_height (texture);
+  p->data = g_malloc (p->width * p->height * 4);
+  gdk_texture_download (texture, p->data, p->width * 4);
+  return p;
+}
+
+static void
+pixels_free (Pixels *p)
+{
+  g_free (p->data);
+  g_free (p);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Pixels, pixels_free)
+
+static gboolean
+is_color (const Pixels *p, int x, int y, const guint8 rgb[3], int tolerance)
+{
+  const guint8 *px;
+
+  if (x < 0 || y < 0 || x >= p->width || y >= p->height)
+    return FALSE;
+  px = p->data + (y * p->width + x) * 4;
+  return ABS (px[2] - rgb[0]) <= tolerance && ABS (px[1] - rgb[1]) <= tolerance
+         && ABS (px[0] - rgb[2]) <= tolerance;
+}
+
+/* The row of value @v in the only lane, from the documented layout, for
+ * data spanning [−1, +1]. */
+static int
+row_of (double v)
+{
+  double lane_h = floor ((double) (HEIGHT - DOC_AXIS_HEIGHT - DOC_LANES_TOP));
+  double top = DOC_LANES_TOP + DOC_LANE_HEADER;
+  double h = lane_h - DOC_LANE_HEADER;
+  double lo = -1 - DOC_Y_PAD * 2, hi = 1 + DOC_Y_PAD * 2;
+
+  return (int) floor (top + (hi - v) / (hi - lo) * h);
+}
+
+/* Column of a time for a view [t0, t1]. */
+static int
+col_of (gint64 t, gint64 t0, gint64 t1)
+{
+  double dw = WIDTH - DOC_MARGIN_LEFT - DOC_MARGIN_RIGHT;
+
+  return (int) floor ((double) (t - t0) / (double) (t1 - t0) * dw);
+}
+
+static void
+test_square_full (void)
+{
+  Fixture f = { 0 };
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(Pixels) p = NULL;
+  gint64 t0, t1;
+  int cols = WIDTH - DOC_MARGIN_LEFT - DOC_MARGIN_RIGHT;
+  g_autofree int *has_plus = g_new0 (int, cols);
+  g_autofree int *has_minus = g_new0 (int, cols);
+  int row_plus = row_of (1), row_minus = row_of (-1), row_zero = row_of (0);
+  int stable_plus = 0, stable_minus = 0, edges = 0;
+  graphene_rect_t area;
+  double lo, hi;
+
+  fixture_open (&f, library, session_id, WIDTH, HEIGHT);
+  imu_plot_get_visible_range (f.plot, &t0, &t1);
+  /* Fitted: the whole session, first to last sample. */
+  g_assert_cmpint (t0, ==, START_NS);
+  g_assert_cmpint (t1, ==, START_NS + (N_SAMPLES - 1) * STEP_NS);
+
+  /* The layout the docs describe. */
+  g_assert_true (imu_plot_get_lane_area (f.plot, 0, &area, &lo, &hi));
+  g_assert_cmpfloat (area.origin.x, ==, DOC_MARGIN_LEFT);
+  g_assert_cmpfloat (area.origin.y, ==, DOC_LANES_TOP + DOC_LANE_HEADER);
+  g_assert_cmpfloat (area.size.width, ==, cols);
+  g_assert_cmpfloat_with_epsilon (lo, -1.1, 1e-9);
+  g_assert_cmpfloat_with_epsilon (hi, 1.1, 1e-9);
+
+  texture = render (f.plot, "plot-square-full.png");
+  p = pixels_new (texture);
+  g_assert_cmpint (p->width, ==, WIDTH);
+  g_assert_cmpint (p->height, ==, HEIGHT);
+
+  /* Which levels fall in each pixel column, from the samples' times. */
+  for (gint64 i = 0; i < N_SAMPLES; i++)
+    {
+      int k = col_of (START_NS + i * STEP_NS, t0, t1);
+
+      if (k < 0 || k >= cols)
+        continue;
+      if (square (i) > 0)
+        has_plus[k] = 1;
+      else
+        has_minus[k] = 1;
+    }
+  for (int k = 1; k < cols; k++)
+    {
+      int x = DOC_MARGIN_LEFT + k;
+      gboolean plus_lit = is_color (p, x, row_plus, trace_rgb, 8);
+      gboolean minus_lit = is_color (p, x, row_minus, trace_rgb, 8);
+
+      if (has_plus[k] && has_minus[k])
+        {
+          /* A transition: one stroke from −1 to +1. */
+          g_assert_true (plus_lit);
+          g_assert_true (minus_lit);
+          g_assert_true (is_color (p, x, row_zero, trace_rgb, 8));
+          edges++;
+        }
+      else if ((has_plus[k] && !has_minus[k] && has_minus[k - 1] && !has_plus[k - 1])
+               || (has_minus[k] && !has_plus[k] && has_plus[k - 1] && !has_minus[k - 1]))
+        {
+          /* The edge falls between two columns: the later one joins
+           * them with one stroke. */
+          g_assert_true (plus_lit);
+          g_assert_true (minus_lit);
+          g_assert_true (is_color (p, x, row_zero, trace_rgb, 8));
+          edges++;
+        }
+      else if (has_plus[k] && has_plus[k - 1] && !has_minus[k - 1])
+        {
+          g_assert_true (plus_lit);
+          g_assert_false (minus_lit);
+          g_assert_false (is_color (p, x, row_zero, trace_rgb, 8));
+          stable_plus++;
+        }
+      else if (has_minus[k] && has_minus[k - 1] && !has_plus[k - 1])
+        {
+          g_assert_true (minus_lit);
+          g_assert_false (plus_lit);
+          g_assert_false (is_color (p, x, row_zero, trace_rgb, 8));
+          stable_minus++;
+        }
+    }
+  /* 59 transitions in 60 s, each one vertical stroke; most columns are flat. */
+  g_assert_cmpint (edges, ==, 59);
+  g_assert_cmpint (stable_plus, >, 250);
+  g_assert_cmpint (stable_minus, >, 250);
+  /* Nothing of the trace above +1 or below −1. */
+  for (int k = 0; k < cols; k++)
+    {
+      g_assert_false (is_color (p, DOC_MARGIN_LEFT + k, row_plus - 3, trace_rgb, 8));
+      g_assert_false (is_color (p, DOC_MARGIN_LEFT + k, row_minus + 3, trace_rgb, 8));
+    }
+  fixture_close (&f);
+}
+
+static void
+test_square_zoomed (void)
+{
+  Fixture f = { 0 };
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(Pixels) p = NULL;
+  /* 4 s from 10 s in: 400 samples in 712 columns, a polyline. */
+  gint64 t0 = START_NS + 10 * SEC, t1 = START_NS + 14 * SEC;
+  gint64 v0, v1;
+  int checked = 0;
+
+  fixture_open (&f, library, session_id, WIDTH, HEIGHT);
+  imu_plot_set_visible_range (f.plot, t0, t1);
+  wait_idle (f.plot);
+  imu_plot_get_visible_range (f.plot, &v0, &v1);
+  g_assert_cmpint (v0, ==, t0);
+  g_assert_cmpint (v1, ==, t1);
+  texture = render (f.plot, "plot-square-4s.png");
+  p = pixels_new (texture);
+
+  /* +1 over [10, 11) s and [12, 13) s, −1 over [11, 12) and [13, 14):
+   * check the middle 80 % of each second (away from the vertical edges). */
+  for (int s = 10; s < 14; s++)
+    {
+      int row = row_of (s % 2 == 0 ? 1 : -1);
+      int other = row_of (s % 2 == 0 ? -1 : 1);
+      int ka = col_of (START_NS + s * SEC + SEC / 10, t0, t1);
+      int kb = col_of (START_NS + (s + 1) * SEC - SEC / 10, t0, t1);
+
+      for (int k = ka; k <= kb; k++)
+        {
+          g_assert_true (is_color (p, DOC_MARGIN_LEFT + k, row, trace_rgb, 24));
+          g_assert_false (is_color (p, DOC_MARGIN_LEFT + k, other, trace_rgb, 60));
+          checked++;
+        }
+      /* The edge at s + 1 s: a vertical stroke through 0. */
+      if (s < 13)
+        {
+          int ke = col_of (START_NS + (s + 1) * SEC, t0, t1);
+          gboolean found = FALSE;
+
+          for (int k = ke - 2; k <= ke + 2; k++)
+            found |= is_color (p, DOC_MARGIN_LEFT + k, row_of (0), trace_rgb, 60);
+          g_assert_true (found);
+        }
+    }
+  g_assert_cmpint (checked, >, 400);
+  fixture_close (&f);
+}
+
+static void
+test_actions (void)
+{
+  Fixture f = { 0 };
+  gint64 s0 = START_NS, s1 = START_NS + (N_SAMPLES - 1) * STEP_NS;
+  gint64 t0, t1, span = s1 - s0;
+  gint64 z0, z1, zspan;
+
+  fixture_open (&f, library, session_id, WIDTH, HEIGHT);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.plot), "plot.zoom-in", NULL));
+  imu_plot_get_visible_range (f.plot, &t0, &t1);
+  /* ×2 around the centre: half the span, same centre. */
+  g_assert_cmpint (t1 - t0, ==, span / 2);
+  g_assert_cmpint (t0 + (t1 - t0) / 2, ==, s0 + span / 2);
+  z0 = t0, z1 = t1, zspan = t1 - t0;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.plot), "plot.pan-right", NULL));
+  imu_plot_get_visible_range (f.plot, &t0, &t1);
+  g_assert_cmpint (t0, ==, z0 + zspan / 10);
+  g_assert_cmpint (t1, ==, z1 + zspan / 10);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.plot), "plot.pan-left", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.plot), "plot.pan-left", NULL));
+  imu_plot_get_visible_range (f.plot, &t0, &t1);
+  g_assert_cmpint (t0, ==, z0 - zspan / 10);
+  g_assert_cmpint (t1, ==, z1 - zspan / 10);
+
+  /* Pans stop at the session's edges. */
+  for (int i = 0; i < 20; i++)
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.plot), "plot.pan-left", NULL));
+  imu_plot_get_visible_range (f.plot, &t0, &t1);
+  g_assert_cmpint (t0, ==, s0);
+  g_assert_cmpint (t1, ==, s0 + zspan);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.plot), "plot.zoom-out", NULL));
+  imu_plot_get_visible_range (f.plot, &t0, &t1);
+  g_assert_cmpint (t1 - t0, ==, span);
+
+  /* Zoomed far in, then Home (plot.fit): the whole session again. */
+  for (int i = 0; i < 10; i++)
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.plot), "plot.zoom-in", NULL));
+  imu_plot_get_visible_range (f.plot, &t0, &t1);
+  g_assert_cmpint (t1 - t0, <, span / 1000);
+  wait_idle (f.plot);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.plot), "plot.fit", NULL));
+  imu_plot_get_visible_range (f.plot, &t0, &t1);
+  g_assert_cmpint (t0, ==, s0);
+  g_assert_cmpint (t1, ==, s1);
+
+  /* Never narrower than 1 ms. */
+  for (int i = 0; i < 40; i++)
+    imu_plot_zoom (f.plot, 2, s0 + SEC);
+  imu_plot_get_visible_range (f.plot, &t0, &t1);
+  g_assert_cmpint (t1 - t0, ==, 1000000);
+  wait_idle (f.plot);
+  g_object_unref (render (f.plot, "plot-square-1ms.png"));
+  fixture_close (&f);
+}
+
+static void
+test_zoom_anchor (void)
+{
+  Fixture f = { 0 };
+  gint64 t0, t1, a0, a1;
+  gint64 anchor = START_NS + 20 * SEC;
+
+  fixture_open (&f, library, session_id, WIDTH, HEIGHT);
+  imu_plot_set_visible_range (f.plot, START_NS + 10 * SEC, START_NS + 30 * SEC);
+  imu_plot_zoom (f.plot, 4, anchor - 5 * SEC);
+  imu_plot_get_visible_range (f.plot, &t0, &t1);
+  /* 20 s / 4 = 5 s; the anchor was 1/4 into the view and stays there. */
+  g_assert_cmpint (t1 - t0, ==, 5 * SEC);
+  g_assert_cmpint (t0, ==, anchor - 5 * SEC - 5 * SEC / 4);
+  imu_plot_jump_to (f.plot, anchor);
+  imu_plot_get_visible_range (f.plot, &a0, &a1);
+  g_assert_cmpint (a0, ==, anchor - 5 * SEC / 2);
+  g_assert_cmpint (a1, ==, anchor + 5 * SEC / 2);
+  fixture_close (&f);
+}
+
+static void
+marker_added_cb (ImuPlot *plot, ImuEvent *event, gpointer data)
+{
+  ImuEvent **out = data;
+
+  *out = imu_event_copy (event);
+}
+
+static void
+test_marker (void)
+{
+  Fixture f = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(ImuEvent) added = NULL;
+  g_autoptr(ImuEvent) changed = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(Pixels) p = NULL;
+  g_autofree char *copy = NULL;
+  g_autofree char *bytes = NULL;
+  gsize len;
+  gint64 t0, t1, expected, end;
+  int x, strip_hits = 0, line_hits = 0;
+
+  /* A library of its own: markers stay out of the other tests. */
+  copy = imu_test_library_path ();
+  g_assert_true (g_file_get_contents (library, &bytes, &len, NULL));
+  g_assert_true (g_file_set_contents (copy, bytes, len, NULL));
+
+  fixture_open (&f, copy, session_id, WIDTH, HEIGHT);
+  /* Centred half-way through a level, not on an edge of the wave. */
+  imu_plot_set_visible_range (f.plot, START_NS + 20 * SEC + SEC / 2, START_NS + 40 * SEC + SEC / 2);
+  wait_idle (f.plot);
+  imu_plot_get_visible_range (f.plot, &t0, &t1);
+  g_signal_connect (f.plot, "marker-added", G_CALLBACK (marker_added_cb), &added);
+  /* The pointer is not over the plot: the marker goes to the centre. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.plot), "plot.add-marker", NULL));
+  expected = t0 + (t1 - t0) / 2;
+  end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (added == NULL)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_assert_cmpint (added->id, >, 0);
+  g_assert_cmpint (added->t_ns, ==, expected);
+  g_assert_cmpstr (added->kind, ==, "marker");
+
+  /* In the library, seen from another connection. */
+  store = imu_store_open (copy, &error);
+  g_assert_no_error (error);
+  events = imu_store_list_events (store, session_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (events->len, ==, 1);
+  g_assert_cmpint (((ImuEvent *) g_ptr_array_index (events, 0))->id, ==, added->id);
+  g_assert_cmpint (((ImuEvent *) g_ptr_array_index (events, 0))->t_ns, ==, expected);
+  g_assert_cmpstr (((ImuEvent *) g_ptr_array_index (events, 0))->label, ==, added->label);
+
+  /* And in the picture: its flag in the marker strip right of the line,
+   * and its line down through the lane. */
+  texture = render (f.plot, "plot-square-marker.png");
+  p = pixels_new (texture);
+  x = DOC_MARGIN_LEFT + col_of (expected, t0, t1);
+  for (int y = DOC_MARKER_TOP + 3; y < DOC_MARKER_TOP + DOC_MARKER_HEIGHT - 3; y++)
+    strip_hits += is_color (p, x + 2, y, marker_rgb, 10);
+  g_assert_cmpint (strip_hits, >=, DOC_MARKER_HEIGHT - 8);
+  for (int y = row_of (0.5); y < row_of (-0.5); y++)
+    {
+      const guint8 *px = p->data + (y * p->width + x) * 4;
+
+      /* Marker colour at 85 % over white: warm, clearly not blue/grey. */
+      line_hits += px[2] > 200 && px[1] > 150 && px[1] < 200 && px[0] < 90;
+    }
+  g_assert_cmpint (line_hits, >, (row_of (-0.5) - row_of (0.5)) * 9 / 10);
+  /* Not left of the line. */
+  g_assert_false (is_color (p, x - 3, DOC_MARKER_TOP + DOC_MARKER_HEIGHT / 2, marker_rgb, 40));
+
+  /* The same marker is there after a reload. */
+  imu_plot_reload_events (f.plot);
+  spin (100);
+  g_assert_nonnull (imu_plot_find_event (f.plot, added->id));
+
+  /* Renamed in its popover: stored, then "marker-changed". */
+  g_signal_connect (f.plot, "marker-changed", G_CALLBACK (marker_added_cb), &changed);
+  imu_plot_show_rename (f.plot, added->id);
+  g_assert_true (gtk_widget_get_visible (f.plot->rename_popover));
+  gtk_editable_set_text (GTK_EDITABLE (f.plot->rename_entry), "Sprint start");
+  g_signal_emit_by_name (f.plot->rename_entry, "activate");
+  end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (changed == NULL)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_assert_cmpint (changed->id, ==, added->id);
+  g_assert_cmpstr (changed->label, ==, "Sprint start");
+  g_clear_pointer (&events, g_ptr_array_unref);
+  events = imu_store_list_events (store, session_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (events->len, ==, 1);
+  g_assert_cmpstr (((ImuEvent *) g_ptr_array_index (events, 0))->label, ==, "Sprint start");
+  g_assert_cmpint (((ImuEvent *) g_ptr_array_index (events, 0))->t_ns, ==, expected);
+  fixture_close (&f);
+}
+
+static void
+test_selection_stats (void)
+{
+  Fixture f = { 0 };
+  gint64 end, a, b;
+  const ImuPlotStreamStats *st;
+
+  fixture_open (&f, library, session_id, WIDTH, HEIGHT);
+  /* [0 s, 3 s): 200 samples of +1, 100 of −1. mean = 1/3,
+   * population SD = sqrt(1 − 1/9) = sqrt(8)/3. */
+  imu_plot_set_selection (f.plot, START_NS, START_NS + 3 * SEC);
+  g_assert_true (imu_plot_get_selection (f.plot, &a, &b));
+  g_assert_cmpint (a, ==, START_NS);
+  g_assert_cmpint (b, ==, START_NS + 3 * SEC);
+  end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (f.plot->stats == NULL)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_assert_cmpuint (f.plot->stats->len, ==, 1);
+  st = g_ptr_array_index (f.plot->stats, 0);
+  g_assert_cmpint (st->n_samples, ==, 300);
+  g_assert_cmpint (st->channels[0].count, ==, 300);
+  g_assert_cmpfloat (st->channels[0].min, ==, -1);
+  g_assert_cmpfloat (st->channels[0].max, ==, 1);
+  g_assert_cmpfloat_with_epsilon (st->channels[0].mean, 1.0 / 3, 1e-12);
+  g_assert_cmpfloat_with_epsilon (st->channels[0].std, sqrt (8) / 3, 1e-12);
+  spin (400);  /* the panel slides in */
+  g_object_unref (render (f.plot, "plot-square-selection.png"));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.plot), "plot.clear-selection", NULL));
+  g_assert_false (imu_plot_get_selection (f.plot, NULL, NULL));
+  g_assert_null (f.plot->stats);
+  fixture_close (&f);
+}
+
+static void
+test_export (void)
+{
+  Fixture f = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = imu_test_tmpdir ();
+  g_autofree char *png = g_build_filename (dir, "plot.png", NULL);
+  g_autofree char *svg = g_build_filename (dir, "plot.svg", NULL);
+  g_autofree char *pdf = g_build_filename (dir, "plot.pdf", NULL);
+  g_autofree char *shot = g_build_filename (imu_test_builddir (), "plot-export.png", NULL);
+  g_autoptr(GFile) fpng = g_file_new_for_path (png);
+  g_autoptr(GFile) fsvg = g_file_new_for_path (svg);
+  g_autoptr(GFile) fpdf = g_file_new_for_path (pdf);
+  g_autoptr(GFile) fshot = g_file_new_for_path (shot);
+  g_autoptr(GFile) bad = g_file_new_for_path ("/nonexistent-dir/plot.png");
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *text = NULL;
+  gsize len;
+
+  fixture_open (&f, library, session_id, WIDTH, HEIGHT);
+  imu_plot_set_visible_range (f.plot, START_NS + 5 * SEC, START_NS + 25 * SEC);
+  wait_idle (f.plot);
+
+  g_assert_true (imu_plot_export (f.plot, fpng, IMU_PLOT_EXPORT_PNG, 640, 360, &error));
+  g_assert_no_error (error);
+  texture = gdk_texture_new_from_file (fpng, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gdk_texture_get_width (texture), ==, 640);
+  g_assert_cmpint (gdk_texture_get_height (texture), ==, 360);
+
+  g_assert_true (imu_plot_export (f.plot, fsvg, IMU_PLOT_EXPORT_SVG, 1200, 600, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (svg, &text, &len, NULL));
+  g_assert_true (g_str_has_prefix (text, "<?xml") || g_str_has_prefix (text, "<svg"));
+  g_assert_nonnull (strstr (text, "1200"));
+  g_clear_pointer (&text, g_free);
+
+  g_assert_true (imu_plot_export (f.plot, fpdf, IMU_PLOT_EXPORT_PDF, 842, 595, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (pdf, &text, &len, NULL));
+  g_assert_true (g_str_has_prefix (text, "%PDF"));
+  g_assert_cmpuint (len, >, 1000);
+
+  /* The export for people to look at, beside the screenshots. */
+  g_assert_true (imu_plot_export (f.plot, fshot, IMU_PLOT_EXPORT_PNG, 1200, 500, &error));
+  g_assert_no_error (error);
+
+  g_assert_false (imu_plot_export (f.plot, bad, IMU_PLOT_EXPORT_PNG, 640, 360, &error));
+  g_assert_error (error, IMU_PLOT_ERROR, IMU_PLOT_ERROR_WRITE);
+  g_clear_error (&error);
+  g_assert_false (imu_plot_export (f.plot, fpng, IMU_PLOT_EXPORT_PNG, 8, 360, &error));
+  g_assert_error (error, IMU_PLOT_ERROR, IMU_PLOT_ERROR_INVALID_SIZE);
+  fixture_close (&f);
+}
+
+static void
+test_units (void)
+{
+  Fixture f = { 0 };
+  double lo, hi;
+
+  fixture_open (&f, library, session_id, WIDTH, HEIGHT);
+  /* The square wave is in g: shown in m/s² it spans ±9.80665. */
+  g_object_set (f.plot, "accel-unit", "m/s2", NULL);
+  wait_idle (f.plot);
+  g_assert_true (imu_plot_get_lane_area (f.plot, 0, NULL, &lo, &hi));
+  g_assert_cmpfloat_with_epsilon (hi, 9.80665 * (1 + DOC_Y_PAD * 2), 1e-9);
+  g_assert_cmpfloat_with_epsilon (lo, -9.80665 * (1 + DOC_Y_PAD * 2), 1e-9);
+  g_assert_cmpstr (((ImuPlotLane *) g_ptr_array_index (f.plot->scene.lanes, 0))->unit, ==, "m/s²");
+  g_object_unref (render (f.plot, "plot-square-ms2.png"));
+  g_object_set (f.plot, "accel-unit", "g", "time-axis", "elapsed", NULL);
+  wait_idle (f.plot);
+  g_assert_true (imu_plot_get_lane_area (f.plot, 0, NULL, &lo, &hi));
+  g_assert_cmpfloat_with_epsilon (hi, 1 + DOC_Y_PAD * 2, 1e-9);
+  g_assert_cmpint (imu_plot_get_time_axis (f.plot), ==, IMU_PLOT_TIME_ELAPSED);
+  fixture_close (&f);
+}
+
+static void
+test_time_labels (void)
+{
+  ImuPlotScene scene = { 0 };
+  g_autofree char *clock = NULL;
+  g_autofree char *elapsed = NULL;
+  g_autofree char *ms = NULL;
+
+  scene.s0 = START_NS;
+  scene.tz_offset_s = TZ_OFFSET;
+  /* 10:00:00 UTC is 11:00:00 on the recording's clock (UTC+1). */
+  scene.time_axis = IMU_PLOT_TIME_CLOCK;
+  clock = imu_plot_axis_format_time (&scene, START_NS + 90 * SEC, SEC);
+  g_assert_cmpstr (clock, ==, "11:01:30");
+  ms = imu_plot_axis_format_time (&scene, START_NS + 1234 * (SEC / 1000), SEC / 1000);
+  g_assert_cmpstr (ms, ==, "11:00:01.234");
+  scene.time_axis = IMU_PLOT_TIME_ELAPSED;
+  elapsed = imu_plot_axis_format_time (&scene, START_NS + 3725 * SEC, SEC);
+  g_assert_cmpstr (elapsed, ==, "+1:02:05");
+}
+
+static void
+test_demo_screenshots (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = imu_test_library_path ();
+  g_autoptr(ImuStore) store = imu_store_open (path, &error);
+  Fixture f = { 0 };
+  gint64 id, t0, t1;
+
+  g_assert_no_error (error);
+  id = imu_generator_create_demo_session (store, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+
+  fixture_open (&f, path, id, 1280, 720);
+  g_object_unref (render (f.plot, "plot-demo-full.png"));
+  imu_plot_get_visible_range (f.plot, &t0, &t1);
+  imu_plot_set_visible_range (f.plot, t0 + 15 * 60 * SEC, t0 + 15 * 60 * SEC + 60 * SEC);
+  wait_idle (f.plot);
+  g_object_unref (render (f.plot, "plot-demo-1min.png"));
+  imu_plot_set_visible_range (f.plot, t0 + 15 * 60 * SEC, t0 + 15 * 60 * SEC + 2 * SEC);
+  wait_idle (f.plot);
+  f.plot->pointer_inside = TRUE;
+  f.plot->pointer_x = 640;
+  f.plot->pointer_y = 300;
+  imu_plot_update_readout (f.plot);
+  g_object_unref (render (f.plot, "plot-demo-2s.png"));
+  f.plot->pointer_inside = FALSE;
+
+  g_object_set (f.plot, "time-axis", "elapsed", "accel-unit", "m/s2", "gyro-unit", "rad/s", NULL);
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
+  imu_plot_set_visible_range (f.plot, t0 + 10 * 60 * SEC, t0 + 20 * 60 * SEC);
+  imu_plot_set_selection (f.plot, t0 + 12 * 60 * SEC, t0 + 14 * 60 * SEC);
+  wait_idle (f.plot);
+  spin (500);
+  g_object_unref (render (f.plot, "plot-demo-dark.png"));
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
+  fixture_close (&f);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  gtk_init ();
+  adw_init ();
+
+  make_library ();
+
+  g_test_add_func ("/gui/plot/axis/labels", test_time_labels);
+  g_test_add_func ("/gui/plot/square/full", test_square_full);
+  g_test_add_func ("/gui/plot/square/zoomed", test_square_zoomed);
+  g_test_add_func ("/gui/plot/actions/zoom-pan-fit", test_actions);
+  g_test_add_func ("/gui/plot/zoom/anchor", test_zoom_anchor);
+  g_test_add_func ("/gui/plot/marker/add-rename", test_marker);
+  g_test_add_func ("/gui/plot/units", test_units);
+  g_test_add_func ("/gui/plot/selection/stats", test_selection_stats);
+  g_test_add_func ("/gui/plot/export", test_export);
+  g_test_add_func ("/gui/plot/screenshots/demo", test_demo_screenshots);
+
+  return g_test_run ();
+}
