@@ -1,4 +1,4 @@
-/* imu-session-view.c — one session: editable header, Signals, Events, Details
+/* imu-session-view.c — one session: editable header, Signals, Events, Profile, Details
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -35,6 +35,7 @@ struct _ImuSessionView
   GtkLabel          *range_label;
   ImuEventsPage     *events_page;
   ImuDetailsPage    *details_page;
+  ImuProfilePage    *profile_page;
 };
 
 enum {
@@ -318,6 +319,26 @@ event_activated_cb (ImuSessionView *self,
   gtk_widget_grab_focus (self->plot);
 }
 
+/* A finding of the profile: its first location is shown in the plot, a
+ * span (a gap, a flat line) whole with some context on either side. */
+static void
+finding_activated_cb (ImuSessionView *self,
+                      gint64          t_ns,
+                      gint64          duration_ns)
+{
+  gint64 margin;
+
+  if (duration_ns <= 0)
+    {
+      event_activated_cb (self, t_ns);
+      return;
+    }
+  margin = MAX (duration_ns / 4, 1000000000);
+  imu_plot_set_visible_range (IMU_PLOT (self->plot), t_ns - margin, t_ns + duration_ns + margin);
+  adw_view_stack_set_visible_child_name (self->stack, "signals");
+  gtk_widget_grab_focus (self->plot);
+}
+
 static void
 add_requested_cb (ImuSessionView *self)
 {
@@ -424,6 +445,8 @@ details_loaded_cb (GObject      *object,
   imu_plot_set_session (IMU_PLOT (self->plot), imu_library_get_path (self->library), self->details->session);
   imu_events_page_set_session (self->events_page, self->library, self->details->session, self->details->events);
   imu_details_page_set_details (self->details_page, self->details);
+  imu_profile_page_set_session (self->profile_page, imu_library_get_path (self->library),
+                                imu_session_get_id (self->details->session));
   set_loading (self, FALSE);
 }
 
@@ -501,6 +524,7 @@ imu_session_view_class_init (ImuSessionViewClass *klass)
 
   g_type_ensure (IMU_TYPE_EVENTS_PAGE);
   g_type_ensure (IMU_TYPE_DETAILS_PAGE);
+  g_type_ensure (IMU_TYPE_PROFILE_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/imustudio/ImuStudio/imu-session-view.ui");
   gtk_widget_class_bind_template_child (widget_class, ImuSessionView, header);
@@ -517,9 +541,11 @@ imu_session_view_class_init (ImuSessionViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ImuSessionView, range_label);
   gtk_widget_class_bind_template_child (widget_class, ImuSessionView, events_page);
   gtk_widget_class_bind_template_child (widget_class, ImuSessionView, details_page);
+  gtk_widget_class_bind_template_child (widget_class, ImuSessionView, profile_page);
   gtk_widget_class_bind_template_callback (widget_class, title_editing_cb);
   gtk_widget_class_bind_template_callback (widget_class, row_apply_cb);
   gtk_widget_class_bind_template_callback (widget_class, event_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, finding_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, add_requested_cb);
   gtk_widget_class_bind_template_callback (widget_class, events_changed_cb);
 
@@ -592,6 +618,7 @@ imu_session_view_set_session (ImuSessionView *self,
   imu_plot_set_session (IMU_PLOT (self->plot), library != NULL ? imu_library_get_path (library) : NULL, NULL);
   imu_events_page_set_session (self->events_page, library, NULL, NULL);
   imu_details_page_set_details (self->details_page, NULL);
+  imu_profile_page_set_session (self->profile_page, NULL, 0);
   fill_header (self);
 
   if (session == NULL)
@@ -653,6 +680,13 @@ imu_session_view_get_details_page (ImuSessionView *self)
 {
   g_return_val_if_fail (IMU_IS_SESSION_VIEW (self), NULL);
   return self->details_page;
+}
+
+ImuProfilePage *
+imu_session_view_get_profile_page (ImuSessionView *self)
+{
+  g_return_val_if_fail (IMU_IS_SESSION_VIEW (self), NULL);
+  return self->profile_page;
 }
 
 void

@@ -10,6 +10,7 @@
 #include "imu-events-page.h"
 #include "imu-library.h"
 #include "imu-plot.h"
+#include "imu-profile-page.h"
 
 G_BEGIN_DECLS
 
@@ -37,6 +38,7 @@ AdwViewStack   *imu_session_view_get_stack    (ImuSessionView *self);
 ImuPlot        *imu_session_view_get_plot     (ImuSessionView *self);
 ImuEventsPage  *imu_session_view_get_events_page  (ImuSessionView *self);
 ImuDetailsPage *imu_session_view_get_details_page (ImuSessionView *self);
+ImuProfilePage *imu_session_view_get_profile_page (ImuSessionView *self);
 
 /* Edits a header field as typing and pressing Enter (or the apply button)
  * does: "title", "subject", "activity", "tags", "notes". */
