@@ -7,6 +7,8 @@
 #include <glib/gi18n.h>
 
 #include "imu-preferences-window.h"
+#include "imu-sync-page.h"
+#include "imu-window-private.h"
 
 /* Each combo row shows the choices of one GSettings key, in this order.
  * Settings apply at once: whatever reads the key follows its changes. */
@@ -116,8 +118,20 @@ imu_preferences_window_init (ImuPreferencesWindow *self)
 GtkWidget *
 imu_preferences_window_new (GtkWindow *parent)
 {
-  return g_object_new (IMU_TYPE_PREFERENCES_WINDOW,
-                       "transient-for", parent,
-                       "modal", TRUE,
-                       NULL);
+  GtkWidget *self = g_object_new (IMU_TYPE_PREFERENCES_WINDOW,
+                                  "transient-for", parent,
+                                  "modal", TRUE,
+                                  NULL);
+
+  /* Sync belongs to the library the window has open. */
+  if (IMU_IS_WINDOW (parent) && IMU_WINDOW (parent)->sync_controller != NULL)
+    {
+      ImuSyncController *controller = IMU_WINDOW (parent)->sync_controller;
+
+      adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self),
+                                  ADW_PREFERENCES_PAGE (imu_sync_page_new (imu_sync_controller_get_library_path (controller),
+                                                                           controller)));
+      gtk_window_set_default_size (GTK_WINDOW (self), 640, 600);
+    }
+  return self;
 }

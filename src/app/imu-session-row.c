@@ -8,6 +8,7 @@
 
 #include "imu-format.h"
 #include "imu-session-row.h"
+#include "imu-sync-controller.h"
 
 /* Rows are recycled by the list view as it scrolls, so binding must be
  * cheap: the badges exist once per row and are only shown or hidden. */
@@ -27,6 +28,9 @@ struct _ImuSessionRow
   GtkWidget  *mag_badge;
   GtkWidget  *orientation_badge;
   GtkWidget  *other_badge;
+  GtkImage   *sync_icon;
+
+  ImuSyncController *sync_controller;
 };
 
 enum {
@@ -138,12 +142,64 @@ session_notify_cb (ImuSessionRow *self,
   update (self);
 }
 
+/* The session's sync state as one icon: nothing while it is only local. */
+static void
+update_sync (ImuSessionRow *self)
+{
+  const ImuSyncItem *item = NULL;
+  g_autofree char *tooltip = NULL;
+  const char *icon = NULL;
+
+  if (self->sync_controller != NULL && self->session != NULL)
+    item = imu_sync_controller_lookup (self->sync_controller, imu_session_get_uuid (self->session));
+  if (item == NULL)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->sync_icon), FALSE);
+      return;
+    }
+  switch (item->state)
+    {
+    case IMU_SYNC_STATE_QUEUED:
+      icon = "content-loading-symbolic";
+      tooltip = g_strdup_printf (_("Waiting to sync with %s"), item->target_name);
+      break;
+    case IMU_SYNC_STATE_RETRYING:
+      icon = "content-loading-symbolic";
+      tooltip = g_strdup_printf (_("Will try again to sync with %s: %s"), item->target_name,
+                                 item->last_error != NULL ? item->last_error : "");
+      break;
+    case IMU_SYNC_STATE_TRANSFERRING:
+    case IMU_SYNC_STATE_VERIFYING:
+      icon = "emblem-synchronizing-symbolic";
+      if (item->bytes_total > 0)
+        tooltip = g_strdup_printf (_("Transferring to %s: %d %%"), item->target_name,
+                                   (int) (100.0 * (double) item->bytes_done / (double) item->bytes_total));
+      else
+        tooltip = g_strdup_printf (_("Transferring to %s"), item->target_name);
+      break;
+    case IMU_SYNC_STATE_DONE:
+      icon = "emblem-ok-symbolic";
+      tooltip = g_strdup_printf (_("Synced with %s"), item->target_name);
+      break;
+    case IMU_SYNC_STATE_NEEDS_ATTENTION:
+    default:
+      icon = "dialog-warning-symbolic";
+      tooltip = g_strdup_printf (_("Needs attention (%s): %s"), item->target_name,
+                                 item->last_error != NULL ? item->last_error : _("unknown error"));
+      break;
+    }
+  gtk_image_set_from_icon_name (self->sync_icon, icon);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->sync_icon), tooltip);
+  gtk_widget_set_visible (GTK_WIDGET (self->sync_icon), TRUE);
+}
+
 static void
 imu_session_row_dispose (GObject *object)
 {
   ImuSessionRow *self = IMU_SESSION_ROW (object);
 
   imu_session_row_set_session (self, NULL);
+  imu_session_row_set_sync_controller (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), IMU_TYPE_SESSION_ROW);
   /* Children of the template without an id are not bound, so
    * gtk_widget_dispose_template() leaves them: they go here. */
@@ -214,6 +270,7 @@ imu_session_row_class_init (ImuSessionRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ImuSessionRow, mag_badge);
   gtk_widget_class_bind_template_child (widget_class, ImuSessionRow, orientation_badge);
   gtk_widget_class_bind_template_child (widget_class, ImuSessionRow, other_badge);
+  gtk_widget_class_bind_template_child (widget_class, ImuSessionRow, sync_icon);
   gtk_widget_class_set_css_name (widget_class, "sessionrow");
 }
 
@@ -250,6 +307,7 @@ imu_session_row_set_session (ImuSessionRow *self,
   if (session != NULL)
     g_signal_connect_object (session, "notify", G_CALLBACK (session_notify_cb), self, G_CONNECT_SWAPPED);
   update (self);
+  update_sync (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
 }
 
@@ -258,4 +316,34 @@ imu_session_row_get_session (ImuSessionRow *self)
 {
   g_return_val_if_fail (IMU_IS_SESSION_ROW (self), NULL);
   return self->session;
+}
+
+/**
+ * imu_session_row_set_sync_controller:
+ *
+ * Shows the sync state @controller (nullable) knows for the row's session,
+ * and follows its changes.
+ */
+void
+imu_session_row_set_sync_controller (ImuSessionRow     *self,
+                                     ImuSyncController *controller)
+{
+  g_return_if_fail (IMU_IS_SESSION_ROW (self));
+
+  if (self->sync_controller == controller)
+    return;
+  if (self->sync_controller != NULL)
+    g_signal_handlers_disconnect_by_func (self->sync_controller, update_sync, self);
+  g_set_object (&self->sync_controller, controller);
+  if (controller != NULL)
+    g_signal_connect_object (controller, "changed", G_CALLBACK (update_sync), self, G_CONNECT_SWAPPED);
+  update_sync (self);
+}
+
+/* The sync state icon (for tests). */
+GtkWidget *
+imu_session_row_get_sync_icon (ImuSessionRow *self)
+{
+  g_return_val_if_fail (IMU_IS_SESSION_ROW (self), NULL);
+  return GTK_WIDGET (self->sync_icon);
 }

@@ -7,6 +7,7 @@
 #include <gtk/gtk.h>
 
 #include "imu-session.h"
+#include "imu-sync-controller.h"
 
 G_BEGIN_DECLS
 
@@ -17,5 +18,8 @@ GtkWidget  *imu_session_row_new         (void);
 void        imu_session_row_set_session (ImuSessionRow *self,
                                          ImuSession    *session);
 ImuSession *imu_session_row_get_session (ImuSessionRow *self);
+void        imu_session_row_set_sync_controller (ImuSessionRow     *self,
+                                                 ImuSyncController *controller);
+GtkWidget  *imu_session_row_get_sync_icon (ImuSessionRow *self);
 
 G_END_DECLS

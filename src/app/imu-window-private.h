@@ -5,6 +5,7 @@
 #pragma once
 
 #include "imu-window.h"
+#include "imu-sync-controller.h"
 
 G_BEGIN_DECLS
 
@@ -31,6 +32,7 @@ struct _ImuWindow
   AdwMessageDialog     *dialog;        /* shown now */
   GtkWidget            *context_menu;
   GtkDropTarget        *drop_target;
+  ImuSyncController    *sync_controller; /* of the open library */
 
   /* Template children */
   AdwToastOverlay      *toast_overlay;
@@ -52,6 +54,7 @@ struct _ImuWindow
   ImuSessionView       *session_view;  /* made on first use */
   GtkRevealer          *imports_revealer;
   GtkLabel             *imports_label;
+  GtkMenuButton        *sync_button;
   GtkListBox           *imports_list;
 };
 

@@ -10,6 +10,7 @@
 
 #include "imu-session-row.h"
 #include "imu-window-private.h"
+#include "imu-sync-popover.h"
 
 G_DEFINE_FINAL_TYPE (ImuWindow, imu_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -249,6 +250,7 @@ bind_row_cb (GtkSignalListItemFactory *factory,
 {
   imu_session_row_set_session (IMU_SESSION_ROW (gtk_list_item_get_child (item)),
                                gtk_list_item_get_item (item));
+  imu_session_row_set_sync_controller (IMU_SESSION_ROW (gtk_list_item_get_child (item)), self->sync_controller);
 }
 
 static void
@@ -359,9 +361,17 @@ update_state (ImuWindow *self)
 }
 
 static void
-library_items_changed_cb (ImuWindow *self)
+library_items_changed_cb (ImuWindow *self,
+                          guint      position,
+                          guint      removed,
+                          guint      added)
 {
   update_state (self);
+  /* A new session (an import, an undone deletion) goes to the targets
+   * that upload automatically. */
+  if (added > 0 && self->sync_controller != NULL && self->library != NULL
+      && imu_library_get_loaded (self->library))
+    imu_sync_controller_upload_new (self->sync_controller);
 }
 
 static void
@@ -386,6 +396,8 @@ library_loaded_cb (GObject      *object,
   if (library != self->library)
     return;
   update_state (self);
+  if (self->sync_controller != NULL)
+    imu_sync_controller_upload_new (self->sync_controller);
   if (self->selected_id != 0)
     imu_window_select_session (self, self->selected_id);
   imu_window_start_queued_imports (self);
@@ -423,18 +435,70 @@ flush_library (ImuWindow  *self,
   imu_library_flush_async (library, flush_done_cb, app != NULL ? g_object_ref (app) : NULL);
 }
 
+static void open_library (ImuWindow *self, const char *path);
+
 void
 imu_window_open_library (ImuWindow  *self,
                          const char *path)
 {
-  g_autofree char *basename = NULL;
-  g_autofree char *default_path = NULL;
-
   g_return_if_fail (IMU_IS_WINDOW (self));
   g_return_if_fail (path != NULL);
 
   if (self->library != NULL && g_str_equal (imu_library_get_path (self->library), path))
     return;
+  open_library (self, path);
+}
+
+static void
+sync_error_cb (ImuWindow  *self,
+               const char *message)
+{
+  imu_window_show_toast (self, adw_toast_new (message));
+}
+
+/* A pull brought sessions: the list is read again (the selection stays). */
+static void
+sessions_arrived_cb (ImuWindow *self,
+                     gint64     n)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *message = NULL;
+  gint64 selected = self->selected_id;
+
+  if (self->library == NULL)
+    return;
+  path = g_strdup (imu_library_get_path (self->library));
+  open_library (self, path);
+  self->selected_id = selected;
+  message = g_strdup_printf (ngettext ("%d session fetched", "%d sessions fetched", (unsigned long) n), (int) n);
+  imu_window_show_toast (self, adw_toast_new (message));
+}
+
+static void
+set_sync_controller (ImuWindow  *self,
+                     const char *path)
+{
+  if (self->sync_controller != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->sync_controller, self);
+      imu_sync_controller_pause (self->sync_controller);
+    }
+  g_clear_object (&self->sync_controller);
+  self->sync_controller = imu_sync_controller_new (path);
+  g_signal_connect_object (self->sync_controller, "error", G_CALLBACK (sync_error_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->sync_controller, "sessions-arrived", G_CALLBACK (sessions_arrived_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_menu_button_set_popover (self->sync_button, imu_sync_popover_new (self->sync_controller));
+  imu_sync_controller_refresh (self->sync_controller);
+}
+
+static void
+open_library (ImuWindow  *self,
+              const char *path)
+{
+  g_autofree char *basename = NULL;
+  g_autofree char *default_path = NULL;
+  gboolean same = self->library != NULL && g_str_equal (imu_library_get_path (self->library), path);
 
   if (self->load_cancellable != NULL)
     g_cancellable_cancel (self->load_cancellable);
@@ -451,6 +515,10 @@ imu_window_open_library (ImuWindow  *self,
   self->selected_id = 0;
   g_set_object (&self->library, NULL);
   self->library = imu_library_new (path);
+  if (!same)
+    set_sync_controller (self, path);
+  imu_sync_popover_set_sessions (IMU_SYNC_POPOVER (gtk_menu_button_get_popover (self->sync_button)),
+                                 imu_library_get_sessions (self->library));
   gtk_sort_list_model_set_model (self->sort_model, imu_library_get_sessions (self->library));
   g_signal_connect_object (imu_library_get_sessions (self->library), "items-changed",
                            G_CALLBACK (library_items_changed_cb), self, G_CONNECT_SWAPPED);
@@ -715,6 +783,9 @@ imu_window_dispose (GObject *object)
   g_clear_object (&self->filter);
   g_clear_object (&self->sorter);
   g_clear_object (&self->library);
+  if (self->sync_controller != NULL)
+    imu_sync_controller_pause (self->sync_controller);
+  g_clear_object (&self->sync_controller);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (imu_window_parent_class)->dispose (object);
@@ -743,6 +814,7 @@ imu_window_class_init (ImuWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/imustudio/ImuStudio/imu-window.ui");
   gtk_widget_class_bind_template_child (widget_class, ImuWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, ImuWindow, sync_button);
   gtk_widget_class_bind_template_child (widget_class, ImuWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, ImuWindow, loading_spinner);
   gtk_widget_class_bind_template_child (widget_class, ImuWindow, empty_title);

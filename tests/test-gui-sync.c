@@ -1,0 +1,253 @@
+/* test-gui-sync.c — the sync parts of the window: Preferences → Sync, the
+ * target dialog, the row icons and the sync popover (under Xvfb)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "test-gui-sync"
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "imu-import.h"
+#include "imu-preferences-window.h"
+#include "imu-session-row.h"
+#include "imu-sync-page.h"
+#include "imu-sync-popover.h"
+#include "imu-target-dialog.h"
+#include "imu-test-util.h"
+#include "imu-window-private.h"
+#include "test-gui-util.h"
+
+static char *
+make_library_with_session (char **uuid)
+{
+  g_autofree char *path = imu_test_library_path ();
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *csv = gui_test_write_generated_csv (dir, "walk.csv", 7, 50, 20);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = imu_store_open (path, &error);
+  g_autoptr(ImuImportResult) result = NULL;
+  g_autoptr(ImuSession) session = NULL;
+
+  g_assert_no_error (error);
+  result = imu_import_path (store, csv, NULL, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  session = imu_store_load_session (store, result->session_id, &error);
+  g_assert_no_error (error);
+  *uuid = g_strdup (imu_session_get_uuid (session));
+  return g_steal_pointer (&path);
+}
+
+static void
+add_folder_target (const char *library, const char *name, const char *dir)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = imu_store_open (library, &error);
+  g_autoptr(ImuSyncTargetConfig) config = imu_sync_target_config_new (name, "folder", dir);
+
+  g_assert_no_error (error);
+  config->allow_metered = -1;
+  imu_sync_queue_add_target (store, config, &error);
+  g_assert_no_error (error);
+}
+
+static ImuSessionRow *
+first_row (ImuWindow *window)
+{
+  g_autoptr(GPtrArray) rows = NULL;
+
+  gui_test_wait_for ((rows = gui_test_visible_rows (window), rows->len > 0 ? TRUE : (g_ptr_array_unref (rows), rows = NULL, FALSE)),
+                     10000, "a row");
+  return g_ptr_array_index (rows, 0);
+}
+
+static void
+wait_state (ImuSyncController *controller, const char *uuid, ImuSyncState state)
+{
+  gui_test_wait_for (!imu_sync_controller_get_running (controller)
+                     && imu_sync_controller_lookup (controller, uuid) != NULL
+                     && imu_sync_controller_lookup (controller, uuid)->state == state,
+                     60000, imu_sync_state_to_string (state));
+}
+
+/* Add a folder target through the dialog, Sync Now, the bundle lands in
+ * the folder and the row says "synced". */
+static void
+test_push (void)
+{
+  g_autofree char *uuid = NULL;
+  g_autofree char *library = make_library_with_session (&uuid);
+  g_autofree char *dir = imu_test_tmpdir ();
+  g_autofree char *bundle = NULL;
+  g_autofree char *shot = NULL;
+  g_autoptr(GPtrArray) pages = NULL;
+  ImuWindow *window = gui_test_open_window (library);
+  GtkWidget *prefs = imu_preferences_window_new (GTK_WINDOW (window));
+  ImuSyncPage *page;
+  ImuTargetDialog *dialog;
+  GtkWidget *icon;
+  GtkWidget *popover;
+
+  gtk_window_present (GTK_WINDOW (prefs));
+  pages = gui_test_find_all (prefs, IMU_TYPE_SYNC_PAGE);
+  g_assert_cmpuint (pages->len, ==, 1);
+  page = g_ptr_array_index (pages, 0);
+  adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (prefs), ADW_PREFERENCES_PAGE (page));
+  gui_test_wait_for (!imu_sync_page_get_busy (page), 10000, "the targets to load");
+  g_assert_cmpuint (imu_sync_page_get_n_targets (page), ==, 0);
+
+  dialog = IMU_TARGET_DIALOG (imu_sync_page_add_target (page));
+  gtk_editable_set_text (GTK_EDITABLE (imu_target_dialog_get_row (dialog, "name")), "usb");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (imu_target_dialog_get_row (dialog, "kind")), 0);
+  g_assert_true (gtk_widget_get_visible (imu_target_dialog_get_row (dialog, "path")));
+  g_assert_false (gtk_widget_get_visible (imu_target_dialog_get_row (dialog, "secret")));
+  gtk_editable_set_text (GTK_EDITABLE (imu_target_dialog_get_row (dialog, "path")), dir);
+  gui_test_iterate_ms (200);
+  shot = gui_test_screenshot (GTK_WIDGET (dialog), "sync-target-dialog");
+  g_test_message ("screenshot: %s", shot);
+  g_clear_pointer (&shot, g_free);
+  imu_target_dialog_save (dialog);
+  gui_test_wait_for (imu_sync_page_get_n_targets (page) == 1 && !imu_sync_page_get_busy (page), 10000,
+                     "the target in the list");
+  imu_sync_page_test_target (page, "usb");
+  gui_test_wait_for (!imu_sync_page_get_busy (page), 20000, "the test");
+  gui_test_iterate_ms (300);
+  shot = gui_test_screenshot (prefs, "sync-preferences");
+  g_test_message ("screenshot: %s", shot);
+  gtk_window_destroy (GTK_WINDOW (prefs));
+
+  imu_sync_controller_sync_now (window->sync_controller);
+  wait_state (window->sync_controller, uuid, IMU_SYNC_STATE_DONE);
+  bundle = g_build_filename (dir, "sessions", uuid, "bundle.imub", NULL);
+  g_assert_true (g_file_test (bundle, G_FILE_TEST_IS_REGULAR));
+
+  icon = imu_session_row_get_sync_icon (first_row (window));
+  g_assert_true (gtk_widget_get_visible (icon));
+  g_assert_cmpstr (gtk_image_get_icon_name (GTK_IMAGE (icon)), ==, "emblem-ok-symbolic");
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (icon), ==, "Synced with usb");
+
+  popover = GTK_WIDGET (gtk_menu_button_get_popover (window->sync_button));
+  gtk_menu_button_popup (window->sync_button);
+  gui_test_wait_for (gtk_widget_get_mapped (popover) && !imu_sync_controller_get_running (window->sync_controller),
+                     10000, "the popover");
+  gui_test_iterate_ms (300);
+  g_assert_cmpuint (imu_sync_popover_get_n_items (IMU_SYNC_POPOVER (popover)), ==, 1);
+  g_free (shot);
+  shot = gui_test_screenshot (popover, "sync-popover");
+  g_test_message ("screenshot: %s", shot);
+  gtk_popover_popdown (GTK_POPOVER (popover));
+
+  gui_test_close_window (window);
+}
+
+/* A folder that cannot be made needs attention, and the row says why. */
+static void
+test_attention (void)
+{
+  g_autofree char *uuid = NULL;
+  g_autofree char *library = make_library_with_session (&uuid);
+  g_autofree char *dir = imu_test_tmpdir ();
+  /* Under a plain file no folder can be made (even for root). */
+  g_autofree char *file = g_build_filename (dir, "a-file", NULL);
+  g_autofree char *bad = g_build_filename (file, "stick", NULL);
+  ImuWindow *window;
+  GtkWidget *icon;
+  const char *tooltip;
+
+  g_assert_true (g_file_set_contents (file, "x", 1, NULL));
+  add_folder_target (library, "broken", bad);
+  window = gui_test_open_window (library);
+  imu_sync_controller_sync_now (window->sync_controller);
+  wait_state (window->sync_controller, uuid, IMU_SYNC_STATE_NEEDS_ATTENTION);
+
+  icon = imu_session_row_get_sync_icon (first_row (window));
+  gui_test_wait_for (g_strcmp0 (gtk_image_get_icon_name (GTK_IMAGE (icon)), "dialog-warning-symbolic") == 0,
+                     5000, "the warning icon");
+  tooltip = gtk_widget_get_tooltip_text (icon);
+  g_test_message ("tooltip: %s", tooltip);
+  g_assert_true (g_str_has_prefix (tooltip, "Needs attention (broken): "));
+  g_assert_cmpuint (strlen (tooltip), >, strlen ("Needs attention (broken): ") + 5);
+  gui_test_close_window (window);
+}
+
+/* Pull from the folder into a second, empty library. */
+static void
+test_pull (void)
+{
+  g_autofree char *uuid = NULL;
+  g_autofree char *library = make_library_with_session (&uuid);
+  g_autofree char *empty = imu_test_library_path ();
+  g_autofree char *dir = imu_test_tmpdir ();
+  ImuWindow *window;
+  GListModel *sessions;
+
+  add_folder_target (library, "usb", dir);
+  window = gui_test_open_window (library);
+  imu_sync_controller_sync_now (window->sync_controller);
+  wait_state (window->sync_controller, uuid, IMU_SYNC_STATE_DONE);
+  gui_test_close_window (window);
+
+  add_folder_target (empty, "usb", dir);
+  window = gui_test_open_window (empty);
+  g_assert_cmpuint (g_list_model_get_n_items (imu_library_get_sessions (window->library)), ==, 0);
+  imu_sync_controller_pull (window->sync_controller, "usb");
+  wait_state (window->sync_controller, uuid, IMU_SYNC_STATE_DONE);
+  gui_test_wait_for (imu_library_get_loaded (window->library)
+                     && g_list_model_get_n_items (imu_library_get_sessions (window->library)) == 1,
+                     20000, "the fetched session in the list");
+  sessions = imu_library_get_sessions (window->library);
+  {
+    g_autoptr(ImuSession) s = g_list_model_get_item (sessions, 0);
+
+    g_assert_cmpstr (imu_session_get_uuid (s), ==, uuid);
+  }
+  gui_test_close_window (window);
+}
+
+/* A target that uploads automatically gets the library's sessions as soon
+ * as the window has read the library, without Sync Now. */
+static void
+test_auto_upload (void)
+{
+  g_autofree char *uuid = NULL;
+  g_autofree char *library = make_library_with_session (&uuid);
+  g_autofree char *dir = imu_test_tmpdir ();
+  g_autofree char *bundle = NULL;
+  g_autoptr(GError) error = NULL;
+  ImuWindow *window;
+
+  add_folder_target (library, "usb", dir);
+  {
+    g_autoptr(ImuStore) store = imu_store_open (library, &error);
+    g_autoptr(ImuSyncTargetConfig) t = imu_sync_queue_get_target (store, "usb", &error);
+    g_autofree char *key = NULL;
+
+    g_assert_no_error (error);
+    key = g_strdup_printf ("auto_upload.%" G_GINT64_FORMAT, t->id);
+    imu_sync_queue_set_setting (store, key, "1", &error);
+    g_assert_no_error (error);
+  }
+  window = gui_test_open_window (library);
+  wait_state (window->sync_controller, uuid, IMU_SYNC_STATE_DONE);
+  bundle = g_build_filename (dir, "sessions", uuid, "bundle.imub", NULL);
+  g_assert_true (g_file_test (bundle, G_FILE_TEST_IS_REGULAR));
+  gui_test_close_window (window);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  /* Staged bundles go to a cache folder of the test's own. */
+  g_autofree char *cache = g_dir_make_tmp ("imu-gui-sync-cache-XXXXXX", NULL);
+
+  g_setenv ("XDG_CACHE_HOME", cache, TRUE);
+  gui_test_init (&argc, &argv);
+
+  g_test_add_func ("/gui/sync/push", test_push);
+  g_test_add_func ("/gui/sync/needs-attention", test_attention);
+  g_test_add_func ("/gui/sync/pull", test_pull);
+  g_test_add_func ("/gui/sync/auto-upload", test_auto_upload);
+
+  return g_test_run ();
+}
