@@ -348,6 +348,97 @@ test_folder_push_pull (void)
   g_assert_cmpint (imu_sync_scheduler_discover (pull, NULL, &error), ==, 0);
 }
 
+/* Cancelling a session's push takes its item out of the queue (a run
+ * afterwards sends nothing), removes the temporary file a crashed copy
+ * left on the folder target, and leaves other sessions' items alone. */
+static void
+test_folder_cancel (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *lib = imu_test_library_path ();
+  g_autofree char *dir = imu_test_tmpdir ();
+  g_autoptr(ImuStore) store = imu_store_open (lib, &error);
+  g_autoptr(ImuSyncTargetConfig) t = imu_sync_target_config_new ("stick", "folder", dir);
+  g_autoptr(ImuSyncScheduler) scheduler = imu_sync_scheduler_new (lib);
+  g_autoptr(ImuSession) one = NULL;
+  g_autoptr(ImuSession) two = NULL;
+  g_autoptr(ImuSyncItem) item = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  g_autofree char *session_dir = NULL;
+  g_autofree char *leftover = NULL;
+  g_autofree char *unrelated = NULL;
+  g_autofree char *bundle = NULL;
+  gint64 id_one, id_two, item_id, pull_id;
+
+  g_assert_no_error (error);
+  id_one = test_make_session (store, "One", 100);
+  id_two = test_make_session (store, "Two", 100);
+  one = imu_store_load_session (store, id_one, &error);
+  two = imu_store_load_session (store, id_two, &error);
+  g_assert_no_error (error);
+  g_assert_true (imu_sync_queue_add_target (store, t, &error));
+  item_id = imu_sync_queue_enqueue (store, t->id, imu_session_get_uuid (one), IMU_SYNC_PUSH, FALSE, &error);
+  g_assert_cmpint (item_id, >, 0);
+  g_assert_cmpint (imu_sync_queue_enqueue (store, t->id, imu_session_get_uuid (two), IMU_SYNC_PUSH, FALSE, &error),
+                   >, 0);
+  /* A pull of a session that is not here yet: cancelled by id below. */
+  pull_id = imu_sync_queue_enqueue (store, t->id, "0f0e0d0c-0b0a-4908-8706-050403020100", IMU_SYNC_PULL, FALSE, &error);
+  g_assert_cmpint (pull_id, >, 0);
+
+  /* A process died while copying session One: its item says transferring,
+   * and the target holds the copy's temporary file. */
+  item = imu_sync_queue_get_item (store, item_id, &error);
+  g_assert_no_error (error);
+  item->state = IMU_SYNC_STATE_TRANSFERRING;
+  item->attempts = 1;
+  item->bytes_done = 4096;
+  g_assert_true (imu_sync_queue_save_item (store, item, &error));
+  session_dir = g_build_filename (dir, "sessions", imu_session_get_uuid (one), NULL);
+  g_assert_cmpint (g_mkdir_with_parents (session_dir, 0755), ==, 0);
+  leftover = g_build_filename (session_dir, ".imu-tmp-bundle.imub-Ab12Cd", NULL);
+  unrelated = g_build_filename (session_dir, ".imu-tmp-manifest.json-Ab12Cd", NULL);
+  g_assert_true (g_file_set_contents (leftover, "partial", -1, &error));
+  g_assert_true (g_file_set_contents (unrelated, "{}", -1, &error));
+
+  g_assert_cmpint (imu_sync_scheduler_cancel_session (scheduler, imu_session_get_uuid (one), "stick", NULL, &error),
+                   ==, 1);
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (leftover, G_FILE_TEST_EXISTS));
+  /* Only the bundle's temporary files: the manifest goes in one step. */
+  g_assert_true (g_file_test (unrelated, G_FILE_TEST_EXISTS));
+  g_clear_pointer (&item, imu_sync_item_free);
+  item = imu_sync_queue_get_item (store, item_id, &error);
+  g_assert_null (item);
+  g_assert_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  /* Twice: nothing left to cancel. */
+  g_assert_cmpint (imu_sync_scheduler_cancel_session (scheduler, imu_session_get_uuid (one), NULL, NULL, &error),
+                   ==, 0);
+  g_assert_no_error (error);
+
+  /* By id; a second time it is not there. */
+  g_assert_true (imu_sync_queue_cancel (store, pull_id, &error));
+  g_assert_no_error (error);
+  g_assert_false (imu_sync_queue_cancel (store, pull_id, &error));
+  g_assert_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  items = imu_sync_queue_list_items (store, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (items->len, ==, 1);
+  g_assert_cmpstr (((ImuSyncItem *) g_ptr_array_index (items, 0))->session_uuid, ==, imu_session_get_uuid (two));
+
+  /* A run sends session Two and never One: the cancelled push is not retried. */
+  g_assert_true (imu_sync_scheduler_run (scheduler, FALSE, 10, NULL, &error));
+  g_assert_no_error (error);
+  bundle = g_build_filename (session_dir, "bundle.imub", NULL);
+  g_assert_false (g_file_test (bundle, G_FILE_TEST_EXISTS));
+  g_clear_pointer (&bundle, g_free);
+  bundle = g_build_filename (dir, "sessions", imu_session_get_uuid (two), "bundle.imub", NULL);
+  g_assert_true (g_file_test (bundle, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpint (imu_sync_queue_count_pending (store, NULL, (1 << IMU_SYNC_PUSH) | (1 << IMU_SYNC_PULL)), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -357,6 +448,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sync/queue/rules", test_queue_rules);
   g_test_add_func ("/sync/url-security", test_url_security);
   g_test_add_func ("/sync/folder/push-pull", test_folder_push_pull);
+  g_test_add_func ("/sync/folder/cancel", test_folder_cancel);
   g_test_add_func ("/sync/scheduler/metered-and-offline", test_metered);
   return g_test_run ();
 }

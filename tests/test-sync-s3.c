@@ -18,6 +18,7 @@
 #include <json-glib/json-glib.h>
 
 #include "imu-sync-s3.h"
+#include "imu-sync-scheduler.h"
 #include "imu-test-servers.h"
 #include "imu-test-util.h"
 
@@ -708,6 +709,223 @@ test_cli_no_secret_in_logs (void)
   g_assert_nonnull (strstr (all->str, "imu-"));
 }
 
+/* ---- cancelling a push for good ---- */
+
+typedef struct {
+  GCancellable *cancellable;
+  guint         stop_after;    /* parts recorded before stopping the run */
+  gint64        bytes_total;
+} StopRun;
+
+static void
+stop_run_cb (ImuSyncScheduler *scheduler, const ImuSyncItem *item, gpointer data)
+{
+  StopRun *stop = data;
+
+  if (item->direction != IMU_SYNC_PUSH || item->resume_state == NULL)
+    return;
+  stop->bytes_total = item->bytes_total;
+  if (recorded_parts (item->resume_state) >= stop->stop_after)
+    g_cancellable_cancel (stop->cancellable);
+}
+
+/* A scheduler's multipart push is stopped part-way (its run cancelled, as
+ * when the app quits): the item stays queued with its upload id and the
+ * storage keeps the upload. `imu sync cancel` then aborts that upload
+ * (one AbortMultipartUpload, ListMultipartUploads through the verifying
+ * proxy shows none) and takes the push out of the queue. */
+static void
+test_scheduler_cancel (void)
+{
+  static const char abort_re[] = "^DELETE /" BUCKET "/schedcancel/sessions/[0-9a-f-]+/bundle\\.imub\\?uploadId=\\w+ 204";
+  g_autofree char *lib = imu_test_library_path ();
+  g_autofree char *secret = g_strdup_printf ("{\"secret_key\": \"%s\"}", SECRET);
+  g_autofree char *uuid = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(ImuSyncScheduler) scheduler = NULL;
+  g_autoptr(ImuSyncTarget) target = NULL;
+  g_autoptr(ImuSyncItem) stopped = NULL;
+  g_autoptr(ImuSyncObject) head = NULL;
+  g_autoptr(GPtrArray) uploads = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(ImuStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *names[] = { "lab-s3", NULL };
+  StopRun stop = { cancellable, 2, 0 };
+  int status;
+
+  if (!servers_up ())
+    return;
+  uuid = imu_test_sync_library_with_session (lib);
+  {
+    g_autoptr(ImuSyncTargetConfig) config = make_config ("lab-s3", "schedcancel");
+
+    /* Parts of 16 KiB: the demo session's bundle becomes a multipart
+     * upload of many parts, so the run stops long before the last. */
+    g_free (config->config_json);
+    config->config_json = g_strdup ("{\"bucket\": \"" BUCKET "\", \"region\": \"us-east-1\", "
+                                    "\"access_key\": \"" ACCESS_KEY "\", \"path_style\": true, "
+                                    "\"part_size\": 16384}");
+    imu_test_sync_add_target (lib, config, secret);
+    store = imu_store_open (lib, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (imu_sync_queue_enqueue_all_pushes (store, config->id, &error), ==, 1);
+  }
+
+  scheduler = imu_sync_scheduler_new (lib);
+  imu_sync_scheduler_set_targets (scheduler, names);
+  imu_sync_scheduler_set_directions (scheduler, 1u << IMU_SYNC_PUSH);
+  imu_sync_scheduler_set_network_available (scheduler, 1);
+  g_signal_connect (scheduler, "item-changed", G_CALLBACK (stop_run_cb), &stop);
+  g_assert_false (imu_sync_scheduler_run (scheduler, FALSE, 30, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_test_message ("bundle: %" G_GINT64_FORMAT " bytes", stop.bytes_total);
+  /* More than a few parts: stopping after 2 leaves some unsent. */
+  g_assert_cmpint (stop.bytes_total, >, 8 * 16384);
+
+  /* Stopped, not cancelled: queued again, resumable, the upload kept. */
+  stopped = only_item (lib, IMU_SYNC_PUSH);
+  g_assert_cmpstr (imu_sync_state_to_string (stopped->state), ==, "queued");
+  g_assert_nonnull (stopped->resume_state);
+  g_assert_cmpuint (recorded_parts (stopped->resume_state), >=, 2);
+  target = make_target ("schedcancel", SECRET);
+  uploads = imu_sync_s3_list_uploads (IMU_SYNC_S3 (target), "schedcancel/", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (uploads->len, ==, 1);
+  key = g_strdup_printf ("schedcancel/sessions/%s/bundle.imub", uuid);
+  g_assert_true (g_str_has_prefix (g_ptr_array_index (uploads, 0), key));
+  g_assert_cmpuint (count_requests (abort_re), ==, 0);
+
+  /* By uuid prefix, as the other commands take it. */
+  {
+    g_autofree char *prefix = g_strndup (uuid, 8);
+
+    status = run_cli (NULL, &out, "--library", lib, "sync", "cancel", prefix, "--target", "lab-s3", NULL);
+  }
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (out, "1 transfer of session"));
+
+  g_clear_pointer (&uploads, g_ptr_array_unref);
+  uploads = imu_sync_s3_list_uploads (IMU_SYNC_S3 (target), "schedcancel/", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (uploads->len, ==, 0);
+  g_assert_cmpuint (count_requests (abort_re), ==, 1);
+  /* No object either: the upload never completed. */
+  head = imu_sync_target_head (target, key, NULL, &error);
+  g_assert_null (head);
+  g_assert_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* The queue holds nothing for the session, and nothing pending at all. */
+  items = imu_sync_queue_list_items (store, 0, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < items->len; i++)
+    g_assert_cmpstr (((ImuSyncItem *) g_ptr_array_index (items, i))->session_uuid, !=, uuid);
+  g_assert_cmpint (imu_sync_queue_count_pending (store, NULL, (1u << IMU_SYNC_PUSH) | (1u << IMU_SYNC_PULL)), ==, 0);
+
+  /* A second cancel finds nothing to do. */
+  g_clear_pointer (&out, g_free);
+  status = run_cli (NULL, &out, "--library", lib, "sync", "cancel", uuid, NULL);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (out, "has no transfer to cancel"));
+  g_assert_cmpuint (count_requests (abort_re), ==, 1);
+}
+
+typedef struct {
+  ImuSyncScheduler *scheduler;
+  const char       *uuid;
+  gint64            cancelled;     /* what cancel_session returned, -1 before */
+  guint             removed;       /* "item-removed" emissions */
+} CancelInProcess;
+
+static void
+cancel_in_process_cb (ImuSyncScheduler *scheduler, const ImuSyncItem *item, gpointer data)
+{
+  CancelInProcess *c = data;
+  g_autoptr(GError) error = NULL;
+
+  if (c->cancelled >= 0 || item->resume_state == NULL || recorded_parts (item->resume_state) < 2)
+    return;
+  /* On the scheduler's own thread, while the transfer runs. */
+  c->cancelled = imu_sync_scheduler_cancel_session (scheduler, c->uuid, NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
+item_removed_cb (ImuSyncScheduler *scheduler, const ImuSyncItem *item, gpointer data)
+{
+  CancelInProcess *c = data;
+
+  g_assert_cmpstr (item->session_uuid, ==, c->uuid);
+  c->removed++;
+}
+
+/* The same cancel while the scheduler runs the upload in this process:
+ * the transfer stops (its cancellable), "item-removed" says so, the run
+ * ends normally with nothing left in the queue, and the storage holds no
+ * unfinished upload and no object. */
+static void
+test_scheduler_cancel_running (void)
+{
+  g_autofree char *lib = imu_test_library_path ();
+  g_autofree char *secret = g_strdup_printf ("{\"secret_key\": \"%s\"}", SECRET);
+  g_autofree char *uuid = NULL;
+  g_autofree char *key = NULL;
+  g_autoptr(ImuSyncScheduler) scheduler = NULL;
+  g_autoptr(ImuSyncTarget) target = NULL;
+  g_autoptr(ImuSyncObject) head = NULL;
+  g_autoptr(GPtrArray) uploads = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(ImuStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *names[] = { "lab-s3", NULL };
+  CancelInProcess c = { NULL, NULL, -1, 0 };
+
+  if (!servers_up ())
+    return;
+  uuid = imu_test_sync_library_with_session (lib);
+  {
+    g_autoptr(ImuSyncTargetConfig) config = make_config ("lab-s3", "runcancel");
+
+    g_free (config->config_json);
+    config->config_json = g_strdup ("{\"bucket\": \"" BUCKET "\", \"region\": \"us-east-1\", "
+                                    "\"access_key\": \"" ACCESS_KEY "\", \"path_style\": true, "
+                                    "\"part_size\": 16384}");
+    imu_test_sync_add_target (lib, config, secret);
+    store = imu_store_open (lib, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (imu_sync_queue_enqueue_all_pushes (store, config->id, &error), ==, 1);
+  }
+
+  scheduler = imu_sync_scheduler_new (lib);
+  c.scheduler = scheduler;
+  c.uuid = uuid;
+  imu_sync_scheduler_set_targets (scheduler, names);
+  imu_sync_scheduler_set_directions (scheduler, 1u << IMU_SYNC_PUSH);
+  imu_sync_scheduler_set_network_available (scheduler, 1);
+  g_signal_connect (scheduler, "item-changed", G_CALLBACK (cancel_in_process_cb), &c);
+  g_signal_connect (scheduler, "item-removed", G_CALLBACK (item_removed_cb), &c);
+  g_assert_true (imu_sync_scheduler_run (scheduler, FALSE, 30, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (c.cancelled, ==, 1);
+  g_assert_cmpuint (c.removed, ==, 1);
+
+  items = imu_sync_queue_list_items (store, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (items->len, ==, 0);
+  target = make_target ("runcancel", SECRET);
+  uploads = imu_sync_s3_list_uploads (IMU_SYNC_S3 (target), "runcancel/", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (uploads->len, ==, 0);
+  key = g_strdup_printf ("runcancel/sessions/%s/bundle.imub", uuid);
+  head = imu_sync_target_head (target, key, NULL, &error);
+  g_assert_null (head);
+  g_assert_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_NOT_FOUND);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -724,5 +942,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sync/s3/cancel-aborts", test_cancel_aborts);
   g_test_add_func ("/sync/s3/scheduler/push-pull-damaged", test_scheduler_push_pull);
   g_test_add_func ("/sync/s3/cli/no-secret-in-logs", test_cli_no_secret_in_logs);
+  g_test_add_func ("/sync/s3/scheduler/cancel", test_scheduler_cancel);
+  g_test_add_func ("/sync/s3/scheduler/cancel-running", test_scheduler_cancel_running);
   return g_test_run ();
 }

@@ -4,6 +4,7 @@
  */
 #define G_LOG_DOMAIN "imu-cli"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -154,6 +155,105 @@ sync_status (ImuCli *cli, int argc, char **argv)
   return IMU_CLI_EXIT_OK;
 }
 
+/* The uuid of SESSION: a session of the library (id or uuid prefix), or
+ * else the uuid of a queued pull that starts with it (the session is not
+ * here yet). */
+static char *
+resolve_session_uuid (ImuCli *cli, ImuStore *store, const char *arg, GError **error)
+{
+  g_autoptr(ImuSession) session = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  g_autofree char *lower = g_ascii_strdown (arg, -1);
+  const char *found = NULL;
+
+  if ((session = imu_cli_load_session (cli, arg, &local_error)) != NULL)
+    return g_strdup (imu_session_get_uuid (session));
+  if (!g_error_matches (local_error, IMU_STORE_ERROR, IMU_STORE_ERROR_NOT_FOUND) || strlen (arg) < 4)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  if (!(items = imu_sync_queue_list_items (store, 0, error)))
+    return NULL;
+  for (guint i = 0; i < items->len; i++)
+    {
+      const ImuSyncItem *item = g_ptr_array_index (items, i);
+
+      if (!g_str_has_prefix (item->session_uuid, lower) || g_strcmp0 (found, item->session_uuid) == 0)
+        continue;
+      if (found != NULL)
+        {
+          g_set_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_AMBIGUOUS,
+                       _("“%s” matches several sessions in the sync queue; give more of the uuid"), arg);
+          return NULL;
+        }
+      found = item->session_uuid;
+    }
+  if (found == NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  return g_strdup (found);
+}
+
+static int
+sync_cancel (ImuCli *cli, int argc, char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuSyncScheduler) scheduler = NULL;
+  g_autofree char *target = NULL;
+  g_autofree char *uuid = NULL;
+  ImuStore *store;
+  gint64 n;
+  int status;
+  const GOptionEntry entries[] = {
+    { "target", 0, 0, G_OPTION_ARG_STRING, &target, N_("Cancel only the transfers to or from this target"), N_("NAME") },
+    { NULL }
+  };
+
+  context = imu_cli_option_context_new (cli, _("cancel SESSION"),
+                                        _("Cancels the session’s transfers that are not done: they leave the sync "
+                                          "queue, and an unfinished upload is discarded on the storage (an S3 "
+                                          "multipart upload is aborted). SESSION is an id or a uuid prefix."),
+                                        entries);
+  if (!imu_cli_parse_options (cli, context, &argc, &argv, &status))
+    return status;
+  if (argc < 2)
+    return imu_cli_usage_error (cli, _("which session? (imu sync cancel SESSION)"));
+  if (argc > 2)
+    return imu_cli_usage_error (cli, _("unexpected argument “%s”"), argv[2]);
+  if (!(store = imu_cli_open_existing_store (cli, &error)))
+    return imu_cli_report_error (cli, NULL, error);
+  if (!(uuid = resolve_session_uuid (cli, store, argv[1], &error)))
+    return imu_cli_report_error (cli, argv[1], error);
+
+  scheduler = imu_sync_scheduler_new (imu_store_get_path (store));
+  n = imu_sync_scheduler_cancel_session (scheduler, uuid, target, cli->cancellable, &error);
+  if (n < 0)
+    {
+      if (error->domain == IMU_SYNC_ERROR)
+        {
+          imu_redact_error (error);
+          fprintf (stderr, "imu: %s\n", error->message);
+          return IMU_CLI_EXIT_SYNC;
+        }
+      return imu_cli_report_error (cli, NULL, error);
+    }
+  if (!cli->quiet)
+    {
+      if (n == 0)
+        fprintf (stderr, _("Session %s has no transfer to cancel.\n"), uuid);
+      else
+        fprintf (stderr, ngettext ("%" PRId64 " transfer of session %s cancelled.\n",
+                           "%" PRId64 " transfers of session %s cancelled.\n", (gulong) n),
+                 (int64_t) n, uuid);
+    }
+  return IMU_CLI_EXIT_OK;
+}
+
 int
 imu_cli_sync (ImuCli  *cli,
               int      argc,
@@ -192,8 +292,10 @@ imu_cli_sync (ImuCli  *cli,
 
   if (argc >= 2 && g_str_equal (argv[1], "status"))
     return sync_status (cli, argc - 1, argv + 1);
+  if (argc >= 2 && g_str_equal (argv[1], "cancel"))
+    return sync_cancel (cli, argc - 1, argv + 1);
 
-  context = imu_cli_option_context_new (cli, _("[status]"),
+  context = imu_cli_option_context_new (cli, _("[status | cancel SESSION]"),
                                         _("Sends the library's sessions to its sync targets as bundles (and with "
                                           "--pull fetches the ones it lacks), at most two transfers at once, "
                                           "resuming interrupted uploads. “imu sync status” shows the queue."),

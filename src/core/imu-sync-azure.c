@@ -1208,6 +1208,10 @@ imu_sync_azure_class_init (ImuSyncAzureClass *klass)
   ImuSyncTargetClass *target_class = IMU_SYNC_TARGET_CLASS (klass);
 
   G_OBJECT_CLASS (klass)->finalize = imu_sync_azure_finalize;
+  /* No abort: the blocks of a put that never committed are uncommitted
+   * blocks, which Azure Blob Storage discards on its own after 7 days
+   * (Put Block: "uncommitted blocks are garbage collected"), and a blob
+   * holds no other trace of them. */
   target_class->setup = imu_sync_azure_setup;
   target_class->put = imu_sync_azure_put;
   target_class->get = imu_sync_azure_get;

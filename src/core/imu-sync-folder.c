@@ -278,6 +278,37 @@ imu_sync_folder_remove (ImuSyncTarget *target, const char *key, GCancellable *ca
   return TRUE;
 }
 
+/* The temporary files copy_file() leaves when the process dies in the
+ * middle of a put (a cancelled put removes its own). */
+static gboolean
+imu_sync_folder_abort (ImuSyncTarget *target, const char *key, const char *resume_json,
+                       GCancellable *cancellable, GError **error)
+{
+  ImuSyncFolder *self = IMU_SYNC_FOLDER (target);
+  g_autofree char *path = key_path (self, key);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *mark = g_strdup_printf (TMP_MARK "%s-", base);
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  /* No folder: nothing was ever written there. */
+  if (d == NULL)
+    return TRUE;
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *tmp = NULL;
+
+      /* mkstemp's XXXXXX: exactly six characters after the mark. */
+      if (!g_str_has_prefix (name, mark) || strlen (name) != strlen (mark) + 6)
+        continue;
+      tmp = g_build_filename (dir, name, NULL);
+      if (g_unlink (tmp) != 0 && errno != ENOENT)
+        return local_error (error, errno, _("cannot delete"), tmp);
+    }
+  return TRUE;
+}
+
 static gboolean
 imu_sync_folder_test (ImuSyncTarget *target, ImuSyncTestReport *report, GCancellable *cancellable, GError **error)
 {
@@ -338,6 +369,7 @@ imu_sync_folder_class_init (ImuSyncFolderClass *klass)
   target_class->list = imu_sync_folder_list;
   target_class->remove = imu_sync_folder_remove;
   target_class->test = imu_sync_folder_test;
+  target_class->abort = imu_sync_folder_abort;
 }
 
 static void

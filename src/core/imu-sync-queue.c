@@ -8,6 +8,7 @@
  */
 #define G_LOG_DOMAIN "imu-sync"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -615,4 +616,62 @@ imu_sync_queue_count_pending (ImuStore *store, GArray *target_ids, guint directi
                                           "('queued', 'transferring', 'verifying', 'retrying')%s", filter);
 
   return query_scalar (store, sql);
+}
+
+gboolean
+imu_sync_queue_cancel (ImuStore *store, gint64 item_id, GError **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (IMU_IS_STORE (store), FALSE);
+
+  /* Deleted rather than marked: a row that is gone cannot be claimed,
+   * retried or recovered by any scheduler, in this process or another,
+   * and a worker still finishing it updates nothing. */
+  if (!(stmt = imu_store_prepare (store, "DELETE FROM sync_items WHERE id = ?", error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, item_id);
+  if ((rc = sqlite3_step (stmt)) != SQLITE_DONE)
+    return imu_store_fail (store, rc, "cancelling a sync item", error);
+  if (sqlite3_changes (imu_store_get_db (store)) == 0)
+    {
+      g_set_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_NOT_FOUND,
+                   _("There is no sync item %" PRId64 "."), (int64_t) item_id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+GPtrArray *
+imu_sync_queue_cancel_session (ImuStore *store, const char *session_uuid, gint64 target_id, GError **error)
+{
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GPtrArray) removed = g_ptr_array_new_with_free_func ((GDestroyNotify) imu_sync_item_free);
+
+  g_return_val_if_fail (IMU_IS_STORE (store), NULL);
+  g_return_val_if_fail (session_uuid != NULL, NULL);
+
+  if (!(items = imu_sync_queue_list_items (store, target_id, error)))
+    return NULL;
+  for (guint i = 0; i < items->len; i++)
+    {
+      ImuSyncItem *item = g_ptr_array_index (items, i);
+      g_autoptr(GError) local_error = NULL;
+
+      /* A done transfer has nothing left to stop. */
+      if (item->state == IMU_SYNC_STATE_DONE || g_strcmp0 (item->session_uuid, session_uuid) != 0)
+        continue;
+      if (!imu_sync_queue_cancel (store, item->id, &local_error))
+        {
+          /* Someone else cancelled it meanwhile: gone all the same. */
+          if (g_error_matches (local_error, IMU_STORE_ERROR, IMU_STORE_ERROR_NOT_FOUND))
+            continue;
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      g_ptr_array_add (removed, g_ptr_array_steal_index (items, i));
+      i--;
+    }
+  return g_steal_pointer (&removed);
 }

@@ -133,4 +133,26 @@ gint64       imu_sync_queue_next_retry_us   (ImuStore *store, GArray *target_ids
 /* How many items are queued, transferring, verifying or retrying. */
 gint64       imu_sync_queue_count_pending   (ImuStore *store, GArray *target_ids, guint directions);
 
+/**
+ * imu_sync_queue_cancel:
+ *
+ * Cancels an item for good: it leaves the queue (deleted, so no scheduler
+ * claims or retries it). Its remote state is not touched: for that, see
+ * imu_sync_scheduler_cancel_session(). A missing item is
+ * %IMU_STORE_ERROR_NOT_FOUND.
+ */
+gboolean     imu_sync_queue_cancel          (ImuStore *store, gint64 item_id, GError **error);
+/**
+ * imu_sync_queue_cancel_session:
+ * @target_id: only this target's items, 0 for every target
+ *
+ * Cancels every item of the session @session_uuid (push and pull) that is
+ * not done, as imu_sync_queue_cancel() does.
+ *
+ * Returns: (transfer full) (element-type ImuSyncItem): the items removed,
+ *   as they were (with their resume state), or %NULL on error
+ */
+GPtrArray   *imu_sync_queue_cancel_session  (ImuStore *store, const char *session_uuid, gint64 target_id,
+                                             GError **error);
+
 G_END_DECLS

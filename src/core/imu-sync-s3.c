@@ -1296,6 +1296,29 @@ imu_sync_s3_list (ImuSyncTarget *target, const char *prefix, GCancellable *cance
 
 /* ---- vfuncs ---- */
 
+/* An optional "part_size" member (bytes) of the target's config: a
+ * smaller part makes a multipart upload out of a small bundle, which the
+ * tests use to cancel a scheduler's upload part-way (S3 itself refuses
+ * parts under 5 MiB but for the last). */
+static void
+config_part_size (ImuSyncS3 *self, const ImuSyncTargetConfig *config)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *o;
+  gint64 size;
+
+  if (config->config_json == NULL || !json_parser_load_from_data (parser, config->config_json, -1, NULL)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return;
+  o = json_node_get_object (json_parser_get_root (parser));
+  if (!json_object_has_member (o, "part_size")
+      || json_node_get_value_type (json_object_get_member (o, "part_size")) != G_TYPE_INT64)
+    return;
+  size = json_object_get_int_member (o, "part_size");
+  if (size > 0 && size <= G_MAXINT32)
+    self->part_size = (guint) size;
+}
+
 static gboolean
 imu_sync_s3_setup (ImuSyncTarget *target, const char *secret, GError **error)
 {
@@ -1324,6 +1347,7 @@ imu_sync_s3_setup (ImuSyncTarget *target, const char *secret, GError **error)
   self->bucket = imu_sync_target_config_dup_string (config, "bucket");
   self->region = imu_sync_target_config_dup_string (config, "region");
   self->access_key = imu_sync_target_config_dup_string (config, "access_key");
+  config_part_size (self, config);
   if (self->bucket == NULL || *self->bucket == '\0' || strchr (self->bucket, '/') != NULL)
     {
       g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_CONFIG, _("it needs a bucket name (--bucket NAME)"));
@@ -1618,6 +1642,51 @@ imu_sync_s3_remove (ImuSyncTarget *target, const char *key, GCancellable *cancel
   return TRUE;
 }
 
+/* The upload id in @resume_json when it is an S3 upload of @key. */
+static char *
+resume_upload_id (const char *resume_json, const char *key)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *o;
+
+  if (resume_json == NULL || !json_parser_load_from_data (parser, resume_json, -1, NULL)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return NULL;
+  o = json_node_get_object (json_parser_get_root (parser));
+  if (g_strcmp0 (json_object_get_string_member_with_default (o, "backend", ""), "s3") != 0
+      || g_strcmp0 (json_object_get_string_member_with_default (o, "key", ""), key) != 0
+      || *json_object_get_string_member_with_default (o, "upload_id", "") == '\0')
+    return NULL;
+  return g_strdup (json_object_get_string_member (o, "upload_id"));
+}
+
+static gboolean
+imu_sync_s3_abort (ImuSyncTarget *target, const char *key, const char *resume_json,
+                   GCancellable *cancellable, GError **error)
+{
+  ImuSyncS3 *self = IMU_SYNC_S3 (target);
+  g_autofree char *upload_id = resume_upload_id (resume_json, key);
+  g_autoptr(GError) local_error = NULL;
+
+  /* The recorded upload first: it needs no listing, which some
+   * S3-compatible stores do not offer. */
+  if (upload_id != NULL && !abort_upload (self, key, upload_id, cancellable, error))
+    return FALSE;
+  /* Then any other unfinished upload of the key: one created just before
+   * a crash, whose id never reached the resume state. */
+  if (imu_sync_s3_abort_uploads (self, key, cancellable, &local_error) < 0)
+    {
+      /* Without a recorded id, the listing was the only way to find it. */
+      if (upload_id == NULL || g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      g_debug ("aborting the uploads of %s: %s", key, local_error->message);
+    }
+  return TRUE;
+}
+
 static gboolean
 imu_sync_s3_test (ImuSyncTarget *target, ImuSyncTestReport *report, GCancellable *cancellable, GError **error)
 {
@@ -1732,6 +1801,7 @@ imu_sync_s3_class_init (ImuSyncS3Class *klass)
   target_class->list = imu_sync_s3_list;
   target_class->remove = imu_sync_s3_remove;
   target_class->test = imu_sync_s3_test;
+  target_class->abort = imu_sync_s3_abort;
 }
 
 static void

@@ -59,6 +59,7 @@ struct _ImuSyncScheduler
 enum {
   SIGNAL_ITEM_CHANGED,
   SIGNAL_IDLE,
+  SIGNAL_ITEM_REMOVED,
   N_SIGNALS
 };
 
@@ -87,6 +88,7 @@ typedef struct {
   ImuStore         *store;         /* the worker's own connection */
   gint64            last_progress_us;
   gint64            last_saved_us;
+  gboolean          removed;       /* the item was cancelled while it ran */
 } Job;
 
 static void
@@ -510,7 +512,36 @@ out:
       g_debug ("%s of %s to %s: %s (%s)", imu_sync_direction_to_string (item->direction), item->session_uuid,
                item->target_name, error->message, imu_sync_state_to_string (item->state));
     }
-  if (job->store != NULL)
+  /* Cancelled for good (imu_sync_scheduler_cancel_session()) rather than
+   * stopped: the row is gone, whatever error the cancellation caused. */
+  if (!ok && job->store != NULL && g_cancellable_is_cancelled (cancellable))
+    {
+      g_autoptr(ImuSyncItem) still = NULL;
+      g_autoptr(GError) get_error = NULL;
+
+      still = imu_sync_queue_get_item (job->store, item->id, &get_error);
+      job->removed = still == NULL && g_error_matches (get_error, IMU_STORE_ERROR, IMU_STORE_ERROR_NOT_FOUND);
+      /* The canceller left the remote state to this worker, whose
+       * requests have all ended now (see imu_sync_scheduler_cancel_session()).
+       * Another process's cancel aborted the upload as the queue knew it;
+       * this worker may have started one since: abort what it knows too. */
+      if (job->removed && item->direction == IMU_SYNC_PUSH && target != NULL)
+        {
+          g_autofree char *bundle_key = imu_sync_target_session_key (target, item->session_uuid, BUNDLE_FILE);
+          g_autofree char *staged = g_strdup_printf ("%s/%s" IMU_BUNDLE_EXTENSION, staging, item->session_uuid);
+          g_autofree char *manifest_path = g_strdup_printf ("%s/%s.manifest.json", staging, item->session_uuid);
+          g_autoptr(GError) abort_error = NULL;
+
+          g_unlink (staged);
+          g_unlink (manifest_path);
+          if (!imu_sync_target_abort (target, bundle_key, item->resume_state, NULL, &abort_error))
+            {
+              imu_redact_error (abort_error);
+              g_debug ("discarding the cancelled upload of %s: %s", bundle_key, abort_error->message);
+            }
+        }
+    }
+  if (job->store != NULL && !job->removed)
     {
       g_autoptr(GError) save_error = NULL;
 
@@ -590,7 +621,7 @@ transfer_done_cb (GObject *source, GAsyncResult *result, gpointer data)
   Job *job = g_task_get_task_data (G_TASK (result));
 
   g_hash_table_remove (self->running, &job->item->id);
-  g_signal_emit (self, signals[SIGNAL_ITEM_CHANGED], 0, job->item);
+  g_signal_emit (self, signals[job->removed ? SIGNAL_ITEM_REMOVED : SIGNAL_ITEM_CHANGED], 0, job->item);
   kick (self);
 }
 
@@ -930,6 +961,100 @@ imu_sync_scheduler_discover (ImuSyncScheduler *self, GCancellable *cancellable, 
   return queued;
 }
 
+/* Discards what the cancelled push @item left: the staged bundle here and
+ * an unfinished upload there. */
+static gboolean
+abort_push (ImuSyncScheduler *self, ImuStore *store, const ImuSyncItem *item, GCancellable *cancellable,
+            GError **error)
+{
+  g_autofree char *staging = imu_sync_staging_dir (self->library_path);
+  g_autofree char *staged = g_strdup_printf ("%s/%s" IMU_BUNDLE_EXTENSION, staging, item->session_uuid);
+  g_autofree char *manifest_path = g_strdup_printf ("%s/%s.manifest.json", staging, item->session_uuid);
+  g_autoptr(ImuSyncTarget) target = NULL;
+  g_autofree char *bundle_key = NULL;
+
+  g_unlink (staged);
+  g_unlink (manifest_path);
+  /* A push that never started sent nothing. The manifest goes in one
+   * request after the bundle: only the bundle can be left half-sent. */
+  if (item->resume_state == NULL && item->state == IMU_SYNC_STATE_QUEUED && item->attempts == 0
+      && item->bytes_done == 0)
+    return TRUE;
+  if (!(target = open_target (store, item->target_id, error)))
+    return FALSE;
+  bundle_key = imu_sync_target_session_key (target, item->session_uuid, BUNDLE_FILE);
+  if (!imu_sync_target_abort (target, bundle_key, item->resume_state, cancellable, error))
+    {
+      g_prefix_error (error, _("Target “%s”: discarding the unfinished upload of %s: "), item->target_name, bundle_key);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gint64
+imu_sync_scheduler_cancel_session (ImuSyncScheduler *self,
+                                   const char       *session_uuid,
+                                   const char       *target_name,
+                                   GCancellable     *cancellable,
+                                   GError          **error)
+{
+  g_autoptr(ImuStore) store = NULL;
+  g_autoptr(GPtrArray) removed = NULL;
+  g_autoptr(GError) first_error = NULL;
+  gint64 target_id = 0;
+
+  g_return_val_if_fail (IMU_IS_SYNC_SCHEDULER (self), -1);
+  g_return_val_if_fail (session_uuid != NULL, -1);
+
+  if (!(store = imu_store_open (self->library_path, error)))
+    return -1;
+  if (target_name != NULL)
+    {
+      g_autoptr(ImuSyncTargetConfig) config = imu_sync_queue_get_target (store, target_name, error);
+
+      if (config == NULL)
+        return -1;
+      target_id = config->id;
+    }
+  /* Out of the queue first, so that no scheduler takes the items again
+   * while their remote state is being discarded. */
+  if (!(removed = imu_sync_queue_cancel_session (store, session_uuid, target_id, error)))
+    return -1;
+  for (guint i = 0; i < removed->len; i++)
+    {
+      const ImuSyncItem *item = g_ptr_array_index (removed, i);
+      GCancellable *running = g_hash_table_lookup (self->running, &item->id);
+      g_autoptr(GError) local_error = NULL;
+
+      /* A transfer running here still has requests in flight: aborting
+       * now would race them (S3 may keep a part that lands after the
+       * abort). Its worker aborts once they have ended, with the resume
+       * state it last had, and removes the staged files. */
+      if (running != NULL)
+        {
+          g_cancellable_cancel (running);
+          continue;
+        }
+      /* A pull leaves nothing remote; its partial download is a
+       * temporary file that the get removes when it is cancelled. */
+      if (item->direction != IMU_SYNC_PUSH)
+        continue;
+      if (!abort_push (self, store, item, cancellable, &local_error))
+        {
+          imu_redact_error (local_error);
+          g_debug ("%s", local_error->message);
+          if (first_error == NULL)
+            first_error = g_steal_pointer (&local_error);
+        }
+    }
+  if (first_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&first_error));
+      return -1;
+    }
+  return (gint64) removed->len;
+}
+
 typedef struct {
   GMainLoop *loop;
   gboolean   watch;
@@ -1084,6 +1209,9 @@ imu_sync_scheduler_class_init (ImuSyncSchedulerClass *klass)
   object_class->finalize = imu_sync_scheduler_finalize;
 
   signals[SIGNAL_ITEM_CHANGED] = g_signal_new ("item-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                               0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+                                               IMU_TYPE_SYNC_ITEM | G_SIGNAL_TYPE_STATIC_SCOPE);
+  signals[SIGNAL_ITEM_REMOVED] = g_signal_new ("item-removed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                                0, NULL, NULL, NULL, G_TYPE_NONE, 1,
                                                IMU_TYPE_SYNC_ITEM | G_SIGNAL_TYPE_STATIC_SCOPE);
   signals[SIGNAL_IDLE] = g_signal_new ("idle", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,

@@ -41,6 +41,8 @@ G_DECLARE_FINAL_TYPE (ImuSyncScheduler, imu_sync_scheduler, IMU, SYNC_SCHEDULER,
  * - "item-changed" (ImuSyncItem *item): a state change or progress
  *   (throttled), on the scheduler's main context.
  * - "idle": nothing runs and nothing is due now.
+ * - "item-removed" (ImuSyncItem *item): a running transfer ended after its
+ *   item was cancelled (it is no longer in the queue).
  */
 ImuSyncScheduler *imu_sync_scheduler_new (const char *library_path);
 
@@ -99,6 +101,28 @@ gint64   imu_sync_scheduler_discover                (ImuSyncScheduler *self, GCa
 gboolean imu_sync_scheduler_run                     (ImuSyncScheduler *self,
                                                      gboolean          watch,
                                                      guint             max_wait_s,
+                                                     GCancellable     *cancellable,
+                                                     GError          **error);
+
+/**
+ * imu_sync_scheduler_cancel_session:
+ * @session_uuid: the session whose transfers to cancel
+ * @target_name: (nullable): only this target's, else every target's
+ *
+ * Cancels for good every transfer of a session that is not done: the
+ * items leave the queue (imu_sync_queue_cancel_session()), a transfer this
+ * scheduler runs stops (its cancellable), and what an unfinished push left
+ * on the storage is discarded (imu_sync_target_abort(): S3 aborts its
+ * multipart upload). Blocking (network); call it from the thread of the
+ * scheduler's main context, or on a scheduler that is not started (the
+ * CLI). Uses its own library connection.
+ *
+ * Returns: the number of transfers cancelled, -1 on error (the items are
+ *   cancelled even when discarding their remote state failed)
+ */
+gint64   imu_sync_scheduler_cancel_session          (ImuSyncScheduler *self,
+                                                     const char       *session_uuid,
+                                                     const char       *target_name,
                                                      GCancellable     *cancellable,
                                                      GError          **error);
 

@@ -355,6 +355,22 @@ imu_sync_target_test (ImuSyncTarget *self, ImuSyncTestReport *report, GCancellab
   return IMU_SYNC_TARGET_GET_CLASS (self)->test (self, report, cancellable, error);
 }
 
+gboolean
+imu_sync_target_abort (ImuSyncTarget *self, const char *key, const char *resume_json,
+                       GCancellable *cancellable, GError **error)
+{
+  ImuSyncTargetClass *klass;
+
+  g_return_val_if_fail (IMU_IS_SYNC_TARGET (self), FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
+
+  klass = IMU_SYNC_TARGET_GET_CLASS (self);
+  /* A kind without abort keeps nothing a cancelled put must clean up. */
+  if (klass->abort == NULL)
+    return TRUE;
+  return klass->abort (self, key, resume_json, cancellable, error);
+}
+
 /* ---- helpers ---- */
 
 gboolean

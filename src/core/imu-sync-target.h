@@ -156,6 +156,11 @@ G_DECLARE_DERIVABLE_TYPE (ImuSyncTarget, imu_sync_target, IMU, SYNC_TARGET, GObj
  * @list: every object whose key starts with @prefix (element-type ImuSyncObject).
  * @remove: deletes @key; deleting a missing object is not an error.
  * @test: checks reachability and permissions, filling @report.
+ * @abort: (optional) discards what an unfinished put of @key left on the
+ *   storage (@resume_json: the transfer's last resume state, nullable):
+ *   S3 aborts the multipart upload, the folder removes its temporary
+ *   files. %NULL when there is nothing to discard (Azure: uncommitted
+ *   blocks expire on their own; WebDAV: the temporary name is not kept).
  *
  * Every vfunc is blocking and may be called from any one thread at a time
  * per instance (the scheduler uses one instance per transfer). Errors are
@@ -198,8 +203,13 @@ struct _ImuSyncTargetClass
                              ImuSyncTestReport    *report,
                              GCancellable         *cancellable,
                              GError              **error);
+  gboolean        (*abort)  (ImuSyncTarget        *self,
+                             const char           *key,
+                             const char           *resume_json,
+                             GCancellable         *cancellable,
+                             GError              **error);
 
-  gpointer padding[8];
+  gpointer padding[7];
 };
 
 /**
@@ -244,6 +254,10 @@ GPtrArray     *imu_sync_target_list   (ImuSyncTarget *self, const char *prefix,
 gboolean       imu_sync_target_remove (ImuSyncTarget *self, const char *key,
                                        GCancellable *cancellable, GError **error);
 gboolean       imu_sync_target_test   (ImuSyncTarget *self, ImuSyncTestReport *report,
+                                       GCancellable *cancellable, GError **error);
+/* Discards the remote state of a cancelled put of @key (TRUE when the kind
+ * has none). Blocking. */
+gboolean       imu_sync_target_abort  (ImuSyncTarget *self, const char *key, const char *resume_json,
                                        GCancellable *cancellable, GError **error);
 
 /* Helpers for backends. */

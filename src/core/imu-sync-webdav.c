@@ -992,6 +992,9 @@ imu_sync_webdav_class_init (ImuSyncWebdavClass *klass)
   ImuSyncTargetClass *target_class = IMU_SYNC_TARGET_CLASS (klass);
 
   G_OBJECT_CLASS (klass)->finalize = imu_sync_webdav_finalize;
+  /* No abort: a put deletes its temporary name itself when it fails or is
+   * cancelled, and the name (random) is kept nowhere a later abort could
+   * find it; a leftover from a crash stays hidden from list(). */
   target_class->setup = imu_sync_webdav_setup;
   target_class->put = imu_sync_webdav_put;
   target_class->get = imu_sync_webdav_get;
