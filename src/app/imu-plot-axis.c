@@ -5,6 +5,7 @@
 
 #define G_LOG_DOMAIN "imu-plot"
 
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 #include <glib/gi18n.h>
@@ -69,12 +70,12 @@ format_hms (gint64 ns, int decimals, gboolean pad_hours)
     {
       gint64 div = decimals == 1 ? 100 * MS : decimals == 2 ? 10 * MS : MS;
 
-      g_snprintf (buf, sizeof buf, ".%0*" G_GINT64_FORMAT, decimals, frac / div);
+      g_snprintf (buf, sizeof buf, ".%0*" PRId64, decimals, frac / div);
     }
   if (pad_hours)
-    return g_strdup_printf ("%02" G_GINT64_FORMAT ":%02d:%02d%s",
+    return g_strdup_printf ("%02" PRId64 ":%02d:%02d%s",
                             s / 3600, (int) (s / 60 % 60), (int) (s % 60), buf);
-  return g_strdup_printf ("%" G_GINT64_FORMAT ":%02d:%02d%s",
+  return g_strdup_printf ("%" PRId64 ":%02d:%02d%s",
                           s / 3600, (int) (s / 60 % 60), (int) (s % 60), buf);
 }
 
@@ -102,7 +103,7 @@ imu_plot_axis_format_time (const ImuPlotScene *scene, gint64 t_ns, gint64 resolu
       hms = format_hms (e % DAY, decimals, days > 0);
       if (days > 0)
         /* Translators: elapsed time of more than a day: "+2 d 03:00:00" */
-        return g_strdup_printf (_("%s%" G_GINT64_FORMAT " d %s"), sign, days, hms);
+        return g_strdup_printf (_("%s%" PRId64 " d %s"), sign, days, hms);
       return g_strdup_printf ("%s%s", sign, hms);
     }
   else
@@ -124,7 +125,7 @@ tick_label (const ImuPlotScene *scene, gint64 t, gint64 step)
 
       if (step >= DAY && e % DAY == 0)
         /* Translators: elapsed days on the time axis */
-        return g_strdup_printf (_("+%" G_GINT64_FORMAT " d"), e / DAY);
+        return g_strdup_printf (_("+%" PRId64 " d"), e / DAY);
       return imu_plot_axis_format_time (scene, t, step);
     }
   else

@@ -15,6 +15,7 @@
 
 #define G_LOG_DOMAIN "imu-plot"
 
+#include <inttypes.h>
 #include <math.h>
 #include <glib/gi18n.h>
 
@@ -227,7 +228,7 @@ run_open (ImuPlotWorker *w, GTask *task, Job *job)
   if (!(result->events = imu_store_list_events (w->store, job->session_id, &error)))
     {
       /* Markers are a nicety next to the signals: show the signals anyway. */
-      g_warning ("Cannot read the events of session %" G_GINT64_FORMAT ": %s",
+      g_warning ("Cannot read the events of session %" PRId64 ": %s",
                  job->session_id, error->message);
       result->events = g_ptr_array_new_with_free_func ((GDestroyNotify) imu_event_free);
     }
@@ -522,8 +523,8 @@ stream_stats (ImuStore *store, gint64 stream_id, gint64 t0, gint64 t1,
             g_free (cols[c]);
           if (got == 0 && error != NULL && *error == NULL)
             g_set_error (error, IMU_PLOT_ERROR, IMU_PLOT_ERROR_FAILED,
-                         _("Stream %" G_GINT64_FORMAT " ended at sample %" G_GINT64_FORMAT
-                           " of %" G_GINT64_FORMAT "."), stream_id, i, i1);
+                         _("Stream %" PRId64 " ended at sample %" PRId64
+                           " of %" PRId64 "."), stream_id, i, i1);
           return FALSE;
         }
       for (guint c = 0; c < nc; c++)

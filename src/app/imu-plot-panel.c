@@ -9,6 +9,7 @@
 
 #define G_LOG_DOMAIN "imu-plot"
 
+#include <inttypes.h>
 #include <math.h>
 #include <glib/gi18n.h>
 
@@ -154,7 +155,7 @@ imu_plot_panel_update (ImuPlot *self)
       const ImuPlotStreamStats *st = g_ptr_array_index (self->stats, lane->stream);
       GtkWidget *heading = gtk_label_new (lane->title);
       GtkWidget *grid = gtk_grid_new ();
-      g_autofree char *samples = g_strdup_printf ("%" G_GINT64_FORMAT, st->n_samples);
+      g_autofree char *samples = g_strdup_printf ("%" PRId64, st->n_samples);
       const char *heads[] = { N_("Min"), N_("Max"), N_("Mean"), N_("SD") };
 
       gtk_widget_add_css_class (heading, "heading");

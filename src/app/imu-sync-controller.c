@@ -13,6 +13,7 @@
  */
 #define G_LOG_DOMAIN "imu-sync-controller"
 
+#include <inttypes.h>
 #include <glib/gi18n.h>
 
 #include "imu-redact.h"
@@ -224,7 +225,7 @@ run_job (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
           for (guint i = 0; i < targets->len; i++)
             {
               const ImuSyncTargetConfig *t = g_ptr_array_index (targets, i);
-              g_autofree char *key = g_strdup_printf ("auto_upload.%" G_GINT64_FORMAT, t->id);
+              g_autofree char *key = g_strdup_printf ("auto_upload.%" PRId64, t->id);
               g_autofree char *on = imu_sync_queue_get_setting (store, key);
               gint64 n;
 

@@ -10,6 +10,7 @@
  */
 #define G_LOG_DOMAIN "imu-sync-page"
 
+#include <inttypes.h>
 #include <glib/gi18n.h>
 
 #include "imu-redact.h"
@@ -68,7 +69,7 @@ job_free (Job *job)
 static char *
 auto_key (gint64 id)
 {
-  return g_strdup_printf ("auto_upload.%" G_GINT64_FORMAT, id);
+  return g_strdup_printf ("auto_upload.%" PRId64, id);
 }
 
 static gboolean

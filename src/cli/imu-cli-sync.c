@@ -73,7 +73,7 @@ print_item_line (const ImuSyncItem *item)
                arrow, item->target_name, _("done"));
       break;
     case IMU_SYNC_STATE_RETRYING:
-      fprintf (stderr, _("%s %.8s %s %s: will retry in %" G_GINT64_FORMAT " s: %s\n"),
+      fprintf (stderr, _("%s %.8s %s %s: will retry in %" PRId64 " s: %s\n"),
                imu_sync_direction_to_string (item->direction), item->session_uuid, arrow, item->target_name,
                MAX ((item->next_attempt_us - g_get_real_time ()) / G_USEC_PER_SEC, 0), clean != NULL ? clean : "");
       break;
@@ -147,7 +147,7 @@ sync_status (ImuCli *cli, int argc, char **argv)
       const ImuSyncItem *item = g_ptr_array_index (items, i);
       g_autofree char *clean = imu_redact (item->last_error);
 
-      printf ("%s\t%s\t%s\t%s\t%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT "%s%s\n", item->session_uuid,
+      printf ("%s\t%s\t%s\t%s\t%" PRId64 "/%" PRId64 "%s%s\n", item->session_uuid,
               imu_sync_direction_to_string (item->direction), item->target_name,
               imu_sync_state_to_string (item->state), item->bytes_done, item->bytes_total,
               clean != NULL ? "\t" : "", clean != NULL ? clean : "");
@@ -379,7 +379,7 @@ imu_cli_sync (ImuCli  *cli,
           later++;
         }
       else if (queued > 0 && !cli->quiet && !cli->json)
-        fprintf (stderr, _("%" G_GINT64_FORMAT " sessions to fetch\n"), queued);
+        fprintf (stderr, _("%" PRId64 " sessions to fetch\n"), queued);
     }
 
   progress.last_state = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);

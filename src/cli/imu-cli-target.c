@@ -10,6 +10,7 @@
  */
 #define G_LOG_DOMAIN "imu-cli"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -697,7 +698,7 @@ target_secret (ImuCli *cli, int argc, char **argv)
   if (requeued < 0)
     return imu_cli_report_error (cli, NULL, error);
   if (!cli->quiet)
-    printf (_("Saved the new secret of “%s”; %" G_GINT64_FORMAT " transfers are queued again.\n"),
+    printf (_("Saved the new secret of “%s”; %" PRId64 " transfers are queued again.\n"),
             config->name, requeued);
   return IMU_CLI_EXIT_OK;
 }

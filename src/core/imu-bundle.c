@@ -16,6 +16,7 @@
  */
 #define G_LOG_DOMAIN "imu-bundle"
 
+#include <inttypes.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -1110,7 +1111,7 @@ read_small_entry (Reader *r, const char *name, gint64 limit, GError **error)
       if ((gint64) data->len + n > limit)
         {
           g_set_error (error, IMU_BUNDLE_ERROR, IMU_BUNDLE_ERROR_TOO_LARGE,
-                       _("%s: refused: %s is larger than %" G_GINT64_FORMAT " bytes"), r->path, name, limit);
+                       _("%s: refused: %s is larger than %" PRId64 " bytes"), r->path, name, limit);
           return NULL;
         }
       g_byte_array_append (data, r->buf, (guint) n);
@@ -1240,7 +1241,7 @@ parse_manifest (Reader *r, GBytes *bytes, GError **error)
   if (version > IMU_BUNDLE_VERSION)
     {
       g_set_error (error, IMU_BUNDLE_ERROR, IMU_BUNDLE_ERROR_VERSION,
-                   _("%s: this bundle has version %" G_GINT64_FORMAT ", written by a newer IMU Studio; "
+                   _("%s: this bundle has version %" PRId64 ", written by a newer IMU Studio; "
                      "this one reads version %d. Update IMU Studio to import it."),
                    r->path, version, IMU_BUNDLE_VERSION);
       return FALSE;
@@ -1296,7 +1297,7 @@ parse_manifest (Reader *r, GBytes *bytes, GError **error)
       if (size > IMU_BUNDLE_MAX_TOTAL_BYTES - r->declared_total)
         {
           g_set_error (error, IMU_BUNDLE_ERROR, IMU_BUNDLE_ERROR_TOO_LARGE,
-                       _("%s: refused: the bundle declares more than %" G_GINT64_FORMAT
+                       _("%s: refused: the bundle declares more than %" PRId64
                          " GiB of data, the most IMU Studio imports"),
                        r->path, IMU_BUNDLE_MAX_TOTAL_BYTES >> 30);
           return FALSE;
@@ -1305,7 +1306,7 @@ parse_manifest (Reader *r, GBytes *bytes, GError **error)
       if (!g_str_equal (f->purpose, "samples") && size > IMU_BUNDLE_MAX_JSON_BYTES)
         {
           g_set_error (error, IMU_BUNDLE_ERROR, IMU_BUNDLE_ERROR_TOO_LARGE,
-                       _("%s: refused: %s declares %" G_GINT64_FORMAT " bytes, more than the %" G_GINT64_FORMAT
+                       _("%s: refused: %s declares %" PRId64 " bytes, more than the %" PRId64
                          " MiB such a file may have"), r->path, f->path, size, IMU_BUNDLE_MAX_JSON_BYTES >> 20);
           return FALSE;
         }
@@ -1487,7 +1488,7 @@ static gboolean
 bad_row (Reader *r, const InFile *f, InStream *s, const char *what, GError **error)
 {
   g_set_error (error, IMU_BUNDLE_ERROR, IMU_BUNDLE_ERROR_BAD_DATA,
-               _("%s: %s, line %" G_GINT64_FORMAT ": %s"), r->path, f->path, s->rows + 2, what);
+               _("%s: %s, line %" PRId64 ": %s"), r->path, f->path, s->rows + 2, what);
   return FALSE;
 }
 
@@ -1684,13 +1685,13 @@ apply_events (Reader *r, GError **error)
       if (!json_parser_load_from_data (parser, p, line_end - p, NULL) || json_parser_get_root (parser) == NULL
           || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
         {
-          g_autofree char *what = g_strdup_printf (_("line %" G_GINT64_FORMAT " is not a JSON object"), line_no);
+          g_autofree char *what = g_strdup_printf (_("line %" PRId64 " is not a JSON object"), line_no);
           return bad_json (r, "events.jsonl", what, error);
         }
       o = json_node_get_object (json_parser_get_root (parser));
       if (!member_int (o, "t_ns", &t))
         {
-          g_autofree char *what = g_strdup_printf (_("line %" G_GINT64_FORMAT " has no “t_ns”"), line_no);
+          g_autofree char *what = g_strdup_printf (_("line %" PRId64 " has no “t_ns”"), line_no);
           return bad_json (r, "events.jsonl", what, error);
         }
       member_int (o, "duration_ns", &d);
@@ -1965,7 +1966,7 @@ read_bundle (Reader *r, const ImuImportOptions *options, gboolean manifest_only,
           if (r->decompressed > r->declared_total + (gint64) g_bytes_get_size (manifest) + IMU_BUNDLE_SLACK_BYTES)
             {
               g_set_error (error, IMU_BUNDLE_ERROR, IMU_BUNDLE_ERROR_TOO_LARGE,
-                           _("%s: refused: it decompresses to more than the %" G_GINT64_FORMAT
+                           _("%s: refused: it decompresses to more than the %" PRId64
                              " bytes its manifest declares (at %s)"),
                            r->path, r->declared_total, name);
               return FALSE;
@@ -1985,8 +1986,8 @@ read_bundle (Reader *r, const ImuImportOptions *options, gboolean manifest_only,
       if (bytes != f->bytes || !g_str_equal (hex, f->sha256))
         {
           g_set_error (error, IMU_BUNDLE_ERROR, IMU_BUNDLE_ERROR_CHECKSUM,
-                       _("%s: refused: %s does not match manifest.json (%" G_GINT64_FORMAT " bytes with sha256 %s, "
-                         "expected %" G_GINT64_FORMAT " bytes with sha256 %s): the bundle is damaged or was changed"),
+                       _("%s: refused: %s does not match manifest.json (%" PRId64 " bytes with sha256 %s, "
+                         "expected %" PRId64 " bytes with sha256 %s): the bundle is damaged or was changed"),
                        r->path, name, bytes, hex, f->bytes, f->sha256);
           return FALSE;
         }
@@ -1997,7 +1998,7 @@ read_bundle (Reader *r, const ImuImportOptions *options, gboolean manifest_only,
           if (s->rows != s->n_samples)
             {
               g_set_error (error, IMU_BUNDLE_ERROR, IMU_BUNDLE_ERROR_BAD_DATA,
-                           _("%s: %s has %" G_GINT64_FORMAT " rows, the manifest says %" G_GINT64_FORMAT),
+                           _("%s: %s has %" PRId64 " rows, the manifest says %" PRId64),
                            r->path, name, s->rows, s->n_samples);
               return FALSE;
             }
@@ -2166,7 +2167,7 @@ imu_bundle_import (ImuStore               *store,
       if (duplicate_of != NULL)
         *duplicate_of = existing;
       g_set_error (&local_error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_DUPLICATE,
-                   _("%s is already in the library as session %" G_GINT64_FORMAT " “%s” (uuid %s)"),
+                   _("%s is already in the library as session %" PRId64 " “%s” (uuid %s)"),
                    path, existing, other != NULL ? imu_session_get_title (other) : "", uuid);
       goto out;
     }

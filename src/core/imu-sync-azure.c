@@ -19,6 +19,7 @@
  */
 #define G_LOG_DOMAIN "imu-sync"
 
+#include <inttypes.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -182,7 +183,7 @@ sign_shared_key (ImuSyncAzure *self, SoupMessage *msg, const char *path, GArray 
   g_string_append_printf (s, "%s\n", soup_message_get_method (msg));
   g_string_append (s, "\n\n");                                    /* Content-Encoding, Content-Language */
   if (content_length > 0)
-    g_string_append_printf (s, "%" G_GINT64_FORMAT, content_length);
+    g_string_append_printf (s, "%" PRId64, content_length);
   g_string_append_c (s, '\n');
   g_string_append_printf (s, "%s\n", content_md5 != NULL ? content_md5 : "");
   g_string_append_printf (s, "%s\n", content_type != NULL ? content_type : "");
@@ -1061,7 +1062,7 @@ imu_sync_azure_get (ImuSyncTarget *target, const char *key, const char *local_pa
   if (expected >= 0 && done != (guint64) expected)
     {
       g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_NETWORK,
-                   _("%s: the connection ended after %" G_GUINT64_FORMAT " of %" G_GINT64_FORMAT " bytes"),
+                   _("%s: the connection ended after %" G_GUINT64_FORMAT " of %" PRId64 " bytes"),
                    what, done, expected);
       goto out;
     }
@@ -1141,7 +1142,7 @@ imu_sync_azure_test (ImuSyncTarget *target, ImuSyncTestReport *report, GCancella
               report->ok = FALSE;
             }
           else
-            imu_sync_test_report_add (report, _("SAS expiry (se=%s): in %" G_GINT64_FORMAT " days"), se,
+            imu_sync_test_report_add (report, _("SAS expiry (se=%s): in %" PRId64 " days"), se,
                                       g_date_time_difference (expiry, now) / G_TIME_SPAN_DAY);
         }
       else

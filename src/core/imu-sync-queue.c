@@ -216,7 +216,7 @@ get_target (ImuStore *store, const char *sql, const char *name, gint64 id, GErro
                  _("There is no sync target called “%s” (see “imu target list”)."), name);
   else
     g_set_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_NOT_FOUND,
-                 _("There is no sync target %" G_GINT64_FORMAT "."), id);
+                 _("There is no sync target %" PRId64 "."), id);
   return NULL;
 }
 
@@ -432,7 +432,7 @@ imu_sync_queue_get_item (ImuStore *store, gint64 item_id, GError **error)
         imu_store_fail (store, rc, "reading the sync queue", error);
       else
         g_set_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_NOT_FOUND,
-                     _("There is no sync item %" G_GINT64_FORMAT "."), item_id);
+                     _("There is no sync item %" PRId64 "."), item_id);
     }
   return item;
 }
@@ -445,7 +445,7 @@ id_list (GArray *ids)
   GString *s = g_string_new ("(");
 
   for (guint i = 0; ids != NULL && i < ids->len; i++)
-    g_string_append_printf (s, "%s%" G_GINT64_FORMAT, i > 0 ? ", " : "", g_array_index (ids, gint64, i));
+    g_string_append_printf (s, "%s%" PRId64, i > 0 ? ", " : "", g_array_index (ids, gint64, i));
   if (ids == NULL || ids->len == 0)
     g_string_append (s, "-1");
   g_string_append_c (s, ')');

@@ -10,6 +10,7 @@
  */
 #define G_LOG_DOMAIN "imu-sync"
 
+#include <inttypes.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -244,7 +245,7 @@ integrity_error (GError **error, const char *what, const char *key, gint64 size,
                  const char *sha, const char *expected_sha)
 {
   g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_INTEGRITY,
-               _("%s: %s holds %" G_GINT64_FORMAT " bytes with sha256 %s, expected %" G_GINT64_FORMAT
+               _("%s: %s holds %" PRId64 " bytes with sha256 %s, expected %" PRId64
                  " bytes with sha256 %s"),
                what, key, size, sha != NULL ? sha : _("(none)"), expected_size, expected_sha);
   return FALSE;
@@ -769,10 +770,10 @@ imu_sync_scheduler_is_idle (ImuSyncScheduler *self)
     GString *ids = g_string_new ("(NULL");
 
     for (guint i = 0; i < targets->len; i++)
-      g_string_append_printf (ids, ", %" G_GINT64_FORMAT, g_array_index (targets, gint64, i));
+      g_string_append_printf (ids, ", %" PRId64, g_array_index (targets, gint64, i));
     g_string_append_c (ids, ')');
     sql = g_strdup_printf ("SELECT count(*) FROM sync_items WHERE target_id IN %s AND (state = 'queued' OR "
-                           "(state = 'retrying' AND next_attempt_us <= %" G_GINT64_FORMAT "))%s%s",
+                           "(state = 'retrying' AND next_attempt_us <= %" PRId64 "))%s%s",
                            ids->str, g_get_real_time (),
                            (self->directions & (1 << IMU_SYNC_PUSH)) == 0 ? " AND direction <> 'push'" : "",
                            (self->directions & (1 << IMU_SYNC_PULL)) == 0 ? " AND direction <> 'pull'" : "");
@@ -883,7 +884,7 @@ imu_sync_scheduler_start (ImuSyncScheduler *self, GError **error)
   if (recovered < 0)
     return FALSE;
   if (recovered > 0)
-    g_debug ("%" G_GINT64_FORMAT " interrupted transfers go back to the queue", recovered);
+    g_debug ("%" PRId64 " interrupted transfers go back to the queue", recovered);
 
   self->context = g_main_context_ref_thread_default ();
   if (self->monitor == NULL)
