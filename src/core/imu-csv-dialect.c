@@ -857,7 +857,7 @@ imu_csv_dialect_sniff (const char     *head,
     {
       /* Not even one whole line in the head. */
       g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_UNRECOGNIZED,
-                   _("Not delimited text: the first line is longer than %" G_GSIZE_FORMAT " bytes."),
+                   _("Not delimited text: the first line is longer than %zu bytes."),
                    len);
       return FALSE;
     }

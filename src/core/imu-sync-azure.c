@@ -1062,7 +1062,7 @@ imu_sync_azure_get (ImuSyncTarget *target, const char *key, const char *local_pa
   if (expected >= 0 && done != (guint64) expected)
     {
       g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_NETWORK,
-                   _("%s: the connection ended after %" G_GUINT64_FORMAT " of %" PRId64 " bytes"),
+                   _("%s: the connection ended after %" PRIu64 " of %" PRId64 " bytes"),
                    what, done, expected);
       goto out;
     }

@@ -161,7 +161,10 @@ transfer_changed_cb (ImuSyncTransfer *transfer, gboolean resume_changed, gpointe
         g_debug ("could not save sync progress: %s", error->message);
       job->last_saved_us = now;
     }
-  if (now - job->last_progress_us >= PROGRESS_INTERVAL_US)
+  /* Listeners hear of every durable step (a block or part the storage
+   * acknowledged, a few MiB apart) and of plain progress a few times a
+   * second. */
+  if (resume_changed || now - job->last_progress_us >= PROGRESS_INTERVAL_US)
     {
       job->last_progress_us = now;
       notify_item (job);
