@@ -101,6 +101,87 @@ test_open_newer_schema (void)
   g_assert_cmpstr (before, ==, after);
 }
 
+/* Several connections open the same new library at once (the window, its
+ * sync controller and an import started from the command line): each one
+ * either creates it or finds it being created, and every one opens it.
+ * Before the fix, one in about forty rounds under load said "an SQLite
+ * database of another program" (it read the application id before another
+ * connection's first migration committed and the tables after) or
+ * "database is locked" (switching to WAL). A race: this test fails by
+ * chance when the bug is back, so it runs many rounds. */
+#define OPENERS 4
+#define ROUNDS  32
+
+typedef struct {
+  char   *path;
+  GMutex  lock;
+  GCond   cond;
+  int     waiting;
+  int     round;
+  GError *errors[OPENERS];
+} OpenRace;
+
+static OpenRace race;
+
+static gpointer
+open_race_thread (gpointer data)
+{
+  int i = GPOINTER_TO_INT (data);
+  ImuStore *store;
+  int round;
+
+  /* All start together. */
+  g_mutex_lock (&race.lock);
+  round = race.round;
+  if (++race.waiting == OPENERS)
+    g_cond_broadcast (&race.cond);
+  while (race.waiting < OPENERS && race.round == round)
+    g_cond_wait (&race.cond, &race.lock);
+  g_mutex_unlock (&race.lock);
+
+  store = imu_store_open (race.path, &race.errors[i]);
+  if (store != NULL)
+    {
+      g_assert_cmpint (imu_store_get_version (store), ==, imu_store_schema_version ());
+      g_object_unref (store);
+    }
+  return NULL;
+}
+
+static void
+test_open_concurrently (void)
+{
+  g_autofree char *dir = imu_test_tmpdir ();
+
+  g_mutex_init (&race.lock);
+  g_cond_init (&race.cond);
+  for (int r = 0; r < ROUNDS; r++)
+    {
+      GThread *threads[OPENERS];
+      g_autofree char *name = g_strdup_printf ("library-%d.db", r);
+
+      race.path = g_build_filename (dir, name, NULL);
+      race.waiting = 0;
+      race.round = r;
+      for (int i = 0; i < OPENERS; i++)
+        threads[i] = g_thread_new ("opener", open_race_thread, GINT_TO_POINTER (i));
+      for (int i = 0; i < OPENERS; i++)
+        g_thread_join (threads[i]);
+      for (int i = 0; i < OPENERS; i++)
+        {
+          if (race.errors[i] != NULL)
+            g_test_message ("round %d, opener %d: %s", r, i, race.errors[i]->message);
+          g_assert_no_error (race.errors[i]);
+        }
+      g_assert_cmpint (sql_int (race.path, "PRAGMA application_id"), ==, 1229804883);
+      g_assert_cmpint (sql_int (race.path, "SELECT count(*) FROM schema_migrations"), ==,
+                       imu_store_schema_version ());
+      g_clear_pointer (&race.path, g_free);
+    }
+  g_mutex_clear (&race.lock);
+  g_cond_clear (&race.cond);
+}
+
 static void
 test_open_not_a_library (void)
 {
@@ -545,6 +626,7 @@ main (int argc, char **argv)
   g_test_add_func ("/core/store/open/new", test_open_new);
   g_test_add_func ("/core/store/open/newer-schema", test_open_newer_schema);
   g_test_add_func ("/core/store/open/not-a-library", test_open_not_a_library);
+  g_test_add_func ("/core/store/open/concurrently", test_open_concurrently);
   g_test_add_func ("/core/store/session/crud", test_session_crud);
   g_test_add_func ("/core/store/events", test_events);
   g_test_add_func ("/core/store/transaction/rollback", test_rollback);

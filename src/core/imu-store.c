@@ -334,7 +334,11 @@ apply_migrations (ImuStore *self, GError **error)
       g_autoptr(GError) local_error = NULL;
 
       if (is_applied (self, m->number))
-        continue;
+        {
+          /* Perhaps applied by another connection since inspect(). */
+          self->version = MAX (self->version, m->number);
+          continue;
+        }
 
       bytes = g_resources_lookup_data (m->resource, 0, &local_error);
       if (bytes == NULL)
@@ -377,6 +381,33 @@ apply_migrations (ImuStore *self, GError **error)
   return TRUE;
 }
 
+/* Switching a new file to WAL needs it to itself for a moment, and SQLite
+ * does not wait for that through the busy handler: when another connection
+ * is opening the same new library, try again for up to the busy timeout.
+ * Once the file is in WAL mode (whoever switched it) this is a no-op. */
+static gboolean
+set_wal (ImuStore *self, GError **error)
+{
+  gint64 deadline = g_get_monotonic_time () + BUSY_TIMEOUT_MS * (gint64) 1000;
+  gulong wait_us = 1000;
+
+  for (;;)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      if (imu_store_exec (self, "PRAGMA journal_mode = WAL", &local_error))
+        return TRUE;
+      if (!g_error_matches (local_error, IMU_STORE_ERROR, IMU_STORE_ERROR_BUSY)
+          || g_get_monotonic_time () >= deadline)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      g_usleep (wait_us);
+      wait_us = MIN (wait_us * 2, 50000);
+    }
+}
+
 ImuStore *
 imu_store_open (const char  *path,
                 GError     **error)
@@ -413,12 +444,22 @@ imu_store_open (const char  *path,
   sqlite3_extended_result_codes (self->db, 1);
   sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
 
+  /* One read transaction: another connection creating the library at
+   * this moment is seen either before or after its first migration, never
+   * half-way (tables but no application id yet). */
+  if (!imu_store_exec (self, "BEGIN", error))
+    return NULL;
   if (!inspect (self, &is_new, error))
+    {
+      imu_store_exec (self, "ROLLBACK", NULL);
+      return NULL;
+    }
+  if (!imu_store_exec (self, "COMMIT", error))
     return NULL;
 
   /* WAL lets the window read while an import writes on another connection;
    * synchronous=FULL makes every commit durable (a recorder's last second). */
-  if (!imu_store_exec (self, "PRAGMA journal_mode = WAL", error)
+  if (!set_wal (self, error)
       || !imu_store_exec (self, "PRAGMA synchronous = FULL", error)
       || !imu_store_exec (self, "PRAGMA foreign_keys = ON", error)
       || !imu_store_exec (self, "PRAGMA cache_size = -8192", error))
