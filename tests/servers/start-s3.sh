@@ -59,7 +59,8 @@ trap 'exit 0' TERM INT
 port=$(free_port)
 # s3rver encrypts its ListObjectsV2 continuation tokens with DES, which
 # OpenSSL 3 keeps in its legacy provider.
-node --openssl-legacy-provider "$here/node_modules/s3rver/bin/s3rver.js" -d "$data" -a 127.0.0.1 -p "$port" \
+# s3rver-run.js is s3rver's own command line, surviving its abort race.
+node --openssl-legacy-provider "$here/s3rver-run.js" -d "$data" -a 127.0.0.1 -p "$port" \
   --configure-bucket "$bucket" --silent &
 pids="$!"
 wait_port "$port"
