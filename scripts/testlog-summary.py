@@ -8,8 +8,12 @@ program with ten cases adds ten; a program that failed without saying which
 case (a crash, a timeout) adds one failure; a program with no TAP output
 counts once by its meson result. A missing or unreadable testlog counts as
 one failure: the build or the run did not get that far. Exits 1 when
-anything failed. Never prints the testlog's content (it holds each test's
-environment).
+anything failed.
+
+Before the total it names every failed program, its result, the cases that
+failed and the last lines it wrote to stderr (with signatures and keys
+redacted), so that the reason is in the last screenful of a CI log. It never
+prints a test's environment, which the testlog also holds.
 """
 import json
 import re
@@ -17,6 +21,10 @@ import sys
 
 OK_RESULTS = {"OK", "EXPECTEDFAIL"}
 SKIP_RESULTS = {"SKIP"}
+
+STDERR_TAIL = 12
+REDACT = re.compile(r"(sig=|X-Amz-Signature=|AccountKey=|Signature=)[^&\s\"']+"
+                    r"|(Authorization:).*", re.IGNORECASE)
 
 TAP_LINE = re.compile(r"^(not ok|ok)\b[^#]*(#\s*(\w+))?", re.IGNORECASE)
 
@@ -40,6 +48,28 @@ def count_tap(stdout):
     return passed, failed, skipped
 
 
+def redact(line):
+    return REDACT.sub(lambda m: m.group(1) + "[redacted]" if m.group(1) else m.group(2) + " [redacted]", line)
+
+
+def failed_cases(stdout):
+    cases = []
+    for line in stdout.splitlines():
+        if line.startswith("not ok") or line.startswith("Bail out!"):
+            cases.append(line.strip())
+    return cases
+
+
+def report_failure(path, entry, result):
+    name = entry.get("name", "?")
+    print(f"FAILED {name} ({result}, {path})")
+    for case in failed_cases(entry.get("stdout") or ""):
+        print("  " + redact(case))
+    tail = (entry.get("stderr") or "").rstrip().splitlines()[-STDERR_TAIL:]
+    for line in tail:
+        print("  | " + redact(line))
+
+
 def count_file(path):
     passed = failed = skipped = 0
     with open(path, encoding="utf-8", errors="replace") as f:
@@ -60,6 +90,8 @@ def count_file(path):
             elif result not in OK_RESULTS | SKIP_RESULTS and fl == 0:
                 # It crashed or timed out after its last reported case.
                 fl = 1
+            if fl:
+                report_failure(path, entry, result)
             passed += p
             failed += fl
             skipped += s
