@@ -100,6 +100,55 @@ make_library (void)
   g_assert_no_error (error);
 }
 
+/* A second session in the same library: +1 for 10 s, nothing for 5 s but
+ * one sample of 0 at 12.5 s, then −1 for 10 s (100 Hz). */
+#define GAP_FIRST  1000                /* samples before the gap */
+#define GAP_LONE   1250                /* index (in 10 ms steps) of the lone sample */
+#define GAP_RESUME 1500                /* the −1 part starts here … */
+#define GAP_END    2500                /* … and ends before this */
+static gint64 gap_session_id;
+
+static void
+make_gap_session (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = imu_store_open (library, &error);
+  g_autoptr(ImuSession) session = imu_session_new ();
+  g_autoptr(ImuStreamInfo) info = imu_stream_info_new ("gappy", 1);
+  g_autoptr(ImuStreamWriter) w = NULL;
+
+  g_assert_no_error (error);
+  g_object_set (session,
+                "title", "With a gap",
+                "start-ns", START_NS,
+                "end-ns", START_NS + (GAP_END - 1) * STEP_NS,
+                "nominal-rate", 100.0,
+                NULL);
+  imu_store_begin (store, &error);
+  g_assert_no_error (error);
+  imu_store_insert_session (store, session, &error);
+  g_assert_no_error (error);
+  gap_session_id = imu_session_get_id (session);
+  info->session_id = gap_session_id;
+  info->nominal_rate_hz = 100;
+  imu_stream_info_set_channel (info, 0, "s", "g", "accel");
+  w = imu_stream_writer_new (store, info, &error);
+  g_assert_no_error (error);
+  for (gint64 i = 0; i < GAP_END; i++)
+    {
+      double v = i < GAP_FIRST ? 1.0 : i >= GAP_RESUME ? -1.0 : 0.0;
+
+      if (i >= GAP_FIRST && i < GAP_RESUME && i != GAP_LONE)
+        continue;
+      imu_stream_writer_append (w, START_NS + i * STEP_NS, &v, &error);
+      g_assert_no_error (error);
+    }
+  imu_stream_writer_finish (w, &error);
+  g_assert_no_error (error);
+  imu_store_commit (store, &error);
+  g_assert_no_error (error);
+}
+
 static ImuSession *
 load_session (const char *path, gint64 id)
 {
@@ -420,6 +469,70 @@ test_square_zoomed (void)
         }
     }
   g_assert_cmpint (checked, >, 400);
+  fixture_close (&f);
+}
+
+/* Is any pixel of column @x between rows @y0 and @y1 the trace's colour? */
+static gboolean
+column_lit (const Pixels *p, int x, int y0, int y1)
+{
+  for (int y = y0; y <= y1; y++)
+    if (is_color (p, x, y, trace_rgb, 60))
+      return TRUE;
+  return FALSE;
+}
+
+/* No line joins the samples across a gap, neither zoomed in (a polyline)
+ * nor out (min/max bars); a sample alone between two gaps still shows. */
+static void
+test_gap (gconstpointer data)
+{
+  gboolean zoomed = GPOINTER_TO_INT (data);
+  Fixture f = { 0 };
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(Pixels) p = NULL;
+  /* Zoomed: 9 s, 401 samples in 712 columns (a polyline); else the whole
+   * 25 s, 1201 samples (bars). */
+  gint64 t0 = zoomed ? START_NS + 8 * SEC : START_NS;
+  gint64 t1 = zoomed ? START_NS + 17 * SEC : START_NS + (GAP_END - 1) * STEP_NS;
+  gint64 v0, v1;
+  int top = row_of (1) - 4, bottom = row_of (-1) + 4;
+  int k_end = col_of (START_NS + (GAP_FIRST - 1) * STEP_NS, t0, t1);
+  int k_lone = col_of (START_NS + GAP_LONE * STEP_NS, t0, t1);
+  int k_resume = col_of (START_NS + GAP_RESUME * STEP_NS, t0, t1);
+  int empty = 0;
+
+  fixture_open (&f, library, gap_session_id, WIDTH, HEIGHT);
+  imu_plot_set_visible_range (f.plot, t0, t1);
+  wait_idle (f.plot);
+  imu_plot_get_visible_range (f.plot, &v0, &v1);
+  g_assert_cmpint (v0, ==, t0);
+  g_assert_cmpint (v1, ==, t1);
+  texture = render (f.plot, zoomed ? "plot-gap-9s.png" : "plot-gap-full.png");
+  p = pixels_new (texture);
+
+  /* The trace on both sides. */
+  g_assert_true (is_color (p, DOC_MARGIN_LEFT + k_end - 3, row_of (1), trace_rgb, 24));
+  g_assert_true (is_color (p, DOC_MARGIN_LEFT + k_resume + 3, row_of (-1), trace_rgb, 24));
+  /* The lone sample at 0. */
+  {
+    gboolean found = FALSE;
+
+    for (int k = k_lone - 1; k <= k_lone + 1; k++)
+      for (int y = row_of (0) - 1; y <= row_of (0) + 1; y++)
+        found |= is_color (p, DOC_MARGIN_LEFT + k, y, trace_rgb, 60);
+    g_assert_true (found);
+  }
+  /* Nothing else in the gap: two pixels of room for the line's width at
+   * each sample (and the lone sample's dot). */
+  for (int k = k_end + 3; k < k_resume - 2; k++)
+    {
+      if (k >= k_lone - 3 && k <= k_lone + 3)
+        continue;
+      g_assert_false (column_lit (p, DOC_MARGIN_LEFT + k, top, bottom));
+      empty++;
+    }
+  g_assert_cmpint (empty, >, zoomed ? 300 : 100);
   fixture_close (&f);
 }
 
@@ -792,10 +905,13 @@ main (int argc, char **argv)
   adw_init ();
 
   make_library ();
+  make_gap_session ();
 
   g_test_add_func ("/gui/plot/axis/labels", test_time_labels);
   g_test_add_func ("/gui/plot/square/full", test_square_full);
   g_test_add_func ("/gui/plot/square/zoomed", test_square_zoomed);
+  g_test_add_data_func ("/gui/plot/gap/lines", GINT_TO_POINTER (TRUE), test_gap);
+  g_test_add_data_func ("/gui/plot/gap/bars", GINT_TO_POINTER (FALSE), test_gap);
   g_test_add_func ("/gui/plot/actions/zoom-pan-fit", test_actions);
   g_test_add_func ("/gui/plot/zoom/anchor", test_zoom_anchor);
   g_test_add_func ("/gui/plot/marker/add-rename", test_marker);

@@ -92,6 +92,59 @@ imu_plot_data_unref (ImuPlotData *data)
   g_atomic_rc_box_release_full (data, data_clear);
 }
 
+static int
+cmp_gint64 (gconstpointer a, gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* 1.5 × the median of @n intervals (sorted in place), or G_MAXINT64. */
+static gint64
+gap_from_intervals (gint64 *iv, gsize n)
+{
+  gint64 median;
+
+  if (n == 0)
+    return G_MAXINT64;
+  qsort (iv, n, sizeof iv[0], cmp_gint64);
+  median = iv[n / 2];
+  return median > 0 ? median + median / 2 : G_MAXINT64;
+}
+
+/* The median is taken over at most this many intervals, spread evenly. */
+#define GAP_SAMPLE 1023
+
+static gint64
+gap_of_raw (const ImuPlotData *d)
+{
+  gint64 iv[GAP_SAMPLE];
+  gint64 n = d->n - 1, m = MIN (n, GAP_SAMPLE);
+
+  for (gint64 j = 0; j < m; j++)
+    {
+      gint64 i = 1 + j * n / m;
+
+      iv[j] = d->t[i] - d->t[i - 1];
+    }
+  return gap_from_intervals (iv, (gsize) MAX (m, 0));
+}
+
+/* From the buckets holding two samples or more: their time span per
+ * interval. */
+static gint64
+gap_of_envelope (const ImuEnvelope *env)
+{
+  g_autofree gint64 *iv = g_new (gint64, MAX (env->n_buckets, 1));
+  gsize m = 0;
+
+  for (guint b = 0; b < env->n_buckets; b++)
+    if (env->i_last[b] > env->i_first[b])
+      iv[m++] = (env->t_last[b] - env->t_first[b]) / (env->i_last[b] - env->i_first[b]);
+  return gap_from_intervals (iv, m);
+}
+
 /**
  * imu_plot_data_fetch:
  *
@@ -112,6 +165,7 @@ imu_plot_data_fetch (ImuSeries  *series,
 
   data->r0 = r0;
   data->r1 = r1;
+  data->gap_ns = G_MAXINT64;
   data->n_channels = imu_series_get_n_channels (series);
   n_buckets = CLAMP (n_buckets, 1, 65536);
   total = imu_series_get_n_samples (series);
@@ -128,6 +182,7 @@ imu_plot_data_fetch (ImuSeries  *series,
     {
       if (!(data->env = imu_series_envelope (series, r0, r1, n_buckets, error)))
         return NULL;
+      data->gap_ns = gap_of_envelope (data->env);
       return g_steal_pointer (&data);
     }
 
@@ -139,6 +194,7 @@ imu_plot_data_fetch (ImuSeries  *series,
     data->cols[c] = g_new (double, MAX (n, 1));
   if (n > 0 && (data->n = imu_series_read (series, first, n, data->t, data->cols, error)) < 0)
     return NULL;
+  data->gap_ns = gap_of_raw (data);
   return g_steal_pointer (&data);
 }
 

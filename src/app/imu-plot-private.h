@@ -71,6 +71,11 @@ typedef struct {
   gint64        n;            /* raw samples */
   gint64       *t;
   double      **cols;         /* [n_channels][n] */
+  /* Samples further apart than this are not joined: 1.5 × the median
+   * interval between samples (the profile's W_GAP rule); G_MAXINT64 when
+   * unknown. For an envelope, a bucket whose samples span more than this
+   * per interval holds a gap and lights only its first and last columns. */
+  gint64        gap_ns;
 } ImuPlotData;
 
 ImuPlotData *imu_plot_data_ref   (ImuPlotData *data);

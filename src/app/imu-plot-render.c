@@ -396,12 +396,14 @@ column_of (const ImuPlotGeometry *geom, gint64 t)
  * another view (kept while the new one is read) lands where it belongs,
  * stretched or squeezed. */
 static void
-columns_from_envelope (const ImuPlotGeometry *geom, const ImuEnvelope *env, guint sc, double scale,
+columns_from_envelope (const ImuPlotGeometry *geom, const ImuPlotData *d, guint sc, double scale,
                        int k_lo, int k_hi, double *mn, double *mx)
 {
+  const ImuEnvelope *env = d->env;
+
   for (guint b = 0; b < env->n_buckets; b++)
     {
-      int ka, kb;
+      int ka, kb, step;
       double lo, hi;
 
       if (env->i_first[b] > env->i_last[b] || env->t_last[b] < geom->t0 || env->t_first[b] >= geom->t1)
@@ -410,10 +412,17 @@ columns_from_envelope (const ImuPlotGeometry *geom, const ImuEnvelope *env, guin
       hi = env->max[sc][b] * scale;
       if (isnan (lo) || isnan (hi))
         continue;
-      ka = MAX (column_of (geom, env->t_first[b]), k_lo);
-      kb = MIN (column_of (geom, env->t_last[b]), k_hi);
-      for (int k = ka; k <= kb; k++)
+      ka = column_of (geom, env->t_first[b]);
+      kb = column_of (geom, env->t_last[b]);
+      /* A bucket holding a gap: its samples lie at its two ends, the
+       * columns between stay empty (as they do where no bucket is). */
+      step = ka < kb - 1 && env->i_last[b] > env->i_first[b]
+             && (env->t_last[b] - env->t_first[b]) / (env->i_last[b] - env->i_first[b]) > d->gap_ns
+             ? kb - ka : 1;
+      for (int k = ka; k <= kb; k += step)
         {
+          if (k < k_lo || k > k_hi)
+            continue;
           if (isnan (mn[k]) || lo < mn[k])
             mn[k] = lo;
           if (isnan (mx[k]) || hi > mx[k])
@@ -456,7 +465,7 @@ imu_plot_columns_accumulate (const ImuPlotGeometry *geom, const ImuPlotData *d, 
   if (d == NULL || sc >= d->n_channels || k_hi < k_lo)
     return;
   if (d->env != NULL)
-    columns_from_envelope (geom, d->env, sc, scale, k_lo, k_hi, mn, mx);
+    columns_from_envelope (geom, d, sc, scale, k_lo, k_hi, mn, mx);
   else
     columns_from_raw (geom, d, sc, scale, k_lo, k_hi, mn, mx);
 }
@@ -516,7 +525,7 @@ build_lane (ImuPlotScene *scene, ImuPlotGeometry *geom, const ImuPlotLane *lane,
   int cols = geom->n_cols;
   double vmin = INFINITY, vmax = -INFINITY, range, step, px_per_sample = 0;
   int decimals;
-  gint64 ra = 0, rb = -1;
+  gint64 ra = 0, rb = -1, gap_ns = G_MAXINT64;
   gboolean raw;
   int raw_lo = 0, raw_hi = -1;
   g_autofree double *cov0 = NULL;
@@ -535,8 +544,11 @@ build_lane (ImuPlotScene *scene, ImuPlotGeometry *geom, const ImuPlotLane *lane,
       ra = MAX (lower_bound (primary, geom->t0) - 1, 0);
       rb = MIN (lower_bound (primary, geom->t1), primary->n - 1);
       if (rb > ra)
-        px_per_sample = geom->dw / (double) (geom->t1 - geom->t0)
-                        * (double) (primary->t[primary->n - 1] - primary->t[0]) / (double) (primary->n - 1);
+        {
+          px_per_sample = geom->dw / (double) (geom->t1 - geom->t0)
+                          * (double) (primary->t[primary->n - 1] - primary->t[0]) / (double) (primary->n - 1);
+          gap_ns = primary->gap_ns;
+        }
     }
 
   for (guint c = 0; c < n; c++)
@@ -586,7 +598,8 @@ build_lane (ImuPlotScene *scene, ImuPlotGeometry *geom, const ImuPlotLane *lane,
             gint64 i = lower_bound (primary, edges[e]);
             double a, b, f, v;
 
-            if (i <= 0 || i >= primary->n)
+            /* An edge inside a gap crosses no line. */
+            if (i <= 0 || i >= primary->n || primary->t[i] - primary->t[i - 1] > gap_ns)
               continue;
             a = primary->cols[sc][i - 1];
             b = primary->cols[sc][i];
@@ -658,7 +671,7 @@ build_lane (ImuPlotScene *scene, ImuPlotGeometry *geom, const ImuPlotLane *lane,
         {
           /* Zoomed in: a polyline through the samples in view (and one on
            * each side, so the line runs to the edges). A non-finite value
-           * breaks the line (NaN point). */
+           * breaks the line (NaN point), and so does a gap in time. */
           guint sc = lane->channels[c];
 
           g_array_set_size (lg->lines[c], 0);
@@ -668,6 +681,12 @@ build_lane (ImuPlotScene *scene, ImuPlotGeometry *geom, const ImuPlotLane *lane,
               graphene_point_t pt = GRAPHENE_POINT_INIT (imu_plot_geometry_x_of (geom, primary->t[i]),
                                                          isfinite (v) ? top + (lg->hi - v) * ky : NAN);
 
+              if (i > ra && primary->t[i] - primary->t[i - 1] > gap_ns)
+                {
+                  graphene_point_t pen_up = GRAPHENE_POINT_INIT (pt.x, NAN);
+
+                  g_array_append_val (lg->lines[c], pen_up);
+                }
               g_array_append_val (lg->lines[c], pt);
             }
           lg->dots = px_per_sample >= 12;
@@ -862,6 +881,22 @@ draw_lines (ImuPlotScene *scene, const ImuPlotLane *lane, const ImuPlotLaneGeom 
             cairo_line_to (cr, pt[i].x, pt[i].y);
         }
       cairo_stroke (cr);
+      /* A sample alone between two breaks draws no line: a dot shows it. */
+      if (!lg->dots)
+        {
+          guint len = lg->lines[c]->len;
+          gboolean lone = FALSE;
+
+          for (guint i = 1; i + 1 < len; i++)
+            if (!isnan (pt[i].y) && isnan (pt[i - 1].y) && isnan (pt[i + 1].y))
+              {
+                cairo_new_sub_path (cr);
+                cairo_arc (cr, pt[i].x, pt[i].y, 1.5, 0, 2 * G_PI);
+                lone = TRUE;
+              }
+          if (lone)
+            cairo_fill (cr);
+        }
       if (lg->dots)
         {
           for (guint i = 0; i < lg->lines[c]->len; i++)
