@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "imu-context.h"
 #include "imu-generator.h"
 #include "imu-library.h"
 
@@ -178,7 +179,7 @@ imu_library_load_async (ImuLibrary          *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, imu_library_load_async);
   worker = g_task_new (self, cancellable, load_done_cb, task);
-  g_task_run_in_thread (worker, load_worker);
+  imu_task_run_in_thread (worker, load_worker);
 }
 
 gboolean
@@ -235,7 +236,7 @@ imu_library_load_details_async (ImuLibrary          *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, imu_library_load_details_async);
   g_task_set_task_data (task, id_dup (session_id), g_free);
-  g_task_run_in_thread (task, load_details_worker);
+  imu_task_run_in_thread (task, load_details_worker);
 }
 
 ImuSessionDetails *
@@ -366,7 +367,7 @@ imu_library_save_session_async (ImuLibrary          *self,
   g_task_set_source_tag (task, imu_library_save_session_async);
   worker = g_task_new (self, cancellable, save_done_cb, task);
   g_task_set_task_data (worker, data, (GDestroyNotify) save_data_free);
-  g_task_run_in_thread (worker, save_worker);
+  imu_task_run_in_thread (worker, save_worker);
 }
 
 gboolean
@@ -449,7 +450,7 @@ imu_library_add_session_async (ImuLibrary          *self,
   g_task_set_source_tag (task, imu_library_add_session_async);
   worker = g_task_new (self, cancellable, add_done_cb, task);
   g_task_set_task_data (worker, id_dup (session_id), g_free);
-  g_task_run_in_thread (worker, add_worker);
+  imu_task_run_in_thread (worker, add_worker);
 }
 
 /* Returns: (transfer full): the session as listed */
@@ -541,7 +542,7 @@ imu_library_create_demo_async (ImuLibrary          *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, imu_library_create_demo_async);
   worker = g_task_new (self, cancellable, demo_done_cb, task);
-  g_task_run_in_thread (worker, demo_worker);
+  imu_task_run_in_thread (worker, demo_worker);
 }
 
 /* Returns: the demo session's id, or 0 with @error set */
@@ -686,7 +687,7 @@ run_deletions (ImuLibrary          *self,
   g_task_set_source_tag (task, source_tag);
   worker = g_task_new (self, NULL, delete_done_cb, task);
   g_task_set_task_data (worker, ids, (GDestroyNotify) g_array_unref);
-  g_task_run_in_thread (worker, delete_worker);
+  imu_task_run_in_thread (worker, delete_worker);
 }
 
 /**
@@ -838,7 +839,7 @@ run_event_op (ImuLibrary          *self,
   task = g_task_new (self, NULL, callback, user_data);
   g_task_set_source_tag (task, source_tag);
   g_task_set_task_data (task, data, (GDestroyNotify) event_data_free);
-  g_task_run_in_thread (task, event_worker);
+  imu_task_run_in_thread (task, event_worker);
 }
 
 /**

@@ -19,6 +19,7 @@
 #include <math.h>
 #include <glib/gi18n.h>
 
+#include "imu-context.h"
 #include "imu-plot-private.h"
 #include "imu-stream-writer.h"
 
@@ -440,6 +441,8 @@ worker_push (ImuPlotWorker *w, gpointer source, Job *job, gpointer tag,
 
   g_task_set_source_tag (task, tag);
   g_task_set_task_data (task, job, job_free);
+  /* The worker drops the task when done, perhaps last: not the plot. */
+  imu_task_release_source_in_main_context (task);
   g_async_queue_push (w->queue, task);
 }
 
@@ -698,7 +701,7 @@ imu_plot_stats_async (const char *path, GArray *stream_ids, gint64 t0, gint64 t1
   g_task_set_source_tag (task, imu_plot_stats_async);
   g_task_set_task_data (task, job, stats_job_free);
   g_task_set_return_on_cancel (task, FALSE);
-  g_task_run_in_thread (task, stats_worker);
+  imu_task_run_in_thread (task, stats_worker);
 }
 
 GPtrArray *

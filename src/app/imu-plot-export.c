@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 
+#include "imu-context.h"
 #include "imu-plot-private.h"
 
 /* A copy of what the plot shows, for drawing elsewhere (any thread). */
@@ -262,7 +263,7 @@ imu_plot_export_async (ImuPlot              *self,
       return;
     }
   g_task_set_task_data (task, job, export_job_free);
-  g_task_run_in_thread (task, export_worker);
+  imu_task_run_in_thread (task, export_worker);
 }
 
 gboolean

@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
+#include "imu-context.h"
 #include "imu-format.h"
 #include "imu-intensity-chart.h"
 #include "imu-profile-page.h"
@@ -606,7 +607,7 @@ recompute_progress_cb (guint64  done,
   update->job->generation = rd->generation;
   update->done = done;
   update->total = total;
-  g_main_context_invoke_full (rd->context, G_PRIORITY_DEFAULT, progress_update_cb, update, progress_update_free);
+  imu_context_post (rd->context, progress_update_cb, update, progress_update_free);
 }
 
 static void
@@ -683,7 +684,7 @@ start (ImuProfilePage *self,
       rd->context = g_main_context_ref_thread_default ();
       g_task_set_source_tag (task, start);
       g_task_set_task_data (task, rd, recompute_data_free);
-      g_task_run_in_thread (task, recompute_worker);
+      imu_task_run_in_thread (task, recompute_worker);
     }
 }
 
@@ -1122,7 +1123,7 @@ imu_profile_page_export_async (ImuProfilePage      *self,
   ed->format = g_strdup (format);
   ed->file = g_object_ref (file);
   g_task_set_task_data (task, ed, export_data_free);
-  g_task_run_in_thread (task, export_worker);
+  imu_task_run_in_thread (task, export_worker);
 }
 
 gboolean

@@ -16,6 +16,7 @@
 #include <inttypes.h>
 #include <glib/gi18n.h>
 
+#include "imu-context.h"
 #include "imu-redact.h"
 #include "imu-sync-controller.h"
 #include "imu-sync-scheduler.h"
@@ -129,7 +130,7 @@ static void
 send_report (ImuSyncController *self, Report *r)
 {
   r->self = g_object_ref (self);
-  g_main_context_invoke_full (self->main_context, G_PRIORITY_DEFAULT, report_cb, r, (GDestroyNotify) report_free);
+  imu_context_post (self->main_context, report_cb, r, (GDestroyNotify) report_free);
 }
 
 /* ---- worker thread side ---- */
@@ -335,7 +336,7 @@ start_job (ImuSyncController *self, gboolean push, gboolean pull, const char *pu
   task = g_task_new (self, NULL, job_done_cb, NULL);
   g_task_set_source_tag (task, start_job);
   g_task_set_task_data (task, job, (GDestroyNotify) job_free);
-  g_task_run_in_thread (task, run_job);
+  imu_task_run_in_thread (task, run_job);
 }
 
 /* ---- public ---- */

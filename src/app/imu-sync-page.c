@@ -13,6 +13,7 @@
 #include <inttypes.h>
 #include <glib/gi18n.h>
 
+#include "imu-context.h"
 #include "imu-redact.h"
 #include "imu-secrets.h"
 #include "imu-sync-page.h"
@@ -167,7 +168,7 @@ run_job (ImuSyncPage *self, Job *job)
   g_task_set_task_data (task, job, (GDestroyNotify) job_free);
   g_task_set_source_tag (task, run_job);
   self->busy++;
-  g_task_run_in_thread (task, job_thread);
+  imu_task_run_in_thread (task, job_thread);
 }
 
 /* ---- the rows ---- */

@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "imu-context.h"
 #include "imu-session.h"
 #include "imu-sync-popover.h"
 
@@ -209,7 +210,7 @@ imu_sync_popover_reload_targets (ImuSyncPopover *self)
   task = g_task_new (self, NULL, targets_done_cb, NULL);
   g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, g_strdup (imu_sync_controller_get_library_path (self->controller)), g_free);
-  g_task_run_in_thread (task, targets_thread);
+  imu_task_run_in_thread (task, targets_thread);
 }
 
 guint

@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
+#include "imu-context.h"
 #include "imu-redact.h"
 #include "imu-secrets.h"
 #include "imu-sync-queue.h"
@@ -334,7 +335,7 @@ imu_target_dialog_save (ImuTargetDialog *self)
   task = g_task_new (self, self->cancellable, saved_cb, NULL);
   g_task_set_source_tag (task, imu_target_dialog_save);
   g_task_set_task_data (task, job, (GDestroyNotify) save_job_free);
-  g_task_run_in_thread (task, save_thread);
+  imu_task_run_in_thread (task, save_thread);
 }
 
 GtkWidget *

@@ -21,6 +21,7 @@
 #include <json-glib/json-glib.h>
 #include <nettle/sha2.h>
 
+#include "imu-context.h"
 #include "imu-bundle.h"
 #include "imu-import-private.h"
 #include "imu-store-private.h"
@@ -854,8 +855,10 @@ import_data_free (ImportData *d)
   g_free (d->subject);
   g_free (d->activity);
   g_strfreev (d->tags);
+  /* Perhaps in the worker (the task's last reference): the caller's
+   * progress data (a widget) goes back to the caller's context. */
   if (d->progress_destroy != NULL)
-    d->progress_destroy (d->progress_data);
+    imu_context_post_free (d->context, d->progress_destroy, d->progress_data);
   g_main_context_unref (d->context);
   g_mutex_clear (&d->lock);
   g_free (d);
@@ -897,8 +900,7 @@ worker_progress (guint64 done, guint64 total, gpointer data)
     }
   g_mutex_unlock (&d->lock);
   if (schedule)
-    g_main_context_invoke_full (d->context, G_PRIORITY_DEFAULT, deliver_progress_cb,
-                                g_object_ref (task), g_object_unref);
+    imu_context_post (d->context, deliver_progress_cb, g_object_ref (task), g_object_unref);
 }
 
 static void

@@ -15,6 +15,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "imu-codec.h"
+#include "imu-context.h"
 #include "imu-profile-private.h"
 #include "imu-store-private.h"
 
@@ -2113,8 +2114,10 @@ static void
 profile_data_free (ProfileData *d)
 {
   g_free (d->library_path);
+  /* Perhaps in the worker (the task's last reference): the caller's
+   * progress data (a widget) goes back to the caller's context. */
   if (d->progress_destroy != NULL)
-    d->progress_destroy (d->progress_data);
+    imu_context_post_free (d->context, d->progress_destroy, d->progress_data);
   g_main_context_unref (d->context);
   g_mutex_clear (&d->lock);
   g_free (d);
@@ -2158,8 +2161,7 @@ thread_progress (guint64  done,
     }
   g_mutex_unlock (&d->lock);
   if (schedule)
-    g_main_context_invoke_full (d->context, G_PRIORITY_DEFAULT, deliver_progress_cb,
-                                g_object_ref (task), g_object_unref);
+    imu_context_post (d->context, deliver_progress_cb, g_object_ref (task), g_object_unref);
 }
 
 static void

@@ -21,6 +21,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "imu-context.h"
 #include "imu-bundle.h"
 #include "imu-redact.h"
 #include "imu-secrets.h"
@@ -45,6 +46,10 @@ struct _ImuSyncScheduler
   guint             poll_interval_s;
   GNetworkMonitor  *monitor;
   gulong            monitor_handler;
+  /* The monitor speaks in the context it was made in (the GUI's main
+   * thread): its news is posted to ours, under this lock. */
+  GMutex            network_lock;
+  GSource          *network_source;
   int               network_override;
   int               lock_fd;
 
@@ -133,7 +138,7 @@ notify_item (Job *job)
 
   n->self = g_object_ref (job->self);
   n->item = imu_sync_item_copy (job->item);
-  g_main_context_invoke_full (job->context, G_PRIORITY_DEFAULT, deliver_notice_cb, n, notice_free);
+  imu_context_post (job->context, deliver_notice_cb, n, notice_free);
 }
 
 static void
@@ -727,10 +732,11 @@ kick (ImuSyncScheduler *self)
   g_source_attach (self->kick_source, self->context);
 }
 
+/* In the scheduler's context. */
 static void
-network_changed_cb (GNetworkMonitor *monitor, gboolean available, gpointer data)
+network_changed (ImuSyncScheduler *self)
 {
-  ImuSyncScheduler *self = data;
+  gboolean available = network_available (self);
 
   g_debug ("network %s", available ? "available" : "gone");
   /* Retrying items wait for their time; a network that came back is a
@@ -738,6 +744,47 @@ network_changed_cb (GNetworkMonitor *monitor, gboolean available, gpointer data)
   if (available && self->store != NULL)
     imu_store_exec (self->store, "UPDATE sync_items SET next_attempt_us = 0 WHERE state = 'retrying'", NULL);
   kick (self);
+}
+
+static gboolean
+network_changed_posted_cb (gpointer data)
+{
+  ImuSyncScheduler *self = data;
+
+  g_mutex_lock (&self->network_lock);
+  g_clear_pointer (&self->network_source, g_source_unref);
+  g_mutex_unlock (&self->network_lock);
+  network_changed (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* In whatever thread the monitor emits from: the store and the sources
+ * belong to the scheduler's thread, so only post. */
+static void
+network_changed_cb (GNetworkMonitor *monitor, gboolean available, gpointer data)
+{
+  ImuSyncScheduler *self = data;
+
+  g_mutex_lock (&self->network_lock);
+  if (self->network_source == NULL && self->context != NULL)
+    {
+      self->network_source = g_idle_source_new ();
+      g_source_set_callback (self->network_source, network_changed_posted_cb, self, NULL);
+      g_source_attach (self->network_source, self->context);
+    }
+  g_mutex_unlock (&self->network_lock);
+}
+
+static void
+stop_network_news (ImuSyncScheduler *self)
+{
+  if (self->monitor_handler != 0)
+    g_clear_signal_handler (&self->monitor_handler, self->monitor);
+  g_mutex_lock (&self->network_lock);
+  if (self->network_source != NULL)
+    g_source_destroy (self->network_source);
+  g_clear_pointer (&self->network_source, g_source_unref);
+  g_mutex_unlock (&self->network_lock);
 }
 
 static gboolean
@@ -855,7 +902,7 @@ imu_sync_scheduler_set_network_available (ImuSyncScheduler *self, int available)
 {
   self->network_override = available < 0 ? -1 : available != 0;
   if (self->started)
-    network_changed_cb (self->monitor, network_available (self), self);
+    network_changed (self);
 }
 
 gboolean
@@ -1150,8 +1197,7 @@ imu_sync_scheduler_run (ImuSyncScheduler *self,
       if (self->poll_source != NULL)
         g_source_destroy (self->poll_source);
       g_clear_pointer (&self->poll_source, g_source_unref);
-      if (self->monitor_handler != 0)
-        g_clear_signal_handler (&self->monitor_handler, self->monitor);
+      stop_network_news (self);
       g_clear_pointer (&self->context, g_main_context_unref);
       if (self->lock_fd >= 0)
         {
@@ -1183,8 +1229,7 @@ imu_sync_scheduler_dispose (GObject *object)
   if (self->poll_source != NULL)
     g_source_destroy (self->poll_source);
   g_clear_pointer (&self->poll_source, g_source_unref);
-  if (self->monitor_handler != 0)
-    g_clear_signal_handler (&self->monitor_handler, self->monitor);
+  stop_network_news (self);
   g_clear_object (&self->monitor);
   g_clear_object (&self->store);
   G_OBJECT_CLASS (imu_sync_scheduler_parent_class)->dispose (object);
@@ -1201,6 +1246,7 @@ imu_sync_scheduler_finalize (GObject *object)
   g_hash_table_unref (self->running);
   g_strfreev (self->target_names);
   g_free (self->library_path);
+  g_mutex_clear (&self->network_lock);
   G_OBJECT_CLASS (imu_sync_scheduler_parent_class)->finalize (object);
 }
 
@@ -1229,5 +1275,6 @@ imu_sync_scheduler_init (ImuSyncScheduler *self)
   self->max_transfers = IMU_SYNC_MAX_TRANSFERS;
   self->network_override = -1;
   self->lock_fd = -1;
+  g_mutex_init (&self->network_lock);
   self->running = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
 }
