@@ -56,41 +56,43 @@ square (gint64 i)
   return (i / 100) % 2 == 0 ? 1.0 : -1.0;
 }
 
-static void
-make_library (void)
+/* Writes a session of one stream "s" (g) at 100 Hz into the library:
+ * sample i (0 ≤ i < @n) at START_NS + i × 10 ms when @sample says so.
+ * Returns its id. */
+typedef gboolean (*SampleFunc) (gint64 i, double *v);
+
+static gint64
+add_session (const char *title, const char *stream, gint64 n, int tz_offset, SampleFunc sample)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(ImuStore) store = NULL;
+  g_autoptr(ImuStore) store = imu_store_open (library, &error);
   g_autoptr(ImuSession) session = imu_session_new ();
-  g_autoptr(ImuStreamInfo) info = imu_stream_info_new ("square", 1);
+  g_autoptr(ImuStreamInfo) info = imu_stream_info_new (stream, 1);
   g_autoptr(ImuStreamWriter) w = NULL;
 
-  library = imu_test_library_path ();
-  store = imu_store_open (library, &error);
   g_assert_no_error (error);
-
   g_object_set (session,
-                "title", "Square wave",
+                "title", title,
                 "start-ns", START_NS,
-                "end-ns", START_NS + (N_SAMPLES - 1) * STEP_NS,
-                "tz-offset", TZ_OFFSET,
+                "end-ns", START_NS + (n - 1) * STEP_NS,
+                "tz-offset", tz_offset,
                 "nominal-rate", 100.0,
                 NULL);
   imu_store_begin (store, &error);
   g_assert_no_error (error);
   imu_store_insert_session (store, session, &error);
   g_assert_no_error (error);
-  session_id = imu_session_get_id (session);
-
-  info->session_id = session_id;
+  info->session_id = imu_session_get_id (session);
   info->nominal_rate_hz = 100;
   imu_stream_info_set_channel (info, 0, "s", "g", "accel");
   w = imu_stream_writer_new (store, info, &error);
   g_assert_no_error (error);
-  for (gint64 i = 0; i < N_SAMPLES; i++)
+  for (gint64 i = 0; i < n; i++)
     {
-      double v = square (i);
+      double v;
 
+      if (!sample (i, &v))
+        continue;
       imu_stream_writer_append (w, START_NS + i * STEP_NS, &v, &error);
       g_assert_no_error (error);
     }
@@ -98,6 +100,14 @@ make_library (void)
   g_assert_no_error (error);
   imu_store_commit (store, &error);
   g_assert_no_error (error);
+  return imu_session_get_id (session);
+}
+
+static gboolean
+square_sample (gint64 i, double *v)
+{
+  *v = square (i);
+  return TRUE;
 }
 
 /* A second session in the same library: +1 for 10 s, nothing for 5 s but
@@ -108,45 +118,19 @@ make_library (void)
 #define GAP_END    2500                /* … and ends before this */
 static gint64 gap_session_id;
 
-static void
-make_gap_session (void)
+static gboolean
+gap_sample (gint64 i, double *v)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ImuStore) store = imu_store_open (library, &error);
-  g_autoptr(ImuSession) session = imu_session_new ();
-  g_autoptr(ImuStreamInfo) info = imu_stream_info_new ("gappy", 1);
-  g_autoptr(ImuStreamWriter) w = NULL;
+  *v = i < GAP_FIRST ? 1.0 : i >= GAP_RESUME ? -1.0 : 0.0;
+  return i < GAP_FIRST || i >= GAP_RESUME || i == GAP_LONE;
+}
 
-  g_assert_no_error (error);
-  g_object_set (session,
-                "title", "With a gap",
-                "start-ns", START_NS,
-                "end-ns", START_NS + (GAP_END - 1) * STEP_NS,
-                "nominal-rate", 100.0,
-                NULL);
-  imu_store_begin (store, &error);
-  g_assert_no_error (error);
-  imu_store_insert_session (store, session, &error);
-  g_assert_no_error (error);
-  gap_session_id = imu_session_get_id (session);
-  info->session_id = gap_session_id;
-  info->nominal_rate_hz = 100;
-  imu_stream_info_set_channel (info, 0, "s", "g", "accel");
-  w = imu_stream_writer_new (store, info, &error);
-  g_assert_no_error (error);
-  for (gint64 i = 0; i < GAP_END; i++)
-    {
-      double v = i < GAP_FIRST ? 1.0 : i >= GAP_RESUME ? -1.0 : 0.0;
-
-      if (i >= GAP_FIRST && i < GAP_RESUME && i != GAP_LONE)
-        continue;
-      imu_stream_writer_append (w, START_NS + i * STEP_NS, &v, &error);
-      g_assert_no_error (error);
-    }
-  imu_stream_writer_finish (w, &error);
-  g_assert_no_error (error);
-  imu_store_commit (store, &error);
-  g_assert_no_error (error);
+static void
+make_library (void)
+{
+  library = imu_test_library_path ();
+  session_id = add_session ("Square wave", "square", N_SAMPLES, TZ_OFFSET, square_sample);
+  gap_session_id = add_session ("With a gap", "gappy", GAP_END, 0, gap_sample);
 }
 
 static ImuSession *
@@ -905,7 +889,6 @@ main (int argc, char **argv)
   adw_init ();
 
   make_library ();
-  make_gap_session ();
 
   g_test_add_func ("/gui/plot/axis/labels", test_time_labels);
   g_test_add_func ("/gui/plot/square/full", test_square_full);
