@@ -5,6 +5,7 @@
 #define G_LOG_DOMAIN "imu-sync"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
@@ -144,6 +145,96 @@ imu_sync_transfer_save_resume (ImuSyncTransfer *transfer, const char *resume_jso
   transfer->resume_json = g_strdup (resume_json);
   if (transfer->changed != NULL)
     transfer->changed (transfer, TRUE, transfer->user_data);
+}
+
+#define RECEIVE_BLOCK (1 << 20)
+
+gboolean
+imu_sync_receive_file (GInputStream     *in,
+                       gint64            expected,
+                       const char       *local_path,
+                       const char       *what,
+                       ImuSyncTransfer  *transfer,
+                       GCancellable     *cancellable,
+                       GError          **read_error,
+                       GError          **error)
+{
+  g_autofree char *tmp = g_strdup_printf ("%s.part-XXXXXX", local_path);
+  g_autofree guint8 *buf = NULL;
+  guint64 done = 0;
+  int fd;
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (G_IS_INPUT_STREAM (in), FALSE);
+
+  fd = g_mkstemp (tmp);
+  if (fd < 0)
+    {
+      int errsv = errno;
+
+      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_LOCAL, _("%s: cannot create: %s"), local_path, g_strerror (errsv));
+      return FALSE;
+    }
+  buf = g_malloc (RECEIVE_BLOCK);
+  for (;;)
+    {
+      gsize n = 0, off = 0;
+
+      /* Whole blocks: fewer, larger writes. */
+      if (!g_input_stream_read_all (in, buf, RECEIVE_BLOCK, &n, cancellable, read_error))
+        goto out;
+      while (off < n)
+        {
+          ssize_t w = write (fd, buf + off, n - off);
+
+          if (w < 0)
+            {
+              int errsv = errno;
+
+              if (errsv == EINTR)
+                continue;
+              g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_LOCAL, _("%s: cannot write: %s"), local_path,
+                           g_strerror (errsv));
+              goto out;
+            }
+          off += (gsize) w;
+        }
+      done += n;
+      imu_sync_transfer_progress (transfer, done);
+      if (n < RECEIVE_BLOCK)
+        break;
+    }
+  if (expected >= 0 && done != (guint64) expected)
+    {
+      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_NETWORK,
+                   _("%s: the connection ended after %" PRIu64 " of %" PRId64 " bytes"),
+                   what, done, expected);
+      goto out;
+    }
+  if (fsync (fd) != 0 || close (fd) != 0)
+    {
+      int errsv = errno;
+
+      fd = -1;
+      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_LOCAL, _("%s: cannot write: %s"), local_path, g_strerror (errsv));
+      goto out;
+    }
+  fd = -1;
+  if (g_rename (tmp, local_path) != 0)
+    {
+      int errsv = errno;
+
+      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_LOCAL, _("%s: cannot write: %s"), local_path, g_strerror (errsv));
+      goto out;
+    }
+  ok = TRUE;
+
+out:
+  if (fd >= 0)
+    close (fd);
+  if (!ok)
+    g_unlink (tmp);
+  return ok;
 }
 
 ImuSyncTestReport *

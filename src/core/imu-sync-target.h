@@ -124,6 +124,30 @@ void imu_sync_transfer_progress    (ImuSyncTransfer *transfer, guint64 bytes_don
 void imu_sync_transfer_save_resume (ImuSyncTransfer *transfer, const char *resume_json);
 
 /**
+ * imu_sync_receive_file:
+ * @in: the body of a successful GET
+ * @expected: its Content-Length, or -1 when not known
+ * @what: for messages ("download of KEY")
+ * @transfer: (nullable): told of the bytes received
+ * @read_error: (out): set when reading @in failed (for the backend to
+ *   turn into its own error: the connection, a cancel)
+ * @error: set for everything else: the local file, a short body
+ *
+ * For backends: streams @in into @local_path through a temporary file
+ * beside it (fsync, then rename), so that @local_path is either whole or
+ * untouched. Does not close @in. Exactly one of @read_error and @error is
+ * set when it returns FALSE.
+ */
+gboolean imu_sync_receive_file (GInputStream     *in,
+                                gint64            expected,
+                                const char       *local_path,
+                                const char       *what,
+                                ImuSyncTransfer  *transfer,
+                                GCancellable     *cancellable,
+                                GError          **read_error,
+                                GError          **error);
+
+/**
  * ImuSyncTestReport:
  *
  * What `imu target test` found. Each line is one check and its outcome

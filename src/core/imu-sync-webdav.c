@@ -710,14 +710,11 @@ imu_sync_webdav_get (ImuSyncTarget *target, const char *key, const char *local_p
   ImuSyncWebdav *self = IMU_SYNC_WEBDAV (target);
   g_autoptr(SoupMessage) msg = build_message (self, "GET", key, NULL);
   g_autofree char *what = g_strdup_printf (_("download of %s"), key);
-  g_autofree char *tmp = g_strdup_printf ("%s.part-XXXXXX", local_path);
-  g_autofree guint8 *buf = NULL;
   g_autoptr(GError) transport = NULL;
+  g_autoptr(GError) read_error = NULL;
   g_autoptr(GInputStream) in = soup_session_send (self->session, msg, cancellable, &transport);
   gint64 expected;
-  guint64 done = 0;
-  int fd = -1;
-  gboolean ok = FALSE;
+  gboolean ok;
 
   if (in == NULL || soup_message_get_status (msg) < 200 || soup_message_get_status (msg) >= 300)
     {
@@ -731,78 +728,9 @@ imu_sync_webdav_get (ImuSyncTarget *target, const char *key, const char *local_p
     expected = -1;
   if (transfer != NULL && expected > 0)
     transfer->bytes_total = (guint64) expected;
-  fd = g_mkstemp (tmp);
-  if (fd < 0)
-    {
-      int errsv = errno;
-
-      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_LOCAL, _("%s: cannot create: %s"), local_path, g_strerror (errsv));
-      g_clear_pointer (&tmp, g_free);
-      goto out;
-    }
-  buf = g_malloc (IO_BLOCK);
-  for (;;)
-    {
-      g_autoptr(GError) read_error = NULL;
-      gsize n = 0, off = 0;
-
-      if (!g_input_stream_read_all (in, buf, IO_BLOCK, &n, cancellable, &read_error))
-        {
-          check_response (self, msg, read_error, what, error);
-          goto out;
-        }
-      while (off < n)
-        {
-          ssize_t w = write (fd, buf + off, n - off);
-
-          if (w < 0)
-            {
-              int errsv = errno;
-
-              if (errsv == EINTR)
-                continue;
-              g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_LOCAL, _("%s: cannot write: %s"), local_path,
-                           g_strerror (errsv));
-              goto out;
-            }
-          off += (gsize) w;
-        }
-      done += n;
-      imu_sync_transfer_progress (transfer, done);
-      if (n < IO_BLOCK)
-        break;
-    }
-  if (expected >= 0 && done != (guint64) expected)
-    {
-      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_NETWORK,
-                   _("%s: the connection ended after %" PRIu64 " of %" PRId64 " bytes"),
-                   what, done, expected);
-      goto out;
-    }
-  if (fsync (fd) != 0 || close (fd) != 0)
-    {
-      int errsv = errno;
-
-      fd = -1;
-      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_LOCAL, _("%s: cannot write: %s"), local_path, g_strerror (errsv));
-      goto out;
-    }
-  fd = -1;
-  if (g_rename (tmp, local_path) != 0)
-    {
-      int errsv = errno;
-
-      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_LOCAL, _("%s: cannot write: %s"), local_path, g_strerror (errsv));
-      goto out;
-    }
-  g_clear_pointer (&tmp, g_free);
-  ok = TRUE;
-
-out:
-  if (fd >= 0)
-    close (fd);
-  if (tmp != NULL)
-    g_unlink (tmp);
+  ok = imu_sync_receive_file (in, expected, local_path, what, transfer, cancellable, &read_error, error);
+  if (read_error != NULL)
+    check_response (self, msg, read_error, what, error);
   g_input_stream_close (in, NULL, NULL);
   return ok;
 }
