@@ -203,6 +203,80 @@ test_task_source_in_main_thread (void)
     }
 }
 
+/* ImuProgressRelay: a worker reporting 100 000 times in a burst reaches
+ * the main thread a few times, always there, ending with done == total;
+ * the caller's data is freed there once. */
+typedef struct {
+  guint    calls;
+  guint64  last_done, last_total;
+  gboolean wrong_thread;
+  gboolean backwards;
+  GThread *main;
+  guint    freed;
+  GThread *freed_in;
+} Progress;
+
+static void
+progress_cb (guint64 done, guint64 total, gpointer data)
+{
+  Progress *p = data;
+
+  p->calls++;
+  p->wrong_thread |= g_thread_self () != p->main;
+  p->backwards |= done < p->last_done;
+  p->last_done = done;
+  p->last_total = total;
+}
+
+static void
+progress_free (gpointer data)
+{
+  Progress *p = data;
+
+  p->freed++;
+  p->freed_in = g_thread_self ();
+}
+
+#define BURST 100000
+
+static gpointer
+burst_thread (gpointer data)
+{
+  g_autoptr(ImuProgressRelay) relay = data;
+
+  for (guint64 i = 1; i <= BURST; i++)
+    imu_progress_relay_report (i, BURST, relay);
+  return NULL;
+}
+
+static void
+test_progress_relay (void)
+{
+  Progress p = { 0 };
+  ImuProgressRelay *relay;
+  gint64 start = g_get_monotonic_time (), elapsed_ms;
+
+  p.main = g_thread_self ();
+  relay = imu_progress_relay_new (progress_cb, &p, progress_free);
+  g_thread_join (g_thread_new ("burst", burst_thread, relay));
+  /* The worker dropped its reference; nothing ran in it. */
+  g_assert_cmpuint (p.calls, ==, 0);
+  g_assert_cmpuint (p.freed, ==, 0);
+  iterate_until (&p.freed);
+  elapsed_ms = (g_get_monotonic_time () - start) / 1000;
+  g_test_message ("%u deliveries for %d reports in %" G_GINT64_FORMAT " ms", p.calls, BURST, elapsed_ms);
+  g_assert_false (p.wrong_thread);
+  g_assert_false (p.backwards);
+  g_assert_cmpuint (p.last_done, ==, BURST);
+  g_assert_cmpuint (p.last_total, ==, BURST);
+  /* The main thread was not iterating during the burst: the first report
+   * was posted, the rest waited for it; then the last one. */
+  g_assert_cmpuint (p.calls, >=, 1);
+  g_assert_cmpuint (p.calls, <=, 2);
+  g_assert_cmpuint (p.freed, ==, 1);
+  g_assert_true (p.freed_in == p.main);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -213,6 +287,7 @@ main (int argc, char **argv)
   g_test_add_func ("/core/context/post/other-context", test_post_to_other_context);
   g_test_add_func ("/core/context/post-free", test_post_free);
   g_test_add_func ("/core/context/task/source-in-main-thread", test_task_source_in_main_thread);
+  g_test_add_func ("/core/context/progress-relay", test_progress_relay);
 
   return g_test_run ();
 }

@@ -62,4 +62,29 @@ void imu_task_run_in_thread (GTask           *task,
  */
 void imu_task_release_source_in_main_context (GTask *task);
 
+/**
+ * ImuProgressRelay:
+ *
+ * Carries a worker's progress ("done of total", an ImuProgressFunc) to the
+ * context that made the relay: at most one update in flight, at most one
+ * every 50 ms, and always the last one (done == total), so that a fast
+ * worker cannot flood the main loop. The caller's data is freed in that
+ * context. Reference-counted; thread-safe.
+ */
+typedef struct _ImuProgressRelay ImuProgressRelay;
+
+ImuProgressRelay *imu_progress_relay_new    (void           (*progress) (guint64  done,
+                                                                          guint64  total,
+                                                                          gpointer data),
+                                             gpointer         data,
+                                             GDestroyNotify   destroy);
+ImuProgressRelay *imu_progress_relay_ref    (ImuProgressRelay *relay);
+void              imu_progress_relay_unref  (ImuProgressRelay *relay);
+/* An ImuProgressFunc: pass the relay as its data, from any thread. */
+void              imu_progress_relay_report (guint64          done,
+                                             guint64          total,
+                                             gpointer         relay);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ImuProgressRelay, imu_progress_relay_unref)
+
 G_END_DECLS

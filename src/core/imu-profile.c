@@ -2099,69 +2099,15 @@ typedef struct {
   char              *library_path;
   gint64             session_id;
   ImuProfileOptions  options;
-  ImuProgressFunc    progress;
-  gpointer           progress_data;
-  GDestroyNotify     progress_destroy;
-  GMainContext      *context;
-  GMutex             lock;
-  guint64            done;
-  guint64            total;
-  gboolean           pending;
-  gint64             last_us;
+  ImuProgressRelay  *progress;   /* NULL: nobody listens */
 } ProfileData;
 
 static void
 profile_data_free (ProfileData *d)
 {
   g_free (d->library_path);
-  /* Perhaps in the worker (the task's last reference): the caller's
-   * progress data (a widget) goes back to the caller's context. */
-  if (d->progress_destroy != NULL)
-    imu_context_post_free (d->context, d->progress_destroy, d->progress_data);
-  g_main_context_unref (d->context);
-  g_mutex_clear (&d->lock);
+  g_clear_pointer (&d->progress, imu_progress_relay_unref);
   g_free (d);
-}
-
-static gboolean
-deliver_progress_cb (gpointer data)
-{
-  GTask *task = data;
-  ProfileData *d = g_task_get_task_data (task);
-  guint64 done, total;
-
-  g_mutex_lock (&d->lock);
-  done = d->done;
-  total = d->total;
-  d->pending = FALSE;
-  g_mutex_unlock (&d->lock);
-  if (d->progress != NULL)
-    d->progress (done, total, d->progress_data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-thread_progress (guint64  done,
-                 guint64  total,
-                 gpointer data)
-{
-  GTask *task = data;
-  ProfileData *d = g_task_get_task_data (task);
-  gint64 now = g_get_monotonic_time ();
-  gboolean schedule = FALSE;
-
-  g_mutex_lock (&d->lock);
-  d->done = done;
-  d->total = total;
-  if (!d->pending && (now - d->last_us >= 50000 || done == total))
-    {
-      d->pending = TRUE;
-      d->last_us = now;
-      schedule = TRUE;
-    }
-  g_mutex_unlock (&d->lock);
-  if (schedule)
-    imu_context_post (d->context, deliver_progress_cb, g_object_ref (task), g_object_unref);
 }
 
 static void
@@ -2181,7 +2127,7 @@ profile_thread (GTask        *task,
       return;
     }
   profile = imu_profile_get_or_compute (store, d->session_id, &d->options,
-                                        d->progress != NULL ? thread_progress : NULL, task,
+                                        d->progress != NULL ? imu_progress_relay_report : NULL, d->progress,
                                         cancellable, &error);
   if (profile == NULL)
     g_task_return_error (task, g_steal_pointer (&error));
@@ -2212,11 +2158,12 @@ imu_profile_get_or_compute_async (const char              *library_path,
     d->options = *options;
   else
     imu_profile_options_init (&d->options);
-  d->progress = progress;
-  d->progress_data = progress_data;
-  d->progress_destroy = progress_destroy;
-  d->context = g_main_context_ref_thread_default ();
-  g_mutex_init (&d->lock);
+  /* Progress goes back to the caller's context, throttled; so does the
+   * caller's data (a widget) when the task ends, in whatever thread. */
+  if (progress != NULL)
+    d->progress = imu_progress_relay_new (progress, progress_data, progress_destroy);
+  else if (progress_destroy != NULL)
+    progress_destroy (progress_data);
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, imu_profile_get_or_compute_async);
