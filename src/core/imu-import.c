@@ -917,6 +917,9 @@ imu_import_path_async (const char             *library_path,
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, imu_import_path_async);
+  /* The outcome as it is: a cancel that came after the import committed
+   * must not report "cancelled" for a session that is in the library. */
+  g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, d, (GDestroyNotify) import_data_free);
   g_task_run_in_thread (task, import_thread);
 }
