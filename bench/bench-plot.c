@@ -24,7 +24,8 @@
  * The library lives in bench/work/ (IMU_BENCH_DIR overrides). --only day,
  * 1min or 1s runs one window (for a profiler); IMU_BENCH_NODES=1 prints the
  * number of render nodes per frame, =2 also the cost of each large node
- * (best of 15). Not part of the test suite.
+ * (best of 15); IMU_BENCH_STEPS=1 prints every step of the sweeps. Not
+ * part of the test suite.
  */
 #define G_LOG_DOMAIN "imu-bench"
 
@@ -367,6 +368,9 @@ bench_sweep (ImuPlot *plot, GskRenderer *renderer, const char *what, gint64 *t0s
 
       imu_plot_set_visible_range (plot, t0s[i], t1s[i]);
       f = frame (plot, renderer);
+      if (g_getenv ("IMU_BENCH_STEPS") != NULL)
+        printf ("    step %2u  span %12.3f s  total %6.2f  geometry %5.2f  snapshot %5.2f  render %6.2f ms\n", i,
+                (double) (t1s[i] - t0s[i]) / SEC, f.total, f.geometry, f.snapshot, f.render);
       g_array_append_val (tot, f.total);
       g_array_append_val (geo, f.geometry);
       g_array_append_val (snap, f.snapshot);
