@@ -378,6 +378,7 @@ typedef struct {
   guint        fail_count;    /* how many matching requests fail */
   guint        fail_status;
   const char  *retry_after;
+  guint        delay_ms;      /* matching requests beyond the failures wait this long */
   /* what was seen */
   guint        matched;
   gint64       fail_time_us[8];
@@ -420,6 +421,8 @@ proxy_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHa
         p->after_fail_time_us = g_get_monotonic_time ();
       p->matched++;
       g_mutex_unlock (&p->lock);
+      if (p->delay_ms > 0)
+        g_usleep (p->delay_ms * 1000);
     }
 
   soup_message_headers_iter_init (&iter, soup_server_message_get_request_headers (msg));
@@ -711,9 +714,11 @@ test_watch_restart (void)
   g_autoptr(GPtrArray) items = NULL;
   g_autoptr(GPtrArray) remote = NULL;
   g_autofree char *imu = g_build_filename (imu_test_builddir (), "..", "src", "cli", "imu", NULL);
-  g_autofree char *secret = g_strdup_printf ("{\"key\":\"%s\"}", TEST_AZURE_KEY);
   g_autoptr(GSubprocess) watch = NULL;
   g_autoptr(GSubprocess) again = NULL;
+  g_autoptr(Proxy) proxy = NULL;
+  g_autofree char *sas = NULL;
+  g_autofree char *sas_secret = NULL;
   gboolean seen_transfer = FALSE;
 
   if (!test_azurite_available ())
@@ -726,13 +731,22 @@ test_watch_restart (void)
   az = test_azurite_start (0, NULL);
   port = g_strdup_printf ("%u", az->port);
   g_free (test_azure_admin ("create-container", port, "watch", NULL));
-  url = test_azure_container_url (az->port, "watch");
+  /* On a quiet machine a whole bundle goes up in less time than the
+   * queue's progress is saved (200 ms) and polled (50 ms): every Put Block
+   * waits 300 ms in a proxy, so a transfer is surely seen under way. */
+  proxy = proxy_start (az->port);
+  proxy->match = "comp=block&";
+  proxy->match_method = "PUT";
+  proxy->delay_ms = 300;
+  url = test_azure_container_url (proxy->port, "watch");
+  sas = test_azure_admin ("sas", port, "watch", "racwdl", "60", NULL);
+  sas_secret = g_strdup_printf ("{\"sas\":\"%s\"}", sas);
   a = new_library (&lib);
   test_make_session (a, "W1", 600000);
   test_make_session (a, "W2", 600000);
   test_make_session (a, "W3", 600000);
   test_make_session (a, "W4", 600000);
-  t = test_add_azure_target (a, "cloud", url, "", "shared-key", TEST_AZURE_KEY);
+  t = test_add_azure_target (a, "cloud", url, "", "sas", sas);
 
   watch = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
                             imu, "--library", lib, "sync", "--watch", NULL);
@@ -766,7 +780,7 @@ test_watch_restart (void)
   for (guint k = 0; k < items->len; k++)
     g_assert_cmpstr (imu_sync_state_to_string (((ImuSyncItem *) g_ptr_array_index (items, k))->state), ==, "done");
   /* One bundle and one manifest per session, nothing else. */
-  remote = list_remote (t, secret);
+  remote = list_remote (t, sas_secret);
   g_assert_cmpuint (remote->len, ==, 8);
 }
 
