@@ -439,12 +439,44 @@ test_folder_cancel (void)
   g_assert_cmpint (imu_sync_queue_count_pending (store, NULL, (1 << IMU_SYNC_PUSH) | (1 << IMU_SYNC_PULL)), ==, 0);
 }
 
+/* Retry-After, as RFC 9110 §10.2.3 writes it: seconds or an HTTP date. */
+static void
+test_retry_after (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) later = g_date_time_add_seconds (now, 90);
+  g_autoptr(GDateTime) earlier = g_date_time_add_seconds (now, -90);
+  /* IMF-fixdate, e.g. "Sun, 06 Nov 1994 08:49:37 GMT" */
+  g_autofree char *later_text = g_date_time_format (later, "%a, %d %b %Y %H:%M:%S GMT");
+  g_autofree char *earlier_text = g_date_time_format (earlier, "%a, %d %b %Y %H:%M:%S GMT");
+  guint wait;
+
+  g_assert_cmpuint (imu_sync_parse_retry_after (NULL), ==, 0);
+  g_assert_cmpuint (imu_sync_parse_retry_after (""), ==, 0);
+  g_assert_cmpuint (imu_sync_parse_retry_after ("0"), ==, 0);
+  g_assert_cmpuint (imu_sync_parse_retry_after ("2"), ==, 2);
+  g_assert_cmpuint (imu_sync_parse_retry_after ("120"), ==, 120);
+  /* At most a day; nonsense and negative numbers are no answer. */
+  g_assert_cmpuint (imu_sync_parse_retry_after ("86400"), ==, 86400);
+  g_assert_cmpuint (imu_sync_parse_retry_after ("86401"), ==, 0);
+  g_assert_cmpuint (imu_sync_parse_retry_after ("-5"), ==, 0);
+  g_assert_cmpuint (imu_sync_parse_retry_after ("soon"), ==, 0);
+  /* A date 90 s ahead: 90 or 91 s (whole seconds, rounded up). */
+  wait = imu_sync_parse_retry_after (later_text);
+  g_test_message ("%s → %u s", later_text, wait);
+  g_assert_cmpuint (wait, >=, 89);
+  g_assert_cmpuint (wait, <=, 91);
+  /* A date in the past: at once. */
+  g_assert_cmpuint (imu_sync_parse_retry_after (earlier_text), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   test_sync_setup_env ();
   g_test_add_func ("/sync/redact", test_redact);
+  g_test_add_func ("/sync/retry-after", test_retry_after);
   g_test_add_func ("/sync/queue/rules", test_queue_rules);
   g_test_add_func ("/sync/url-security", test_url_security);
   g_test_add_func ("/sync/folder/push-pull", test_folder_push_pull);

@@ -300,27 +300,6 @@ azure_error_detail (GBytes *body)
   return g_strdup ("");
 }
 
-static guint
-parse_retry_after (const char *value)
-{
-  guint64 secs;
-  g_autoptr(GDateTime) when = NULL;
-
-  if (value == NULL)
-    return 0;
-  if (g_ascii_string_to_unsigned (value, 10, 0, 24 * 3600, &secs, NULL))
-    return (guint) secs;
-  when = soup_date_time_new_from_http_string (value);
-  if (when != NULL)
-    {
-      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-      GTimeSpan diff = g_date_time_difference (when, now);
-
-      return diff > 0 ? (guint) MIN (diff / G_USEC_PER_SEC + 1, 24 * 3600) : 0;
-    }
-  return 0;
-}
-
 /* Maps a transport error or a non-2xx status to an IMU_SYNC_ERROR with a
  * message that says what was asked, what came back and what to do. */
 static gboolean
@@ -365,7 +344,7 @@ check_response (ImuSyncAzure *self, SoupMessage *msg, GBytes *body, GError *tran
   else if (status == 408 || status == 429 || status >= 500)
     {
       imu_sync_target_set_retry_after (IMU_SYNC_TARGET (self),
-                                       parse_retry_after (soup_message_headers_get_one (
+                                       imu_sync_parse_retry_after (soup_message_headers_get_one (
                                          soup_message_get_response_headers (msg), "Retry-After")));
       g_set_error (error, IMU_SYNC_ERROR, status >= 500 ? IMU_SYNC_ERROR_SERVER : IMU_SYNC_ERROR_THROTTLED,
                    _("%s: the storage is busy or failing (HTTP %u%s); will try again"), what, status, detail);

@@ -13,6 +13,7 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
 #include <nettle/sha2.h>
 
 #include "imu-sync-azure.h"
@@ -145,6 +146,27 @@ imu_sync_transfer_save_resume (ImuSyncTransfer *transfer, const char *resume_jso
   transfer->resume_json = g_strdup (resume_json);
   if (transfer->changed != NULL)
     transfer->changed (transfer, TRUE, transfer->user_data);
+}
+
+guint
+imu_sync_parse_retry_after (const char *value)
+{
+  guint64 secs;
+  g_autoptr(GDateTime) when = NULL;
+
+  if (value == NULL)
+    return 0;
+  if (g_ascii_string_to_unsigned (value, 10, 0, 24 * 3600, &secs, NULL))
+    return (guint) secs;
+  when = soup_date_time_new_from_http_string (value);
+  if (when != NULL)
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+      GTimeSpan diff = g_date_time_difference (when, now);
+
+      return diff > 0 ? (guint) MIN (diff / G_USEC_PER_SEC + 1, 24 * 3600) : 0;
+    }
+  return 0;
 }
 
 #define RECEIVE_BLOCK (1 << 20)

@@ -124,6 +124,15 @@ void imu_sync_transfer_progress    (ImuSyncTransfer *transfer, guint64 bytes_don
 void imu_sync_transfer_save_resume (ImuSyncTransfer *transfer, const char *resume_json);
 
 /**
+ * imu_sync_parse_retry_after:
+ * @value: (nullable): a Retry-After header: seconds, or an HTTP date
+ *
+ * For backends. Returns: how many seconds to wait (at most a day; 0 when
+ * @value is missing, unreadable or in the past).
+ */
+guint imu_sync_parse_retry_after (const char *value);
+
+/**
  * imu_sync_receive_file:
  * @in: the body of a successful GET
  * @expected: its Content-Length, or -1 when not known

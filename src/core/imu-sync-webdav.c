@@ -93,27 +93,6 @@ build_message (ImuSyncWebdav *self, const char *method, const char *key, const c
   return msg;
 }
 
-static guint
-parse_retry_after (const char *value)
-{
-  guint64 secs;
-  g_autoptr(GDateTime) when = NULL;
-
-  if (value == NULL)
-    return 0;
-  if (g_ascii_string_to_unsigned (value, 10, 0, 24 * 3600, &secs, NULL))
-    return (guint) secs;
-  when = soup_date_time_new_from_http_string (value);
-  if (when != NULL)
-    {
-      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-      GTimeSpan diff = g_date_time_difference (when, now);
-
-      return diff > 0 ? (guint) MIN (diff / G_USEC_PER_SEC + 1, 24 * 3600) : 0;
-    }
-  return 0;
-}
-
 static gboolean
 check_response (ImuSyncWebdav *self, SoupMessage *msg, GError *transport, const char *what, GError **error)
 {
@@ -156,7 +135,7 @@ check_response (ImuSyncWebdav *self, SoupMessage *msg, GError *transport, const 
   else if (status == 408 || status == 429 || status == 503)
     {
       imu_sync_target_set_retry_after (IMU_SYNC_TARGET (self),
-                                       parse_retry_after (soup_message_headers_get_one (
+                                       imu_sync_parse_retry_after (soup_message_headers_get_one (
                                          soup_message_get_response_headers (msg), "Retry-After")));
       g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_THROTTLED,
                    _("%s: the server is busy (HTTP %u %s); will try again"), what, status, reason);
