@@ -45,7 +45,6 @@
 
 #define SERVICE "s3"
 #define TIMEOUT_S 120
-#define IO_BLOCK (1 << 20)
 #define DEFAULT_CONTENT_TYPE "application/octet-stream"
 #define MIN_PART_SIZE (5 << 20)
 /* Beyond this the clock is worth a line in `imu target test`; S3 refuses

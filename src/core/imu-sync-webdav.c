@@ -23,14 +23,10 @@
  */
 #define G_LOG_DOMAIN "imu-sync"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <glib/gi18n-lib.h>
-#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
@@ -38,7 +34,6 @@
 #include "imu-sync-webdav.h"
 
 #define TIMEOUT_S 120
-#define IO_BLOCK (1 << 20)
 #define DEFAULT_CONTENT_TYPE "application/octet-stream"
 #define PROPFIND_BODY \
   "<?xml version=\"1.0\" encoding=\"utf-8\"?>" \
