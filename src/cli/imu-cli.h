@@ -15,11 +15,6 @@
  * imu_cli_parse_options(), open the library with imu_cli_get_store(), and
  * return one of the ImuCliExit codes (imu_cli_report_error() prints an
  * error and maps it to its code).
- *
- * The optional commands `generate` and `demo` are compiled in only when
- * their file exists: src/cli/meson.build defines IMU_CLI_HAVE_GENERATE /
- * IMU_CLI_HAVE_DEMO (re-run `meson setup --reconfigure BUILDDIR` after
- * creating the file, since meson only checks for it at configure time).
  */
 #pragma once
 
@@ -92,19 +87,11 @@ int imu_cli_show     (ImuCli *cli, int argc, char **argv);
 int imu_cli_export   (ImuCli *cli, int argc, char **argv);
 int imu_cli_delete   (ImuCli *cli, int argc, char **argv);
 int imu_cli_check    (ImuCli *cli, int argc, char **argv);
-#ifdef IMU_CLI_HAVE_GENERATE
 int imu_cli_generate (ImuCli *cli, int argc, char **argv);
-#endif
-#ifdef IMU_CLI_HAVE_SYNC
 int imu_cli_sync     (ImuCli *cli, int argc, char **argv);
 int imu_cli_target   (ImuCli *cli, int argc, char **argv);
-#endif
-#ifdef IMU_CLI_HAVE_PROFILE
 int imu_cli_profile  (ImuCli *cli, int argc, char **argv);
-#endif
-#ifdef IMU_CLI_HAVE_DEMO
 int imu_cli_demo     (ImuCli *cli, int argc, char **argv);
-#endif
 
 /* Helpers (imu-cli-common.c). */
 

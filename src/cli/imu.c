@@ -21,19 +21,11 @@ const ImuCliCommand imu_cli_commands[] = {
   { "export",   N_("Write a session's streams as CSV"),                   imu_cli_export },
   { "delete",   N_("Delete a session and everything it holds"),          imu_cli_delete },
   { "check",    N_("Check the library's integrity"),                      imu_cli_check },
-#ifdef IMU_CLI_HAVE_GENERATE
   { "generate", N_("Generate a synthetic session"),                       imu_cli_generate },
-#endif
-#ifdef IMU_CLI_HAVE_SYNC
   { "sync",     N_("Send sessions to sync targets and fetch theirs"),     imu_cli_sync },
   { "target",   N_("Add, list, test and remove sync targets"),           imu_cli_target },
-#endif
-#ifdef IMU_CLI_HAVE_PROFILE
   { "profile",  N_("Profile sessions: statistics, data quality, movement, reports"), imu_cli_profile },
-#endif
-#ifdef IMU_CLI_HAVE_DEMO
   { "demo",     N_("Add the demo session to the library"),                imu_cli_demo },
-#endif
 };
 const guint imu_cli_n_commands = G_N_ELEMENTS (imu_cli_commands);
 
