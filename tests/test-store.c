@@ -291,6 +291,98 @@ test_session_crud (void)
   g_assert_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_NOT_FOUND);
 }
 
+/* A deleted session's id is never given to another session, not even when
+ * it was the newest (SQLite's default rowid is max + 1). */
+static void
+test_session_ids_never_reused (void)
+{
+  g_autofree char *path = imu_test_library_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = imu_store_open (path, &error);
+  g_autoptr(ImuSession) a = make_session (store, "one", "A", 1000);
+  g_autoptr(ImuSession) b = make_session (store, "two", "B", 2000);
+  g_autoptr(ImuSession) c = NULL;
+  g_autoptr(ImuSession) d = NULL;
+
+  g_assert_cmpint (imu_session_get_id (a), ==, 1);
+  g_assert_cmpint (imu_session_get_id (b), ==, 2);
+  g_assert_true (imu_store_delete_session (store, 2, &error));
+  c = make_session (store, "three", "C", 3000);
+  g_assert_cmpint (imu_session_get_id (c), ==, 3);
+  /* And across connections and reopening. */
+  g_assert_true (imu_store_delete_session (store, 3, &error));
+  g_clear_object (&store);
+  store = imu_store_open (path, &error);
+  g_assert_no_error (error);
+  d = make_session (store, "four", "D", 4000);
+  g_assert_cmpint (imu_session_get_id (d), ==, 4);
+}
+
+static char *
+read_migration (const char *name)
+{
+  g_autofree char *file = imu_test_src_file (name);
+  g_autoptr(GError) error = NULL;
+  char *sql = NULL;
+
+  g_file_get_contents (file, &sql, NULL, &error);
+  g_assert_no_error (error);
+  return sql;
+}
+
+/* A library written at schema 3 (the last release before session ids
+ * stopped being reused) keeps every row and reference through migration
+ * 4, and its next session id follows the highest one. */
+static void
+test_migrate_session_ids (void)
+{
+  g_autofree char *path = imu_test_library_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = NULL;
+  g_autoptr(ImuSession) next = NULL;
+  g_autofree char *m1 = read_migration ("../src/core/store/migrations/0001-initial.sql");
+  g_autofree char *m2 = read_migration ("../src/core/store/migrations/0002-profiles.sql");
+  g_autofree char *m3 = read_migration ("../src/core/store/migrations/0003-sync.sql");
+  g_autofree char *schema3 = g_strconcat (
+    "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; BEGIN;",
+    "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_us INTEGER NOT NULL);",
+    m1, m2, m3,
+    "INSERT INTO schema_migrations VALUES (1, '0001-initial.sql', 1), (2, '0002-profiles.sql', 2), (3, '0003-sync.sql', 3);"
+    "PRAGMA application_id = 1229804883;"
+    "INSERT INTO devices (id, vendor, model, serial) VALUES (1, 'Axivity', 'AX3', '42');"
+    "INSERT INTO sessions (id, uuid, title, device_id, start_ns, created_us, updated_us) VALUES"
+    " (5, '00000000-0000-4000-8000-000000000005', 'five', 1, 10, 1, 1),"
+    " (9, '00000000-0000-4000-8000-000000000009', 'nine', NULL, 20, 1, 1);"
+    "INSERT INTO streams (id, session_id, name, n_channels) VALUES (1, 5, 'acc', 3), (2, 9, 'gyro', 3);"
+    "INSERT INTO events (session_id, t_ns, kind, label, created_us) VALUES (9, 25, 'mark', 'sprint', 1);"
+    "INSERT INTO imports (session_id, path, sha256, bytes, created_us) VALUES (5, '/tmp/five.csv', 'ab', 10, 1);"
+    "COMMIT;", NULL);
+
+  sql_exec (path, schema3);
+  g_assert_cmpint (sql_int (path, "SELECT max(version) FROM schema_migrations"), ==, 3);
+
+  store = imu_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (imu_store_get_version (store), >=, 4);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM sessions"), ==, 2);
+  g_assert_cmpint (sql_int (path, "SELECT device_id FROM sessions WHERE id = 5"), ==, 1);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM streams"), ==, 2);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM events WHERE session_id = 9"), ==, 1);
+  g_assert_cmpint (sql_int (path, "SELECT session_id FROM imports"), ==, 5);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM sqlite_schema WHERE name IN ('sessions_start', 'sessions_sha256')"), ==, 2);
+
+  /* The references still cascade: deleting session 9 takes its stream and
+   * its event along; the import audit of session 5 is kept with no session. */
+  g_assert_true (imu_store_delete_session (store, 9, &error));
+  g_assert_true (imu_store_delete_session (store, 5, &error));
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM streams"), ==, 0);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM events"), ==, 0);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM imports WHERE session_id IS NULL"), ==, 1);
+
+  next = make_session (store, "ten", "T", 30);
+  g_assert_cmpint (imu_session_get_id (next), ==, 10);
+}
+
 static void
 test_events (void)
 {
@@ -629,6 +721,8 @@ main (int argc, char **argv)
   g_test_add_func ("/core/store/open/concurrently", test_open_concurrently);
   g_test_add_func ("/core/store/session/crud", test_session_crud);
   g_test_add_func ("/core/store/events", test_events);
+  g_test_add_func ("/core/store/session/ids-never-reused", test_session_ids_never_reused);
+  g_test_add_func ("/core/store/migrate/session-ids", test_migrate_session_ids);
   g_test_add_func ("/core/store/transaction/rollback", test_rollback);
   g_test_add_func ("/core/store/stream/roundtrip", test_stream_roundtrip);
   g_test_add_func ("/core/store/stream/roundtrip-flushed", test_stream_roundtrip_flushed);

@@ -15,6 +15,7 @@
 
 #include "imu-codec.h"
 #include "imu-core-resources.h"
+#include "imu-library-hold-private.h"
 #include "imu-lod-private.h"
 #include "imu-store-private.h"
 
@@ -33,6 +34,7 @@ struct _ImuStore
   GHashTable *stmts;      /* sql → sqlite3_stmt* */
   int         version;
   guint       tx_depth;
+  ImuLibraryHold *hold;   /* the process's hold on the library (imu-library-hold.c) */
 };
 
 G_DEFINE_FINAL_TYPE (ImuStore, imu_store, G_TYPE_OBJECT)
@@ -186,7 +188,23 @@ imu_store_finalize (GObject *object)
   ImuStore *self = IMU_STORE (object);
 
   g_clear_pointer (&self->stmts, g_hash_table_unref);
-  if (self->db != NULL)
+  if (self->hold != NULL)
+    {
+      /* The last connection of the process closes after the hold's locks
+       * are gone (so SQLite can checkpoint and remove the WAL) and before
+       * the hold's descriptors are closed (which would drop this
+       * connection's locks); no other connection opens meanwhile. */
+      imu_library_hold_lock ();
+      if (imu_library_hold_release (self->hold))
+        {
+          sqlite3_close_v2 (self->db);
+          imu_library_hold_free (self->hold);
+        }
+      else
+        sqlite3_close_v2 (self->db);
+      imu_library_hold_unlock ();
+    }
+  else if (self->db != NULL)
     sqlite3_close_v2 (self->db);
   g_free (self->path);
 
@@ -320,6 +338,31 @@ is_applied_locked (ImuStore *self, int number)
   return query_int (self, sql, &n, NULL) && n > 0;
 }
 
+/* A migration that rebuilt a table must leave every reference whole. */
+static gboolean
+check_foreign_keys (ImuStore *self, GError **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (self->db, "PRAGMA foreign_key_check", -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    return imu_store_fail (self, rc, "checking foreign keys", error);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      g_set_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_CORRUPT,
+                   _("a row of table %s refers to a missing row of table %s"),
+                   (const char *) sqlite3_column_text (stmt, 0), (const char *) sqlite3_column_text (stmt, 2));
+      sqlite3_finalize (stmt);
+      return FALSE;
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    return imu_store_fail (self, rc, "checking foreign keys", error);
+  return TRUE;
+}
+
 static gboolean
 apply_migrations (ImuStore *self, GError **error)
 {
@@ -352,13 +395,25 @@ apply_migrations (ImuStore *self, GError **error)
                                 "VALUES (%d, '%s', %" PRId64 ");",
                                 m->number, strrchr (m->resource, '/') + 1, g_get_real_time ());
 
-      if (!imu_store_exec (self, "BEGIN IMMEDIATE", error))
+      /* Foreign keys off while a migration runs, as SQLite's procedure for
+       * rebuilding a table asks (lang_altertable.html#otheralter): with
+       * them on, dropping the old table would cascade into every child
+       * table. The pragma is a no-op inside a transaction, so it goes
+       * around it, and the keys are checked before the commit instead. */
+      if (!imu_store_exec (self, "PRAGMA foreign_keys = OFF", error))
         return FALSE;
+      if (!imu_store_exec (self, "BEGIN IMMEDIATE", error))
+        {
+          imu_store_exec (self, "PRAGMA foreign_keys = ON", NULL);
+          return FALSE;
+        }
       /* Another connection may have applied it while this one waited for
        * the write lock (two processes opening a new library at once). */
       if (sqlite_has_migrations_table (self) && is_applied_locked (self, m->number))
         {
           imu_store_exec (self, "COMMIT", NULL);
+          if (!imu_store_exec (self, "PRAGMA foreign_keys = ON", error))
+            return FALSE;
           self->version = MAX (self->version, m->number);
           continue;
         }
@@ -368,14 +423,18 @@ apply_migrations (ImuStore *self, GError **error)
           || !imu_store_exec (self, sql, &local_error)
           || !imu_store_exec (self, record, &local_error)
           || !imu_store_exec (self, "PRAGMA application_id = 1229804883", &local_error)
+          || !check_foreign_keys (self, &local_error)
           || !imu_store_exec (self, "COMMIT", &local_error))
         {
           imu_store_exec (self, "ROLLBACK", NULL);
+          imu_store_exec (self, "PRAGMA foreign_keys = ON", NULL);
           g_set_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_MIGRATION,
                        _("Could not upgrade %s to schema %d: %s"),
                        self->path, m->number, local_error->message);
           return FALSE;
         }
+      if (!imu_store_exec (self, "PRAGMA foreign_keys = ON", error))
+        return FALSE;
       self->version = MAX (self->version, m->number);
     }
   return TRUE;
@@ -408,9 +467,9 @@ set_wal (ImuStore *self, GError **error)
     }
 }
 
-ImuStore *
-imu_store_open (const char  *path,
-                GError     **error)
+static ImuStore *
+open_locked (const char  *path,
+             GError     **error)
 {
   g_autoptr(ImuStore) self = NULL;
   g_autofree char *dir = NULL;
@@ -418,7 +477,6 @@ imu_store_open (const char  *path,
   int rc;
 
   G_STATIC_ASSERT (IMU_APPLICATION_ID == 1229804883);
-  g_return_val_if_fail (path != NULL, NULL);
 
   self = g_object_new (IMU_TYPE_STORE, NULL);
   self->path = g_strdup (path);
@@ -468,7 +526,25 @@ imu_store_open (const char  *path,
   if (!apply_migrations (self, error))
     return NULL;
 
+  self->hold = imu_library_hold_acquire (path);
   return g_steal_pointer (&self);
+}
+
+ImuStore *
+imu_store_open (const char  *path,
+                GError     **error)
+{
+  ImuStore *self;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  /* Opening holds the process's library lock throughout: a connection
+   * of this process is never open on a library without the hold, not even
+   * while another of its connections is the last to close. */
+  imu_library_hold_lock ();
+  self = open_locked (path, error);
+  imu_library_hold_unlock ();
+  return self;
 }
 
 const char *
