@@ -5,6 +5,9 @@
  */
 #define G_LOG_DOMAIN "imu-test-gui"
 
+#include <stdarg.h>
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "imu-generator.h"
@@ -537,6 +540,178 @@ test_search_sort (void)
   gui_test_close_window (window);
 }
 
+/* `imu --library PATH ARGS…` in another process; returns its stdout. */
+static char *
+run_cli (const char *path, ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  char *out = NULL;
+  const char *arg;
+  va_list ap;
+
+  g_ptr_array_add (argv, (char *) IMU_CLI_PATH);
+  g_ptr_array_add (argv, (char *) "--library");
+  g_ptr_array_add (argv, (char *) path);
+  va_start (ap, path);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  proc = g_subprocess_newv ((const char * const *) argv->pdata,
+                            G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  if (g_subprocess_get_exit_status (proc) != 0)
+    g_error ("imu %s failed: %s", (const char *) argv->pdata[3], err);
+  return out;
+}
+
+/* What GTK's file chooser does to each file of a folder it lists: GIO
+ * sniffs the content type (opens, reads, closes). */
+static void
+list_folder_as_file_chooser (const char *dir)
+{
+  g_autoptr(GFile) folder = g_file_new_for_path (dir);
+  g_autoptr(GFileEnumerator) files = NULL;
+  g_autoptr(GError) error = NULL;
+  GFileInfo *info;
+  guint n = 0;
+
+  files = g_file_enumerate_children (folder, G_FILE_ATTRIBUTE_STANDARD_NAME "," G_FILE_ATTRIBUTE_STANDARD_CONTENT_TYPE,
+                                     G_FILE_QUERY_INFO_NONE, NULL, &error);
+  g_assert_no_error (error);
+  while ((info = g_file_enumerator_next_file (files, NULL, &error)) != NULL)
+    {
+      n++;
+      g_object_unref (info);
+    }
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, >=, 1);
+}
+
+/* The outside reviewer's data loss: with the window open, a file dialog
+ * lists the library's folder, `imu list` runs, then a marker is added in
+ * the window. The marker must be in the file, for other processes now and
+ * after the window quits. */
+static void
+test_edit_beside_cli (void)
+{
+  g_autofree char *path = imu_test_library_path ();
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = imu_store_open (path, &error);
+  g_autofree char *id_text = NULL;
+  g_autofree char *listed = NULL;
+  g_autofree char *shown = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  ImuSessionView *view;
+  ImuEventsPage *page;
+  ImuWindow *window;
+  gint64 id;
+  guint n;
+
+  g_assert_no_error (error);
+  id = make_demo (store);
+  g_clear_object (&store);
+  id_text = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+
+  window = gui_test_open_window (path);
+  view = imu_window_get_session_view (window);
+  page = imu_session_view_get_events_page (view);
+  g_assert_true (imu_window_select_session (window, id));
+  wait_loaded (window);
+  n = imu_events_page_get_n_events (page);
+
+  list_folder_as_file_chooser (dir);
+  listed = run_cli (path, "list", NULL);
+  g_assert_true (g_file_test (wal, G_FILE_TEST_EXISTS));
+
+  gtk_widget_activate_action (GTK_WIDGET (view), "session.add-marker", NULL);
+  gui_test_wait_for (imu_events_page_get_n_events (page) == n + 1, 10000, "the new marker to be listed");
+  gui_test_iterate_ms (300);
+
+  /* Another process sees it while the window is open… */
+  shown = run_cli (path, "show", "--json", id_text, NULL);
+  {
+    g_autofree char *expect = g_strdup_printf ("\"events\" : %u,", n + 1);
+
+    g_assert_nonnull (strstr (shown, expect));
+  }
+  gui_test_close_window (window);
+
+  /* …and it is in the file after the window has gone. */
+  store = imu_store_open (path, &error);
+  g_assert_no_error (error);
+  events = imu_store_list_events (store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (events->len, ==, n + 1);
+}
+
+/* Sessions that another process adds or deletes appear in and leave the
+ * open window's list, without a restart; the selected session stays
+ * selected. */
+static void
+test_follows_other_processes (void)
+{
+  g_autofree char *path = imu_test_library_path ();
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *csv = gui_test_write_generated_csv (dir, "walk.csv", 7, 50, 30);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = imu_store_open (path, &error);
+  g_autofree char *a_text = NULL;
+  g_autofree char *out = NULL;
+  GListModel *visible;
+  ImuWindow *window;
+  gint64 a, b;
+
+  g_assert_no_error (error);
+  a = gui_test_add_session (store, "Old run", "", NULL, MAY_1 + 1 * 86400 * NS, 60 * NS);
+  b = gui_test_add_session (store, "Track day", "", NULL, MAY_1 + 2 * 86400 * NS, 60 * NS);
+  a_text = g_strdup_printf ("%" G_GINT64_FORMAT, a);
+
+  window = gui_test_open_window (path);
+  visible = imu_window_get_visible_sessions (window);
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 2);
+  g_assert_true (imu_window_select_session (window, b));
+
+  out = run_cli (path, "import", csv, NULL);
+  gui_test_wait_for (g_list_model_get_n_items (visible) == 3, 10000, "the session imported by imu");
+  g_free (gui_test_screenshot (GTK_WIDGET (window), "follows-import"));
+
+  g_free (run_cli (path, "delete", a_text, NULL));
+  gui_test_wait_for (g_list_model_get_n_items (visible) == 2, 10000, "the session deleted by imu to leave");
+  g_assert_cmpint (imu_session_view_get_session_id (imu_window_get_session_view (window)), ==, b);
+
+  /* A change made on another connection (here, this process's own store,
+   * as a recorder or a second window would) shows in the row. */
+  {
+    g_autoptr(ImuSession) s = imu_store_load_session (store, b, &error);
+
+    g_assert_no_error (error);
+    imu_session_set_title (s, "Track day (renamed elsewhere)");
+    g_assert_true (imu_store_update_session (store, s, &error));
+  }
+  gui_test_wait_for (visible_row_of (window, b) != NULL
+                     && g_str_equal (row_title (visible_row_of (window, b)), "Track day (renamed elsewhere)"),
+                     10000, "the renamed row");
+  /* The open session's header follows too. */
+  {
+    g_autofree char *text = NULL;
+
+    gui_test_wait_for ((g_free (text), text = gui_test_collect_text (GTK_WIDGET (imu_window_get_session_view (window))),
+                        strstr (text, "Track day (renamed elsewhere)") != NULL),
+                       10000, "the renamed header");
+  }
+  g_free (gui_test_screenshot (GTK_WIDGET (window), "follows-delete-rename"));
+  g_clear_object (&store);
+  gui_test_close_window (window);
+}
+
 /* Delete takes the session out of the list at once and out of the file only
  * when the toast goes: Undo brings it back; closing the window commits. */
 static void
@@ -842,6 +1017,8 @@ main (int   argc,
   g_test_add_func ("/gui/window/empty-and-demo", test_empty_and_demo);
   g_test_add_func ("/gui/window/search-sort", test_search_sort);
   g_test_add_func ("/gui/window/delete-undo", test_delete_undo);
+  g_test_add_func ("/gui/window/edit-beside-cli", test_edit_beside_cli);
+  g_test_add_func ("/gui/window/follows-other-processes", test_follows_other_processes);
   g_test_add_func ("/gui/window/preferences", test_preferences);
   g_test_add_func ("/gui/window/about-shortcuts", test_about_shortcuts);
   g_test_add_func ("/gui/window/state", test_window_state);

@@ -24,8 +24,17 @@ struct _ImuLibrary
   GHashTable *by_id;         /* gint64* → ImuSession (borrowed from sessions) */
   GHashTable *pending;       /* gint64* (owned) → ImuSession (owned): removed, not yet deleted */
   GHashTable *deleting;      /* gint64* (owned) → NULL: being deleted by a worker */
+  GFileMonitor *monitor;     /* the library's folder: other processes' commits */
+  GCancellable *cancellable; /* the refreshes */
+  guint       refresh_source;
   guint       loaded : 1;
+  guint       refreshing : 1;
+  guint       refresh_again : 1;
 };
+
+/* How long the folder must be quiet before the list is read again: an
+ * import by the hundred commits many times a second. */
+#define REFRESH_DELAY_MS 400
 
 enum {
   PROP_0,
@@ -37,6 +46,8 @@ enum {
 G_DEFINE_FINAL_TYPE (ImuLibrary, imu_library, G_TYPE_OBJECT)
 
 static GParamSpec *properties[N_PROPS];
+
+static void watch_folder (ImuLibrary *self);
 
 void
 imu_session_details_free (ImuSessionDetails *details)
@@ -150,6 +161,7 @@ load_done_cb (GObject      *object,
   g_list_store_splice (self->sessions, 0, g_list_model_get_n_items (G_LIST_MODEL (self->sessions)),
                        kept->pdata, kept->len);
 
+  watch_folder (self);
   if (!self->loaded)
     {
       self->loaded = TRUE;
@@ -189,6 +201,224 @@ imu_library_load_finish (ImuLibrary    *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Following other processes
+ *
+ * `imu import` by the hundred, a recorder or another window write to the
+ * same file. Every commit writes the WAL (or, after a checkpoint, the
+ * database), so a monitor on the library's folder hears of it; the list is
+ * then read again in a worker and merged into the model: new sessions are
+ * added, sessions gone from the file are removed, changed ones take their
+ * new values. Objects already listed stay the same objects, so selection
+ * and open views are kept. */
+
+typedef struct {
+  GPtrArray  *sessions;      /* as read */
+  GHashTable *listed_ids;    /* gint64* → NULL: the model's ids when the read began */
+} RefreshData;
+
+static void
+refresh_data_free (RefreshData *data)
+{
+  g_clear_pointer (&data->sessions, g_ptr_array_unref);
+  g_clear_pointer (&data->listed_ids, g_hash_table_unref);
+  g_free (data);
+}
+
+/* Copies the values of every writable property that differs. */
+static void
+update_session (ImuSession *listed,
+                ImuSession *fresh)
+{
+  g_autofree GParamSpec **pspecs = NULL;
+  guint n = 0;
+
+  pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (fresh), &n);
+  g_object_freeze_notify (G_OBJECT (listed));
+  for (guint i = 0; i < n; i++)
+    {
+      g_auto(GValue) a = G_VALUE_INIT;
+      g_auto(GValue) b = G_VALUE_INIT;
+
+      if (!(pspecs[i]->flags & G_PARAM_WRITABLE) || (pspecs[i]->flags & G_PARAM_CONSTRUCT_ONLY))
+        continue;
+      g_value_init (&a, pspecs[i]->value_type);
+      g_value_init (&b, pspecs[i]->value_type);
+      g_object_get_property (G_OBJECT (listed), pspecs[i]->name, &a);
+      g_object_get_property (G_OBJECT (fresh), pspecs[i]->name, &b);
+      if (g_param_values_cmp (pspecs[i], &a, &b) != 0)
+        g_object_set_property (G_OBJECT (listed), pspecs[i]->name, &b);
+    }
+  g_object_thaw_notify (G_OBJECT (listed));
+}
+
+static void schedule_refresh (ImuLibrary *self);
+
+static void
+refresh_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  ImuLibrary *self = IMU_LIBRARY (object);
+  RefreshData *data = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GHashTable) fresh_ids = NULL;
+  g_autoptr(GPtrArray) gone = NULL;
+  g_autoptr(GError) error = NULL;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  self->refreshing = FALSE;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      /* A refresh that cannot read leaves the list as it is; the next
+       * change tries again. */
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("refreshing the session list: %s", error->message);
+      return;
+    }
+
+  fresh_ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  for (guint i = 0; i < data->sessions->len; i++)
+    {
+      ImuSession *fresh = g_ptr_array_index (data->sessions, i);
+      gint64 id = imu_session_get_id (fresh);
+      ImuSession *listed;
+
+      g_hash_table_add (fresh_ids, id_dup (id));
+      if (g_hash_table_contains (self->pending, &id) || g_hash_table_contains (self->deleting, &id))
+        continue;
+      if ((listed = imu_library_lookup (self, id)) != NULL)
+        update_session (listed, fresh);
+      else
+        append_session (self, fresh);
+    }
+
+  /* Gone from the file: only sessions that were listed when the read
+   * began (one added since, by a finished import, is not in this read). */
+  gone = g_ptr_array_new ();
+  g_hash_table_iter_init (&iter, self->by_id);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (!g_hash_table_contains (fresh_ids, key) && g_hash_table_contains (data->listed_ids, key))
+      g_ptr_array_add (gone, value);
+  for (guint i = 0; i < gone->len; i++)
+    remove_from_list (self, g_ptr_array_index (gone, i));
+
+  if (self->refresh_again)
+    {
+      self->refresh_again = FALSE;
+      schedule_refresh (self);
+    }
+}
+
+static void
+refresh_worker (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  ImuLibrary *self = source_object;
+  RefreshData *data = task_data;
+  g_autoptr(ImuStore) store = NULL;
+  GError *error = NULL;
+
+  if (!(store = open_worker_store (self, &error))
+      || !(data->sessions = imu_store_list_sessions (store, NULL, IMU_SESSION_SORT_DATE_DESC, &error)))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+refresh_cb (gpointer user_data)
+{
+  ImuLibrary *self = user_data;
+  g_autoptr(GTask) task = NULL;
+  RefreshData *data;
+  GHashTableIter iter;
+  gpointer key;
+
+  self->refresh_source = 0;
+  if (self->refreshing)
+    {
+      self->refresh_again = TRUE;
+      return G_SOURCE_REMOVE;
+    }
+  self->refreshing = TRUE;
+  data = g_new0 (RefreshData, 1);
+  data->listed_ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_hash_table_iter_init (&iter, self->by_id);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_hash_table_add (data->listed_ids, id_dup (*(gint64 *) key));
+
+  task = g_task_new (self, self->cancellable, refresh_done_cb, NULL);
+  g_task_set_source_tag (task, refresh_cb);
+  g_task_set_task_data (task, data, (GDestroyNotify) refresh_data_free);
+  imu_task_run_in_thread (task, refresh_worker);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_refresh (ImuLibrary *self)
+{
+  g_clear_handle_id (&self->refresh_source, g_source_remove);
+  self->refresh_source = g_timeout_add (REFRESH_DELAY_MS, refresh_cb, self);
+}
+
+static void
+folder_changed_cb (GFileMonitor      *monitor,
+                   GFile             *file,
+                   GFile             *other_file,
+                   GFileMonitorEvent  event,
+                   gpointer           user_data)
+{
+  ImuLibrary *self = user_data;
+  g_autofree char *name = g_file_get_basename (file);
+  g_autofree char *library = g_path_get_basename (self->path);
+
+  /* The database and its WAL; the -shm index changes on reads too. */
+  if (!g_str_has_prefix (name, library) || g_str_has_suffix (name, "-shm"))
+    return;
+  if (event != G_FILE_MONITOR_EVENT_CHANGED && event != G_FILE_MONITOR_EVENT_CREATED
+      && event != G_FILE_MONITOR_EVENT_DELETED && event != G_FILE_MONITOR_EVENT_CHANGES_DONE_HINT)
+    return;
+  schedule_refresh (self);
+}
+
+static void
+watch_folder (ImuLibrary *self)
+{
+  g_autofree char *dir = g_path_get_dirname (self->path);
+  g_autoptr(GFile) folder = g_file_new_for_path (dir);
+  g_autoptr(GError) error = NULL;
+
+  if (self->monitor != NULL)
+    return;
+  self->monitor = g_file_monitor_directory (folder, G_FILE_MONITOR_NONE, self->cancellable, &error);
+  if (self->monitor == NULL)
+    {
+      /* Without a monitor the list still shows this window's own changes. */
+      g_debug ("cannot follow %s: %s", dir, error->message);
+      return;
+    }
+  g_signal_connect_object (self->monitor, "changed", G_CALLBACK (folder_changed_cb), self, 0);
+}
+
+/**
+ * imu_library_refresh:
+ *
+ * Reads the list of sessions again in a worker thread (soon, not at once)
+ * and merges it into the model. The library does this by itself whenever
+ * another process changes the file; call it when a change may have gone
+ * unnoticed. Does not block.
+ */
+void
+imu_library_refresh (ImuLibrary *self)
+{
+  g_return_if_fail (IMU_IS_LIBRARY (self));
+  schedule_refresh (self);
 }
 
 /* Details of one session */
@@ -920,6 +1150,20 @@ imu_library_delete_event_finish (ImuLibrary    *self,
 /* GObject */
 
 static void
+imu_library_dispose (GObject *object)
+{
+  ImuLibrary *self = IMU_LIBRARY (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->refresh_source, g_source_remove);
+  if (self->monitor != NULL)
+    g_file_monitor_cancel (self->monitor);
+  g_clear_object (&self->monitor);
+
+  G_OBJECT_CLASS (imu_library_parent_class)->dispose (object);
+}
+
+static void
 imu_library_finalize (GObject *object)
 {
   ImuLibrary *self = IMU_LIBRARY (object);
@@ -930,6 +1174,7 @@ imu_library_finalize (GObject *object)
   g_clear_pointer (&self->pending, g_hash_table_unref);
   g_clear_pointer (&self->deleting, g_hash_table_unref);
   g_clear_object (&self->sessions);
+  g_clear_object (&self->cancellable);
   g_free (self->path);
 
   G_OBJECT_CLASS (imu_library_parent_class)->finalize (object);
@@ -979,6 +1224,7 @@ imu_library_class_init (ImuLibraryClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->dispose = imu_library_dispose;
   object_class->finalize = imu_library_finalize;
   object_class->get_property = imu_library_get_property;
   object_class->set_property = imu_library_set_property;
@@ -996,6 +1242,7 @@ static void
 imu_library_init (ImuLibrary *self)
 {
   self->sessions = g_list_store_new (IMU_TYPE_SESSION);
+  self->cancellable = g_cancellable_new ();
   self->by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->pending = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
   self->deleting = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);

@@ -40,6 +40,7 @@ ImuSession *imu_library_lookup             (ImuLibrary *self,
                                             gint64      session_id);
 guint       imu_library_get_n_pending_deletions (ImuLibrary *self);
 
+void        imu_library_refresh            (ImuLibrary          *self);
 void        imu_library_load_async         (ImuLibrary          *self,
                                             GCancellable        *cancellable,
                                             GAsyncReadyCallback  callback,

@@ -15,6 +15,7 @@ struct _ImuSessionView
 
   ImuLibrary        *library;
   ImuSession        *listed;     /* the list's object for this session */
+  gulong             listed_changed_id;
   ImuSessionDetails *details;    /* NULL while loading */
   GCancellable      *cancellable;
   GSettings         *settings;
@@ -159,6 +160,30 @@ set_loading (ImuSessionView *self,
   /* Edits wait for the stored row: they are saved on top of it. */
   gtk_widget_set_sensitive (self->header, !loading);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+}
+
+/* Another process (or window) changed the session: the list's object took
+ * the stored values (imu_library_refresh). The header follows, except for
+ * a field that is being edited right now; the shown copy takes the values
+ * either way, so that saving that field keeps the others' new values. */
+static void
+listed_changed_cb (ImuSession     *listed,
+                   GParamSpec     *pspec,
+                   ImuSessionView *self)
+{
+  ImuSession *shown;
+
+  if (self->details == NULL)
+    return;
+  shown = self->details->session;
+  imu_session_set_title (shown, imu_session_get_title (listed));
+  imu_session_set_subject (shown, imu_session_get_subject (listed));
+  imu_session_set_activity (shown, imu_session_get_activity (listed));
+  imu_session_set_notes (shown, imu_session_get_notes (listed));
+  imu_session_set_tags (shown, imu_session_get_tags (listed));
+  g_object_set (shown, "end-ns", imu_session_get_end_ns (listed), NULL);
+  if (gtk_widget_get_focus_child (self->header) == NULL && !gtk_editable_label_get_editing (self->title_label))
+    fill_header (self);
 }
 
 /* Saving the header */
@@ -478,6 +503,8 @@ imu_session_view_dispose (GObject *object)
   for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
     gtk_widget_unparent (child);
   self->plot = NULL;
+  if (self->listed != NULL)
+    g_clear_signal_handler (&self->listed_changed_id, self->listed);
   g_clear_object (&self->listed);
   g_clear_pointer (&self->details, imu_session_details_free);
   g_clear_object (&self->library);
@@ -611,7 +638,12 @@ imu_session_view_set_session (ImuSessionView *self,
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->details, imu_session_details_free);
   g_set_object (&self->library, library);
+  if (self->listed != NULL)
+    g_clear_signal_handler (&self->listed_changed_id, self->listed);
   g_set_object (&self->listed, session);
+  if (session != NULL)
+    self->listed_changed_id = g_signal_connect_object (session, "notify::updated-us",
+                                                       G_CALLBACK (listed_changed_cb), self, 0);
 
   gtk_label_set_text (self->range_label, "");
   gtk_stack_set_visible_child_name (self->signals_stack, "plot");

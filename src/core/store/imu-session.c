@@ -161,11 +161,27 @@ imu_session_set_property (GObject      *object,
       self->end_ns = g_value_get_int64 (value);
       g_object_notify_by_pspec (object, properties[PROP_DURATION_NS]);
       break;
-    case PROP_NOMINAL_RATE: self->nominal_rate = g_value_get_double (value); break;
-    case PROP_TZ_OFFSET: self->tz_offset = g_value_get_int (value); break;
-    case PROP_STATE: self->state = g_value_get_int (value); break;
-    case PROP_CREATED_US: self->created_us = g_value_get_int64 (value); break;
-    case PROP_UPDATED_US: self->updated_us = g_value_get_int64 (value); break;
+    /* Explicit notify: a view hears of a value that changed, not of one set again. */
+#define SET_AND_NOTIFY(field, getter) \
+    G_STMT_START { \
+      if (self->field != getter (value)) \
+        { \
+          self->field = getter (value); \
+          g_object_notify_by_pspec (object, pspec); \
+        } \
+    } G_STMT_END
+    case PROP_NOMINAL_RATE: SET_AND_NOTIFY (nominal_rate, g_value_get_double); break;
+    case PROP_TZ_OFFSET: SET_AND_NOTIFY (tz_offset, g_value_get_int); break;
+    case PROP_STATE:
+      if ((int) self->state != g_value_get_int (value))
+        {
+          self->state = g_value_get_int (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+    case PROP_CREATED_US: SET_AND_NOTIFY (created_us, g_value_get_int64); break;
+    case PROP_UPDATED_US: SET_AND_NOTIFY (updated_us, g_value_get_int64); break;
+#undef SET_AND_NOTIFY
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
