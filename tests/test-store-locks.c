@@ -272,6 +272,170 @@ test_reopen_after_foreign_close (void)
   g_assert_true (has_title (seen, "keeper"));
 }
 
+/* Holds the library's write lock from another process (the sqlite3 shell)
+ * for @seconds; returns once it holds it. */
+static GSubprocess *
+hold_write_lock (const char *path, int seconds)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *script = g_strdup_printf ("BEGIN IMMEDIATE;\nUPDATE sessions SET title = title;\n"
+                                             ".print locked\n.shell sleep %d\nCOMMIT;\n", seconds);
+  GSubprocess *proc;
+  GOutputStream *in;
+  GDataInputStream *out;
+  g_autofree char *line = NULL;
+
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                           "sqlite3", path, NULL);
+  g_assert_no_error (error);
+  in = g_subprocess_get_stdin_pipe (proc);
+  g_output_stream_write_all (in, script, strlen (script), NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_output_stream_close (in, NULL, NULL);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proc));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (line, ==, "locked");
+  g_object_unref (out);
+  return proc;
+}
+
+typedef struct {
+  guint  calls;
+  char  *holder;
+} Waited;
+
+static void
+waited_cb (ImuStore *store, const char *holder, gpointer data)
+{
+  Waited *w = data;
+
+  w->calls++;
+  g_free (w->holder);
+  w->holder = g_strdup (holder);
+}
+
+static gboolean
+have_sqlite3_shell (void)
+{
+  g_autofree char *exe = g_find_program_in_path ("sqlite3");
+
+  if (exe == NULL)
+    g_test_skip ("the sqlite3 shell is not installed (Debian package sqlite3)");
+  return exe != NULL;
+}
+
+/* A write waits its turn behind another program's long transaction (an
+ * import), is told once who holds the library, and lands when it commits.
+ * It used to fail at once: a read the store had left open made SQLite
+ * refuse to wait. */
+static void
+test_writer_waits (void)
+{
+  g_autofree char *path = imu_test_library_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = imu_store_open (path, &error);
+  g_autoptr(GSubprocess) holder = NULL;
+  g_autoptr(ImuSession) loaded = NULL;
+  Waited w = { 0 };
+  gint64 id, t0;
+
+  g_assert_no_error (error);
+  if (!have_sqlite3_shell ())
+    return;
+  id = add_session (store, "to delete");
+  imu_store_set_wait_func (store, waited_cb, &w, NULL);
+  holder = hold_write_lock (path, 2);
+
+  t0 = g_get_monotonic_time ();
+  loaded = imu_store_load_session (store, id, &error);   /* a read first, as `imu delete` does */
+  g_assert_no_error (error);
+  g_assert_true (imu_store_delete_session (store, id, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_get_monotonic_time () - t0, >=, G_USEC_PER_SEC);
+  g_assert_cmpuint (w.calls, ==, 1);
+  g_assert_nonnull (w.holder);
+  g_assert_true (g_str_has_prefix (w.holder, "process "));
+  g_assert_nonnull (strstr (w.holder, "(sqlite3 "));
+  g_assert_cmpint (imu_store_count_sessions (store, &error), ==, 0);
+  g_subprocess_wait (holder, NULL, NULL);
+  g_free (w.holder);
+}
+
+static gboolean
+cancel_cb (gpointer data)
+{
+  g_cancellable_cancel (data);
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer
+cancel_later_worker (gpointer data)
+{
+  g_usleep (1500 * 1000);
+  cancel_cb (data);
+  return NULL;
+}
+
+/* Ctrl+C (the cancellable) stops the wait; nothing is written. */
+static void
+test_writer_wait_cancelled (void)
+{
+  g_autofree char *path = imu_test_library_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = imu_store_open (path, &error);
+  g_autoptr(GSubprocess) holder = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  Waited w = { 0 };
+  GThread *thread;
+  gint64 id;
+
+  g_assert_no_error (error);
+  if (!have_sqlite3_shell ())
+    return;
+  id = add_session (store, "kept");
+  imu_store_set_wait_func (store, waited_cb, &w, cancellable);
+  holder = hold_write_lock (path, 4);
+  thread = g_thread_new ("cancel", cancel_later_worker, cancellable);
+  g_assert_false (imu_store_delete_session (store, id, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_thread_join (thread);
+  g_assert_cmpuint (w.calls, ==, 1);
+  g_subprocess_wait (holder, NULL, NULL);
+  g_clear_error (&error);
+  g_assert_cmpint (imu_store_count_sessions (store, &error), ==, 1);
+  g_free (w.holder);
+}
+
+/* `imu delete` beside a long import waits, says so, and succeeds. */
+static void
+test_cli_waits (void)
+{
+  g_autofree char *path = imu_test_library_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = imu_store_open (path, &error);
+  g_autoptr(GSubprocess) holder = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+
+  g_assert_no_error (error);
+  if (!have_sqlite3_shell ())
+    return;
+  add_session (store, "to delete");
+  g_clear_object (&store);
+  holder = hold_write_lock (path, 2);
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                           IMU_CLI_PATH, "--library", path, "delete", "1", NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+  g_assert_nonnull (strstr (err, "imu: waiting for process "));
+  g_assert_nonnull (strstr (err, "(sqlite3 "));
+  g_assert_nonnull (strstr (out, "Deleted session 1"));
+  g_subprocess_wait (holder, NULL, NULL);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -280,5 +444,8 @@ main (int argc, char **argv)
   g_test_add_func ("/core/store/locks/foreign-close-several-connections", test_foreign_close_several_connections);
   g_test_add_func ("/core/store/locks/reopen-after-foreign-close", test_reopen_after_foreign_close);
   g_test_add_func ("/core/store/locks/last-close-cleans-up", test_last_close_cleans_up);
+  g_test_add_func ("/core/store/locks/writer-waits", test_writer_waits);
+  g_test_add_func ("/core/store/locks/writer-wait-cancelled", test_writer_wait_cancelled);
+  g_test_add_func ("/core/store/locks/cli-waits", test_cli_waits);
   return g_test_run ();
 }

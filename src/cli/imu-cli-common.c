@@ -117,12 +117,34 @@ imu_cli_usage_error (ImuCli     *cli,
   return IMU_CLI_EXIT_USAGE;
 }
 
+/* Another import holds the library (one import is one transaction):
+ * wait for it, say so once, and let Ctrl+C stop the wait. */
+static void
+waiting_cb (ImuStore   *store,
+            const char *holder,
+            gpointer    user_data)
+{
+  ImuCli *cli = user_data;
+
+  if (cli->quiet)
+    return;
+  if (holder != NULL)
+    /* TRANSLATORS: %s is a program: "process 1234 (imu import a.csv)" */
+    fprintf (stderr, _("imu: waiting for %s to finish writing to the library… (Ctrl+C stops waiting)\n"), holder);
+  else
+    fprintf (stderr, _("imu: waiting for another program to finish writing to the library… (Ctrl+C stops waiting)\n"));
+}
+
 ImuStore *
 imu_cli_get_store (ImuCli  *cli,
                    GError **error)
 {
   if (cli->store == NULL)
-    cli->store = imu_store_open (cli->library_path, error);
+    {
+      cli->store = imu_store_open (cli->library_path, error);
+      if (cli->store != NULL)
+        imu_store_set_wait_func (cli->store, waiting_cb, cli, cli->cancellable);
+    }
   return cli->store;
 }
 

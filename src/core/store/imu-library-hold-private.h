@@ -28,4 +28,11 @@ ImuLibraryHold *imu_library_hold_acquire (const char     *path);
 gboolean        imu_library_hold_release (ImuLibraryHold *hold);
 void            imu_library_hold_free    (ImuLibraryHold *hold);
 
+/* The process (pid and command line, "process 1234 (imu import a.csv)")
+ * of another program that holds the library's write lock now, or NULL when
+ * none does or it cannot be told (another connection of this process).
+ * Uses the hold's own descriptor: opening the -shm file anew and closing it
+ * would drop this process's locks on it. */
+char           *imu_library_hold_dup_writer (ImuLibraryHold *hold);
+
 G_END_DECLS

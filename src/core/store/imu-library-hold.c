@@ -38,8 +38,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <string.h>
 #include <unistd.h>
 
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
 #include "imu-library-hold-private.h"
@@ -51,6 +53,8 @@
 #define HOLD_SHARED_FIRST (HOLD_PENDING_BYTE + 2)
 #define HOLD_SHARED_SIZE  510
 #define HOLD_SHM_DMS      (120 + 8)
+/* The WAL write lock: the first of the 8 lock bytes of the index. */
+#define HOLD_SHM_WRITE    120
 
 struct _ImuLibraryHold
 {
@@ -206,4 +210,58 @@ imu_library_hold_free (ImuLibraryHold *hold)
   if (hold->shm_fd >= 0)
     close (hold->shm_fd);
   g_free (hold);
+}
+
+char *
+imu_library_hold_dup_writer (ImuLibraryHold *hold)
+{
+  struct flock fl = { 0 };
+  g_autofree char *proc = NULL;
+  g_autofree char *cmdline = NULL;
+  gsize len = 0;
+
+  g_return_val_if_fail (hold != NULL, NULL);
+
+  if (hold->shm_fd < 0)
+    return NULL;
+  fl.l_type = F_WRLCK;
+  fl.l_whence = SEEK_SET;
+  fl.l_start = HOLD_SHM_WRITE;
+  fl.l_len = 1;
+  if (fcntl (hold->shm_fd, F_GETLK, &fl) != 0 || fl.l_type == F_UNLCK || fl.l_pid <= 0)
+    return NULL;
+
+  proc = g_strdup_printf ("/proc/%d/cmdline", (int) fl.l_pid);
+  if (g_file_get_contents (proc, &cmdline, &len, NULL) && len > 0)
+    {
+      /* NUL-separated arguments; the program by its base name. */
+      g_autoptr(GString) words = g_string_new (NULL);
+      gsize i = 0;
+
+      for (guint n = 0; i < len && n < 6; n++)
+        {
+          const char *arg = cmdline + i;
+          g_autofree char *base = n == 0 ? g_path_get_basename (arg) : NULL;
+
+          if (words->len > 0)
+            g_string_append_c (words, ' ');
+          g_string_append (words, base != NULL ? base : arg);
+          i += strlen (arg) + 1;
+        }
+      if (i < len)
+        g_string_append (words, " …");
+      /* One line, of a readable length, whatever the arguments hold. */
+      for (gsize k = 0; k < words->len; k++)
+        if ((guchar) words->str[k] < 0x20)
+          words->str[k] = ' ';
+      if (g_utf8_strlen (words->str, -1) > 80)
+        {
+          g_string_truncate (words, g_utf8_offset_to_pointer (words->str, 79) - words->str);
+          g_string_append (words, "…");
+        }
+      /* TRANSLATORS: the program that writes to the library now: "process 1234 (imu import a.csv)" */
+      return g_strdup_printf (_("process %d (%s)"), (int) fl.l_pid, words->str);
+    }
+  /* TRANSLATORS: the program that writes to the library now */
+  return g_strdup_printf (_("process %d"), (int) fl.l_pid);
 }

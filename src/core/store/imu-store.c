@@ -35,6 +35,13 @@ struct _ImuStore
   int         version;
   guint       tx_depth;
   ImuLibraryHold *hold;   /* the process's hold on the library (imu-library-hold.c) */
+
+  /* Waiting for another writer (busy_cb) */
+  ImuStoreWaitFunc wait_func;
+  gpointer         wait_data;
+  GCancellable    *wait_cancellable;
+  gint64           busy_since;
+  gboolean         wait_told;
 };
 
 G_DEFINE_FINAL_TYPE (ImuStore, imu_store, G_TYPE_OBJECT)
@@ -113,6 +120,73 @@ map_sqlite_code (int rc)
     }
 }
 
+/* SQLite's busy handler: called with count 0, 1, 2… while another
+ * connection holds the lock this one needs. Returns 0 to give up. */
+static int
+busy_cb (void *data,
+         int   count)
+{
+  ImuStore *self = data;
+  gint64 now = g_get_monotonic_time ();
+  gint64 waited_ms;
+
+  if (count == 0)
+    {
+      self->busy_since = now;
+      self->wait_told = FALSE;
+    }
+  waited_ms = (now - self->busy_since) / 1000;
+  if (self->wait_func == NULL)
+    {
+      if (waited_ms >= BUSY_TIMEOUT_MS)
+        return 0;
+    }
+  else
+    {
+      if (g_cancellable_is_cancelled (self->wait_cancellable))
+        return 0;
+      if (!self->wait_told && waited_ms >= 1000)
+        {
+          g_autofree char *holder = self->hold != NULL ? imu_library_hold_dup_writer (self->hold) : NULL;
+
+          self->wait_told = TRUE;
+          self->wait_func (self, holder, self->wait_data);
+        }
+    }
+  /* 1 ms doubling to 50 ms: quick when the other writer commits soon. */
+  g_usleep (MIN (1000 << MIN (count, 6), 50000));
+  return 1;
+}
+
+void
+imu_store_set_wait_func (ImuStore         *self,
+                         ImuStoreWaitFunc  func,
+                         gpointer          user_data,
+                         GCancellable     *cancellable)
+{
+  g_return_if_fail (IMU_IS_STORE (self));
+
+  self->wait_func = func;
+  self->wait_data = user_data;
+  g_set_object (&self->wait_cancellable, cancellable);
+}
+
+/* A cached statement that stepped to a row and was left there keeps a read
+ * transaction open. A write on top of it cannot wait for another writer
+ * (SQLite answers SQLITE_BUSY at once: waiting could not help a stale
+ * snapshot), and it holds back checkpoints. Outside a transaction no
+ * caller is in the middle of a result, so every write starts by ending
+ * them. */
+static void
+end_reads (ImuStore *self)
+{
+  if (self->tx_depth > 0)
+    return;
+  for (sqlite3_stmt *stmt = sqlite3_next_stmt (self->db, NULL); stmt != NULL; stmt = sqlite3_next_stmt (self->db, stmt))
+    if (sqlite3_stmt_busy (stmt))
+      sqlite3_reset (stmt);
+}
+
 gboolean
 imu_store_fail (ImuStore   *self,
                 int         rc,
@@ -121,6 +195,26 @@ imu_store_fail (ImuStore   *self,
 {
   const char *detail = self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc);
   int code = map_sqlite_code (rc);
+
+  if (code == IMU_STORE_ERROR_BUSY && g_cancellable_is_cancelled (self->wait_cancellable))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Cancelled while waiting for another program to finish writing to the library"));
+      return FALSE;
+    }
+  if (code == IMU_STORE_ERROR_BUSY)
+    {
+      g_autofree char *holder = self->hold != NULL ? imu_library_hold_dup_writer (self->hold) : NULL;
+
+      if (holder != NULL)
+        g_set_error (error, IMU_STORE_ERROR, code,
+                     _("%s: %s is writing to the library and did not finish within %d s; try again when it has finished"),
+                     self->path, holder, BUSY_TIMEOUT_MS / 1000);
+      else
+        g_set_error (error, IMU_STORE_ERROR, code,
+                     _("%s: another program is writing to the library and did not finish within %d s; try again when it has finished"),
+                     self->path, BUSY_TIMEOUT_MS / 1000);
+      return FALSE;
+    }
 
   if (code == IMU_STORE_ERROR_FULL)
     g_set_error (error, IMU_STORE_ERROR, code,
@@ -174,6 +268,11 @@ imu_store_exec (ImuStore   *self,
     {
       int code = map_sqlite_code (rc);
 
+      if (code == IMU_STORE_ERROR_BUSY)
+        {
+          sqlite3_free (errmsg);
+          return imu_store_fail (self, rc, sql, error);
+        }
       g_set_error (error, IMU_STORE_ERROR, code, _("%s: %s"), self->path,
                    errmsg != NULL ? errmsg : sqlite3_errstr (rc));
       sqlite3_free (errmsg);
@@ -188,6 +287,7 @@ imu_store_finalize (GObject *object)
   ImuStore *self = IMU_STORE (object);
 
   g_clear_pointer (&self->stmts, g_hash_table_unref);
+  g_clear_object (&self->wait_cancellable);
   if (self->hold != NULL)
     {
       /* The last connection of the process closes after the hold's locks
@@ -500,7 +600,7 @@ open_locked (const char  *path,
       return NULL;
     }
   sqlite3_extended_result_codes (self->db, 1);
-  sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+  sqlite3_busy_handler (self->db, busy_cb, self);
 
   /* One read transaction: another connection creating the library at
    * this moment is seen either before or after its first migration, never
@@ -568,6 +668,7 @@ imu_store_begin (ImuStore *self, GError **error)
 
   g_return_val_if_fail (IMU_IS_STORE (self), FALSE);
 
+  end_reads (self);
   if (self->tx_depth == 0)
     sql = g_strdup ("BEGIN IMMEDIATE");
   else
@@ -1296,6 +1397,7 @@ imu_store_insert_session (ImuStore   *self,
   int rc;
 
   g_return_val_if_fail (IMU_IS_STORE (self), FALSE);
+  end_reads (self);
   g_return_val_if_fail (IMU_IS_SESSION (session), FALSE);
 
   if (*imu_session_get_uuid (session) == '\0')
@@ -1339,6 +1441,7 @@ imu_store_update_session (ImuStore   *self,
   int rc;
 
   g_return_val_if_fail (IMU_IS_STORE (self), FALSE);
+  end_reads (self);
   g_return_val_if_fail (IMU_IS_SESSION (session), FALSE);
 
   if (!upsert_device (self, session, &device_id, error))
@@ -1373,6 +1476,7 @@ imu_store_delete_session (ImuStore  *self,
   int rc;
 
   g_return_val_if_fail (IMU_IS_STORE (self), FALSE);
+  end_reads (self);
 
   if (!(stmt = imu_store_prepare (self, "DELETE FROM sessions WHERE id = ?", error)))
     return FALSE;
@@ -1441,6 +1545,7 @@ imu_store_add_event (ImuStore *self, ImuEvent *event, GError **error)
   int rc;
 
   g_return_val_if_fail (IMU_IS_STORE (self), FALSE);
+  end_reads (self);
   g_return_val_if_fail (event != NULL, FALSE);
 
   if (!(stmt = imu_store_prepare (self,
@@ -1476,6 +1581,7 @@ imu_store_update_event (ImuStore *self, const ImuEvent *event, GError **error)
   int rc;
 
   g_return_val_if_fail (IMU_IS_STORE (self), FALSE);
+  end_reads (self);
   g_return_val_if_fail (event != NULL, FALSE);
 
   if (!(stmt = imu_store_prepare (self,
@@ -1507,6 +1613,7 @@ imu_store_delete_event (ImuStore *self, gint64 event_id, GError **error)
   int rc;
 
   g_return_val_if_fail (IMU_IS_STORE (self), FALSE);
+  end_reads (self);
 
   if (!(stmt = imu_store_prepare (self, "DELETE FROM events WHERE id = ?", error)))
     return FALSE;
@@ -1592,6 +1699,7 @@ imu_store_add_import_audit (ImuStore *self, ImuImportAudit *audit, GError **erro
   int rc;
 
   g_return_val_if_fail (IMU_IS_STORE (self), FALSE);
+  end_reads (self);
 
   if (audit->created_us == 0)
     audit->created_us = g_get_real_time ();

@@ -58,6 +58,34 @@ ImuStore   *imu_store_open           (const char  *path,
 const char *imu_store_get_path       (ImuStore    *self);
 int         imu_store_get_version    (ImuStore    *self);
 
+/**
+ * ImuStoreWaitFunc:
+ * @holder: (nullable): who holds the library ("process 1234 (imu import
+ *   a.csv)"), when that can be told
+ *
+ * Called, on the store's thread, when a write has waited a second for
+ * another program that is writing to the library.
+ */
+typedef void (*ImuStoreWaitFunc) (ImuStore   *store,
+                                  const char *holder,
+                                  gpointer    user_data);
+
+/**
+ * imu_store_set_wait_func:
+ * @func: (nullable): told once per wait, after a second
+ * @cancellable: (nullable): stops the wait (the write then fails with
+ *   %G_IO_ERROR_CANCELLED)
+ *
+ * By default a write that finds the library held by another program
+ * (an import is one long transaction) waits up to 10 s and then fails with
+ * %IMU_STORE_ERROR_BUSY. With a wait function it waits its turn as long as
+ * it takes, telling @func once, until @cancellable is cancelled.
+ */
+void        imu_store_set_wait_func  (ImuStore         *self,
+                                      ImuStoreWaitFunc  func,
+                                      gpointer          user_data,
+                                      GCancellable     *cancellable);
+
 /* Transactions (nestable through savepoints). Blocking. */
 gboolean    imu_store_begin          (ImuStore *self, GError **error);
 gboolean    imu_store_commit         (ImuStore *self, GError **error);
