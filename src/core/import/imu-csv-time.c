@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "imu-csv-time.h"
+#include "imu-time.h"
 
 static inline gboolean
 is_blank (char c)
@@ -226,6 +227,7 @@ imu_csv_parse_datetime (const char      *s,
   const char *p = s;
   const char *e = s + len;
   int year = 0, month = 0, day = 0, hh = 0, mi = 0, ss = 0;
+  gint64 seconds;
   gint64 frac_ns = 0;
   int n_frac = 0;
   int tz = default_tz_s;
@@ -323,7 +325,14 @@ imu_csv_parse_datetime (const char      *s,
     return FALSE;
 
   days = imu_csv_days_from_civil (year, month, day);
-  *out_ns = ((days * 86400 + hh * 3600 + mi * 60 + ss) - tz) * IMU_NS_PER_S + frac_ns;
+  seconds = (days * 86400 + hh * 3600 + mi * 60 + ss) - tz;
+  /* Four-digit years reach past int64 nanoseconds (2262); IMU Studio
+   * represents 1900–2190 (imu-time.h). Outside that, the text is no time
+   * it can store: refuse it here rather than let it wrap. */
+  if (seconds < IMU_TIME_MIN_NS / IMU_NS_PER_S || seconds > IMU_TIME_MAX_NS / IMU_NS_PER_S
+      || !imu_time_in_range (seconds * IMU_NS_PER_S + frac_ns))
+    return FALSE;
+  *out_ns = seconds * IMU_NS_PER_S + frac_ns;
   if (tz_s != NULL)
     *tz_s = tz;
   if (has_tz != NULL)
