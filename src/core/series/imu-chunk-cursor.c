@@ -19,6 +19,8 @@ struct _ImuChunkCursor
   sqlite3_stmt *stmt;        /* owned: see imu_chunk_cursor_new() */
   guint         next;        /* position of the chunk the next step returns */
   guint         end;         /* the series' chunk count when the cursor was made */
+  gint64        first_index; /* of the chunk the next step returns */
+  gboolean      done;        /* the statement has returned its last row */
   gboolean      failed;
 };
 
@@ -39,6 +41,7 @@ imu_chunk_cursor_new (ImuSeries  *series,
   self->store = g_object_ref (store);
   self->end = imu_series_get_n_chunks (series);
   self->next = MIN (first_chunk, self->end);
+  self->first_index = imu_series_get_chunk_first_index (series, self->next);
   /* A statement of its own, not one of the store's cached ones: the cursor
    * stays in the middle of its rows between calls, and a cached statement
    * would be reset under it by anyone preparing the same SQL on this
@@ -86,9 +89,15 @@ imu_chunk_cursor_next (ImuChunkCursor  *self,
   g_return_val_if_fail (!self->failed, -1);
 
   stream_id = imu_series_get_info (self->series)->id;
+  if (self->done)
+    return 0;
   rc = sqlite3_step (self->stmt);
   if (rc == SQLITE_DONE)
     {
+      /* Stepping a finished statement again would run it again from the
+       * start; resetting it now also ends its read of the library. */
+      sqlite3_reset (self->stmt);
+      self->done = TRUE;
       if (self->next == self->end)
         return 0;
       /* Rows at the end are gone: the index the series loaded had them. */
@@ -119,8 +128,10 @@ imu_chunk_cursor_next (ImuChunkCursor  *self,
   info.t_min_ns = sqlite3_column_int64 (self->stmt, 3);
   info.t_max_ns = sqlite3_column_int64 (self->stmt, 4);
   info.n_bytes = 0;
-  if (info.first_index != imu_series_get_chunk_first_index (self->series, self->next)
-      || (gint64) info.n_samples != imu_series_get_chunk_first_index (self->series, self->next + 1) - info.first_index)
+  /* Checked against the previous row rather than the series' index: the
+   * last chunk of a stream being recorded is rewritten as it fills, and
+   * may have grown since the index was read. */
+  if (info.first_index != self->first_index || info.n_samples == 0)
     {
       self->failed = TRUE;
       g_set_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_CORRUPT,
@@ -135,5 +146,6 @@ imu_chunk_cursor_next (ImuChunkCursor  *self,
       return -1;
     }
   self->next++;
+  self->first_index += info.n_samples;
   return info.n_samples;
 }

@@ -39,11 +39,15 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (ImuChunkCursor, imu_chunk_cursor_free)
  * @chunk: filled with the next chunk (its buffer is reused)
  *
  * Copies the next chunk out of the library into @chunk and checks it: its
- * sequence number and first sample index follow the previous chunk's (else
- * %IMU_STORE_ERROR_CORRUPT: a chunk is missing), and its encoded header is
- * sound (%IMU_CODEC_ERROR_CORRUPT) and matches the stream's channel count
- * and the chunk's sample count (%IMU_STORE_ERROR_CORRUPT). The columns are
- * checked as they are decoded. Blocking.
+ * sequence number follows the previous chunk's (else
+ * %IMU_STORE_ERROR_CORRUPT: a chunk is missing), its first sample index is
+ * where the previous chunk ended (else %IMU_STORE_ERROR_CORRUPT), and its
+ * encoded header is sound (%IMU_CODEC_ERROR_CORRUPT) and says the stream's
+ * channel count and the chunk's sample count (else
+ * %IMU_STORE_ERROR_CORRUPT). The columns are checked as they are decoded.
+ * The cursor reads the chunks the series' index held when the cursor was
+ * made, as stored when each is read (the last chunk of a stream being
+ * recorded may have grown). Blocking.
  *
  * Returns: the number of samples in @chunk (≥ 1), 0 after the last chunk,
  *   or -1 on error. An error ends the pass: do not call it again.
