@@ -142,11 +142,11 @@ void                imu_channel_profiler_set_decimals (ImuChannelProfiler *self,
                                                        int                 decimals);
 void                imu_channel_profiler_feed   (ImuChannelProfiler      *self,
                                                  const ImuProfileChunk   *chunk);
-/* @store: (nullable): to find where the outliers are (reads the few
- * envelope rows and chunks that hold them). */
+/* @series: (nullable): the stream, to find where the outliers are (reads
+ * the few envelope rows and chunks that hold them). */
 JsonNode           *imu_channel_profiler_finish (ImuChannelProfiler      *self,
                                                  const ImuStreamSummary  *summary,
-                                                 ImuStore                *store,
+                                                 ImuSeries               *series,
                                                  GPtrArray               *findings,
                                                  GError                 **error);
 void                imu_channel_profiler_free   (ImuChannelProfiler      *self);

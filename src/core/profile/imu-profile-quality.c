@@ -12,9 +12,10 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "imu-codec.h"
 #include "imu-lod-private.h"
 #include "imu-profile-private.h"
+#include "imu-series-private.h"
+#include "imu-stream-writer.h"
 
 #define NS_PER_S 1e9
 /* Gap candidates kept during the pass (see time_profiler_feed). */
@@ -834,145 +835,45 @@ is_outlier (const OutlierTest *o, double x)
   return 0.6745 * fabs (x - o->median) / o->mad > o->z;
 }
 
-/* One decoded chunk of one channel, read by primary key: finding a few
- * outliers must not cost a walk over the whole chunk index. */
+/* The samples of one channel that the outlier search reads, in pieces of
+ * at most a chunk: the series decodes only this channel's column of the
+ * chunks that hold the pieces and keeps the last few decoded. */
 typedef struct {
-  gint64  seq;       /* -1: none */
-  gint64  first;     /* index of its first sample */
-  guint   n;
-  gint64 *t;
-  double *v;
-} OutlierChunk;
-
-static gboolean
-chunk_first_index (ImuStore *store, gint64 stream_id, gint64 seq, gint64 *first, GError **error)
-{
-  sqlite3_stmt *stmt = imu_store_prepare (store, "SELECT first_index FROM chunks WHERE stream_id = ? AND seq = ?", error);
-  int rc;
-
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, stream_id);
-  sqlite3_bind_int64 (stmt, 2, seq);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    *first = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_ROW)
-    {
-      g_set_error (error, IMU_PROFILE_ERROR, IMU_PROFILE_ERROR_CORRUPT,
-                   _("Chunk %" PRId64 " of stream %" PRId64 " is missing; run “imu check”."),
-                   seq, stream_id);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* Loads the chunk holding sample @index into @c (a binary search over
- * the chunks' sequence numbers). */
-static gboolean
-outlier_chunk_load (ImuChannelProfiler *self,
-                    ImuStore           *store,
-                    guint               n_channels,
-                    gint64              index,
-                    OutlierChunk       *c,
-                    GError            **error)
-{
-  sqlite3_stmt *stmt;
-  gint64 lo = 0, hi = -1, seq;
-  g_autofree double **cols = NULL;
-  const guint8 *data;
-  gsize len;
-  guint ns = 0, nc = 0;
-  int rc;
-
-  if (c->seq >= 0 && index >= c->first && index < c->first + c->n)
-    return TRUE;
-  if (!(stmt = imu_store_prepare (store, "SELECT max(seq) FROM chunks WHERE stream_id = ?", error)))
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, self->stream_id);
-  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
-    hi = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
-  while (lo < hi)
-    {
-      gint64 mid = lo + (hi - lo + 1) / 2, first;
-
-      if (!chunk_first_index (store, self->stream_id, mid, &first, error))
-        return FALSE;
-      if (first <= index)
-        lo = mid;
-      else
-        hi = mid - 1;
-    }
-  seq = lo;
-  if (!(stmt = imu_store_prepare (store, "SELECT data, first_index FROM chunks WHERE stream_id = ? AND seq = ?", error)))
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, self->stream_id);
-  sqlite3_bind_int64 (stmt, 2, seq);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    {
-      sqlite3_reset (stmt);
-      if (rc == SQLITE_DONE)
-        g_set_error (error, IMU_PROFILE_ERROR, IMU_PROFILE_ERROR_CORRUPT,
-                     _("Chunk %" PRId64 " of stream %" PRId64 " is missing; run “imu check”."),
-                     seq, self->stream_id);
-      else
-        imu_store_fail (store, rc, "reading samples", error);
-      return FALSE;
-    }
-  data = sqlite3_column_blob (stmt, 0);
-  len = (gsize) sqlite3_column_bytes (stmt, 0);
-  c->first = sqlite3_column_int64 (stmt, 1);
-  if (!imu_codec_peek (data, len, &ns, &nc, error) || nc != n_channels)
-    {
-      sqlite3_reset (stmt);
-      if (error != NULL && *error == NULL)
-        g_set_error (error, IMU_PROFILE_ERROR, IMU_PROFILE_ERROR_CORRUPT,
-                     _("Chunk %" PRId64 " of stream %" PRId64 " does not match the stream; "
-                       "run “imu check”."), seq, self->stream_id);
-      return FALSE;
-    }
-  c->t = g_renew (gint64, c->t, MAX (ns, 1));
-  c->v = g_renew (double, c->v, MAX (ns, 1));
-  cols = g_new0 (double *, n_channels);
-  cols[self->channel] = c->v;
-  if (!imu_codec_decode (data, len, c->t, cols, n_channels, error))
-    {
-      sqlite3_reset (stmt);
-      return FALSE;
-    }
-  sqlite3_reset (stmt);
-  c->seq = seq;
-  c->n = ns;
-  return TRUE;
-}
+  ImuSeries *series;
+  double   **cols;     /* [n_channels]: only the channel's is set */
+  gint64    *t;        /* [IMU_CHUNK_SAMPLES] */
+  double    *v;
+} OutlierScan;
 
 /* Adds the outliers among samples [first, first + n). */
 static gboolean
 scan_outliers (ImuChannelProfiler *self,
-               ImuStore           *store,
-               guint               n_channels,
+               OutlierScan        *scan,
                gint64              n_samples,
                const OutlierTest  *test,
                gint64              first,
                gint64              n,
-               OutlierChunk       *c,
                GArray             *locations,
                GError            **error)
 {
   gint64 end = MIN (first + n, n_samples);
 
-  for (gint64 i = first; i < end && locations->len < self->opt.max_locations; i++)
+  for (gint64 i = first; i < end && locations->len < self->opt.max_locations; )
     {
-      double v;
+      gint64 got = imu_series_read (scan->series, i, MIN (end - i, IMU_CHUNK_SAMPLES), scan->t, scan->cols, error);
 
-      if (!outlier_chunk_load (self, store, n_channels, i, c, error))
+      if (got < 0)
         return FALSE;
-      v = c->v[i - c->first];
-      if (isfinite (v) && is_outlier (test, v))
-        imu_locations_add (locations, self->opt.max_locations, i, c->t[i - c->first], 0, 0, v);
+      if (got == 0)
+        break;
+      for (gint64 k = 0; k < got && locations->len < self->opt.max_locations; k++)
+        {
+          double v = scan->v[k];
+
+          if (isfinite (v) && is_outlier (test, v))
+            imu_locations_add (locations, self->opt.max_locations, i + k, scan->t[k], 0, 0, v);
+        }
+      i += got;
     }
   return TRUE;
 }
@@ -983,7 +884,7 @@ scan_outliers (ImuChannelProfiler *self,
  * samples in order. */
 static gboolean
 locate_outliers (ImuChannelProfiler *self,
-                 ImuStore           *store,
+                 ImuSeries          *series,
                  guint               n_channels,
                  gint64              n_samples,
                  const OutlierTest  *test,
@@ -992,20 +893,24 @@ locate_outliers (ImuChannelProfiler *self,
 {
   gint64 block = imu_lod_block_size (OUTLIER_LOD_LEVEL);
   gint64 n_blocks = (n_samples + block - 1) / block;
-  OutlierChunk c = { -1, 0, 0, NULL, NULL };
+  g_autofree double **cols = g_new0 (double *, MAX (n_channels, 1));
+  g_autofree gint64 *t = g_new (gint64, IMU_CHUNK_SAMPLES);
+  g_autofree double *v = g_new (double, IMU_CHUNK_SAMPLES);
+  OutlierScan scan = { series, cols, t, v };
   gboolean ok = TRUE;
 
+  cols[self->channel] = v;
   for (gint64 seq = 0; ok && seq * IMU_LOD_ROW_BLOCKS < n_blocks && locations->len < self->opt.max_locations; seq++)
     {
       g_autoptr(GError) local = NULL;
-      g_autoptr(ImuLodRow) row = imu_lod_row_read (store, self->stream_id, OUTLIER_LOD_LEVEL, seq,
-                                                   n_channels, &local);
+      g_autoptr(ImuLodRow) row = imu_lod_row_read (imu_series_get_store (series), self->stream_id,
+                                                   OUTLIER_LOD_LEVEL, seq, n_channels, &local);
 
       if (row == NULL)
         {
           g_debug ("no envelope row %" PRId64 " (%s): scanning the samples", seq, local->message);
-          ok = scan_outliers (self, store, n_channels, n_samples, test, seq * IMU_LOD_ROW_BLOCKS * block,
-                              n_samples, &c, locations, error);
+          ok = scan_outliers (self, &scan, n_samples, test, seq * IMU_LOD_ROW_BLOCKS * block,
+                              n_samples, locations, error);
           break;
         }
       for (guint b = 0; ok && b < row->n_blocks && locations->len < self->opt.max_locations; b++)
@@ -1013,12 +918,10 @@ locate_outliers (ImuChannelProfiler *self,
           double mn = row->min[self->channel][b], mx = row->max[self->channel][b];
 
           if ((isfinite (mn) && is_outlier (test, mn)) || (isfinite (mx) && is_outlier (test, mx)))
-            ok = scan_outliers (self, store, n_channels, n_samples, test, (seq * IMU_LOD_ROW_BLOCKS + b) * block,
-                                block, &c, locations, error);
+            ok = scan_outliers (self, &scan, n_samples, test, (seq * IMU_LOD_ROW_BLOCKS + b) * block,
+                                block, locations, error);
         }
     }
-  g_free (c.t);
-  g_free (c.v);
   return ok;
 }
 
@@ -1036,7 +939,7 @@ clip_side_json (const ClipSide *side)
 JsonNode *
 imu_channel_profiler_finish (ImuChannelProfiler     *self,
                              const ImuStreamSummary *summary,
-                             ImuStore               *store,
+                             ImuSeries              *series,
                              GPtrArray              *findings,
                              GError                **error)
 {
@@ -1236,7 +1139,7 @@ imu_channel_profiler_finish (ImuChannelProfiler     *self,
         {
           GArray *locs = imu_locations_new ();
 
-          if (store != NULL && !locate_outliers (self, store, self->n_channels, self->stream_samples, &test,
+          if (series != NULL && !locate_outliers (self, series, self->n_channels, self->stream_samples, &test,
                                                  locs, error))
             {
               g_array_unref (locs);

@@ -14,7 +14,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "imu-codec.h"
+#include "imu-chunk-cursor.h"
 #include "imu-context.h"
 #include "imu-profile-private.h"
 #include "imu-store-private.h"
@@ -877,15 +877,11 @@ typedef struct {
   gboolean   first;
 } Worker;
 
-/* A chunk's encoded bytes, copied out of SQLite by the reading worker so
- * that every worker decodes its own columns from the same read. */
+/* A chunk's encoded bytes, copied out of the library by the reading
+ * worker's cursor so that every worker decodes its own columns from the
+ * same read. */
 typedef struct {
-  guint8  *data;
-  gsize    len;
-  gsize    cap;
-  gint64   first_index;
-  gint64   n_samples;
-  gint64   seq;
+  ImuChunk *chunk;
 } Slot;
 
 #define RING_SLOTS 32
@@ -1036,21 +1032,10 @@ worker_process (Worker      *self,
 {
   Pass *pass = self->pass;
   guint nc = pass->n_channels;
-  guint ns = 0, nch = 0;
+  const ImuChunkInfo *ci = imu_chunk_get_info (slot->chunk);
+  guint ns = ci->n_samples;
   ImuProfileChunk chunk;
 
-  if (!imu_codec_peek (slot->data, slot->len, &ns, &nch, error))
-    {
-      g_prefix_error (error, _("Chunk %" PRId64 " of stream “%s”: "), slot->seq, pass->info->name);
-      return FALSE;
-    }
-  if (nch != nc || (gint64) ns != slot->n_samples)
-    {
-      g_set_error (error, IMU_PROFILE_ERROR, IMU_PROFILE_ERROR_CORRUPT,
-                   _("Chunk %" PRId64 " of stream “%s” does not match the stream; run “imu check”."),
-                   slot->seq, pass->info->name);
-      return FALSE;
-    }
   if (ns > self->cap)
     {
       self->cap = ns;
@@ -1064,11 +1049,8 @@ worker_process (Worker      *self,
     }
   for (guint c = 0; c < nc; c++)
     self->decode[c] = self->need[c] ? self->cols[c] : NULL;
-  if (!imu_codec_decode (slot->data, slot->len, self->t, self->decode, nc, error))
-    {
-      g_prefix_error (error, _("Chunk %" PRId64 " of stream “%s”: "), slot->seq, pass->info->name);
-      return FALSE;
-    }
+  if (!imu_chunk_decode (slot->chunk, self->t, self->decode, error))
+    return FALSE;
   if (self->first)
     {
       /* Channels whose source had no fixed decimals may still be stored
@@ -1077,14 +1059,13 @@ worker_process (Worker      *self,
         {
           Unit *unit = g_ptr_array_index (self->units, u);
           if (unit->kind == UNIT_CHANNEL)
-            imu_channel_profiler_set_decimals (unit->acc,
-                                               imu_codec_column_decimals (slot->data, slot->len, unit->channel));
+            imu_channel_profiler_set_decimals (unit->acc, imu_chunk_get_decimals (slot->chunk, unit->channel));
         }
       self->first = FALSE;
     }
 
   chunk.n = ns;
-  chunk.first_index = slot->first_index;
+  chunk.first_index = ci->first_index;
   chunk.t = self->t;
   chunk.cols = self->cols;
   for (guint u = 0; u < self->units->len; u++)
@@ -1124,32 +1105,25 @@ pass_abort (Pass *pass)
 }
 
 /* The reading worker (0, in the calling thread): steps through the
- * stream's chunks on @store's connection, copies each into the ring once
- * every other worker is done with that slot, and processes it itself. */
+ * stream's chunks with the series' cursor (on the series' connection),
+ * reads each into the ring once every other worker is done with that slot,
+ * and processes it itself. */
 static gboolean
-worker_read (Worker    *self,
-             ImuStore  *store,
-             GError   **error)
+worker_read (Worker     *self,
+             ImuSeries  *series,
+             GError    **error)
 {
   Pass *pass = self->pass;
+  g_autoptr(ImuChunkCursor) cursor = NULL;
   gboolean ok = TRUE;
-  sqlite3_stmt *stmt;
-  int rc = SQLITE_DONE;
   double cpu0 = thread_cpu_seconds ();
 
-  if (!(stmt = imu_store_prepare (store,
-                                  "SELECT data, first_index, n_samples, seq FROM chunks "
-                                  "WHERE stream_id = ? ORDER BY seq", error)))
+  if (!(cursor = imu_chunk_cursor_new (series, 0, error)))
+    ok = FALSE;
+  while (ok)
     {
-      pass_abort (pass);
-      return FALSE;
-    }
-  sqlite3_bind_int64 (stmt, 1, pass->info->id);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      const guint8 *data = sqlite3_column_blob (stmt, 0);
-      gsize len = (gsize) sqlite3_column_bytes (stmt, 0);
       Slot *slot;
+      gint64 got;
 
       if (g_cancellable_set_error_if_cancelled (pass->cancellable, error))
         {
@@ -1175,17 +1149,13 @@ worker_read (Worker    *self,
           break;
         }
       slot = &pass->ring[pass->produced % RING_SLOTS];
-      if (slot->cap < len)
+      if (slot->chunk == NULL)
+        slot->chunk = imu_chunk_new ();
+      if ((got = imu_chunk_cursor_next (cursor, slot->chunk, error)) <= 0)
         {
-          g_free (slot->data);
-          slot->cap = len + len / 4;
-          slot->data = g_malloc (slot->cap);
+          ok = got == 0;
+          break;
         }
-      memcpy (slot->data, data, len);
-      slot->len = len;
-      slot->first_index = sqlite3_column_int64 (stmt, 1);
-      slot->n_samples = sqlite3_column_int64 (stmt, 2);
-      slot->seq = sqlite3_column_int64 (stmt, 3);
       g_mutex_lock (&pass->lock);
       pass->produced++;
       g_cond_broadcast (&pass->cond);
@@ -1197,9 +1167,8 @@ worker_read (Worker    *self,
           break;
         }
     }
-  if (ok && rc != SQLITE_DONE)
-    ok = imu_store_fail (store, rc, "reading samples", error);
-  sqlite3_reset (stmt);
+  /* The read statement ends here, before the pass is finished. */
+  g_clear_pointer (&cursor, imu_chunk_cursor_free);
   g_mutex_lock (&pass->lock);
   pass->finished = TRUE;
   if (!ok)
@@ -1262,6 +1231,7 @@ profile_stream (ImuStore                *store,
                 GError                 **error)
 {
   Pass pass = { 0 };
+  g_autoptr(ImuSeries) series = NULL;
   guint axes[3];
   gboolean moving = imu_find_accel_triple (info, axes);
   Unit *time_unit, *move_unit = NULL;
@@ -1333,13 +1303,17 @@ profile_stream (ImuStore                *store,
 
   g_debug ("stream “%s”: %u workers, set up in %.3f s", info->name, pass.n_workers,
            (g_get_monotonic_time () - t_start) / 1e6);
-  for (guint w = 1; w < pass.n_workers; w++)
-    pass.workers[w].thread = g_thread_new ("imu-profile", worker_thread, &pass.workers[w]);
-  if (!worker_read (&pass.workers[0], store, error))
+  /* The series reads the chunks, and later the few that hold outliers. */
+  if ((series = imu_series_new (store, info->id, error)) != NULL)
+    for (guint w = 1; w < pass.n_workers; w++)
+      pass.workers[w].thread = g_thread_new ("imu-profile", worker_thread, &pass.workers[w]);
+  if (series == NULL || !worker_read (&pass.workers[0], series, error))
     ok = FALSE;
   g_debug ("stream “%s”: worker 0 done at %.3f s", info->name, (g_get_monotonic_time () - t_start) / 1e6);
   for (guint w = 1; w < pass.n_workers; w++)
     {
+      if (pass.workers[w].thread == NULL)
+        continue;
       g_thread_join (pass.workers[w].thread);
       if (pass.workers[w].error != NULL)
         {
@@ -1373,7 +1347,7 @@ profile_stream (ImuStore                *store,
   for (guint i = 0; i < channel_units->len; i++)
     {
       Unit *u = g_ptr_array_index (channel_units, i);
-      JsonNode *ch = imu_channel_profiler_finish (u->acc, &summary, store, findings, error);
+      JsonNode *ch = imu_channel_profiler_finish (u->acc, &summary, series, findings, error);
 
       if (ch == NULL)
         goto out;
@@ -1470,7 +1444,7 @@ out:
       g_clear_error (&wk->error);
     }
   for (guint r = 0; r < RING_SLOTS; r++)
-    g_free (pass.ring[r].data);
+    g_clear_pointer (&pass.ring[r].chunk, imu_chunk_free);
   g_cond_clear (&pass.cond);
   g_ptr_array_unref (channel_units);
   g_ptr_array_unref (welch_units);
@@ -1653,6 +1627,56 @@ finding_severity_cmp (gconstpointer a, gconstpointer b)
          - (int) imu_severity_from_code (object_string (x, "code"));
 }
 
+/* Hashes one row of text fields the way data_fingerprint() does. */
+static void
+fingerprint_row (GChecksum           *sum,
+                 const char * const  *fields,
+                 guint                n_fields)
+{
+  for (guint c = 0; c < n_fields; c++)
+    {
+      g_checksum_update (sum, (const guchar *) (fields[c] != NULL ? fields[c] : "\\N"), -1);
+      g_checksum_update (sum, (const guchar *) "\x1f", 1);
+    }
+  g_checksum_update (sum, (const guchar *) "\x1e", 1);
+}
+
+/* Each stream's last chunk (imu_series_get_last_chunk_info(): one lookup
+ * by primary key, where scanning every chunk row would read most of the
+ * library), hashed as the text of its index row, so that the fingerprint
+ * is the one stored profiles were made with. */
+static gboolean
+fingerprint_last_chunks (GChecksum  *sum,
+                         ImuStore   *store,
+                         GArray     *stream_ids,
+                         GError    **error)
+{
+  for (guint i = 0; i < stream_ids->len; i++)
+    {
+      gint64 id = g_array_index (stream_ids, gint64, i);
+      char text[7][24];
+      const char *fields[7];
+      ImuChunkInfo last;
+      gboolean found;
+
+      if (!imu_series_get_last_chunk_info (store, id, &last, &found, error))
+        return FALSE;
+      if (!found)
+        continue;
+      g_snprintf (text[0], sizeof text[0], "%" G_GINT64_FORMAT, id);
+      g_snprintf (text[1], sizeof text[1], "%u", last.seq);
+      g_snprintf (text[2], sizeof text[2], "%" G_GINT64_FORMAT, last.first_index);
+      g_snprintf (text[3], sizeof text[3], "%u", last.n_samples);
+      g_snprintf (text[4], sizeof text[4], "%" G_GINT64_FORMAT, last.t_min_ns);
+      g_snprintf (text[5], sizeof text[5], "%" G_GINT64_FORMAT, last.t_max_ns);
+      g_snprintf (text[6], sizeof text[6], "%" G_GSIZE_FORMAT, last.n_bytes);
+      for (guint c = 0; c < G_N_ELEMENTS (fields); c++)
+        fields[c] = text[c];
+      fingerprint_row (sum, fields, G_N_ELEMENTS (fields));
+    }
+  return TRUE;
+}
+
 /* What a stored profile was computed from, without reading samples: the
  * stream rows (sample and chunk counts, time range, rate), the channel
  * rows, each stream's last chunk and the import audits. Every writer of
@@ -1667,34 +1691,40 @@ data_fingerprint (ImuStore  *store,
     "FROM streams WHERE session_id = ?1 ORDER BY id",
     "SELECT stream_id, idx, name, unit, kind, decimals, range_min, range_max FROM channels "
     "WHERE stream_id IN (SELECT id FROM streams WHERE session_id = ?1) ORDER BY stream_id, idx",
-    /* Each stream's last chunk, found through the primary key: scanning
-     * every chunk row would read most of the library. */
-    "SELECT s.id, c.seq, c.first_index, c.n_samples, c.t_min_ns, c.t_max_ns, length(c.data) "
-    "FROM streams s JOIN chunks c ON c.stream_id = s.id "
-    "AND c.seq = (SELECT max(seq) FROM chunks WHERE stream_id = s.id) "
-    "WHERE s.session_id = ?1 ORDER BY s.id",
+    NULL, /* the last chunks: fingerprint_last_chunks() */
     "SELECT id, sha256, rows, issues FROM imports WHERE session_id = ?1 ORDER BY id",
   };
   g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autoptr(GArray) stream_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
 
   for (guint q = 0; q < G_N_ELEMENTS (queries); q++)
     {
-      sqlite3_stmt *stmt = imu_store_prepare (store, queries[q], error);
+      sqlite3_stmt *stmt;
       int rc;
 
-      if (stmt == NULL)
+      if (queries[q] == NULL)
+        {
+          if (!fingerprint_last_chunks (sum, store, stream_ids, error))
+            return NULL;
+          g_checksum_update (sum, (const guchar *) "\x1d", 1);
+          continue;
+        }
+      if (!(stmt = imu_store_prepare (store, queries[q], error)))
         return NULL;
       sqlite3_bind_int64 (stmt, 1, session_id);
       while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
         {
-          for (int c = 0; c < sqlite3_column_count (stmt); c++)
-            {
-              const unsigned char *text = sqlite3_column_text (stmt, c);
+          int n = sqlite3_column_count (stmt);
+          const char **fields = g_newa (const char *, n);
 
-              g_checksum_update (sum, text != NULL ? text : (const guchar *) "\\N", -1);
-              g_checksum_update (sum, (const guchar *) "\x1f", 1);
+          for (int c = 0; c < n; c++)
+            fields[c] = (const char *) sqlite3_column_text (stmt, c);
+          fingerprint_row (sum, fields, (guint) n);
+          if (q == 0)
+            {
+              gint64 id = sqlite3_column_int64 (stmt, 0);
+              g_array_append_val (stream_ids, id);
             }
-          g_checksum_update (sum, (const guchar *) "\x1e", 1);
         }
       sqlite3_reset (stmt);
       if (rc != SQLITE_DONE)

@@ -20,7 +20,8 @@ G_BEGIN_DECLS
 
 typedef enum {
   IMU_PROFILE_ERROR_INVALID_OPTIONS, /* an option out of range */
-  IMU_PROFILE_ERROR_CORRUPT,         /* a stored profile or chunk cannot be read */
+  IMU_PROFILE_ERROR_CORRUPT,         /* a stored profile cannot be read (a damaged chunk keeps
+                                      * the series' IMU_STORE_ERROR_CORRUPT or IMU_CODEC_ERROR_*) */
   IMU_PROFILE_ERROR_WRITE,           /* an output cannot be written */
   IMU_PROFILE_ERROR_FAILED,
 } ImuProfileError;
@@ -170,9 +171,11 @@ guint        imu_profile_count_findings  (ImuProfile  *self,
  * Profiles a session: one streaming pass per stream over the stored
  * samples, with memory that does not grow with the number of samples
  * (per-epoch results grow with the duration). The calling thread reads the
- * chunks on @store's connection; a stream of more than a few hundred
- * thousand samples is shared with a second thread, each decoding the
- * columns of its part of the work (options->threads = 1 keeps it to one).
+ * chunks on @store's connection, through the series' chunk cursor
+ * (imu-chunk-cursor.h), whose errors it returns; a stream of more than a
+ * few hundred thousand samples is shared with a second thread, each
+ * decoding the columns of its part of the work (options->threads = 1
+ * keeps it to one).
  * Does not store the result. Blocking.
  *
  * Returns: (transfer full): the profile, or %NULL with @error set

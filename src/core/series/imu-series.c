@@ -10,10 +10,10 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "imu-chunk-private.h"
 #include "imu-codec.h"
 #include "imu-lod-private.h"
-#include "imu-series.h"
-#include "imu-store-private.h"
+#include "imu-series-private.h"
 
 #define CHUNK_CACHE 4
 #define ROW_CACHE 8
@@ -21,7 +21,7 @@
 typedef struct {
   gint64   seq;        /* -1 when empty */
   guint    n;
-  gboolean have_values;
+  gboolean *have;      /* [n_channels]: the columns decoded */
   gint64  *t;
   double **cols;
   guint64  used;
@@ -46,6 +46,9 @@ struct _ImuSeries
   CachedChunk     chunks[CHUNK_CACHE];
   CachedRow       rows[ROW_CACHE];
   guint64         clock;
+  ImuChunk       *blob;          /* the last chunk read, encoded */
+  gint64          blob_seq;      /* its position, -1 when none */
+  gboolean       *want_all;      /* [n_channels], all TRUE */
 };
 
 void
@@ -121,11 +124,17 @@ imu_series_new (ImuStore  *store,
       self->chunks[i].seq = -1;
       self->chunks[i].t = g_new (gint64, IMU_CODEC_MAX_SAMPLES);
       self->chunks[i].cols = g_new0 (double *, MAX (self->n_channels, 1));
+      self->chunks[i].have = g_new0 (gboolean, MAX (self->n_channels, 1));
       for (guint c = 0; c < self->n_channels; c++)
         self->chunks[i].cols[c] = g_new (double, IMU_CODEC_MAX_SAMPLES);
     }
   for (guint i = 0; i < ROW_CACHE; i++)
     self->rows[i].seq = -1;
+  self->blob = imu_chunk_new ();
+  self->blob_seq = -1;
+  self->want_all = g_new (gboolean, MAX (self->n_channels, 1));
+  for (guint c = 0; c < self->n_channels; c++)
+    self->want_all[c] = TRUE;
 
   return g_steal_pointer (&self);
 }
@@ -141,10 +150,13 @@ imu_series_free (ImuSeries *self)
         for (guint c = 0; c < self->n_channels; c++)
           g_free (self->chunks[i].cols[c]);
       g_free (self->chunks[i].cols);
+      g_free (self->chunks[i].have);
       g_free (self->chunks[i].t);
     }
   for (guint i = 0; i < ROW_CACHE; i++)
     g_clear_pointer (&self->rows[i].row, imu_lod_row_free);
+  g_clear_pointer (&self->blob, imu_chunk_free);
+  g_free (self->want_all);
   g_free (self->first_index);
   g_free (self->t_min);
   g_free (self->t_max);
@@ -159,6 +171,56 @@ gint64 imu_series_get_n_samples (ImuSeries *self) { return self->info->n_samples
 gint64 imu_series_get_t_first (ImuSeries *self) { return self->info->t_first_ns; }
 gint64 imu_series_get_t_last (ImuSeries *self) { return self->info->t_last_ns; }
 guint imu_series_get_n_chunks (ImuSeries *self) { return self->n_chunks; }
+ImuStore *imu_series_get_store (ImuSeries *self) { return self->store; }
+
+gint64
+imu_series_get_chunk_first_index (ImuSeries *self,
+                                  guint      chunk)
+{
+  g_return_val_if_fail (self != NULL, -1);
+  g_return_val_if_fail (chunk <= self->n_chunks, -1);
+  return self->first_index[chunk];
+}
+
+gboolean
+imu_series_get_last_chunk_info (ImuStore      *store,
+                                gint64         stream_id,
+                                ImuChunkInfo  *info,
+                                gboolean      *found,
+                                GError       **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (IMU_IS_STORE (store), FALSE);
+  g_return_val_if_fail (info != NULL && found != NULL, FALSE);
+
+  *found = FALSE;
+  /* Through the primary key: max(seq) is the last entry of the stream's
+   * range of it, and then one row is read. */
+  if (!(stmt = imu_store_prepare (store,
+                                  "SELECT seq, first_index, n_samples, t_min_ns, t_max_ns, length(data) FROM chunks "
+                                  "WHERE stream_id = ?1 AND seq = (SELECT max(seq) FROM chunks WHERE stream_id = ?1)",
+                                  error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, stream_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      info->seq = (guint) CLAMP (sqlite3_column_int64 (stmt, 0), 0, G_MAXUINT);
+      info->first_index = sqlite3_column_int64 (stmt, 1);
+      info->n_samples = (guint) CLAMP (sqlite3_column_int64 (stmt, 2), 0, G_MAXUINT);
+      info->t_min_ns = sqlite3_column_int64 (stmt, 3);
+      info->t_max_ns = sqlite3_column_int64 (stmt, 4);
+      info->n_bytes = (gsize) sqlite3_column_int64 (stmt, 5);
+      *found = TRUE;
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return imu_store_fail (store, rc, "reading the chunk index", error);
+  return TRUE;
+}
 
 int
 imu_series_get_decimals (ImuSeries *self,
@@ -168,63 +230,75 @@ imu_series_get_decimals (ImuSeries *self,
   return self->info->channels[channel].decimals;
 }
 
-/* Returns the decoded chunk @seq (timestamps, and values when @values). */
+/* Returns the decoded chunk @seq: its timestamps, and the columns @want
+ * says (nullable: none). Only the columns asked for are decoded; a cached
+ * chunk gains the ones it lacks when they are asked for later. */
 static CachedChunk *
-get_chunk (ImuSeries *self, guint seq, gboolean values, GError **error)
+get_chunk (ImuSeries *self, guint seq, const gboolean *want, GError **error)
 {
   CachedChunk *slot = NULL;
-  sqlite3_stmt *stmt;
-  const guint8 *data;
-  gsize len;
-  guint ns = 0, nc = 0;
-  int rc;
+  double **cols = g_newa (double *, MAX (self->n_channels, 1));
+  gboolean missing = FALSE, have_t;
+  const ImuChunkInfo *ci;
 
-  for (guint i = 0; i < CHUNK_CACHE; i++)
-    if (self->chunks[i].seq == (gint64) seq && (self->chunks[i].have_values || !values))
-      {
-        self->chunks[i].used = ++self->clock;
-        return &self->chunks[i];
-      }
-  for (guint i = 0; i < CHUNK_CACHE; i++)
-    if (slot == NULL || self->chunks[i].used < slot->used)
+  for (guint i = 0; i < CHUNK_CACHE && slot == NULL; i++)
+    if (self->chunks[i].seq == (gint64) seq)
       slot = &self->chunks[i];
+  if (slot == NULL)
+    {
+      for (guint i = 0; i < CHUNK_CACHE; i++)
+        if (slot == NULL || self->chunks[i].used < slot->used)
+          slot = &self->chunks[i];
+      slot->seq = -1;
+      memset (slot->have, 0, MAX (self->n_channels, 1) * sizeof (gboolean));
+    }
+  for (guint c = 0; c < self->n_channels; c++)
+    {
+      gboolean need = want != NULL && want[c] && !slot->have[c];
 
-  if (!(stmt = imu_store_prepare (self->store, "SELECT data FROM chunks WHERE stream_id = ? AND seq = ?", error)))
-    return NULL;
-  sqlite3_bind_int64 (stmt, 1, self->info->id);
-  sqlite3_bind_int64 (stmt, 2, seq);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
+      cols[c] = need ? slot->cols[c] : NULL;
+      missing |= need;
+    }
+  have_t = slot->seq == (gint64) seq;
+  if (have_t && !missing)
     {
-      if (rc == SQLITE_DONE)
-        g_set_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_CORRUPT,
-                     _("Chunk %u of stream %" PRId64 " is missing; run “imu check”."), seq, self->info->id);
-      else
-        imu_store_fail (self->store, rc, "reading samples", error);
-      sqlite3_reset (stmt);
+      slot->used = ++self->clock;
+      return slot;
+    }
+
+  /* The encoded chunk is kept until another is needed, so that columns
+   * asked for one after the other cost one read. */
+  if (self->blob_seq != (gint64) seq)
+    {
+      self->blob_seq = -1;
+      if (!imu_chunk_load (self->blob, self->store, self->info->id, self->n_channels, seq, error))
+        {
+          slot->seq = -1;
+          return NULL;
+        }
+      ci = imu_chunk_get_info (self->blob);
+      if (ci->first_index != self->first_index[seq]
+          || (gint64) ci->n_samples != self->first_index[seq + 1] - self->first_index[seq])
+        {
+          slot->seq = -1;
+          g_set_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_CORRUPT,
+                       _("Chunk %u of stream %" PRId64 " does not match the stream; run “imu check”."),
+                       seq, self->info->id);
+          return NULL;
+        }
+      self->blob_seq = seq;
+    }
+  if (!imu_chunk_decode (self->blob, have_t ? NULL : slot->t, missing ? cols : NULL, error))
+    {
+      slot->seq = -1;
       return NULL;
     }
-  data = sqlite3_column_blob (stmt, 0);
-  len = (gsize) sqlite3_column_bytes (stmt, 0);
-  slot->seq = -1;
-  if (!imu_codec_peek (data, len, &ns, &nc, error)
-      || !imu_codec_decode (data, len, slot->t, values ? slot->cols : NULL, values ? self->n_channels : 0, error))
-    {
-      g_prefix_error (error, _("Chunk %u of stream %" PRId64 ": "), seq, self->info->id);
-      sqlite3_reset (stmt);
-      return NULL;
-    }
-  sqlite3_reset (stmt);
-  if (nc != self->n_channels || (gint64) ns != self->first_index[seq + 1] - self->first_index[seq])
-    {
-      g_set_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_CORRUPT,
-                   _("Chunk %u of stream %" PRId64 " does not match the stream; run “imu check”."),
-                   seq, self->info->id);
-      return NULL;
-    }
+  if (!have_t)
+    memset (slot->have, 0, MAX (self->n_channels, 1) * sizeof (gboolean));
+  for (guint c = 0; c < self->n_channels; c++)
+    slot->have[c] |= cols[c] != NULL;
   slot->seq = seq;
-  slot->n = ns;
-  slot->have_values = values;
+  slot->n = imu_chunk_get_info (self->blob)->n_samples;
   slot->used = ++self->clock;
   return slot;
 }
@@ -268,7 +342,7 @@ imu_series_index_at_time (ImuSeries  *self,
     return self->info->n_samples;
   if (self->t_min[lo] >= t_ns)
     return self->first_index[lo];
-  if (!(chunk = get_chunk (self, lo, FALSE, error)))
+  if (!(chunk = get_chunk (self, lo, NULL, error)))
     return -1;
   a = 0;
   b = chunk->n;
@@ -292,9 +366,12 @@ imu_series_read (ImuSeries  *self,
                  GError    **error)
 {
   gint64 done = 0;
+  gboolean *want = g_newa (gboolean, MAX (self->n_channels, 1));
 
   g_return_val_if_fail (self != NULL, -1);
 
+  for (guint c = 0; c < self->n_channels; c++)
+    want[c] = columns != NULL && columns[c] != NULL;
   if (first < 0)
     first = 0;
   if (first >= self->info->n_samples || n <= 0)
@@ -305,8 +382,7 @@ imu_series_read (ImuSeries  *self,
     {
       gint64 index = first + done;
       guint seq = chunk_of_index (self, index);
-      gboolean values = columns != NULL;
-      CachedChunk *chunk = get_chunk (self, seq, values, error);
+      CachedChunk *chunk = get_chunk (self, seq, want, error);
       guint off, take;
 
       if (chunk == NULL)
@@ -396,7 +472,7 @@ cover_raw (ImuSeries *self, Acc *acc, gint64 a, gint64 b, GError **error)
   while (a < b)
     {
       guint seq = chunk_of_index (self, a);
-      CachedChunk *chunk = get_chunk (self, seq, TRUE, error);
+      CachedChunk *chunk = get_chunk (self, seq, self->want_all, error);
       gint64 base;
       guint i, end;
 

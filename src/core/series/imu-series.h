@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include "imu-chunk.h"
 #include "imu-store.h"
 
 G_BEGIN_DECLS
@@ -70,8 +71,8 @@ gint64       imu_series_index_at_time    (ImuSeries  *self,
  * @t: (nullable): room for @n timestamps
  * @columns: (nullable): n_channels pointers (each nullable) to room for @n values
  *
- * Reads samples by index. Blocking (decodes the chunks involved; the last
- * few decoded chunks are cached).
+ * Reads samples by index. Blocking (decodes the chunks involved, only the
+ * columns asked for; the last few decoded chunks are cached).
  *
  * Returns: the number of samples read, or -1 on error
  */
@@ -82,9 +83,15 @@ gint64       imu_series_read             (ImuSeries  *self,
                                           double    **columns,
                                           GError    **error);
 
-/* Number of chunks, and one whole chunk by position: for streaming passes
- * (profile, export). @t and @columns need IMU_CHUNK_SAMPLES room. */
+/* Number of chunks, and one whole chunk by position. @t and @columns need
+ * IMU_CHUNK_SAMPLES room. A pass over the whole stream is faster with an
+ * ImuChunkCursor (imu-chunk-cursor.h), which steps through the chunks
+ * instead of looking each one up. */
 guint        imu_series_get_n_chunks     (ImuSeries  *self);
+/* Index of the first sample of chunk @chunk (0 … n_chunks; n_chunks gives
+ * the number of samples), from the chunk index. Does not block. */
+gint64       imu_series_get_chunk_first_index (ImuSeries *self,
+                                               guint      chunk);
 gint64       imu_series_read_chunk       (ImuSeries  *self,
                                           guint       chunk,
                                           gint64     *t,
@@ -93,6 +100,20 @@ gint64       imu_series_read_chunk       (ImuSeries  *self,
 /* Decimals the source had for a channel (-1 when variable). */
 int          imu_series_get_decimals     (ImuSeries  *self,
                                           guint       channel);
+
+/**
+ * imu_series_get_last_chunk_info:
+ * @found: set to whether the stream has a chunk
+ *
+ * The index row of a stream's last chunk, without opening the stream (one
+ * lookup by primary key, whatever the stream's length): what changes when
+ * samples are appended. Blocking.
+ */
+gboolean     imu_series_get_last_chunk_info (ImuStore     *store,
+                                             gint64        stream_id,
+                                             ImuChunkInfo *info,
+                                             gboolean     *found,
+                                             GError      **error);
 
 /**
  * imu_series_envelope:
