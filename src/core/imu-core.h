@@ -11,6 +11,8 @@
 #include "imu-store.h"
 #include "imu-stream-writer.h"
 #include "imu-series.h"
+#include "imu-chunk.h"
+#include "imu-chunk-cursor.h"
 #include "imu-import.h"
 #include "imu-export-csv.h"
 #include "imu-profile.h"

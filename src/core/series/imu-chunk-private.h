@@ -30,4 +30,14 @@ gboolean  imu_chunk_load           (ImuChunk            *self,
                                     guint                seq,
                                     GError             **error);
 
+/* The integrity check of one stream's chunks (imu_store_check()): adds a
+ * message to @problems for every problem found; fails only when the
+ * library cannot be read. Blocking, on @store's thread. */
+gboolean  imu_chunk_check          (ImuStore            *store,
+                                    const ImuStreamInfo *info,
+                                    gint64               n_chunks_recorded,
+                                    GPtrArray           *problems,
+                                    GCancellable        *cancellable,
+                                    GError             **error);
+
 G_END_DECLS
