@@ -750,6 +750,45 @@ test_tiny_streams (void)
   pt_columns_free (cols, 3);
 }
 
+/* Times at the ends of int64 nanoseconds (2262 and 1677), which no import
+ * accepts any more but an old library or a bundle may hold: the profile
+ * ends (it used to loop for ever: a window's end overflowed) and counts
+ * every sample. */
+static void
+test_extreme_times (void)
+{
+  const gint64 ends[] = { G_MAXINT64 - 5000 * G_GINT64_CONSTANT (10000000), G_MININT64 };
+
+  for (guint e = 0; e < G_N_ELEMENTS (ends); e++)
+    {
+      g_autofree char *path = imu_test_library_path ();
+      g_autoptr(GError) error = NULL;
+      g_autoptr(ImuStore) store = imu_store_open (path, &error);
+      const char *names[] = { "x", "y", "z" };
+      g_autofree gint64 *t = g_new (gint64, 5000);
+      double **cols = pt_columns_new (3, 5000);
+      g_autoptr(ImuProfile) profile = NULL;
+      gint64 id;
+      PtStream spec = { "acc", "accel", 100, 3, names, "g", "accel", 3, 8, 5000, NULL, NULL };
+
+      g_assert_no_error (error);
+      for (gsize i = 0; i < 5000; i++)
+        {
+          t[i] = ends[e] + (gint64) i * 10000000;
+          cols[0][i] = 0.0;
+          cols[1][i] = 0.0;
+          cols[2][i] = 1.0;   /* a device lying still: flat lines, the windowed checks run */
+        }
+      spec.t = t;
+      spec.cols = cols;
+      id = pt_new_session (store, "edge of time");
+      pt_add_stream (store, id, &spec);
+      profile = pt_profile (store, id, NULL);
+      g_assert_cmpint (pt_int (pt_channel (profile, "acc", "z"), "count"), ==, 5000);
+      pt_columns_free (cols, 3);
+    }
+}
+
 static void
 test_options_invalid (void)
 {
@@ -1295,6 +1334,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/core/profile/stats/moments", test_stats_moments);
+  g_test_add_func ("/core/profile/time/extreme", test_extreme_times);
   g_test_add_func ("/core/profile/stats/distributions", test_stats_distributions);
   g_test_add_func ("/core/profile/stats/sketch-rank-error", test_stats_sketch);
   g_test_add_func ("/core/profile/stats/exact-wide", test_stats_exact_wide);

@@ -27,6 +27,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "imu-profile-private.h"
+#include "imu-time.h"
 
 #define NS_PER_S 1e9
 #define MG_PER_G 1000.0
@@ -113,20 +114,12 @@ struct _ImuMovementProfiler
   GArray      *peak_locations;
 };
 
-static gint64
-floor_div (gint64 a, gint64 b)
-{
-  return a >= 0 ? a / b : -((-a + b - 1) / b);
-}
-
 static void
 windows_locate (Windows *w,
                 gint64   t0,
                 gint64   t)
 {
-  w->idx = floor_div (t - t0, w->len_ns);
-  w->begin = t0 + w->idx * w->len_ns;
-  w->end = w->begin + w->len_ns;
+  imu_time_window_locate (t0, w->len_ns, t, &w->idx, &w->begin, &w->end);
 }
 
 ImuMovementProfiler *
@@ -150,7 +143,7 @@ imu_movement_profiler_new (const ImuProfileOptions *options,
   /* Sized for the stream's time range, so that a long recording does not
    * grow them (and touch their memory) again and again. */
   {
-    gint64 span = info->t_last_ns > info->t_first_ns ? info->t_last_ns - info->t_first_ns : 0;
+    gint64 span = info->t_last_ns > info->t_first_ns ? imu_time_sub_sat (info->t_last_ns, info->t_first_ns) : 0;
     guint n_epochs = self->ep.len_ns > 0 ? (guint) MIN (span / self->ep.len_ns + 1, MAX_EPOCHS) : 1;
     guint n_blocks = self->sb.len_ns > 0 ? (guint) MIN (span / self->sb.len_ns + 1, 4 * MAX_EPOCHS) : 1;
 
@@ -250,7 +243,9 @@ peak_close (ImuMovementProfiler *self)
   imu_locations_add (self->peak_locations, self->opt.max_locations, self->peak_index, self->peak_t,
                      0, 0, self->peak_max);
   {
-    gint64 e = floor_div (self->peak_t - self->t0, self->ep.len_ns);
+    gint64 e, begin, end;
+
+    imu_time_window_locate (self->t0, self->ep.len_ns, self->peak_t, &e, &begin, &end);
 
     if (e >= 0 && e < (gint64) self->epochs->len)
       g_array_index (self->epochs, Epoch, e).peaks++;
@@ -677,7 +672,8 @@ nonwear_blocks (ImuMovementProfiler    *self,
                 guint8                **flags_out)
 {
   gint64 step_ns = 2 * self->sb.len_ns;
-  gint64 span = summary->t_last - self->t0 + (gint64) llround (summary->median_interval_s * NS_PER_S);
+  gint64 span = imu_time_add_sat (imu_time_sub_sat (summary->t_last, self->t0),
+                                 (gint64) llround (summary->median_interval_s * NS_PER_S));
   gint64 n_blocks = step_ns > 0 ? span / step_ns : 0;
   guint per_window = (guint) llround (2 * self->opt.nonwear_window_s / self->opt.nonwear_step_s);
   gint64 n_sub = 2 * n_blocks;

@@ -14,6 +14,7 @@
 
 #include "imu-lod-private.h"
 #include "imu-profile-private.h"
+#include "imu-time.h"
 #include "imu-series-private.h"
 #include "imu-stream-writer.h"
 
@@ -658,12 +659,7 @@ static void
 flat_open_window (ImuChannelProfiler *self,
                   gint64              t)
 {
-  gint64 w = (t - self->t0) >= 0 ? (t - self->t0) / self->window_ns
-                                 : -((self->t0 - t + self->window_ns - 1) / self->window_ns);
-
-  self->win = w;
-  self->win_begin = self->t0 + w * self->window_ns;
-  self->win_end = self->win_begin + self->window_ns;
+  imu_time_window_locate (self->t0, self->window_ns, t, &self->win, &self->win_begin, &self->win_end);
   self->win_n = 0;
 }
 
@@ -778,6 +774,13 @@ imu_channel_profiler_feed (ImuChannelProfiler    *self,
       end = self->win_end;
       for (j = i; j < n && t[j] >= begin && t[j] < end; j++)
         ;
+      if (j == i)
+        {
+          /* Only a sample at the very end of int64 time belongs to no
+           * window (the last one's end is clamped): count it out. */
+          i++;
+          continue;
+        }
       if (self->win_n == 0)
         {
           /* The window's first finite sample sets the shift. */

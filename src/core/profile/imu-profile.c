@@ -17,6 +17,7 @@
 #include "imu-chunk-cursor.h"
 #include "imu-context.h"
 #include "imu-profile-private.h"
+#include "imu-time.h"
 #include "imu-store-private.h"
 
 #define NS_PER_S 1e9
@@ -156,10 +157,15 @@ json_set_string_or_null (JsonObject *o,
 char *
 imu_format_time_iso (gint64 t_ns)
 {
-  gint64 s = t_ns >= 0 ? t_ns / 1000000000 : -((-t_ns + 999999999) / 1000000000);
-  gint64 ms = (t_ns - s * 1000000000) / 1000000;
-  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (s);
+  gint64 s, begin, end;
+  gint64 ms;
 
+  /* Any int64 time, 1677 to 2262: the floor division in 128 bits. */
+  imu_time_window_locate (0, 1000000000, t_ns, &s, &begin, &end);
+  ms = (gint64) (((__int128) t_ns - (__int128) s * 1000000000) / 1000000);
+  g_autoptr(GDateTime) dt = NULL;
+
+  dt = g_date_time_new_from_unix_utc (s);
   if (dt == NULL)
     return g_strdup_printf ("%" PRId64 "ns", t_ns);
   return g_strdup_printf ("%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",

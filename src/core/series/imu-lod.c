@@ -18,6 +18,7 @@
 
 #include "imu-codec.h"
 #include "imu-lod-private.h"
+#include "imu-time.h"
 
 typedef struct {
   /* the block being filled */
@@ -141,7 +142,9 @@ static void
 store_block (ImuLodBuilder *self, Level *lv, guint pos)
 {
   lv->row_t[pos] = lv->t_first;
-  lv->row_cols[0][pos] = (double) (lv->t_last - lv->t_first);
+  /* Saturating: a block's times may span more than int64 in a damaged
+   * or crafted stream. */
+  lv->row_cols[0][pos] = (double) imu_time_sub_sat (lv->t_last, lv->t_first);
   for (guint c = 0; c < self->n_channels; c++)
     {
       lv->row_cols[1 + 2 * c][pos] = lv->min[c];

@@ -51,4 +51,34 @@ imu_time_sub_sat (gint64 a, gint64 b)
   return r;
 }
 
+/**
+ * imu_time_window_locate:
+ * @t0: where window 0 begins
+ * @len_ns: the windows' length (> 0)
+ * @t: a time
+ * @idx: (out): the window that holds @t (negative before @t0)
+ * @begin: (out): its start
+ * @end: (out): its end (exclusive), clamped to G_MAXINT64
+ *
+ * Epochs, flat-line windows and the like: which window of a grid holds @t,
+ * for any two int64 times (their difference may not fit in int64).
+ */
+static inline void
+imu_time_window_locate (gint64  t0,
+                        gint64  len_ns,
+                        gint64  t,
+                        gint64 *idx,
+                        gint64 *begin,
+                        gint64 *end)
+{
+  __int128 d = (__int128) t - t0;
+  __int128 w = d >= 0 ? d / len_ns : -((-d + len_ns - 1) / len_ns);
+  __int128 b = (__int128) t0 + w * len_ns;
+  __int128 e = b + len_ns;
+
+  *idx = (gint64) w;   /* |w| ≤ 2^64 / len_ns: fits for any len_ns ≥ 2 */
+  *begin = b < G_MININT64 ? G_MININT64 : (gint64) b;
+  *end = e > G_MAXINT64 ? G_MAXINT64 : (gint64) e;
+}
+
 G_END_DECLS
