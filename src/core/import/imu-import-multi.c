@@ -643,6 +643,7 @@ import_entry (Multi *m, Entry *e, const char *full_path, GInputStream *in, guint
   member.size = e->size;
   member.bytes_base = bytes_base;
   member.hints = &hints;
+  member.is_member = TRUE;
   /* The member is looked up in the same registry as any file: a folder or
    * archive of any format that reads into a session works. */
   if (!e->importer->import (e->importer, m->builder, &member, &local_error))

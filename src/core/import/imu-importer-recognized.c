@@ -63,23 +63,25 @@ recognized_import (const ImuImporter  *importer,
 {
   const char *where = imu_import_input_where (input);
 
-  /* A member of a folder comes here by its name alone: check that its
-   * content is what the name says before naming the format. */
-  if (input->is_member)
-    {
-      guint8 head[IMU_IMPORTER_HEAD_BYTES];
-      g_autofree char *base = g_path_get_basename (input->name);
-      ImuImportProbe probe = { head, 0, input->size, base, NULL };
+  /* A member of a folder comes here by its name alone, and a forced
+   * format by the person's word: check that the content is what the name
+   * says before naming the format. */
+  {
+    guint8 head[IMU_IMPORTER_HEAD_BYTES];
+    g_autofree char *base = g_path_get_basename (input->is_member || input->path == NULL ? input->name : input->path);
+    ImuImportProbe probe = { head, 0, input->size, base, input->is_member ? NULL : input->path };
 
-      if (!imu_import_input_read_head (input, head, sizeof head, &probe.len, error))
+    if (!imu_import_input_read_head (input, head, sizeof head, &probe.len, error))
+      return FALSE;
+    if (importer->sniff (&probe) == IMU_IMPORTER_SCORE_NONE)
+      {
+        g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_UNRECOGNIZED,
+                     /* TRANSLATORS: "run.csv: this does not look like Axivity CWA device files (the format “cwa”)" */
+                     _("%s: this does not look like %s (the format “%s”)"),
+                     where, imu_importer_get_display_name (importer), importer->name);
         return FALSE;
-      if (importer->sniff (&probe) == IMU_IMPORTER_SCORE_NONE)
-        {
-          g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_UNRECOGNIZED,
-                       _("%s: not a format IMU Studio can import"), where);
-          return FALSE;
-        }
-    }
+      }
+  }
 
   if (importer == &imu_importer_cwa)
     g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_UNRECOGNIZED,
