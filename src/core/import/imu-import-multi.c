@@ -1,4 +1,4 @@
-/* imu-import-multi.c — folders and archives of CSV files as one session
+/* imu-import-multi.c — folders and archives of recordings as one session
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -7,6 +7,8 @@
  * (Accelerometer.csv and meta/time.csv, meta/device.csv), an Empatica E4
  * export (ACC.csv, …, tags.csv) or any folder of CSV files: every data
  * file becomes streams of one session, the metadata files describe it.
+ * Which files are data, and who reads them, the importer registry says:
+ * each member goes to the row its name matches.
  *
  * Archives are read twice with libarchive: a first pass lists the entries
  * and reads the small metadata files (they must be known before the data:
@@ -128,10 +130,7 @@ classify (const char *path, const char *base, const ImuImporter **importer)
    * they are not data, though a .txt given alone may be a CSV. */
   if (has_suffix_ci (base, ".txt"))
     return FILE_IGNORED;
-  if ((*importer = member_importer (base)) == NULL)
-    return FILE_IGNORED;
-  if (!has_suffix_ci (base, ".csv") && !has_suffix_ci (base, ".tsv"))
-    return FILE_DATA;
+  /* The metadata files of the exports this importer knows, by name. */
   if (g_str_equal (lower, "metadata.csv"))
     return FILE_SL_METADATA;
   if (g_str_equal (lower, "annotation.csv"))
@@ -144,6 +143,9 @@ classify (const char *path, const char *base, const ImuImporter **importer)
     return FILE_EMPATICA_TAGS;
   /* Empatica's IBI.csv holds intervals between beats, not samples. */
   if (g_str_equal (lower, "ibi.csv"))
+    return FILE_IGNORED;
+  /* Any other file is data when a registry row takes it. */
+  if ((*importer = member_importer (base)) == NULL)
     return FILE_IGNORED;
   return FILE_DATA;
 }
