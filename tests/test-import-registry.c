@@ -546,6 +546,16 @@ test_builder_record (void)
 
   w = imu_session_builder_add_stream (b, info, &error);
   g_assert_no_error (error);
+  /* A flush before the first sample commits no time range. */
+  g_assert_true (imu_session_builder_flush (b, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(ImuSession) early = imu_store_load_session (store, id, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (imu_session_get_start_ns (early), ==, 0);
+    g_assert_cmpint (imu_session_get_end_ns (early), ==, 0);
+  }
   append_samples (w, 0, 10);
   imu_session_builder_add_event (b, G_GINT64_CONSTANT (1050000000), 0, "marker", "start", NULL);
   g_assert_true (imu_session_builder_flush (b, &error));

@@ -159,7 +159,10 @@ derive_times (ImuSessionBuilder *self, GError **error)
       if (rate <= 0 && s->nominal_rate_hz > 0)
         rate = s->nominal_rate_hz;
     }
-  g_object_set (self->session, "start-ns", start, "end-ns", end, "nominal-rate", rate, NULL);
+  /* A recording flushed before its first sample has no range yet. */
+  if (start <= end)
+    g_object_set (self->session, "start-ns", start, "end-ns", end, NULL);
+  g_object_set (self->session, "nominal-rate", rate, NULL);
   return TRUE;
 }
 
