@@ -7,6 +7,8 @@
 #include <math.h>
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include <archive.h>
 #include <archive_entry.h>
 #include <json-glib/json-glib.h>
@@ -727,6 +729,71 @@ test_allow_duplicate (Fixture *f, gconstpointer data)
   g_assert_cmpint (imu_store_count_sessions (f->a, NULL), ==, 2);
 }
 
+/* One import = one audit row, for bundles too: a refused bundle keeps a
+ * failure row (written after the rollback), a good one a single row. */
+static void
+test_audit (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GPtrArray) entries = read_entries (f->bundle);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) b = new_library ();
+  g_autoptr(ImuImportResult) result = NULL;
+  g_autoptr(GPtrArray) audits = NULL;
+  g_autofree char *bad = g_build_filename (f->dir, "bad.imub", NULL);
+  g_autofree char *good_sha = imu_test_sha256_file (f->bundle);
+  g_autofree char *expected = NULL;
+  ImuImportAudit *audit;
+  Entry *e = g_new0 (Entry, 1);
+  GStatBuf st;
+
+  /* An entry the manifest does not list, right after the manifest: refused
+   * before any sample is read. */
+  e->type = AE_IFREG;
+  e->data = g_bytes_new_static ("x\n", 2);
+  e->name = g_strdup ("notes.txt");
+  g_ptr_array_insert (entries, 1, e);
+  write_entries (bad, entries);
+  g_assert_cmpint (g_stat (bad, &st), ==, 0);
+
+  result = imu_import_path (b, bad, NULL, NULL, NULL, NULL, NULL, &error);
+  g_assert_null (result);
+  g_assert_error (error, IMU_BUNDLE_ERROR, IMU_BUNDLE_ERROR_EXTRA_FILE);
+  expected = g_strdup_printf ("%s: refused: the archive holds “notes.txt”, which manifest.json does not list", bad);
+  g_assert_cmpstr (error->message, ==, expected);
+  g_assert_cmpint (imu_store_count_sessions (b, NULL), ==, 0);
+  g_assert_cmpint (query_int (b, "SELECT count(*) FROM streams"), ==, 0);
+  g_clear_error (&error);
+
+  audits = imu_store_list_import_audits (b, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (audits->len, ==, 1);
+  audit = g_ptr_array_index (audits, 0);
+  g_assert_cmpint (audit->session_id, ==, 0);
+  g_assert_cmpstr (audit->path, ==, bad);
+  g_assert_cmpstr (audit->format, ==, "bundle");
+  g_assert_cmpint (audit->bytes, ==, (gint64) st.st_size);
+  /* Not every byte was read: no checksum to vouch for. */
+  g_assert_cmpstr (audit->sha256, ==, "");
+  g_assert_cmpint (audit->rows, ==, 0);
+  g_assert_null (audit->delimiter);
+  g_assert_cmpstr (audit->issues_json, ==, "{}");
+  g_assert_cmpstr (audit->error, ==, expected);
+  g_clear_pointer (&audits, g_ptr_array_unref);
+
+  /* The good bundle, into the same library: one more row, its own. */
+  result = imu_bundle_import (b, f->bundle, NULL, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  audits = imu_store_list_import_audits (b, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (audits->len, ==, 2);
+  audit = g_ptr_array_index (audits, 1);
+  g_assert_cmpint (audit->session_id, ==, result->session_id);
+  g_assert_cmpstr (audit->format, ==, "bundle");
+  g_assert_cmpstr (audit->sha256, ==, good_sha);
+  g_assert_cmpint (audit->rows, ==, N_ACC + N_GYR + N_REL);
+  g_assert_null (audit->error);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -756,6 +823,8 @@ main (int argc, char **argv)
               fixture_setup, test_deterministic, fixture_teardown);
   g_test_add ("/core/bundle/duplicate-uuid", Fixture, GINT_TO_POINTER (IMU_BUNDLE_ARCHIVE_TAR_ZSTD),
               fixture_setup, test_duplicate, fixture_teardown);
+  g_test_add ("/core/bundle/audit", Fixture, GINT_TO_POINTER (IMU_BUNDLE_ARCHIVE_TAR_ZSTD),
+              fixture_setup, test_audit, fixture_teardown);
   g_test_add ("/core/bundle/allow-duplicate", Fixture, GINT_TO_POINTER (IMU_BUNDLE_ARCHIVE_TAR_ZSTD),
               fixture_setup, test_allow_duplicate, fixture_teardown);
   for (guint i = 0; i < G_N_ELEMENTS (bad_cases); i++)

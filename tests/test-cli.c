@@ -1017,6 +1017,125 @@ test_not_a_library (void)
   g_assert_cmpstr (after, ==, before);
 }
 
+/* `imu formats --json`: every registry entry with exactly these fields. */
+static void
+test_formats_json (void)
+{
+  static const struct { const char *name; const char *description; const char *patterns; gboolean reads; } expected[] = {
+    { "csv", "CSV and TSV text", "*.csv *.tsv *.txt", TRUE },
+    { "bundle", "IMU Studio session bundles", "*.imub", TRUE },
+    { "archive", "Folders and archives (zip, tar) of these files, such as Sensor Logger and phyphox exports",
+      "*.zip *.tar *.tar.gz *.tgz *.tar.zst *.tar.xz", TRUE },
+    { "cwa", "Axivity CWA device files", "*.cwa", FALSE },
+    { "gt3x", "ActiGraph GT3X device files", "*.gt3x", FALSE },
+    { "geneactiv", "GENEActiv device files", "*.bin", FALSE },
+    { "parquet", "Apache Parquet tables", "*.parquet", FALSE },
+  };
+  g_auto(Run) run = { 0 };
+  g_auto(Run) global = { 0 };
+  g_autoptr(JsonNode) root = NULL;
+  JsonArray *array;
+
+  run_imu (&run, "formats", "--json");
+  g_assert_cmpint (run.status, ==, EXIT_OK);
+  g_assert_cmpstr (run.err, ==, "");
+  root = parse_json (run.out);
+  array = json_node_get_array (root);
+  g_assert_cmpuint (json_array_get_length (array), ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      JsonObject *o = json_array_get_object_element (array, i);
+      JsonArray *patterns = json_object_get_array_member (o, "patterns");
+      g_autoptr(GString) joined = g_string_new (NULL);
+
+      g_assert_cmpuint (json_object_get_size (o), ==, 4);
+      g_assert_cmpstr (json_object_get_string_member (o, "name"), ==, expected[i].name);
+      g_assert_cmpstr (json_object_get_string_member (o, "description"), ==, expected[i].description);
+      g_assert_cmpint (json_object_get_boolean_member (o, "reads"), ==, expected[i].reads);
+      for (guint k = 0; k < json_array_get_length (patterns); k++)
+        g_string_append_printf (joined, "%s%s", k > 0 ? " " : "", json_array_get_string_element (patterns, k));
+      g_assert_cmpstr (joined->str, ==, expected[i].patterns);
+    }
+
+  /* --json before the command says the same; no library is needed. */
+  run_imu (&global, "--json", "formats");
+  g_assert_cmpint (global.status, ==, EXIT_OK);
+  g_assert_cmpstr (global.out, ==, run.out);
+}
+
+static void
+test_formats_table (void)
+{
+  g_auto(Run) run = { 0 };
+  g_auto(Run) extra = { 0 };
+  g_auto(GStrv) lines = NULL;
+
+  run_imu (&run, "formats");
+  g_assert_cmpint (run.status, ==, EXIT_OK);
+  lines = g_strsplit (run.out, "\n", -1);
+  /* Seven formats, one line each, and the final newline. */
+  g_assert_cmpuint (g_strv_length (lines), ==, 8);
+  g_assert_cmpstr (lines[0], ==, "csv        reads       *.csv *.tsv *.txt                              CSV and TSV text");
+  g_assert_cmpstr (lines[3], ==, "cwa        recognises  *.cwa                                          Axivity CWA device files");
+  g_assert_cmpstr (lines[7], ==, "");
+
+  run_imu (&extra, "formats", "csv");
+  g_assert_cmpint (extra.status, ==, EXIT_USAGE);
+}
+
+/* --format forces an importer; a misspelt one is a usage error; a format
+ * only recognised says what the file is, and exits as bad input. */
+static void
+test_import_format (void)
+{
+  g_autofree char *library = imu_test_library_path ();
+  g_autofree char *fixture = write_fixture ("recording.log");
+  g_autofree char *good = write_fixture ("plain.csv");
+  static const guint8 cwa[] = { 'M', 'D', 0xfc, 0x03, 0x00, 0x0a, 0x9a, 0x1a, 0x00, 0x00 };
+  g_autofree char *device = imu_test_write_file ("AX3.cwa", (const char *) cwa, sizeof cwa);
+
+  {
+    g_auto(Run) run = { 0 };
+
+    run_imu (&run, "--library", library, "import", "--format", "xlsx", good);
+    g_assert_cmpint (run.status, ==, EXIT_USAGE);
+    g_assert_cmpstr (run.out, ==, "");
+    g_assert_true (g_str_has_prefix (run.err, "imu import: unknown format “xlsx”; imu formats lists them\n"));
+    /* Refused before the library was even created. */
+    g_assert_false (g_file_test (library, G_FILE_TEST_EXISTS));
+  }
+  {
+    g_auto(Run) run = { 0 };
+    g_autoptr(JsonNode) root = NULL;
+
+    run_imu (&run, "--library", library, "import", "--format", "csv", "--json", fixture);
+    g_assert_cmpint (run.status, ==, EXIT_OK);
+    root = parse_json (run.out);
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (json_node_get_array (root), 0),
+                                                    "format"), ==, "csv");
+  }
+  {
+    g_auto(Run) run = { 0 };
+    g_autofree char *expected = g_strdup_printf ("imu: %s: this does not look like Axivity CWA device files "
+                                                 "(the format “cwa”)\n", good);
+
+    run_imu (&run, "--library", library, "import", "--format", "cwa", good);
+    g_assert_cmpint (run.status, ==, EXIT_BAD_INPUT);
+    g_assert_cmpstr (run.err, ==, expected);
+  }
+  {
+    g_auto(Run) run = { 0 };
+    g_autofree char *expected = g_strdup_printf ("imu: %s: this is an Axivity CWA device file, which this version "
+                                                 "of IMU Studio cannot import. Convert it with cwa-convert to CSV "
+                                                 "first.\n", device);
+
+    run_imu (&run, "--library", library, "import", device);
+    g_assert_cmpint (run.status, ==, EXIT_BAD_INPUT);
+    g_assert_cmpstr (run.out, ==, "");
+    g_assert_cmpstr (run.err, ==, expected);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1031,6 +1150,9 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/import/duplicate", test_import_duplicate);
   g_test_add_func ("/cli/import/bad-input", test_import_bad_input);
   g_test_add_func ("/cli/import/cancel", test_import_cancel);
+  g_test_add_func ("/cli/import/format", test_import_format);
+  g_test_add_func ("/cli/formats/json", test_formats_json);
+  g_test_add_func ("/cli/formats/table", test_formats_table);
   g_test_add_func ("/cli/list", test_list);
   g_test_add_func ("/cli/list/no-library", test_list_no_library);
   g_test_add_func ("/cli/show", test_show);

@@ -5,9 +5,12 @@
  */
 #define G_LOG_DOMAIN "imu-window"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "imu-import.h"
+#include "imu-importer.h"
 #include "imu-import-row.h"
 #include "imu-window-private.h"
 
@@ -347,20 +350,51 @@ chooser_response_cb (GtkNativeDialog *dialog,
   g_object_unref (dialog);
 }
 
+/* Adds @pattern to @filter: "*.csv" as a suffix, which GTK matches
+ * whatever the case (devices write test_data.CWA), anything else as is. */
 static void
-add_filter (GtkFileChooser     *chooser,
-            const char         *name,
-            const char * const *patterns,
-            const char * const *mime_types)
+add_pattern (GtkFileFilter *filter,
+             const char    *pattern)
 {
-  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+  if (g_str_has_prefix (pattern, "*.") && strpbrk (pattern + 2, "*?[") == NULL)
+    gtk_file_filter_add_suffix (filter, pattern + 2);
+  else
+    gtk_file_filter_add_pattern (filter, pattern);
+}
 
-  gtk_file_filter_set_name (filter, name);
-  for (guint i = 0; patterns != NULL && patterns[i] != NULL; i++)
-    gtk_file_filter_add_pattern (filter, patterns[i]);
-  for (guint i = 0; mime_types != NULL && mime_types[i] != NULL; i++)
-    gtk_file_filter_add_mime_type (filter, mime_types[i]);
-  gtk_file_chooser_add_filter (chooser, filter);
+/* The file filters of the import dialog, from the importer registry: every
+ * file a reading importer takes, then one filter per format (those only
+ * recognised too: picking one explains what to do with it), then all
+ * files. A new format shows up here without a change to this file. */
+static void
+add_registry_filters (GtkFileChooser *chooser)
+{
+  g_autoptr(GtkFileFilter) supported = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
+  const ImuImporter *const *table;
+  guint n = 0;
+
+  table = imu_importer_table (&n);
+  gtk_file_filter_set_name (supported, _("All supported files"));
+  for (guint i = 0; i < n; i++)
+    if (imu_importer_reads (table[i]))
+      for (guint k = 0; table[i]->patterns != NULL && table[i]->patterns[k] != NULL; k++)
+        add_pattern (supported, table[i]->patterns[k]);
+  gtk_file_chooser_add_filter (chooser, supported);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+
+      gtk_file_filter_set_name (filter, imu_importer_get_display_name (table[i]));
+      for (guint k = 0; table[i]->patterns != NULL && table[i]->patterns[k] != NULL; k++)
+        add_pattern (filter, table[i]->patterns[k]);
+      gtk_file_chooser_add_filter (chooser, filter);
+    }
+
+  gtk_file_filter_set_name (all, _("All files"));
+  gtk_file_filter_add_pattern (all, "*");
+  gtk_file_chooser_add_filter (chooser, all);
 }
 
 static void
@@ -371,12 +405,6 @@ import_action (GSimpleAction *action,
   ImuWindow *self = user_data;
   gboolean folders = g_str_equal (g_action_get_name (G_ACTION (action)), "import-folder");
   GtkFileChooserNative *chooser;
-  static const char * const recordings[] = { "*.csv", "*.CSV", "*.tsv", "*.TSV", "*.txt", "*.TXT", "*.zip", "*.ZIP", NULL };
-  static const char * const text[] = { "*.csv", "*.CSV", "*.tsv", "*.TSV", "*.txt", "*.TXT", NULL };
-  static const char * const text_types[] = { "text/csv", "text/tab-separated-values", "text/plain", NULL };
-  static const char * const zips[] = { "*.zip", "*.ZIP", NULL };
-  static const char * const zip_types[] = { "application/zip", NULL };
-  static const char * const all[] = { "*", NULL };
 
   if (self->library == NULL)
     return;
@@ -388,12 +416,7 @@ import_action (GSimpleAction *action,
   gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (chooser), TRUE);
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
   if (!folders)
-    {
-      add_filter (GTK_FILE_CHOOSER (chooser), _("Recordings (CSV, TSV, text, zip)"), recordings, NULL);
-      add_filter (GTK_FILE_CHOOSER (chooser), _("CSV, TSV and text files"), text, text_types);
-      add_filter (GTK_FILE_CHOOSER (chooser), _("Zip archives"), zips, zip_types);
-      add_filter (GTK_FILE_CHOOSER (chooser), _("All files"), all, NULL);
-    }
+    add_registry_filters (GTK_FILE_CHOOSER (chooser));
   g_signal_connect_object (chooser, "response", G_CALLBACK (chooser_response_cb), self, 0);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }

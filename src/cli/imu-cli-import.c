@@ -13,6 +13,7 @@
 #include "imu-cli.h"
 #include "imu-cli-json.h"
 #include "imu-cli-progress.h"
+#include "imu-importer.h"
 
 /* "data.csv: E_NUMERIC_FORMAT: 3 times (lines 12, 40, 41)" per issue code, on stderr. */
 static void
@@ -150,6 +151,7 @@ imu_cli_import (ImuCli  *cli,
   g_autofree char *title = NULL;
   g_autofree char *subject = NULL;
   g_autofree char *activity = NULL;
+  g_autofree char *format = NULL;
   g_auto(GStrv) tags = NULL;
   gboolean allow_duplicate = FALSE;
   ImuImportOptions options = { 0 };
@@ -166,6 +168,8 @@ imu_cli_import (ImuCli  *cli,
       N_("Activity (run, walk, lab trial…)"), N_("ACTIVITY") },
     { "tag", 0, 0, G_OPTION_ARG_STRING_ARRAY, &tags,
       N_("Add a tag (repeat for several)"), N_("TAG") },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format,
+      N_("Read every path with this importer instead of detecting it (see imu formats)"), N_("NAME") },
     { "allow-duplicate", 0, 0, G_OPTION_ARG_NONE, &allow_duplicate,
       N_("Import even when the same bytes are already in the library"), NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &cli->json,
@@ -182,6 +186,10 @@ imu_cli_import (ImuCli  *cli,
     return status;
   if (argc < 2)
     return imu_cli_usage_error (cli, _("no file to import"));
+  /* A misspelt format is a mistake on the command line, found before the
+   * library is opened or a file read. */
+  if (format != NULL && imu_importer_lookup (format) == NULL)
+    return imu_cli_usage_error (cli, _("unknown format “%s”; imu formats lists them"), format);
 
   store = imu_cli_get_store (cli, &error);
   if (store == NULL)
@@ -192,6 +200,7 @@ imu_cli_import (ImuCli  *cli,
   options.activity = activity;
   options.tags = (const char * const *) tags;
   options.allow_duplicate = allow_duplicate;
+  options.format = format;
 
   if (cli->json)
     json_results = json_array_new ();

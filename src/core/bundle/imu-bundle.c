@@ -33,6 +33,7 @@
 #include "imu-bundle.h"
 #include "imu-export-csv.h"
 #include "imu-number.h"
+#include "imu-session-builder.h"
 #include "imu-store-private.h"
 #include "imu-stream-writer.h"
 
@@ -879,7 +880,7 @@ in_file_free (InFile *f)
 typedef struct {
   ImuStreamInfo   *info;
   gint64           n_samples;  /* declared */
-  ImuStreamWriter *writer;     /* borrowed from Reader.writers; NULL when verifying */
+  ImuStreamWriter *writer;     /* owned by the builder; NULL when verifying */
   gint64           rows;
   gboolean         header_seen;
   GByteArray      *line;       /* a line cut by a block boundary */
@@ -917,15 +918,17 @@ typedef struct {
   gint64             declared_total;
   gint64             decompressed;
 
-  /* import */
+  /* import: the builder owns the session, its streams and the transaction */
+  ImuSessionBuilder *builder;
   ImuStore          *store;
   ImuSession        *session;
-  GPtrArray         *writers;
   GBytes            *events;
   GBytes            *device;
   GBytes            *calib;
   GBytes            *profile;
   gint64             n_events;
+  gboolean           allow_duplicate;
+  gint64            *duplicate_of;
 } Reader;
 
 static void
@@ -943,7 +946,6 @@ reader_clear (Reader *r)
   g_clear_pointer (&r->by_path, g_hash_table_unref);
   g_clear_pointer (&r->streams, g_ptr_array_unref);
   g_clear_object (&r->session);
-  g_clear_pointer (&r->writers, g_ptr_array_unref);
   g_clear_pointer (&r->events, g_bytes_unref);
   g_clear_pointer (&r->device, g_bytes_unref);
   g_clear_pointer (&r->calib, g_bytes_unref);
@@ -1560,7 +1562,7 @@ feed_samples (Reader *r, const InFile *f, InStream *s, const guint8 *data, gsize
 }
 
 static gboolean
-create_session (Reader *r, const ImuImportOptions *options, GError **error)
+create_session (Reader *r, gboolean allow_duplicate, GError **error)
 {
   JsonObject *so = json_object_get_object_member (r->manifest, "session");
   JsonObject *dev = json_object_has_member (so, "device") && JSON_NODE_HOLDS_OBJECT (json_object_get_member (so, "device"))
@@ -1572,8 +1574,8 @@ create_session (Reader *r, const ImuImportOptions *options, GError **error)
   gint64 v;
   int st = IMU_SESSION_STATE_COMPLETE;
 
-  r->session = imu_session_new ();
-  if (!(options != NULL && options->allow_duplicate))
+  r->session = g_object_ref (imu_session_builder_get_session (r->builder));
+  if (!allow_duplicate)
     g_object_set (r->session, "uuid", member_string (so, "uuid"), NULL);
   if (tags_node != NULL && JSON_NODE_HOLDS_ARRAY (tags_node))
     {
@@ -1613,21 +1615,22 @@ create_session (Reader *r, const ImuImportOptions *options, GError **error)
                   "device-serial", member_string (dev, "serial") != NULL ? member_string (dev, "serial") : "",
                   "device-firmware", member_string (dev, "firmware") != NULL ? member_string (dev, "firmware") : "",
                   NULL);
-  if (!imu_store_insert_session (r->store, r->session, error))
+  /* The row as the bundle has it is final: the builder neither derives
+   * times nor saves the session again (finish_import() sets its own
+   * created/updated times). */
+  imu_session_builder_set_session_final (r->builder, TRUE);
+  if (imu_session_builder_get_session_id (r->builder, error) == 0)
     return FALSE;
 
-  r->writers = g_ptr_array_new_with_free_func ((GDestroyNotify) imu_stream_writer_free);
   for (guint i = 0; i < r->streams->len; i++)
     {
       InStream *s = g_ptr_array_index (r->streams, i);
       ImuStreamWriter *w;
 
-      s->info->session_id = imu_session_get_id (r->session);
-      if (!(w = imu_stream_writer_new (r->store, s->info, error)))
+      if (!(w = imu_session_builder_add_stream (r->builder, s->info, error)))
         return FALSE;
       for (guint c = 0; c < s->info->n_channels; c++)
         imu_stream_writer_set_decimals (w, c, s->info->channels[c].decimals);
-      g_ptr_array_add (r->writers, w);
       s->writer = w;
     }
   return TRUE;
@@ -1672,7 +1675,6 @@ apply_events (Reader *r, GError **error)
       const char *nl = memchr (p, '\n', (gsize) (end - p));
       const char *line_end = nl != NULL ? nl : end;
       g_autoptr(JsonParser) parser = json_parser_new ();
-      g_autoptr(ImuEvent) event = NULL;
       JsonObject *o;
       gint64 t, d = 0;
 
@@ -1696,16 +1698,11 @@ apply_events (Reader *r, GError **error)
         }
       member_int (o, "duration_ns", &d);
       r->n_events++;
-      if (r->store != NULL)
-        {
-          event = imu_event_new (t, member_string (o, "kind") != NULL ? member_string (o, "kind") : "marker",
-                                 member_string (o, "label") != NULL ? member_string (o, "label") : "");
-          event->duration_ns = d;
-          event->payload_json = g_strdup (member_string (o, "payload"));
-          event->session_id = imu_session_get_id (r->session);
-          if (!imu_store_add_event (r->store, event, error))
-            return FALSE;
-        }
+      if (r->builder != NULL)
+        imu_session_builder_add_event (r->builder, t, d,
+                                       member_string (o, "kind") != NULL ? member_string (o, "kind") : "marker",
+                                       member_string (o, "label") != NULL ? member_string (o, "label") : "",
+                                       member_string (o, "payload"));
       p = line_end + 1;
     }
   return TRUE;
@@ -1858,9 +1855,8 @@ finish_import (Reader *r, GError **error)
   gint64 created = 0, updated = 0;
   int rc;
 
-  for (guint i = 0; i < r->writers->len; i++)
-    if (!imu_stream_writer_finish (g_ptr_array_index (r->writers, i), error))
-      return FALSE;
+  if (!imu_session_builder_end_streams (r->builder, error))
+    return FALSE;
   if (!apply_events (r, error) || !apply_device (r, error) || !apply_calibration (r, error))
     return FALSE;
   if (r->profile != NULL && !apply_profile (r, error))
@@ -1884,10 +1880,32 @@ finish_import (Reader *r, GError **error)
   return TRUE;
 }
 
-/* Reads and checks the whole bundle; with r->store set, imports it inside
- * the caller's transaction (created after the manifest was read). */
+static gint64
+find_session_by_uuid (ImuStore *store, const char *uuid, GError **error)
+{
+  sqlite3_stmt *stmt = imu_store_prepare (store, "SELECT id FROM sessions WHERE uuid = ?", error);
+  gint64 id = 0;
+  int rc;
+
+  if (stmt == NULL)
+    return -1;
+  sqlite3_bind_text (stmt, 1, uuid, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    id = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      imu_store_fail (store, rc, "looking up a session", error);
+      return -1;
+    }
+  return id;
+}
+
+/* Reads and checks the whole bundle; with r->builder set, imports it
+ * into the builder's session (described once the manifest is read). */
 static gboolean
-read_bundle (Reader *r, const ImuImportOptions *options, gboolean manifest_only, GError **error)
+read_bundle (Reader *r, gboolean manifest_only, GError **error)
 {
   struct archive_entry *entry;
   g_autoptr(GBytes) manifest = NULL;
@@ -1917,8 +1935,29 @@ read_bundle (Reader *r, const ImuImportOptions *options, gboolean manifest_only,
   if (manifest_only)
     return TRUE;
 
-  if (r->store != NULL && !create_session (r, options, error))
-    return FALSE;
+  if (r->builder != NULL)
+    {
+      const char *uuid = member_string (json_object_get_object_member (r->manifest, "session"), "uuid");
+      gint64 existing;
+
+      /* A bundle already in the library is a no-op: found by its uuid,
+       * before a sample is read. */
+      if ((existing = find_session_by_uuid (r->store, uuid, error)) < 0)
+        return FALSE;
+      if (existing > 0 && !r->allow_duplicate)
+        {
+          g_autoptr(ImuSession) other = imu_store_load_session (r->store, existing, NULL);
+
+          if (r->duplicate_of != NULL)
+            *r->duplicate_of = existing;
+          g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_DUPLICATE,
+                       _("%s is already in the library as session %" PRId64 " “%s” (uuid %s)"),
+                       r->path, existing, other != NULL ? imu_session_get_title (other) : "", uuid);
+          return FALSE;
+        }
+      if (!create_session (r, r->allow_duplicate, error))
+        return FALSE;
+    }
 
   while ((rc = reader_next (r, &entry, error)) > 0)
     {
@@ -2028,7 +2067,7 @@ read_bundle (Reader *r, const ImuImportOptions *options, gboolean manifest_only,
   if (!reader_hash_rest (r, error))
     return FALSE;
 
-  if (r->store != NULL)
+  if (r->builder != NULL)
     return finish_import (r, error);
   /* Verifying: parse the small files as an import would. */
   if (!apply_events (r, error))
@@ -2069,7 +2108,7 @@ imu_bundle_sniff (const char *path)
 
   g_return_val_if_fail (path != NULL, FALSE);
 
-  ok = reader_open (&r, path, NULL) && read_bundle (&r, NULL, TRUE, NULL);
+  ok = reader_open (&r, path, NULL) && read_bundle (&r, TRUE, NULL);
   reader_clear (&r);
   return ok;
 }
@@ -2084,7 +2123,7 @@ imu_bundle_peek (const char    *path,
 
   g_return_val_if_fail (path != NULL, NULL);
 
-  if (reader_open (&r, path, error) && read_bundle (&r, NULL, TRUE, error) && reader_hash_rest (&r, error))
+  if (reader_open (&r, path, error) && read_bundle (&r, TRUE, error) && reader_hash_rest (&r, error))
     info = reader_info (&r);
   reader_clear (&r);
   return info;
@@ -2100,32 +2139,46 @@ imu_bundle_verify (const char    *path,
 
   g_return_val_if_fail (path != NULL, NULL);
 
-  if (reader_open (&r, path, error) && read_bundle (&r, NULL, FALSE, error))
+  if (reader_open (&r, path, error) && read_bundle (&r, FALSE, error))
     info = reader_info (&r);
   reader_clear (&r);
   return info;
 }
 
-static gint64
-find_session_by_uuid (ImuStore *store, const char *uuid, GError **error)
+gboolean
+imu_bundle_read_into (ImuSessionBuilder  *builder,
+                      const char         *path,
+                      gboolean            allow_duplicate,
+                      gint64             *duplicate_of,
+                      ImuProgressFunc     progress,
+                      gpointer            progress_data,
+                      GCancellable       *cancellable,
+                      GError            **error)
 {
-  sqlite3_stmt *stmt = imu_store_prepare (store, "SELECT id FROM sessions WHERE uuid = ?", error);
-  gint64 id = 0;
-  int rc;
+  Reader r = { .fd = -1, .cancellable = cancellable, .progress = progress, .progress_data = progress_data };
+  g_autofree char *sha = NULL;
+  gboolean ok;
 
-  if (stmt == NULL)
-    return -1;
-  sqlite3_bind_text (stmt, 1, uuid, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    id = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+  g_return_val_if_fail (IMU_IS_SESSION_BUILDER (builder), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  r.builder = builder;
+  r.store = imu_session_builder_get_store (builder);
+  r.allow_duplicate = allow_duplicate;
+  r.duplicate_of = duplicate_of;
+  imu_session_builder_set_format (builder, "bundle");
+  ok = reader_open (&r, path, error);
+  /* A failed import's audit row gets the bundle's size; its sha256 only
+   * once every byte was read. */
+  imu_session_builder_set_source (builder, NULL, r.file_size);
+  ok = ok && read_bundle (&r, FALSE, error);
+  if (ok)
     {
-      imu_store_fail (store, rc, "looking up a session", error);
-      return -1;
+      sha = sha256_hex (&r.file_sha);
+      imu_session_builder_set_source (builder, sha, r.file_bytes);
     }
-  return id;
+  reader_clear (&r);
+  return ok;
 }
 
 ImuImportResult *
@@ -2138,98 +2191,15 @@ imu_bundle_import (ImuStore               *store,
                    GCancellable           *cancellable,
                    GError                **error)
 {
-  Reader r = { .fd = -1, .cancellable = cancellable, .progress = progress, .progress_data = progress_data };
-  g_autoptr(ImuImportResult) result = NULL;
-  g_autoptr(ImuImportAudit) audit = NULL;
-  g_autoptr(GError) local_error = NULL;
-  gint64 started = g_get_monotonic_time ();
-  gint64 existing, rows = 0;
-  gboolean in_tx = FALSE;
-  const char *uuid;
+  ImuImportOptions forced = { 0 };
 
   g_return_val_if_fail (IMU_IS_STORE (store), NULL);
   g_return_val_if_fail (path != NULL, NULL);
 
-  if (duplicate_of != NULL)
-    *duplicate_of = 0;
-
-  /* The manifest first: a bundle already in the library is a no-op. */
-  if (!reader_open (&r, path, &local_error) || !read_bundle (&r, NULL, TRUE, &local_error))
-    goto out;
-  uuid = member_string (json_object_get_object_member (r.manifest, "session"), "uuid");
-  existing = find_session_by_uuid (store, uuid, &local_error);
-  if (existing < 0)
-    goto out;
-  if (existing > 0 && !(options != NULL && options->allow_duplicate))
-    {
-      g_autoptr(ImuSession) other = imu_store_load_session (store, existing, NULL);
-
-      if (duplicate_of != NULL)
-        *duplicate_of = existing;
-      g_set_error (&local_error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_DUPLICATE,
-                   _("%s is already in the library as session %" PRId64 " “%s” (uuid %s)"),
-                   path, existing, other != NULL ? imu_session_get_title (other) : "", uuid);
-      goto out;
-    }
-  reader_clear (&r);
-  memset (&r, 0, sizeof r);
-  r.fd = -1;
-  r.cancellable = cancellable;
-  r.progress = progress;
-  r.progress_data = progress_data;
-  r.store = store;
-
-  if (!imu_store_begin (store, &local_error))
-    goto out;
-  in_tx = TRUE;
-  if (!reader_open (&r, path, &local_error) || !read_bundle (&r, options, FALSE, &local_error))
-    goto out;
-  for (guint i = 0; i < r.streams->len; i++)
-    rows += ((InStream *) g_ptr_array_index (r.streams, i))->rows;
-
-  audit = g_new0 (ImuImportAudit, 1);
-  audit->session_id = imu_session_get_id (r.session);
-  audit->path = g_strdup (path);
-  audit->sha256 = sha256_hex (&r.file_sha);
-  audit->bytes = r.file_bytes;
-  audit->rows = rows;
-  audit->format = g_strdup ("bundle");
-  audit->utf8_valid = TRUE;
-  audit->duration_s = (double) (g_get_monotonic_time () - started) / G_USEC_PER_SEC;
-  audit->issues_json = g_strdup ("{}");
-  if (!imu_store_add_import_audit (store, audit, &local_error))
-    goto out;
-  if (!imu_store_commit (store, &local_error))
-    goto out;
-  in_tx = FALSE;
-
-  result = g_new0 (ImuImportResult, 1);
-  result->session_id = imu_session_get_id (r.session);
-  result->uuid = g_strdup (imu_session_get_uuid (r.session));
-  result->title = g_strdup (imu_session_get_title (r.session));
-  result->format = g_strdup ("bundle");
-  result->bytes = audit->bytes;
-  result->rows = rows;
-  result->sha256 = g_strdup (audit->sha256);
-  result->issue_counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  result->issue_lines = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_array_unref);
-  result->duration_s = audit->duration_s;
-
-out:
-  if (in_tx)
-    imu_store_rollback (store);
-  reader_clear (&r);
-  if (result == NULL)
-    {
-      if (local_error != NULL && local_error->domain == IMU_STORE_ERROR)
-        {
-          int code = local_error->code == IMU_STORE_ERROR_FULL ? IMU_IMPORT_ERROR_DISK_FULL : IMU_IMPORT_ERROR_STORE;
-
-          g_set_error (error, IMU_IMPORT_ERROR, code, "%s", local_error->message);
-        }
-      else
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
-    }
-  return g_steal_pointer (&result);
+  /* Through the import pipeline with the bundle importer forced: the same
+   * builder, the same audit row on success and on failure. */
+  if (options != NULL)
+    forced = *options;
+  forced.format = "bundle";
+  return imu_import_path (store, path, &forced, progress, progress_data, duplicate_of, cancellable, error);
 }

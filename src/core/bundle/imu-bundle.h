@@ -9,6 +9,7 @@
 #include <gio/gio.h>
 
 #include "imu-import.h"
+#include "imu-session-builder.h"
 #include "imu-store.h"
 
 G_BEGIN_DECLS
@@ -150,8 +151,9 @@ ImuBundleInfo *imu_bundle_verify    (const char    *path,
  * and writes an import audit row. A bundle whose uuid is already in the
  * library is a no-op reported as %IMU_IMPORT_ERROR_DUPLICATE ("already in
  * the library as session N"). A bad bundle is refused with an
- * %IMU_BUNDLE_ERROR and nothing is written. Called by imu_import_path()
- * for files detected as bundles. Blocking.
+ * %IMU_BUNDLE_ERROR; nothing of it is written but a failure audit row, as
+ * for any import. The same as imu_import_path() with the "bundle" format
+ * forced. Blocking.
  */
 ImuImportResult *imu_bundle_import  (ImuStore               *store,
                                      const char             *path,
@@ -161,5 +163,28 @@ ImuImportResult *imu_bundle_import  (ImuStore               *store,
                                      gint64                 *duplicate_of,
                                      GCancellable           *cancellable,
                                      GError                **error);
+
+/**
+ * imu_bundle_read_into:
+ * @builder: a begun builder (import mode); its session becomes the
+ *   bundle's, and its source the bundle's size and sha256
+ * @allow_duplicate: import a bundle whose uuid is in the library as a copy
+ *   with a new uuid, rather than refuse it
+ * @duplicate_of: (out) (optional): on %IMU_IMPORT_ERROR_DUPLICATE, the
+ *   session that already has the bundle's uuid
+ * @progress: (nullable): bytes of the bundle file read / its size
+ *
+ * Reads a bundle into @builder, checking it as it goes; the caller
+ * finishes or fails the builder (the registry's bundle importer does).
+ * Blocking.
+ */
+gboolean       imu_bundle_read_into (ImuSessionBuilder  *builder,
+                                     const char         *path,
+                                     gboolean            allow_duplicate,
+                                     gint64             *duplicate_of,
+                                     ImuProgressFunc     progress,
+                                     gpointer            progress_data,
+                                     GCancellable       *cancellable,
+                                     GError            **error);
 
 G_END_DECLS

@@ -1,4 +1,4 @@
-/* imu-import-csv-private.h — the CSV importer as the folder importer calls it
+/* imu-import-csv-private.h — the CSV importer as its registry row calls it
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -13,18 +13,19 @@ G_BEGIN_DECLS
 #define IMU_CSV_BUFFER_SIZE (256 * 1024)
 
 /**
- * imu_import_csv_with_hints:
+ * imu_import_csv_read:
+ * @in: the open file or archive member
  * @hints: (nullable): what the folder knows about this file (Sensor Logger
  *   metadata, phyphox start time); its format is set to the detected one
  *
- * imu_import_csv() with hints. Blocking.
+ * Reads one CSV/TSV file (any CSV-based dialect) into the builder's
+ * session: all of its streams go there. Errors carry the file name, line
+ * and column ("imu_data.csv: line 12, column 3 (Ax): …"). Blocking.
  */
-gboolean imu_import_csv_with_hints (ImuImportContext   *ctx,
-                                    GInputStream       *in,
-                                    const char         *name,
-                                    ImuCsvHints        *hints,
-                                    guint64             size,
-                                    guint64             bytes_base,
-                                    GError            **error);
+gboolean imu_import_csv_read (ImuSessionBuilder  *builder,
+                              ImuImportInput     *input,
+                              GInputStream       *in,
+                              ImuCsvHints        *hints,
+                              GError            **error);
 
 G_END_DECLS

@@ -572,7 +572,7 @@ parser_worker (gpointer data)
 /* The writers' side: hands a batch's rows to the context and the streams.
  * Runs on the calling thread (the context and the store live there). */
 typedef struct {
-  ImuImportContext  *ctx;
+  ImuSessionBuilder *builder;
   guint              n_streams;
   ImuStreamWriter  **writers;
   guint             *stream_first;
@@ -599,21 +599,21 @@ write_batch (Writers *w, const Batch *b, GError **error)
             {
               if (code == REJECT_UTF8 && !w->utf8_reported)
                 {
-                  imu_import_context_set_utf8_valid (w->ctx, FALSE);
+                  imu_session_builder_set_utf8_valid (w->builder, FALSE);
                   w->utf8_reported = TRUE;
                 }
-              imu_import_context_issue (w->ctx, reject_codes[code], b->line[i]);
-              imu_import_context_count_line (w->ctx, FALSE);
+              imu_session_builder_issue (w->builder, reject_codes[code], b->line[i]);
+              imu_session_builder_count_line (w->builder, FALSE);
               continue;
             }
           if (f & ROW_EMPTY)
-            imu_import_context_issue (w->ctx, IMU_ISSUE_EMPTY_FIELD, b->line[i]);
+            imu_session_builder_issue (w->builder, IMU_ISSUE_EMPTY_FIELD, b->line[i]);
           if (f & ROW_NONFINITE)
-            imu_import_context_issue (w->ctx, IMU_ISSUE_NONFINITE, b->line[i]);
+            imu_session_builder_issue (w->builder, IMU_ISSUE_NONFINITE, b->line[i]);
           if (f & ROW_DUPLICATE)
-            imu_import_context_issue (w->ctx, IMU_ISSUE_DUPLICATE_TIME, b->line[i]);
+            imu_session_builder_issue (w->builder, IMU_ISSUE_DUPLICATE_TIME, b->line[i]);
           if (f & ROW_BACKWARDS)
-            imu_import_context_issue (w->ctx, IMU_ISSUE_TIME_BACKWARDS, b->line[i]);
+            imu_session_builder_issue (w->builder, IMU_ISSUE_TIME_BACKWARDS, b->line[i]);
         }
       for (guint s = 0; s < w->n_streams; s++)
         {
@@ -622,7 +622,7 @@ write_batch (Writers *w, const Batch *b, GError **error)
           if (G_UNLIKELY (!imu_stream_writer_append (w->writers[s], b->t[i], values + w->stream_first[s], error)))
             return FALSE;
         }
-      imu_import_context_count_line (w->ctx, TRUE);
+      imu_session_builder_count_line (w->builder, TRUE);
     }
   return TRUE;
 }
@@ -655,9 +655,9 @@ set_session_str_if_empty (ImuSession *session, const char *property, const char 
 
 /* Applies what the file says about the recording to the session. */
 static void
-apply_to_session (ImuImportContext *ctx, const ImuCsvDialect *d, const ImuCsvLayout *l)
+apply_to_session (ImuSessionBuilder *builder, const ImuCsvDialect *d, const ImuCsvLayout *l)
 {
-  ImuSession *session = imu_import_context_get_session (ctx);
+  ImuSession *session = imu_session_builder_get_session (builder);
 
   set_session_str_if_empty (session, "device-vendor", d->device_vendor);
   set_session_str_if_empty (session, "device-model", d->device_model);
@@ -738,15 +738,16 @@ parser_setup (Parser *p, const ImuCsvDialect *d, const ImuCsvLayout *l)
 }
 
 gboolean
-imu_import_csv_with_hints (ImuImportContext   *ctx,
-                           GInputStream       *in,
-                           const char         *name,
-                           ImuCsvHints        *hints,
-                           guint64             size,
-                           guint64             bytes_base,
-                           GError            **error)
+imu_import_csv_read (ImuSessionBuilder  *builder,
+                     ImuImportInput     *input,
+                     GInputStream       *in,
+                     ImuCsvHints        *hints,
+                     GError            **error)
 {
-  GCancellable *cancellable = imu_import_context_get_cancellable (ctx);
+  GCancellable *cancellable = input->cancellable;
+  const char *name = input->name;
+  guint64 size = input->size;
+  guint64 bytes_base = input->bytes_base;
   ImuCsvDialect dialect = { 0 };
   ImuCsvLayout layout = { 0 };
   Parser p = { 0 };
@@ -759,7 +760,7 @@ imu_import_csv_with_hints (ImuImportContext   *ctx,
   gboolean ok = FALSE;
   g_autoptr(GError) local_error = NULL;
 
-  g_return_val_if_fail (ctx != NULL, FALSE);
+  g_return_val_if_fail (IMU_IS_SESSION_BUILDER (builder), FALSE);
   g_return_val_if_fail (G_IS_INPUT_STREAM (in), FALSE);
   g_return_val_if_fail (name != NULL, FALSE);
 
@@ -786,10 +787,10 @@ imu_import_csv_with_hints (ImuImportContext   *ctx,
       goto out;
     }
 
-  imu_import_context_set_format (ctx, layout.format);
-  imu_import_context_set_delimiter (ctx, dialect.delimiter);
+  imu_session_builder_set_format (builder, layout.format);
+  imu_session_builder_set_delimiter (builder, dialect.delimiter);
   if (!dialect.utf8_valid)
-    imu_import_context_set_utf8_valid (ctx, FALSE);
+    imu_session_builder_set_utf8_valid (builder, FALSE);
   if (hints != NULL)
     g_strlcpy (hints->format, layout.format, sizeof hints->format);
   if (hints != NULL && hints->progress_scale > 0)
@@ -799,7 +800,7 @@ imu_import_csv_with_hints (ImuImportContext   *ctx,
   p.pos = MIN (dialect.data_offset, p.len);
   p.line_no = dialect.first_data_line;
 
-  w.ctx = ctx;
+  w.builder = builder;
   w.n_values = layout.n_values;
   w.n_streams = layout.streams->len;
   w.writers = g_new0 (ImuStreamWriter *, MAX (w.n_streams, 1));
@@ -811,11 +812,11 @@ imu_import_csv_with_hints (ImuImportContext   *ctx,
 
       w.stream_first[s] = cs->first_value;
       w.stream_group[s] = p.n_groups > 1 ? MIN (cs->fill_group, p.n_groups - 1) : 0;
-      w.writers[s] = imu_import_context_add_stream (ctx, cs->info, &local_error);
+      w.writers[s] = imu_session_builder_add_stream (builder, cs->info, &local_error);
       if (w.writers[s] == NULL)
         goto out;
     }
-  apply_to_session (ctx, &dialect, &layout);
+  apply_to_session (builder, &dialect, &layout);
 
   /* The pass: a large input is parsed on a second thread while this one
    * writes; a small one here, batch after batch. */
@@ -860,19 +861,19 @@ imu_import_csv_with_hints (ImuImportContext   *ctx,
       if (b->bytes_done >= next_progress)
         {
           next_progress = b->bytes_done + PROGRESS_BYTES;
-          imu_import_context_progress (ctx, bytes_base + (guint64) ((double) b->bytes_done * scale));
+          imu_import_input_progress (input, bytes_base + (guint64) ((double) b->bytes_done * scale));
         }
       if (thread != NULL)
         g_async_queue_push (p.free, b);
       if (g_cancellable_set_error_if_cancelled (cancellable, &local_error))
         goto out;
-      if (imu_import_context_too_many_errors (ctx))
+      if (imu_session_builder_too_many_errors (builder))
         goto too_many;
       if (last)
         break;
     }
 
-  if (imu_import_context_too_many_errors (ctx))
+  if (imu_session_builder_too_many_errors (builder))
     goto too_many;
 
   /* The decimals the values were written with, now that all are seen. */
@@ -887,7 +888,7 @@ imu_import_csv_with_hints (ImuImportContext   *ctx,
             imu_stream_writer_set_decimals (w.writers[s], c, dec);
         }
     }
-  imu_import_context_progress (ctx, bytes_base + (guint64) ((double) (size > 0 ? size : p.consumed + p.len) * scale));
+  imu_import_input_progress (input, bytes_base + (guint64) ((double) (size > 0 ? size : p.consumed + p.len) * scale));
   ok = TRUE;
   goto out;
 
@@ -929,21 +930,6 @@ out:
   imu_csv_layout_clear (&layout);
   imu_csv_dialect_clear (&dialect);
   return ok;
-}
-
-gboolean
-imu_import_csv (ImuImportContext *ctx,
-                GInputStream     *in,
-                const char       *name,
-                const char       *stream_hint,
-                guint64           size,
-                guint64           bytes_base,
-                GError          **error)
-{
-  ImuCsvHints hints = { 0 };
-
-  hints.stream_hint = stream_hint;
-  return imu_import_csv_with_hints (ctx, in, name, &hints, size, bytes_base, error);
 }
 
 gboolean

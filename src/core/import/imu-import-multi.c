@@ -1,4 +1,4 @@
-/* imu-import-multi.c — folders and archives of CSV files as one session
+/* imu-import-multi.c — folders and archives of recordings as one session
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -7,6 +7,8 @@
  * (Accelerometer.csv and meta/time.csv, meta/device.csv), an Empatica E4
  * export (ACC.csv, …, tags.csv) or any folder of CSV files: every data
  * file becomes streams of one session, the metadata files describe it.
+ * Which files are data, and who reads them, the importer registry says:
+ * each member goes to the row its name matches.
  *
  * Archives are read twice with libarchive: a first pass lists the entries
  * and reads the small metadata files (they must be known before the data:
@@ -24,7 +26,9 @@
 #include <string.h>
 
 #include "imu-archive-input-stream.h"
-#include "imu-import-csv-private.h"
+#include "imu-csv-dialect.h"
+#include "imu-csv-time.h"
+#include "imu-import-private.h"
 #include "imu-session.h"
 
 /* Metadata files are read whole; larger ones are not metadata. */
@@ -41,16 +45,18 @@ typedef enum {
 } FileRole;
 
 typedef struct {
-  char     *path;       /* relative, '/'-separated */
-  char     *base;
-  guint64   size;
-  FileRole  role;
-  GBytes   *content;    /* metadata files */
+  char              *path;       /* relative, '/'-separated */
+  char              *base;
+  guint64            size;
+  FileRole           role;
+  const ImuImporter *importer;   /* FILE_DATA: the registry's row for it */
+  GBytes            *content;    /* metadata files */
 } Entry;
 
 typedef struct {
-  ImuImportContext *ctx;
-  const char       *path;
+  ImuSessionBuilder *builder;
+  ImuImportInput    *input;
+  const char        *path;
   GPtrArray        *entries;    /* Entry* */
   gboolean          sensorlogger;
   gboolean          phyphox;
@@ -94,15 +100,37 @@ compact_name (const char *name)
   return g_string_free (s, FALSE);
 }
 
+/* The registry's row for a member, by its name: a folder's names are
+ * deliberate, and most members are not read before their turn. Only rows
+ * that read into a shared session, or that recognise a format to name it,
+ * take members; bundles and archives inside an export are not part of its
+ * session. */
+static const ImuImporter *
+member_importer (const char *base)
+{
+  guint n;
+  const ImuImporter *const *table = imu_importer_table (&n);
+
+  for (guint i = 0; i < n; i++)
+    if (imu_importer_matches_name (table[i], base)
+        && ((table[i]->flags & IMU_IMPORTER_MEMBERS) || !imu_importer_reads (table[i])))
+      return table[i];
+  return NULL;
+}
+
 static FileRole
-classify (const char *path, const char *base)
+classify (const char *path, const char *base, const ImuImporter **importer)
 {
   g_autofree char *lower = g_ascii_strdown (base, -1);
 
+  *importer = NULL;
   if (base[0] == '.' || strstr (path, "__MACOSX/") != NULL)
     return FILE_IGNORED;
-  if (!has_suffix_ci (base, ".csv") && !has_suffix_ci (base, ".tsv"))
+  /* In an export, text files describe it (Empatica's info.txt, READMEs):
+   * they are not data, though a .txt given alone may be a CSV. */
+  if (has_suffix_ci (base, ".txt"))
     return FILE_IGNORED;
+  /* The metadata files of the exports this importer knows, by name. */
   if (g_str_equal (lower, "metadata.csv"))
     return FILE_SL_METADATA;
   if (g_str_equal (lower, "annotation.csv"))
@@ -116,6 +144,9 @@ classify (const char *path, const char *base)
   /* Empatica's IBI.csv holds intervals between beats, not samples. */
   if (g_str_equal (lower, "ibi.csv"))
     return FILE_IGNORED;
+  /* Any other file is data when a registry row takes it. */
+  if ((*importer = member_importer (base)) == NULL)
+    return FILE_IGNORED;
   return FILE_DATA;
 }
 
@@ -127,7 +158,7 @@ add_entry (Multi *m, const char *path, guint64 size)
   e->path = g_strdup (path);
   e->base = g_path_get_basename (path);
   e->size = size;
-  e->role = classify (e->path, e->base);
+  e->role = classify (e->path, e->base, &e->importer);
   g_ptr_array_add (m->entries, e);
 }
 
@@ -253,7 +284,7 @@ append_note (ImuSession *session, const char *note)
 static void
 apply_sensorlogger_metadata (Multi *m, GBytes *content)
 {
-  ImuSession *session = imu_import_context_get_session (m->ctx);
+  ImuSession *session = imu_session_builder_get_session (m->builder);
   Table t;
   const char *device, *epoch_ms, *rec_time, *tz_name, *platform, *app, *device_id;
   const char *sensors, *rates, *standardisation, *os_version;
@@ -398,7 +429,7 @@ apply_sensorlogger_annotations (Multi *m, GBytes *content)
         continue;
       if (press != NULL && *press != '\0' && imu_csv_parse_scaled (press, strlen (press), 6, FALSE, &dur, NULL))
         dur = MAX (dur, 0);
-      imu_import_context_add_event (m->ctx, t_ns, dur, "marker",
+      imu_session_builder_add_event (m->builder, t_ns, dur, "marker",
                                     text != NULL && *text != '\0' ? text : _("Annotation"), NULL);
     }
   table_clear (&t);
@@ -409,7 +440,7 @@ apply_sensorlogger_annotations (Multi *m, GBytes *content)
 static void
 apply_phyphox_time (Multi *m, GBytes *content)
 {
-  ImuSession *session = imu_import_context_get_session (m->ctx);
+  ImuSession *session = imu_session_builder_get_session (m->builder);
   Table t;
 
   if (!read_table (content, &t))
@@ -450,7 +481,7 @@ apply_phyphox_time (Multi *m, GBytes *content)
 static void
 apply_phyphox_device (Multi *m, GBytes *content)
 {
-  ImuSession *session = imu_import_context_get_session (m->ctx);
+  ImuSession *session = imu_session_builder_get_session (m->builder);
   Table t;
 
   if (!read_table (content, &t))
@@ -492,7 +523,7 @@ apply_empatica_tags (Multi *m, GBytes *content)
 
       g_strstrip (lines[i]);
       if (*lines[i] != '\0' && imu_csv_parse_scaled (lines[i], strlen (lines[i]), 9, FALSE, &t_ns, NULL))
-        imu_import_context_add_event (m->ctx, t_ns, 0, "marker", _("Button press"), NULL);
+        imu_session_builder_add_event (m->builder, t_ns, 0, "marker", _("Button press"), NULL);
     }
 }
 
@@ -581,24 +612,25 @@ is_skippable (const GError *error)
 }
 
 static gboolean
-import_entry (Multi *m, Entry *e, GInputStream *in, guint64 bytes_base, char *format,
+import_entry (Multi *m, Entry *e, const char *full_path, GInputStream *in, guint64 bytes_base, char *format,
               GError **first_skip, guint *n_imported, GError **error)
 {
   g_autofree char *hint = stream_hint_for (e->base);
   g_autofree char *compact = compact_name (e->base);
   g_autoptr(GError) local_error = NULL;
-  ImuCsvHints hints = { 0 };
+  ImuImportHints hints = { 0 };
+  ImuImportInput member = *m->input;
   double *rate;
 
   hints.stream_hint = hint;
   hints.progress_scale = m->progress_scale;
   if (m->sensorlogger)
     {
-      hints.flavor = IMU_CSV_FLAVOR_SENSORLOGGER;
+      hints.producer = "sensorlogger";
       hints.accel_unit = m->accel_unit;
     }
   else if (m->phyphox)
-    hints.flavor = IMU_CSV_FLAVOR_PHYPHOX;
+    hints.producer = "phyphox";
   if (m->has_origin)
     {
       hints.has_origin = TRUE;
@@ -607,14 +639,23 @@ import_entry (Multi *m, Entry *e, GInputStream *in, guint64 bytes_base, char *fo
   if ((rate = g_hash_table_lookup (m->rates, compact)) != NULL)
     hints.rate_hz = *rate;
 
-  if (!imu_import_csv_with_hints (m->ctx, in, e->path, &hints, e->size, bytes_base, &local_error))
+  member.path = full_path;
+  member.stream = in;
+  member.name = e->path;
+  member.size = e->size;
+  member.bytes_base = bytes_base;
+  member.hints = &hints;
+  member.is_member = TRUE;
+  /* The member is looked up in the same registry as any file: a folder or
+   * archive of any format that reads into a session works. */
+  if (!e->importer->import (e->importer, m->builder, &member, &local_error))
     {
       if (is_skippable (local_error))
         {
           g_autofree char *note = g_strdup_printf (_("Not imported: %s"), local_error->message);
 
           g_debug ("%s", note);
-          append_note (imu_import_context_get_session (m->ctx), note);
+          append_note (imu_session_builder_get_session (m->builder), note);
           if (*first_skip == NULL)
             *first_skip = g_steal_pointer (&local_error);
           return TRUE;
@@ -671,7 +712,7 @@ collect_folder (Multi *m, const char *root, const char *rel)
 static gboolean
 import_folder (Multi *m, char *format, GError **first_skip, guint *n_imported, GError **error)
 {
-  GCancellable *cancellable = imu_import_context_get_cancellable (m->ctx);
+  GCancellable *cancellable = m->input->cancellable;
   guint64 base = 0;
 
   collect_folder (m, m->path, NULL);
@@ -714,7 +755,7 @@ import_folder (Multi *m, char *format, GError **first_skip, guint *n_imported, G
                        e->path, local_error->message);
           return FALSE;
         }
-      if (!import_entry (m, e, G_INPUT_STREAM (in), base, format, first_skip, n_imported, error))
+      if (!import_entry (m, e, full, G_INPUT_STREAM (in), base, format, first_skip, n_imported, error))
         return FALSE;
       base += e->size;
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -754,7 +795,7 @@ archive_failed (struct archive *a, const char *path, GError **error)
 static gboolean
 import_archive (Multi *m, char *format, GError **first_skip, guint *n_imported, GError **error)
 {
-  GCancellable *cancellable = imu_import_context_get_cancellable (m->ctx);
+  GCancellable *cancellable = m->input->cancellable;
   struct archive *a;
   struct archive_entry *ae;
   guint64 base = 0;
@@ -806,7 +847,7 @@ import_archive (Multi *m, char *format, GError **first_skip, guint *n_imported, 
   detect_export (m);
   apply_metadata (m);
   if (m->total_uncompressed > 0)
-    m->progress_scale = (double) imu_import_context_get_total_bytes (m->ctx) / (double) m->total_uncompressed;
+    m->progress_scale = (double) m->input->total_bytes / (double) m->total_uncompressed;
 
   /* Pass 2: the data, entry by entry, streamed. */
   if ((a = open_archive (m->path, error)) == NULL)
@@ -824,7 +865,7 @@ import_archive (Multi *m, char *format, GError **first_skip, guint *n_imported, 
           continue;
         }
       in = imu_archive_input_stream_new (a);
-      if (!import_entry (m, e, in, base, format, first_skip, n_imported, error))
+      if (!import_entry (m, e, NULL, in, base, format, first_skip, n_imported, error))
         {
           archive_read_free (a);
           return FALSE;
@@ -847,21 +888,23 @@ import_archive (Multi *m, char *format, GError **first_skip, guint *n_imported, 
 }
 
 gboolean
-imu_import_multi (ImuImportContext  *ctx,
-                  const char        *path,
-                  gboolean           is_archive,
-                  GError           **error)
+imu_import_multi (ImuSessionBuilder  *builder,
+                  ImuImportInput     *input,
+                  gboolean            is_archive,
+                  GError            **error)
 {
+  const char *path = input->path;
   Multi m = { 0 };
   g_autoptr(GError) first_skip = NULL;
   char format[32] = "";
   guint n_imported = 0;
   gboolean ok;
 
-  g_return_val_if_fail (ctx != NULL, FALSE);
+  g_return_val_if_fail (IMU_IS_SESSION_BUILDER (builder), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
-  m.ctx = ctx;
+  m.builder = builder;
+  m.input = input;
   m.path = path;
   m.entries = g_ptr_array_new_with_free_func ((GDestroyNotify) entry_free);
   m.rates = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -885,13 +928,13 @@ imu_import_multi (ImuImportContext  *ctx,
   if (ok)
     {
       if (m.sensorlogger)
-        imu_import_context_set_format (ctx, "sensorlogger");
+        imu_session_builder_set_format (builder, "sensorlogger");
       else if (m.phyphox)
-        imu_import_context_set_format (ctx, "phyphox");
+        imu_session_builder_set_format (builder, "phyphox");
       else if (m.empatica && g_str_equal (format, "empatica-e4"))
-        imu_import_context_set_format (ctx, "empatica-e4");
+        imu_session_builder_set_format (builder, "empatica-e4");
       else if (*format != '\0')
-        imu_import_context_set_format (ctx, format);
+        imu_session_builder_set_format (builder, format);
     }
   g_ptr_array_unref (m.entries);
   g_hash_table_unref (m.rates);

@@ -1,106 +1,99 @@
-/* imu-import-private.h — what format importers use from the pipeline
+/* imu-import-private.h — what importers get from the import pipeline
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
 
 #include "imu-import.h"
-#include "imu-stream-writer.h"
+#include "imu-importer.h"
+#include "imu-session-builder.h"
 
 G_BEGIN_DECLS
 
 /**
- * ImuImportContext:
+ * ImuImportHints:
  *
- * One import in progress. A format importer reads its input, describes its
- * streams, appends samples through writers it gets from the context, and
- * reports issues and progress. The pipeline owns the transaction, the
- * session row, the audit and the cleanup on failure.
+ * What a folder or archive knows about one of its files that the file
+ * itself does not say (a Sensor Logger export's metadata, phyphox's start
+ * time). Importers use what applies to them.
  */
-typedef struct _ImuImportContext ImuImportContext;
-
-/* The session being built: importers set title (when the user gave none,
- * the pipeline uses the file name), start time, tz offset, device, rate… */
-ImuSession      *imu_import_context_get_session   (ImuImportContext *ctx);
-ImuStore        *imu_import_context_get_store     (ImuImportContext *ctx);
-GCancellable    *imu_import_context_get_cancellable (ImuImportContext *ctx);
-
-/* Creates a stream in the session; the writer is owned by the context and
- * finished by the pipeline. A name already used gets a " 2" suffix. */
-ImuStreamWriter *imu_import_context_add_stream    (ImuImportContext    *ctx,
-                                                   const ImuStreamInfo *info,
-                                                   GError             **error);
-
-/* Counts one issue at a 1-based line (0 when not line-based). */
-void             imu_import_context_issue         (ImuImportContext *ctx,
-                                                   const char       *code,
-                                                   gint64            line);
-/* Counts a data line (accepted or rejected) for the bad-line threshold. */
-void             imu_import_context_count_line    (ImuImportContext *ctx,
-                                                   gboolean          accepted);
-/* Whether too many lines were rejected so far; importers should stop and
- * fail with IMU_IMPORT_ERROR_TOO_MANY_ERRORS (call at end and every ~4096 lines). */
-gboolean         imu_import_context_too_many_errors (ImuImportContext *ctx);
-
-/* Progress in bytes of the whole input (all files of a folder/zip). */
-void             imu_import_context_progress      (ImuImportContext *ctx,
-                                                   guint64           bytes_done);
-guint64          imu_import_context_get_total_bytes (ImuImportContext *ctx);
-
-/* Detected facts for the audit row (last call wins). */
-void             imu_import_context_set_format    (ImuImportContext *ctx,
-                                                   const char       *format);
-void             imu_import_context_set_delimiter (ImuImportContext *ctx,
-                                                   char              delimiter);
-void             imu_import_context_set_utf8_valid (ImuImportContext *ctx,
-                                                    gboolean          valid);
-/* Adds an event to the session (imported markers). Owned by the context. */
-void             imu_import_context_add_event     (ImuImportContext *ctx,
-                                                   gint64            t_ns,
-                                                   gint64            duration_ns,
-                                                   const char       *kind,
-                                                   const char       *label,
-                                                   const char       *payload_json);
+typedef struct {
+  const char *stream_hint;    /* "accelerometer": name of a one-sensor file's stream */
+  const char *producer;       /* the app that wrote the export ("sensorlogger", "phyphox"), or NULL */
+  double      rate_hz;        /* nominal rate from metadata, 0 when unknown */
+  gboolean    has_origin;     /* relative times start at origin_ns */
+  gint64      origin_ns;
+  const char *accel_unit;     /* unit of acceleration when files do not say */
+  double      progress_scale; /* progress bytes per byte read (archives), 0 for 1 */
+  char        format[32];     /* out: the format the importer detected */
+} ImuImportHints;
 
 /**
- * ImuImporterFunc:
- * @ctx: the import
- * @in: the input (a file, or an entry of a folder/archive)
- * @name: the file name (for messages: "Accelerometer.csv")
+ * ImuImportInput:
+ * @path: (nullable): the file or folder on disk; %NULL for an archive member
+ * @stream: (nullable): the open input; when %NULL an importer that reads
+ *   streams opens @path
+ * @name: the file name for messages ("Accelerometer.csv", "meta/time.csv")
  * @size: its size in bytes (0 when unknown)
- * @bytes_base: bytes of the whole input done before this file (for progress)
+ * @bytes_base: bytes of the whole import done before this file (progress)
+ * @hints: (nullable): what a folder or archive knows about this file
+ * @total_bytes: bytes of the whole import
+ * @options: (nullable): what the person importing asked for
+ * @duplicate_of: (nullable): out, the session that already holds the input
+ * @is_member: whether this is a member of a folder or archive (messages
+ *   then name it by @name) rather than what the person named (by @path)
  *
- * Reads one file. Errors carry the file name, line and column in the
- * message ("imu_data.csv: line 12, column 3 (Ax): …").
+ * One input of an import: the file, folder or archive named on the command
+ * line, or one member of a folder or archive.
  */
-typedef gboolean (*ImuImporterFunc) (ImuImportContext *ctx,
-                                     GInputStream     *in,
-                                     const char       *name,
-                                     guint64           size,
-                                     guint64           bytes_base,
-                                     GError          **error);
+struct _ImuImportInput {
+  const char             *path;
+  GInputStream           *stream;
+  const char             *name;
+  guint64                 size;
+  guint64                 bytes_base;
+  ImuImportHints         *hints;
+  guint64                 total_bytes;
+  ImuProgressFunc         progress;
+  gpointer                progress_data;
+  GCancellable           *cancellable;
+  const ImuImportOptions *options;
+  gint64                 *duplicate_of;
+  gboolean                is_member;
+};
 
-/* CSV/TSV and every CSV-based dialect (imu-import-csv.c). One call imports
- * one file; all of its streams go into the context's session. @stream_hint
- * names the stream(s) when the file is one sensor of a multi-file export
- * ("accelerometer" for Sensor Logger's Accelerometer.csv), else NULL. */
-gboolean imu_import_csv (ImuImportContext *ctx,
-                         GInputStream     *in,
-                         const char       *name,
-                         const char       *stream_hint,
-                         guint64           size,
-                         guint64           bytes_base,
-                         GError          **error);
+/* Reports progress: @bytes_done of the whole import (clamped to the total). */
+void imu_import_input_progress (ImuImportInput *input,
+                                guint64         bytes_done);
 
-/* A folder or an archive (zip, tar) of CSV files — a Sensor Logger or
- * phyphox export, or several CSVs of one recording — as one session
- * (imu-import-multi.c). */
-gboolean imu_import_multi (ImuImportContext *ctx,
-                           const char       *path,
-                           gboolean          is_archive,
-                           GError          **error);
+/* How messages name the input: its path, or a member's name. */
+const char *imu_import_input_where (const ImuImportInput *input);
+
+/* Reads the first bytes of the input (from @stream, else from @path) for
+ * importers that check what they were given. Blocking. */
+gboolean imu_import_input_read_head (ImuImportInput *input,
+                                     guint8         *buf,
+                                     gsize           size,
+                                     gsize          *len,
+                                     GError        **error);
+
+/* The rows of the registry, one file each (imu-importer.c holds the table). */
+extern const ImuImporter imu_importer_csv;        /* imu-importer-csv.c */
+extern const ImuImporter imu_importer_bundle;     /* imu-importer-bundle.c */
+extern const ImuImporter imu_importer_archive;    /* imu-importer-archive.c */
+extern const ImuImporter imu_importer_cwa;        /* imu-importer-recognized.c */
+extern const ImuImporter imu_importer_gt3x;       /* imu-importer-recognized.c */
+extern const ImuImporter imu_importer_geneactiv;  /* imu-importer-recognized.c */
+extern const ImuImporter imu_importer_parquet;    /* imu-importer-recognized.c */
 
 /* Whether the first bytes of a file look like delimited text (a CSV). */
 gboolean imu_import_csv_sniff (const guint8 *head, gsize len);
+
+/* A folder or an archive (zip, tar) whose members are looked up in the
+ * registry, as one session (imu-import-multi.c). */
+gboolean imu_import_multi (ImuSessionBuilder *builder,
+                           ImuImportInput    *input,
+                           gboolean           is_archive,
+                           GError           **error);
 
 G_END_DECLS

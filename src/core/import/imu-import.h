@@ -24,6 +24,7 @@ typedef enum {
   IMU_IMPORT_ERROR_DISK_FULL,
   IMU_IMPORT_ERROR_STORE,           /* the library refused the write */
   IMU_IMPORT_ERROR_FAILED,
+  IMU_IMPORT_ERROR_UNKNOWN_FORMAT,  /* a forced format the registry does not have */
 } ImuImportError;
 
 GQuark imu_import_error_quark (void);
@@ -52,6 +53,7 @@ typedef struct {
   const char          *activity;
   const char * const  *tags;
   gboolean             allow_duplicate;
+  const char          *format;       /* nullable: force this importer (imu_importer_lookup()) */
 } ImuImportOptions;
 
 /**
@@ -89,11 +91,12 @@ typedef void (*ImuProgressFunc) (guint64 done, guint64 total, gpointer user_data
  * @progress: (nullable): called with bytes done/total, from this thread
  * @cancellable: (nullable)
  *
- * Detects the format by content, imports it into one new session in one
- * transaction, and writes an audit row. On any failure (bad file, too many
- * bad lines, disk full, cancelled) nothing of the session is left and only
- * the audit row of the failure remains. Blocking: call from a worker thread
- * with its own store, or use imu_import_path_async().
+ * Finds the importer (by content, or @options->format when set), imports
+ * the input into one new session in one transaction, and writes an audit
+ * row. On any failure (bad file, too many bad lines, disk full) nothing of
+ * the session is left and only the audit row of the failure remains; a
+ * cancelled import or a duplicate leaves nothing. Blocking: call from a
+ * worker thread with its own store, or use imu_import_path_async().
  *
  * Returns: (transfer full): the result, or %NULL with @error set. On
  *   %IMU_IMPORT_ERROR_DUPLICATE, @error is set and the session that holds
@@ -128,7 +131,8 @@ ImuImportResult *imu_import_path_finish (GAsyncResult  *result,
                                          gint64        *duplicate_of,
                                          GError       **error);
 
-/* A short name of the format at @path ("csv", "sensorlogger", …) or NULL. */
+/* The name of the registry's importer for @path ("csv", "bundle",
+ * "archive", "cwa"…; imu-importer.h), or NULL with @error set. Blocking. */
 char            *imu_import_detect      (const char *path, GError **error);
 
 G_END_DECLS

@@ -1,0 +1,140 @@
+/* imu-importer-recognized.c — formats IMU Studio recognises but does not read yet
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Device files people bring (Axivity CWA, ActiGraph GT3X, GENEActiv) and
+ * Parquet tables get a message that names them and says what to do,
+ * rather than "not a CSV". Each becomes a reader of its own, in a file of
+ * its own, when it is read; until then they share this one.
+ */
+#define G_LOG_DOMAIN "imu-import"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "imu-import-private.h"
+
+/* CWA's magic is two bytes ("MD", the metadata block) and GENEActiv's a
+ * text line its own CSV export shares: too weak alone, so these sniffs
+ * also want the extension the devices write. Parquet's "PAR1" and a GT3X's
+ * zip are content enough. */
+
+static guint
+cwa_sniff (const ImuImportProbe *probe)
+{
+  if (probe->len >= 2 && probe->head[0] == 'M' && probe->head[1] == 'D'
+      && probe->name != NULL && imu_importer_matches_name (&imu_importer_cwa, probe->name))
+    return IMU_IMPORTER_SCORE_MAGIC;
+  return IMU_IMPORTER_SCORE_NONE;
+}
+
+static guint
+gt3x_sniff (const ImuImportProbe *probe)
+{
+  /* A GT3X file is a zip: as sure as an archive, and its name decides. */
+  if (probe->len >= 4 && memcmp (probe->head, "PK\003\004", 4) == 0)
+    return IMU_IMPORTER_SCORE_CONTAINER;
+  return IMU_IMPORTER_SCORE_NONE;
+}
+
+static guint
+geneactiv_sniff (const ImuImportProbe *probe)
+{
+  if (probe->len >= 15 && memmem (probe->head, probe->len, "Device Identity", 15) != NULL
+      && probe->name != NULL && imu_importer_matches_name (&imu_importer_geneactiv, probe->name))
+    return IMU_IMPORTER_SCORE_MAGIC;
+  return IMU_IMPORTER_SCORE_NONE;
+}
+
+static guint
+parquet_sniff (const ImuImportProbe *probe)
+{
+  if (probe->len >= 4 && memcmp (probe->head, "PAR1", 4) == 0)
+    return IMU_IMPORTER_SCORE_MAGIC;
+  return IMU_IMPORTER_SCORE_NONE;
+}
+
+static gboolean
+recognized_import (const ImuImporter  *importer,
+                   ImuSessionBuilder  *builder,
+                   ImuImportInput     *input,
+                   GError            **error)
+{
+  const char *where = imu_import_input_where (input);
+
+  /* A member of a folder comes here by its name alone, and a forced
+   * format by the person's word: check that the content is what the name
+   * says before naming the format. */
+  {
+    guint8 head[IMU_IMPORTER_HEAD_BYTES];
+    g_autofree char *base = g_path_get_basename (input->is_member || input->path == NULL ? input->name : input->path);
+    ImuImportProbe probe = { head, 0, input->size, base, input->is_member ? NULL : input->path };
+
+    if (!imu_import_input_read_head (input, head, sizeof head, &probe.len, error))
+      return FALSE;
+    if (importer->sniff (&probe) == IMU_IMPORTER_SCORE_NONE)
+      {
+        g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_UNRECOGNIZED,
+                     /* TRANSLATORS: "run.csv: this does not look like Axivity CWA device files (the format “cwa”)" */
+                     _("%s: this does not look like %s (the format “%s”)"),
+                     where, imu_importer_get_display_name (importer), importer->name);
+        return FALSE;
+      }
+  }
+
+  if (importer == &imu_importer_cwa)
+    g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_UNRECOGNIZED,
+                 _("%s: this is an Axivity CWA device file, which this version of IMU Studio cannot import. "
+                   "Convert it with cwa-convert to CSV first."), where);
+  else if (importer == &imu_importer_gt3x)
+    g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_UNRECOGNIZED,
+                 _("%s: this is an ActiGraph GT3X device file, which this version of IMU Studio cannot import. "
+                   "Export it to raw CSV with ActiLife first."), where);
+  else if (importer == &imu_importer_geneactiv)
+    g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_UNRECOGNIZED,
+                 _("%s: this is a GENEActiv device file, which this version of IMU Studio cannot import. "
+                   "Export it to CSV with the GENEActiv software first."), where);
+  else
+    g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_UNRECOGNIZED,
+                 _("%s: this is an Apache Parquet file, which IMU Studio cannot import. "
+                   "Export it to CSV first."), where);
+  return FALSE;
+}
+
+static const char * const cwa_patterns[] = { "*.cwa", NULL };
+static const char * const gt3x_patterns[] = { "*.gt3x", NULL };
+static const char * const geneactiv_patterns[] = { "*.bin", NULL };
+static const char * const parquet_patterns[] = { "*.parquet", NULL };
+
+const ImuImporter imu_importer_cwa = {
+  .name = "cwa",
+  .display_name = N_("Axivity CWA device files"),
+  .patterns = cwa_patterns,
+  .sniff = cwa_sniff,
+  .import = recognized_import,
+};
+
+const ImuImporter imu_importer_gt3x = {
+  .name = "gt3x",
+  .display_name = N_("ActiGraph GT3X device files"),
+  .patterns = gt3x_patterns,
+  .sniff = gt3x_sniff,
+  .import = recognized_import,
+};
+
+const ImuImporter imu_importer_geneactiv = {
+  .name = "geneactiv",
+  .display_name = N_("GENEActiv device files"),
+  .patterns = geneactiv_patterns,
+  .sniff = geneactiv_sniff,
+  .import = recognized_import,
+};
+
+const ImuImporter imu_importer_parquet = {
+  .name = "parquet",
+  .display_name = N_("Apache Parquet tables"),
+  .patterns = parquet_patterns,
+  .sniff = parquet_sniff,
+  .import = recognized_import,
+};
