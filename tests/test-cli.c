@@ -376,6 +376,63 @@ test_import_duplicate (void)
   g_assert_cmpuint (json_array_get_length (json_node_get_array (root)), ==, 2);
 }
 
+/* A damaged bundle is bad input (exit 2), never a library error (5); the
+ * library keeps what it had. */
+static void
+test_import_bad_bundle (void)
+{
+  g_autofree char *source = imu_test_library_path ();
+  g_autofree char *library = imu_test_library_path ();
+  g_autofree char *dir = imu_test_tmpdir ();
+  g_autofree char *good = write_fixture ("good.csv");
+  g_autofree char *other = write_fixture ("other.csv");
+  g_autofree char *bundle = g_build_filename (dir, "s.imub", NULL);
+  g_autofree char *bad = g_build_filename (dir, "bad.imub", NULL);
+  g_autofree char *data = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize len = 0;
+
+  {
+    g_auto(Run) run = { 0 };
+
+    run_imu (&run, "--library", source, "import", good);
+    g_assert_cmpint (run.status, ==, EXIT_OK);
+    run_clear (&run);
+    /* The library it goes to holds another session already. */
+    run_imu (&run, "--library", library, "import", "--title", "kept", other);
+    g_assert_cmpint (run.status, ==, EXIT_OK);
+  }
+  {
+    g_auto(Run) run = { 0 };
+
+    run_imu (&run, "--library", source, "export", "-f", "bundle", "--bundle-format", "zip", "-o", bundle, "1");
+    g_assert_cmpint (run.status, ==, EXIT_OK);
+  }
+  g_file_get_contents (bundle, &data, &len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (len, >, 200);
+  /* The middle of the archive: inside a member's compressed bytes. */
+  data[len / 2] ^= 0xff;
+  g_file_set_contents (bad, data, (gssize) len, &error);
+  g_assert_no_error (error);
+  {
+    g_auto(Run) run = { 0 };
+    g_autofree char *prefix = g_strdup_printf ("imu: %s: ", bad);
+
+    run_imu (&run, "--library", library, "import", bad);
+    g_assert_cmpint (run.status, ==, EXIT_BAD_INPUT);
+    g_assert_true (g_str_has_prefix (run.err, prefix));
+  }
+  {
+    g_auto(Run) run = { 0 };
+
+    run_imu (&run, "--library", library, "list", "--json");
+    g_assert_cmpint (run.status, ==, EXIT_OK);
+    g_assert_nonnull (strstr (run.out, "\"id\" : 1,"));
+    g_assert_null (strstr (run.out, "\"id\" : 2,"));
+  }
+}
+
 static void
 test_import_bad_input (void)
 {
@@ -1149,6 +1206,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/import/issues-json", test_import_issues_json);
   g_test_add_func ("/cli/import/duplicate", test_import_duplicate);
   g_test_add_func ("/cli/import/bad-input", test_import_bad_input);
+  g_test_add_func ("/cli/import/bad-bundle", test_import_bad_bundle);
   g_test_add_func ("/cli/import/cancel", test_import_cancel);
   g_test_add_func ("/cli/import/format", test_import_format);
   g_test_add_func ("/cli/formats/json", test_formats_json);

@@ -13,6 +13,8 @@
 #include <glib/gi18n.h>
 
 #include "imu-cli.h"
+#include "imu-bundle.h"
+#include "imu-json.h"
 
 static gboolean
 library_option_cb (const char  *option_name,
@@ -221,6 +223,15 @@ imu_cli_exit_code_for_error (const GError *error)
           return IMU_CLI_EXIT_BAD_INPUT;
         }
     }
+
+  /* A bundle is a file from outside: what is wrong with it is bad input,
+   * except writing one. */
+  if (error->domain == IMU_BUNDLE_ERROR)
+    return error->code == IMU_BUNDLE_ERROR_WRITE ? IMU_CLI_EXIT_OUTPUT : IMU_CLI_EXIT_BAD_INPUT;
+
+  /* JSON is only parsed with imu_json_parse() when it came from outside. */
+  if (error->domain == IMU_JSON_ERROR)
+    return IMU_CLI_EXIT_BAD_INPUT;
 
   /* Chunks that do not decode mean a damaged library. */
   if (error->domain == IMU_CODEC_ERROR)
