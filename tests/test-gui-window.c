@@ -712,6 +712,56 @@ test_follows_other_processes (void)
   gui_test_close_window (window);
 }
 
+/* Renaming an event and then choosing another session (focus still in the
+ * event's label) must not touch the rows that went away. GTK used to print
+ * criticals here: the freed label's focus controller still fired. */
+static void
+test_event_edit_then_switch (void)
+{
+  g_autofree char *path = imu_test_library_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = imu_store_open (path, &error);
+  ImuSessionView *view;
+  ImuEventsPage *page;
+  ImuWindow *window;
+  g_autoptr(GPtrArray) buttons = NULL;
+  GtkWidget *edit = NULL;
+  gint64 a, b;
+
+  g_assert_no_error (error);
+  a = make_demo (store);
+  b = gui_test_add_session (store, "Other", "", NULL, MAY_1, 60 * NS);
+  g_clear_object (&store);
+
+  window = gui_test_open_window (path);
+  view = imu_window_get_session_view (window);
+  page = imu_session_view_get_events_page (view);
+  g_assert_true (imu_window_select_session (window, a));
+  wait_loaded (window);
+  adw_view_stack_set_visible_child_name (imu_session_view_get_stack (view), "events");
+  gui_test_iterate_ms (200);
+  g_assert_cmpuint (imu_events_page_get_n_events (page), >, 0);
+
+  /* The first row's rename button, as a click would press it. */
+  buttons = gui_test_find_all (GTK_WIDGET (page), GTK_TYPE_BUTTON);
+  for (guint i = 0; i < buttons->len && edit == NULL; i++)
+    if (g_strcmp0 (gtk_widget_get_tooltip_text (g_ptr_array_index (buttons, i)), _("Rename")) == 0)
+      edit = g_ptr_array_index (buttons, i);
+  g_assert_nonnull (edit);
+  g_signal_emit_by_name (edit, "clicked");
+  gui_test_iterate_ms (200);
+
+  /* Another session, while the label is being edited. */
+  g_assert_true (imu_window_select_session (window, b));
+  gui_test_iterate_ms (300);
+  wait_loaded (window);
+  g_assert_cmpint (imu_session_view_get_session_id (view), ==, b);
+  g_assert_true (imu_window_select_session (window, a));
+  wait_loaded (window);
+  gui_test_iterate_ms (300);
+  gui_test_close_window (window);
+}
+
 /* Delete takes the session out of the list at once and out of the file only
  * when the toast goes: Undo brings it back; closing the window commits. */
 static void
@@ -1018,6 +1068,7 @@ main (int   argc,
   g_test_add_func ("/gui/window/search-sort", test_search_sort);
   g_test_add_func ("/gui/window/delete-undo", test_delete_undo);
   g_test_add_func ("/gui/window/edit-beside-cli", test_edit_beside_cli);
+  g_test_add_func ("/gui/window/event-edit-then-switch", test_event_edit_then_switch);
   g_test_add_func ("/gui/window/follows-other-processes", test_follows_other_processes);
   g_test_add_func ("/gui/window/preferences", test_preferences);
   g_test_add_func ("/gui/window/about-shortcuts", test_about_shortcuts);

@@ -233,6 +233,30 @@ commit_rename (ImuEventsPage *self,
   imu_library_update_event_async (self->library, event, rename_done_cb, data);
 }
 
+/* GTK 4.8's GtkEditableLabel, on losing the focus, stops editing from a
+ * 100 ms timeout that holds its focus controller by a bare pointer
+ * (gtkeditablelabel.c, stop_editing_soon): a row removed within those
+ * 100 ms frees the controller first, and the timeout then fires on freed
+ * memory (GTK criticals after renaming an event and choosing another
+ * session). A removed row's label is kept alive a little longer. */
+static gboolean
+release_label_cb (gpointer data)
+{
+  g_object_unref (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+remove_row (ImuEventsPage *self,
+            GtkWidget     *row)
+{
+  GtkWidget *label = g_object_get_data (G_OBJECT (row), "label");
+
+  if (label != NULL)
+    g_timeout_add (250, release_label_cb, g_object_ref (label));
+  gtk_list_box_remove (self->list_box, row);
+}
+
 static void
 label_editing_cb (GtkEditableLabel *label,
                   GParamSpec       *pspec,
@@ -271,7 +295,7 @@ delete_row (ImuEventsPage *self,
   ImuEvent *event = row_get_event (row);
 
   imu_library_delete_event_async (self->library, event->id, delete_done_cb, op_data_new (self, event->id));
-  gtk_list_box_remove (self->list_box, row);
+  remove_row (self, row);
   update_count (self);
 }
 
@@ -391,9 +415,27 @@ static void
 clear_rows (ImuEventsPage *self)
 {
   GtkWidget *child;
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
 
+  /* An edit in progress is committed, as leaving the field would, and
+   * the focus leaves the rows before they go. */
+  for (child = gtk_widget_get_first_child (GTK_WIDGET (self->list_box)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkEditableLabel *label = g_object_get_data (G_OBJECT (child), "label");
+
+      if (label != NULL && gtk_editable_label_get_editing (label))
+        gtk_editable_label_stop_editing (label, TRUE);
+    }
+  if (root != NULL)
+    {
+      GtkWidget *focus = gtk_root_get_focus (root);
+
+      if (focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->list_box)))
+        gtk_root_set_focus (root, NULL);
+    }
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list_box))) != NULL)
-    gtk_list_box_remove (self->list_box, child);
+    remove_row (self, child);
 }
 
 static void
