@@ -74,7 +74,9 @@ imu_sync_error_from_http (guint         status,
         return g_error_copy (transport);
       if (transport->domain == G_TLS_ERROR)
         error = g_error_new (IMU_SYNC_ERROR, IMU_SYNC_ERROR_TLS,
-                             _("%s: no secure connection to %s: %s. Check the address, and that the server’s "
+                             /* In brackets: TLS libraries end their messages with a
+                             * full stop of their own. */
+                             _("%s: no secure connection to %s (%s). Check the address, and that the server’s "
                                "certificate is valid and trusted by this computer."),
                              what, where, transport->message);
       else
