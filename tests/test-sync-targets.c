@@ -190,7 +190,7 @@ test_add_refused (void)
     g_assert_false (imu_sync_targets_add (store, c, NULL, &error));
     g_assert_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_NO_SECRET);
     g_assert_cmpstr (error->message, ==,
-                     "Target “dav”: give its password; it is kept in the secret store, never in the library");
+                     "Target “dav”: give its secret (password); it is kept in the secret store, never in the library");
     g_clear_error (&error);
     g_assert_false (imu_sync_targets_add (store, c, "", &error));
     g_assert_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_NO_SECRET);
@@ -263,8 +263,8 @@ test_secret_missing (void)
   g_assert_true (imu_sync_targets_add (store, c, PASSWORD, &error));
   /* Someone cleared the keyring behind the library's back. */
   g_assert_true (imu_secrets_clear (c->secret_id, &error));
-  expected = g_strdup_printf ("Target “dav”: its password cannot be read from the secret store (No secret is stored "
-                              "for this target (%s store)). Give it again with “imu target secret dav "
+  expected = g_strdup_printf ("Target “dav”: its secret (password) cannot be read from the secret store (No secret is "
+                              "stored for this target (%s store)). Give it again with “imu target secret dav "
                               "--password-from-stdin”, or with Edit in Preferences → Sync.",
                               imu_secrets_backend ());
 
@@ -317,8 +317,8 @@ test_secret_unreadable (void)
   g_assert_true (g_file_set_contents (path, kept, -1, NULL));
   g_assert_null (target);
   g_assert_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_NO_SECRET);
-  prefix = g_strdup_printf ("Target “dav”: its password cannot be read from the secret store (The secrets file %s "
-                            "is damaged", path);
+  prefix = g_strdup_printf ("Target “dav”: its secret (password) cannot be read from the secret store (The secrets "
+                            "file %s is damaged", path);
   g_assert_true (g_str_has_prefix (error->message, prefix));
   g_assert_true (g_str_has_suffix (error->message, "Give it again with “imu target secret dav --password-from-stdin”, "
                                                    "or with Edit in Preferences → Sync."));
@@ -662,8 +662,8 @@ test_cli (void)
   g_assert_true (imu_secrets_clear (id, &error));
   status = run_cli (library, NULL, &out, "target", "test", "dav", NULL);
   g_assert_cmpint (status, ==, 8);
-  g_assert_nonnull (strstr (out, "Target “dav”: its password cannot be read from the secret store (No secret is "
-                                 "stored for this target"));
+  g_assert_nonnull (strstr (out, "Target “dav”: its secret (password) cannot be read from the secret store (No "
+                                 "secret is stored for this target"));
   g_clear_pointer (&out, g_free);
   status = run_cli (library, CLI_PASSWORD "\n", &out, "target", "secret", "dav", "--password-from-stdin", NULL);
   g_assert_cmpint (status, ==, 0);

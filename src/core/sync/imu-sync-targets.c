@@ -20,7 +20,8 @@
 #include "imu-sync-targets.h"
 
 /* What a target's secret is called, and the option of `imu target secret`
- * that gives it again. */
+ * that gives it again. The name stands in brackets in the messages, so
+ * that no language has to fit its article or gender into a sentence. */
 typedef struct {
   const char *member;   /* in the secret's JSON object */
   const char *noun;     /* N_() */
@@ -80,7 +81,7 @@ imu_sync_targets_secret_json (const ImuSyncTargetConfig *config,
   if (value == NULL || *value == '\0')
     {
       g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_NO_SECRET,
-                   _("Target “%s”: give its %s; it is kept in the secret store, never in the library"),
+                   _("Target “%s”: give its secret (%s); it is kept in the secret store, never in the library"),
                    config->name, _(sk->noun));
       return NULL;
     }
@@ -129,8 +130,8 @@ lookup_secret (const ImuSyncTargetConfig *config, char **secret, GError **error)
   if (*secret != NULL)
     return TRUE;
   propagate_redacted (error, g_error_new (IMU_SYNC_ERROR, IMU_SYNC_ERROR_NO_SECRET,
-                                          _("Target “%s”: its %s cannot be read from the secret store (%s). Give "
-                                            "it again with “imu target secret %s %s”, or with Edit in "
+                                          _("Target “%s”: its secret (%s) cannot be read from the secret store "
+                                            "(%s). Give it again with “imu target secret %s %s”, or with Edit in "
                                             "Preferences → Sync."),
                                           config->name, _(sk->noun), local_error->message, config->name,
                                           sk->option));
