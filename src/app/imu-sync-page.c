@@ -4,10 +4,10 @@
  *
  * Every read and write of the library, every secret and every target test
  * runs in a worker thread (GTask): the preferences never wait for the disk,
- * the keyring or the network. Testing and removing a target are the core's
- * (imu-sync-targets.h), the same functions `imu target` calls. The per-target "upload automatically" switch
- * is a library setting ("auto_upload.ID"), next to the global
- * "allow_metered" one.
+ * the keyring or the network. Adding, editing, testing and removing a
+ * target are the core's (imu-sync-targets.h), the same functions `imu
+ * target` calls. The per-target "upload automatically" switch is a library
+ * setting ("auto_upload.ID"), next to the global "allow_metered" one.
  */
 #define G_LOG_DOMAIN "imu-sync-page"
 
@@ -123,6 +123,7 @@ job_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellab
 }
 
 static void job_done_cb (GObject *source, GAsyncResult *result, gpointer data);
+static void target_saved_cb (ImuSyncPage *self);
 
 static Job *
 job_new (ImuSyncPage *self, JobKind kind, const char *name)
@@ -185,7 +186,9 @@ edit_clicked_cb (GtkButton *button, ImuSyncPage *self)
   ImuTargetDialog *dialog = imu_target_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
                                                    self->library_path, config);
 
-  g_signal_connect_object (dialog, "saved", G_CALLBACK (imu_sync_page_reload), self, G_CONNECT_SWAPPED);
+  /* A new secret puts transfers back in the queue: the window's sync
+   * state hears of it as after an add. */
+  g_signal_connect_object (dialog, "saved", G_CALLBACK (target_saved_cb), self, G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 

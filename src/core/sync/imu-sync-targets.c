@@ -234,7 +234,9 @@ imu_sync_targets_add (ImuStore             *store,
     }
   if (!imu_store_commit (store, error))
     {
-      /* The row is gone with the transaction: its secret must go too. */
+      /* A failed COMMIT leaves the transaction open: end it. The row is
+       * gone with it, so its secret must go too. */
+      imu_store_rollback (store);
       if (json != NULL)
         imu_secrets_clear (config->secret_id, NULL);
       config->id = 0;
@@ -374,7 +376,12 @@ imu_sync_targets_update (ImuStore                  *store,
         }
     }
   if (!imu_store_commit (store, error))
-    return FALSE;
+    {
+      /* The row keeps its old settings; a new secret is already stored,
+       * which is what the person asked for anyway. */
+      imu_store_rollback (store);
+      return FALSE;
+    }
   if (requeued != NULL)
     *requeued = n;
   return TRUE;
@@ -479,5 +486,10 @@ imu_sync_targets_remove (ImuStore    *store,
     }
   /* Should the commit fail now, the target stays without its secret:
    * opening it says so (the policy above), and removing it again works. */
-  return imu_store_commit (store, error);
+  if (!imu_store_commit (store, error))
+    {
+      imu_store_rollback (store);
+      return FALSE;
+    }
+  return TRUE;
 }
