@@ -72,10 +72,11 @@ imu_sync_error_from_http (guint         status,
        * that no face shows it as a failure. */
       if (g_error_matches (transport, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return g_error_copy (transport);
+      /* Any TLS failure (an untrusted certificate, a failed handshake, a
+       * server that does not speak TLS) gets one message. The library's
+       * words go in brackets: they end with a full stop of their own. */
       if (transport->domain == G_TLS_ERROR)
         error = g_error_new (IMU_SYNC_ERROR, IMU_SYNC_ERROR_TLS,
-                             /* In brackets: TLS libraries end their messages with a
-                             * full stop of their own. */
                              _("%s: no secure connection to %s (%s). Check the address, and that the server’s "
                                "certificate is valid and trusted by this computer."),
                              what, where, transport->message);
