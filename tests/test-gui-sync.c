@@ -10,6 +10,7 @@
 
 #include "imu-import.h"
 #include "imu-preferences-window.h"
+#include "imu-secrets.h"
 #include "imu-session-row.h"
 #include "imu-sync-page.h"
 #include "imu-sync-popover.h"
@@ -234,6 +235,110 @@ test_auto_upload (void)
   gui_test_close_window (window);
 }
 
+/* The first button under @widget whose tooltip is @tooltip. */
+static GtkWidget *
+find_button (GtkWidget *widget, const char *tooltip)
+{
+  g_autoptr(GPtrArray) buttons = gui_test_find_all (widget, GTK_TYPE_BUTTON);
+
+  for (guint i = 0; i < buttons->len; i++)
+    if (g_strcmp0 (gtk_widget_get_tooltip_text (g_ptr_array_index (buttons, i)), tooltip) == 0)
+      return g_ptr_array_index (buttons, i);
+  return NULL;
+}
+
+static AdwMessageDialog *
+find_message_dialog (void)
+{
+  /* Owned by GTK (transfer none). */
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        return ADW_MESSAGE_DIALOG (w);
+    }
+  return NULL;
+}
+
+/* A WebDAV target added in the dialog keeps its password in the secret
+ * store; Remove on the Preferences page takes the password with it (it
+ * used to stay in the keyring). */
+static void
+test_remove_secret (void)
+{
+  g_autofree char *uuid = NULL;
+  g_autofree char *library = make_library_with_session (&uuid);
+  g_autofree char *secret_id = NULL;
+  g_autofree char *secret = NULL;
+  g_autofree char *file_text = NULL;
+  g_autoptr(GPtrArray) pages = NULL;
+  g_autoptr(GError) error = NULL;
+  ImuWindow *window = gui_test_open_window (library);
+  GtkWidget *prefs = imu_preferences_window_new (GTK_WINDOW (window));
+  const char *password = "gui-dav-password-for-the-remove-test";
+  AdwMessageDialog *confirm;
+  ImuTargetDialog *dialog;
+  ImuSyncPage *page;
+  GtkWidget *remove;
+
+  gtk_window_present (GTK_WINDOW (prefs));
+  pages = gui_test_find_all (prefs, IMU_TYPE_SYNC_PAGE);
+  page = g_ptr_array_index (pages, 0);
+  adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (prefs), ADW_PREFERENCES_PAGE (page));
+  gui_test_wait_for (!imu_sync_page_get_busy (page), 10000, "the targets to load");
+
+  dialog = IMU_TARGET_DIALOG (imu_sync_page_add_target (page));
+  gtk_editable_set_text (GTK_EDITABLE (imu_target_dialog_get_row (dialog, "name")), "dav");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (imu_target_dialog_get_row (dialog, "kind")), 3);
+  g_assert_true (gtk_widget_get_visible (imu_target_dialog_get_row (dialog, "secret")));
+  gtk_editable_set_text (GTK_EDITABLE (imu_target_dialog_get_row (dialog, "url")), "https://cloud.example.org/dav/");
+  gtk_editable_set_text (GTK_EDITABLE (imu_target_dialog_get_row (dialog, "user")), "coach");
+  gtk_editable_set_text (GTK_EDITABLE (imu_target_dialog_get_row (dialog, "secret")), password);
+  imu_target_dialog_save (dialog);
+  gui_test_wait_for (imu_sync_page_get_n_targets (page) == 1 && !imu_sync_page_get_busy (page), 10000,
+                     "the target in the list");
+
+  {
+    g_autoptr(ImuStore) store = imu_store_open (library, &error);
+    g_autoptr(ImuSyncTargetConfig) t = NULL;
+
+    g_assert_no_error (error);
+    t = imu_sync_queue_get_target (store, "dav", &error);
+    g_assert_no_error (error);
+    secret_id = g_strdup (t->secret_id);
+  }
+  secret = imu_secrets_lookup (secret_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (secret, ==, "{\"password\":\"gui-dav-password-for-the-remove-test\"}");
+  g_clear_pointer (&secret, g_free);
+
+  /* The row's Remove button, then Remove in the confirmation. */
+  remove = find_button (GTK_WIDGET (page), "Remove");
+  g_assert_nonnull (remove);
+  g_signal_emit_by_name (remove, "clicked");
+  gui_test_wait_for ((confirm = find_message_dialog ()) != NULL, 5000, "the confirmation");
+  adw_message_dialog_response (confirm, "remove");
+  gui_test_wait_for (imu_sync_page_get_n_targets (page) == 0 && !imu_sync_page_get_busy (page), 10000,
+                     "the target to leave the list");
+
+  secret = imu_secrets_lookup (secret_id, &error);
+  g_assert_null (secret);
+  g_assert_error (error, IMU_SECRETS_ERROR, IMU_SECRETS_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  {
+    g_autofree char *path = imu_secrets_file_path ();
+
+    g_assert_true (g_file_get_contents (path, &file_text, NULL, &error));
+    g_assert_null (strstr (file_text, password));
+    g_assert_null (strstr (file_text, secret_id));
+  }
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  gui_test_close_window (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -241,13 +346,20 @@ main (int   argc,
   /* Staged bundles go to a cache folder of the test's own. */
   g_autofree char *cache = g_dir_make_tmp ("imu-gui-sync-cache-XXXXXX", NULL);
 
+  g_autofree char *config = g_dir_make_tmp ("imu-gui-sync-config-XXXXXX", NULL);
+
   g_setenv ("XDG_CACHE_HOME", cache, TRUE);
+  /* Secrets go to a private file of the test's own, whatever keyring the
+   * desktop running the tests has. */
+  g_setenv ("XDG_CONFIG_HOME", config, TRUE);
+  g_setenv ("IMU_SECRETS_BACKEND", "file", TRUE);
   gui_test_init (&argc, &argv);
 
   g_test_add_func ("/gui/sync/push", test_push);
   g_test_add_func ("/gui/sync/needs-attention", test_attention);
   g_test_add_func ("/gui/sync/pull", test_pull);
   g_test_add_func ("/gui/sync/auto-upload", test_auto_upload);
+  g_test_add_func ("/gui/sync/remove-secret", test_remove_secret);
 
   return g_test_run ();
 }

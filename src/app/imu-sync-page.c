@@ -4,9 +4,10 @@
  *
  * Every read and write of the library, every secret and every target test
  * runs in a worker thread (GTask): the preferences never wait for the disk,
- * the keyring or the network. The per-target "upload automatically" switch
- * is a library setting ("auto_upload.ID"), next to the global
- * "allow_metered" one.
+ * the keyring or the network. Adding, editing, testing and removing a
+ * target are the core's (imu-sync-targets.h), the same functions `imu
+ * target` calls. The per-target "upload automatically" switch is a library
+ * setting ("auto_upload.ID"), next to the global "allow_metered" one.
  */
 #define G_LOG_DOMAIN "imu-sync-page"
 
@@ -15,9 +16,9 @@
 
 #include "imu-context.h"
 #include "imu-redact.h"
-#include "imu-secrets.h"
 #include "imu-sync-page.h"
 #include "imu-sync-queue.h"
+#include "imu-sync-targets.h"
 #include "imu-target-dialog.h"
 
 struct _ImuSyncPage
@@ -73,26 +74,6 @@ auto_key (gint64 id)
   return g_strdup_printf ("auto_upload.%" PRId64, id);
 }
 
-static gboolean
-run_test (Job *job, ImuStore *store, GCancellable *cancellable, GError **error)
-{
-  g_autoptr(ImuSyncTargetConfig) config = imu_sync_queue_get_target (store, job->name, error);
-  g_autoptr(ImuSyncTarget) target = NULL;
-  g_autofree char *secret = NULL;
-
-  if (config == NULL)
-    return FALSE;
-  if (!g_str_equal (config->kind, "folder") && config->secret_id != NULL
-      && !(secret = imu_secrets_lookup (config->secret_id, error)))
-    return FALSE;
-  if (secret != NULL)
-    imu_redact_add_secret (secret);
-  if (!(target = imu_sync_target_new (config, secret, error)))
-    return FALSE;
-  job->report = imu_sync_test_report_new ();
-  return imu_sync_target_test (target, job->report, cancellable, error);
-}
-
 static void
 job_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
@@ -124,20 +105,14 @@ job_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellab
         ok = imu_sync_queue_set_setting (store, job->key, job->value, &error);
         break;
       case JOB_REMOVE:
-        ok = imu_sync_queue_remove_target (store, job->name, &error);
+        /* The target's row, its queue and its secret. */
+        ok = imu_sync_targets_remove (store, job->name, &error);
         break;
       case JOB_TEST:
-        ok = run_test (job, store, cancellable, &error);
+        /* A failed check is the report's last line, not an error. */
+        ok = (job->report = imu_sync_targets_test (store, job->name, cancellable, &error)) != NULL;
         break;
       }
-  if (!ok && job->kind == JOB_TEST && job->report != NULL)
-    {
-      /* A failed test still has its report: the error is its last line. */
-      imu_redact_error (error);
-      imu_sync_test_report_add (job->report, "%s", error->message);
-      job->report->ok = FALSE;
-      ok = TRUE;
-    }
   if (!ok)
     {
       imu_redact_error (error);
@@ -148,6 +123,7 @@ job_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellab
 }
 
 static void job_done_cb (GObject *source, GAsyncResult *result, gpointer data);
+static void target_saved_cb (ImuSyncPage *self);
 
 static Job *
 job_new (ImuSyncPage *self, JobKind kind, const char *name)
@@ -210,7 +186,9 @@ edit_clicked_cb (GtkButton *button, ImuSyncPage *self)
   ImuTargetDialog *dialog = imu_target_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
                                                    self->library_path, config);
 
-  g_signal_connect_object (dialog, "saved", G_CALLBACK (imu_sync_page_reload), self, G_CONNECT_SWAPPED);
+  /* A new secret puts transfers back in the queue: the window's sync
+   * state hears of it as after an add. */
+  g_signal_connect_object (dialog, "saved", G_CALLBACK (target_saved_cb), self, G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -229,8 +207,8 @@ remove_clicked_cb (GtkButton *button, ImuSyncPage *self)
                                               _("Remove Sync Target?"), NULL);
 
   adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
-                                  _("“%s” and its queue leave this library. What it already holds stays "
-                                    "where it is."), name);
+                                  _("“%s”, its queue and its secret leave this library. What it already "
+                                    "holds stays where it is."), name);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"), "remove", _("_Remove"), NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "remove", ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");

@@ -3,11 +3,12 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The fields of each kind are those of `imu target add` (docs/sync.md);
- * the configuration is built the same way, checked by
- * imu_sync_target_new() before it is kept, and saved with the core's
- * target API; the secret goes to the secret store (imu-secrets), never to
- * the library file. Saving runs in a worker thread (it opens the library
- * and may talk to the keyring).
+ * the configuration is built the same way and saved, with its secret,
+ * by the same core functions the command line calls
+ * (imu_sync_targets_add(), imu_sync_targets_update()): they check it,
+ * keep the secret in the secret store (never in the library file) and
+ * roll back what a failure would leave half done. Saving runs in a
+ * worker thread (it opens the library and may talk to the keyring).
  */
 #define G_LOG_DOMAIN "imu-target-dialog"
 
@@ -16,8 +17,7 @@
 
 #include "imu-context.h"
 #include "imu-redact.h"
-#include "imu-secrets.h"
-#include "imu-sync-queue.h"
+#include "imu-sync-targets.h"
 #include "imu-target-dialog.h"
 
 static const char * const kinds[] = { "folder", "azure", "s3", "webdav", NULL };
@@ -122,8 +122,9 @@ json_of (const char * const *members, gboolean path_style)
   return json_generator_to_data (gen, NULL);
 }
 
-/* Builds the configuration and the secret JSON (NULL: none given) from the
- * rows; NULL with a message when something is missing. */
+/* Builds the configuration and the secret as typed (NULL: none given)
+ * from the rows; NULL with a message when something is missing. The core
+ * checks the rest (a secret that is needed, a SAS token's form). */
 static ImuSyncTargetConfig *
 build_config (ImuTargetDialog *self, char **secret, GError **error)
 {
@@ -175,10 +176,6 @@ build_config (ImuTargetDialog *self, char **secret, GError **error)
       config = imu_sync_target_config_new (name, "azure", url);
       g_free (config->config_json);
       config->config_json = json_of (members, FALSE);
-      if (value != NULL)
-        *secret = json_of ((const char *[]) { account != NULL ? "key" : "sas",
-                                              value[0] == '?' && account == NULL ? value + 1 : value, NULL },
-                           FALSE);
     }
   else if (g_str_equal (kind, "s3"))
     {
@@ -195,8 +192,6 @@ build_config (ImuTargetDialog *self, char **secret, GError **error)
       config = imu_sync_target_config_new (name, "s3", endpoint);
       g_free (config->config_json);
       config->config_json = json_of (members, FALSE);
-      if (value != NULL)
-        *secret = json_of ((const char *[]) { "secret_key", value, NULL }, FALSE);
     }
   else
     {
@@ -211,17 +206,11 @@ build_config (ImuTargetDialog *self, char **secret, GError **error)
       config = imu_sync_target_config_new (name, "webdav", url);
       g_free (config->config_json);
       config->config_json = json_of (members, FALSE);
-      if (value != NULL)
-        *secret = json_of ((const char *[]) { "password", value, NULL }, FALSE);
     }
   g_free (config->prefix);
   config->prefix = g_strdup (field_text (self, "prefix") != NULL ? field_text (self, "prefix") : "");
-  if (!g_str_equal (kind, "folder") && *secret == NULL && self->editing == NULL)
-    {
-      g_clear_pointer (secret, g_free);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("Give the secret (it is kept in the keyring)."));
-      return NULL;
-    }
+  if (!g_str_equal (kind, "folder"))
+    *secret = g_strdup (value);
   if (self->editing != NULL)
     {
       config->id = self->editing->id;
@@ -257,37 +246,17 @@ save_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancella
   SaveJob *job = data;
   g_autoptr(GError) error = NULL;
   g_autoptr(ImuStore) store = NULL;
-  g_autoptr(ImuSyncTarget) target = NULL;
-  g_autofree char *secret = g_strdup (job->secret);
-  gboolean new_secret = secret != NULL;
 
-  /* An edit without a new secret keeps the stored one; check with it. */
-  if (secret == NULL && job->config->secret_id != NULL && !g_str_equal (job->config->kind, "folder"))
-    secret = imu_secrets_lookup (job->config->secret_id, NULL);
-  if (!(target = imu_sync_target_new (job->config, secret, &error))
-      || !(store = imu_store_open (job->path, &error)))
-    goto fail;
-  if (job->editing ? !imu_sync_queue_update_target (store, job->config, &error)
-                   : !imu_sync_queue_add_target (store, job->config, &error))
-    goto fail;
-  if (new_secret && !g_str_equal (job->config->kind, "folder"))
+  /* An edit without a new secret keeps (and checks with) the stored one. */
+  if (!(store = imu_store_open (job->path, &error))
+      || !(job->editing ? imu_sync_targets_update (store, job->config, job->secret, NULL, &error)
+                        : imu_sync_targets_add (store, job->config, job->secret, &error)))
     {
-      g_autofree char *label = g_strdup_printf (_("IMU Studio sync target “%s” (%s)"),
-                                                job->config->name, job->config->url);
-
-      if (!imu_secrets_store (job->config->secret_id, label, secret, &error))
-        {
-          if (!job->editing)
-            imu_sync_queue_remove_target (store, job->config->name, NULL);
-          goto fail;
-        }
+      imu_redact_error (error);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
     }
   g_task_return_boolean (task, TRUE);
-  return;
-
-fail:
-  imu_redact_error (error);
-  g_task_return_error (task, g_steal_pointer (&error));
 }
 
 static void

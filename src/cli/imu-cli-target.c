@@ -5,8 +5,9 @@
  * Each kind of target parses its own options (a row of target_kinds[]):
  * S3 and WebDAV slot in as one more row and one more add_* function.
  * Secrets are read from standard input, never from the command line
- * (where `ps` and shell history would see them), and go to the secret
- * store, never to the library file.
+ * (where `ps` and shell history would see them). What is done with a
+ * target and its secret — add, test, a new secret, remove — is the core's
+ * (imu-sync-targets.h), the same functions Preferences → Sync calls.
  */
 #define G_LOG_DOMAIN "imu-cli"
 
@@ -20,13 +21,23 @@
 
 #include "imu-cli.h"
 #include "imu-cli-json.h"
-#include "imu-redact.h"
-#include "imu-secrets.h"
-#include "imu-sync-azure.h"
 #include "imu-sync-queue.h"
+#include "imu-sync-targets.h"
 
 /* A target that cannot work, or a test that failed (docs/sync.md). */
 #define IMU_CLI_EXIT_SYNC 8
+
+/* The exit code of a failed target function: a name already taken is a
+ * duplicate (3), any other sync error a target that cannot work (8), and
+ * the library's own errors (an unknown target: 4) keep their codes. */
+static int
+report_target_error (ImuCli *cli, const GError *error)
+{
+  if (error->domain != IMU_SYNC_ERROR)
+    return imu_cli_report_error (cli, NULL, error);
+  fprintf (stderr, "imu: %s\n", error->message);
+  return error->code == IMU_SYNC_ERROR_TARGET_EXISTS ? IMU_CLI_EXIT_DUPLICATE : IMU_CLI_EXIT_SYNC;
+}
 
 /* What every kind accepts besides its own options. */
 typedef struct {
@@ -81,19 +92,6 @@ read_secret_from_stdin (GError **error)
       return NULL;
     }
   return g_string_free (g_steal_pointer (&s), FALSE);
-}
-
-static char *
-secret_json (const char *member, const char *value)
-{
-  g_autoptr(JsonObject) o = json_object_new ();
-  g_autoptr(JsonNode) node = NULL;
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-
-  json_object_set_string_member (o, member, value);
-  node = json_node_init_object (json_node_alloc (), o);
-  json_generator_set_root (gen, node);
-  return json_generator_to_data (gen, NULL);
 }
 
 static GOptionContext *
@@ -228,12 +226,6 @@ add_azure (ImuCli *cli, const char *name, int argc, char **argv, ImuSyncTargetCo
       status = imu_cli_usage_error (cli, "%s", error->message);
       goto out;
     }
-  if (sas && !imu_sync_azure_parse_sas (value, NULL, NULL, NULL))
-    {
-      imu_redact_add_secret (value);
-      status = imu_cli_usage_error (cli, _("what was read is not a SAS token (it has no sig=)"));
-      goto out;
-    }
   json_object_set_string_member (cfg, "auth", sas ? "sas" : "shared-key");
   if (account != NULL)
     json_object_set_string_member (cfg, "account", account);
@@ -244,7 +236,7 @@ add_azure (ImuCli *cli, const char *name, int argc, char **argv, ImuSyncTargetCo
   (*config)->config_json = json_generator_to_data (gen, NULL);
   if (!apply_common (cli, &common, *config, &status))
     goto out;
-  *secret = secret_json (sas ? "sas" : "key", value[0] == '?' && sas ? value + 1 : value);
+  *secret = g_steal_pointer (&value);
 
 out:
   common_options_clear (&common);
@@ -318,7 +310,6 @@ add_s3 (ImuCli *cli, const char *name, int argc, char **argv, ImuSyncTargetConfi
       status = imu_cli_usage_error (cli, "%s", error->message);
       goto out;
     }
-  imu_redact_add_secret (value);
   *config = imu_sync_target_config_new (name, "s3", endpoint);
   g_free ((*config)->config_json);
   {
@@ -328,7 +319,7 @@ add_s3 (ImuCli *cli, const char *name, int argc, char **argv, ImuSyncTargetConfi
   }
   if (!apply_common (cli, &common, *config, &status))
     goto out;
-  *secret = secret_json ("secret_key", value);
+  *secret = g_steal_pointer (&value);
 
 out:
   common_options_clear (&common);
@@ -376,7 +367,6 @@ add_webdav (ImuCli *cli, const char *name, int argc, char **argv, ImuSyncTargetC
       status = imu_cli_usage_error (cli, "%s", error->message);
       goto out;
     }
-  imu_redact_add_secret (value);
   *config = imu_sync_target_config_new (name, "webdav", url);
   g_free ((*config)->config_json);
   {
@@ -386,7 +376,7 @@ add_webdav (ImuCli *cli, const char *name, int argc, char **argv, ImuSyncTargetC
   }
   if (!apply_common (cli, &common, *config, &status))
     goto out;
-  *secret = secret_json ("password", value);
+  *secret = g_steal_pointer (&value);
 
 out:
   common_options_clear (&common);
@@ -411,10 +401,8 @@ static int
 target_add (ImuCli *cli, int argc, char **argv)
 {
   g_autoptr(ImuSyncTargetConfig) config = NULL;
-  g_autoptr(ImuSyncTarget) target = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *secret = NULL;
-  g_autofree char *label = NULL;
   const TargetKind *kind = NULL;
   ImuStore *store;
   int status;
@@ -446,26 +434,14 @@ target_add (ImuCli *cli, int argc, char **argv)
   if (status != IMU_CLI_EXIT_OK || config == NULL)
     return status;
 
-  /* Check the configuration before keeping it (no I/O). */
-  if (!(target = imu_sync_target_new (config, secret, &error)))
-    {
-      fprintf (stderr, "imu: %s\n", error->message);
-      return IMU_CLI_EXIT_SYNC;
-    }
+  /* Checked before the library is opened, so that a target refused
+   * does not leave a new, empty library behind (no I/O). */
+  if (!imu_sync_targets_check (config, secret, &error))
+    return report_target_error (cli, error);
   if (!(store = imu_cli_get_store (cli, &error)))
     return imu_cli_report_error (cli, NULL, error);
-  if (!imu_sync_queue_add_target (store, config, &error))
-    return imu_cli_report_error (cli, NULL, error);
-  if (secret != NULL)
-    {
-      label = g_strdup_printf (_("IMU Studio sync target “%s” (%s)"), config->name, config->url);
-      if (!imu_secrets_store (config->secret_id, label, secret, &error))
-        {
-          imu_sync_queue_remove_target (store, config->name, NULL);
-          fprintf (stderr, "imu: %s\n", error->message);
-          return IMU_CLI_EXIT_SYNC;
-        }
-    }
+  if (!imu_sync_targets_add (store, config, secret, &error))
+    return report_target_error (cli, error);
   if (!cli->quiet)
     printf (_("Added target “%s” (%s, %s). Check it with “imu target test %s”.\n"),
             config->name, config->kind, config->url, config->name);
@@ -537,7 +513,6 @@ target_remove (ImuCli *cli, int argc, char **argv)
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(ImuSyncTargetConfig) config = NULL;
   ImuStore *store;
   int status;
 
@@ -547,40 +522,13 @@ target_remove (ImuCli *cli, int argc, char **argv)
     return status;
   if (argc != 2)
     return imu_cli_usage_error (cli, _("which target? imu target remove NAME"));
-  if (!(store = imu_cli_open_existing_store (cli, &error)) || !(config = imu_sync_queue_get_target (store, argv[1], &error))
-      || !imu_sync_queue_remove_target (store, argv[1], &error))
+  if (!(store = imu_cli_open_existing_store (cli, &error)))
     return imu_cli_report_error (cli, NULL, error);
-  if (config->secret_id != NULL && *config->secret_id != '\0' && !g_str_equal (config->kind, "folder")
-      && !imu_secrets_clear (config->secret_id, &error))
-    imu_cli_warning (cli, _("the target is removed, but its secret could not be: %s"), error->message);
+  if (!imu_sync_targets_remove (store, argv[1], &error))
+    return report_target_error (cli, error);
   if (!cli->quiet)
     printf (_("Removed target “%s”.\n"), argv[1]);
   return IMU_CLI_EXIT_OK;
-}
-
-static ImuSyncTarget *
-open_target (ImuCli *cli, const char *name, ImuSyncTargetConfig **config_out, GError **error)
-{
-  g_autoptr(ImuSyncTargetConfig) config = NULL;
-  g_autofree char *secret = NULL;
-  ImuStore *store;
-
-  if (!(store = imu_cli_open_existing_store (cli, error)) || !(config = imu_sync_queue_get_target (store, name, error)))
-    return NULL;
-  if (*config->secret_id != '\0' && !g_str_equal (config->kind, "folder"))
-    {
-      g_autoptr(GError) local_error = NULL;
-
-      secret = imu_secrets_lookup (config->secret_id, &local_error);
-      if (secret == NULL && !g_error_matches (local_error, IMU_SECRETS_ERROR, IMU_SECRETS_ERROR_NOT_FOUND))
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return NULL;
-        }
-    }
-  if (config_out != NULL)
-    *config_out = imu_sync_target_config_copy (config);
-  return imu_sync_target_new (config, secret, error);
 }
 
 static int
@@ -588,8 +536,8 @@ target_test (ImuCli *cli, int argc, char **argv)
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(ImuSyncTarget) target = NULL;
-  g_autoptr(ImuSyncTestReport) report = imu_sync_test_report_new ();
+  g_autoptr(ImuSyncTestReport) report = NULL;
+  ImuStore *store;
   int status;
 
   context = imu_cli_option_context_new (cli, "test NAME",
@@ -600,27 +548,13 @@ target_test (ImuCli *cli, int argc, char **argv)
     return status;
   if (argc != 2)
     return imu_cli_usage_error (cli, _("which target? imu target test NAME"));
-  if (!(target = open_target (cli, argv[1], NULL, &error)))
-    {
-      if (error->domain == IMU_SYNC_ERROR)
-        {
-          fprintf (stderr, "imu: %s\n", error->message);
-          return IMU_CLI_EXIT_SYNC;
-        }
-      return imu_cli_report_error (cli, NULL, error);
-    }
-  if (!imu_sync_target_test (target, report, cli->cancellable, &error))
-    {
-      imu_redact_error (error);
-      fprintf (stderr, "imu: %s\n", error->message);
-      return IMU_CLI_EXIT_SYNC;
-    }
+  if (!(store = imu_cli_open_existing_store (cli, &error)))
+    return imu_cli_report_error (cli, NULL, error);
+  if (!(report = imu_sync_targets_test (store, argv[1], cli->cancellable, &error)))
+    return report_target_error (cli, error);
+  /* The lines are redacted by the core; a failed check is the last one. */
   for (guint i = 0; i < report->lines->len; i++)
-    {
-      g_autofree char *line = imu_redact (g_ptr_array_index (report->lines, i));
-
-      printf ("%s\n", line);
-    }
+    printf ("%s\n", (const char *) g_ptr_array_index (report->lines, i));
   printf ("%s\n", report->ok ? _("OK") : _("FAILED"));
   return report->ok ? IMU_CLI_EXIT_OK : IMU_CLI_EXIT_SYNC;
 }
@@ -634,9 +568,8 @@ target_secret (ImuCli *cli, int argc, char **argv)
   g_autoptr(GError) error = NULL;
   g_autoptr(ImuSyncTargetConfig) config = NULL;
   g_autofree char *value = NULL;
-  g_autofree char *secret = NULL;
-  g_autofree char *label = NULL;
   gboolean sas = FALSE, key = FALSE, s3_secret = FALSE, password = FALSE;
+  const char *fits = NULL;
   ImuStore *store;
   gint64 requeued;
   int status;
@@ -660,43 +593,23 @@ target_secret (ImuCli *cli, int argc, char **argv)
                                        "--secret-from-stdin | --password-from-stdin)"));
   if (!(store = imu_cli_open_existing_store (cli, &error)) || !(config = imu_sync_queue_get_target (store, argv[1], &error)))
     return imu_cli_report_error (cli, NULL, error);
+  /* The option says what the secret is: one that does not fit the kind
+   * would store a secret its backend cannot use. */
+  if (g_str_equal (config->kind, "azure") && !sas && !key)
+    fits = "--sas-from-stdin | --key-from-stdin";
+  else if (g_str_equal (config->kind, "s3") && !s3_secret)
+    fits = "--secret-from-stdin";
+  else if (g_str_equal (config->kind, "webdav") && !password)
+    fits = "--password-from-stdin";
+  if (fits != NULL)
+    return imu_cli_usage_error (cli, _("“%s” is a %s target: give its secret with %s"), config->name, config->kind,
+                                fits);
   if (!(value = read_secret_from_stdin (&error)))
     return imu_cli_usage_error (cli, "%s", error->message);
-  if (sas && !imu_sync_azure_parse_sas (value, NULL, NULL, NULL))
-    {
-      imu_redact_add_secret (value);
-      return imu_cli_usage_error (cli, _("what was read is not a SAS token (it has no sig=)"));
-    }
-  if (g_str_equal (config->kind, "azure"))
-    {
-      g_autoptr(JsonParser) parser = json_parser_new ();
-      g_autoptr(JsonGenerator) gen = json_generator_new ();
-      JsonObject *o;
-
-      /* The kind of credential may change with it. */
-      if (json_parser_load_from_data (parser, config->config_json, -1, NULL)
-          && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-        {
-          o = json_node_get_object (json_parser_get_root (parser));
-          json_object_set_string_member (o, "auth", sas ? "sas" : "shared-key");
-          json_generator_set_root (gen, json_parser_get_root (parser));
-          g_free (config->config_json);
-          config->config_json = json_generator_to_data (gen, NULL);
-          if (!imu_sync_queue_update_target (store, config, &error))
-            return imu_cli_report_error (cli, NULL, error);
-        }
-    }
-  secret = secret_json (sas ? "sas" : key ? "key" : s3_secret ? "secret_key" : "password",
-                        value[0] == '?' && sas ? value + 1 : value);
-  label = g_strdup_printf (_("IMU Studio sync target “%s” (%s)"), config->name, config->url);
-  if (!imu_secrets_store (config->secret_id, label, secret, &error))
-    {
-      fprintf (stderr, "imu: %s\n", error->message);
-      return IMU_CLI_EXIT_SYNC;
-    }
-  requeued = imu_sync_queue_retry (store, config->id, &error);
+  requeued = imu_sync_targets_set_secret (store, config->name, sas ? "sas" : key ? "shared-key" : NULL, value,
+                                          &error);
   if (requeued < 0)
-    return imu_cli_report_error (cli, NULL, error);
+    return report_target_error (cli, error);
   if (!cli->quiet)
     printf (_("Saved the new secret of “%s”; %" PRId64 " transfers are queued again.\n"),
             config->name, requeued);

@@ -32,6 +32,7 @@
 
 #include "imu-redact.h"
 #include "imu-sync-azure.h"
+#include "imu-sync-http.h"
 
 #define API_VERSION "2020-10-02"
 #define BLOCK_ID_FORMAT "imu-%.16s-%08u"   /* same length for every block */
@@ -281,7 +282,7 @@ build_message (ImuSyncAzure *self, const char *method, const char *blob, GBytes 
   return msg;
 }
 
-/* The <Code> and <Message> of an Azure error body, for messages. */
+/* The <Code> of an Azure error body, for messages ("" when none). */
 static char *
 azure_error_detail (GBytes *body)
 {
@@ -294,65 +295,51 @@ azure_error_detail (GBytes *body)
     return g_strdup ("");
   c = strstr (text, "<Code>");
   ce = c != NULL ? strstr (c, "</Code>") : NULL;
-  /* With its leading space, so that an empty one leaves "HTTP 403". */
   if (c != NULL && ce != NULL)
-    return g_strdup_printf (" %.*s", (int) (ce - c - 6), c + 6);
+    return g_strndup (c + 6, (gsize) (ce - c - 6));
   return g_strdup ("");
 }
 
-/* Maps a transport error or a non-2xx status to an IMU_SYNC_ERROR with a
- * message that says what was asked, what came back and what to do. */
+/* Maps a transport error or a non-2xx status to an IMU_SYNC_ERROR through
+ * the one table of imu-sync-http.c; only the credential row gets Azure's
+ * own words, which say which secret to replace. */
 static gboolean
 check_response (ImuSyncAzure *self, SoupMessage *msg, GBytes *body, GError *transport,
                 const char *what, GError **error)
 {
   const ImuSyncTargetConfig *config = imu_sync_target_get_config (IMU_SYNC_TARGET (self));
-  guint status;
+  guint status = transport == NULL ? soup_message_get_status (msg) : 0;
   g_autofree char *detail = NULL;
-  int code;
+  GError *e;
+  guint wait = 0;
 
-  if (transport != NULL)
-    {
-      if (g_error_matches (transport, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_propagate_error (error, g_error_copy (transport));
-          return FALSE;
-        }
-      code = transport->domain == G_TLS_ERROR ? IMU_SYNC_ERROR_TLS : IMU_SYNC_ERROR_NETWORK;
-      g_set_error (error, IMU_SYNC_ERROR, code, _("%s: cannot reach %s: %s"),
-                   what, config->url, transport->message);
-      imu_redact_error (*error);
-      return FALSE;
-    }
-  status = soup_message_get_status (msg);
-  if (status >= 200 && status < 300)
+  if (transport == NULL && status >= 200 && status < 300)
     return TRUE;
-  detail = azure_error_detail (body);
-  if (status == 401 || status == 403)
+  detail = transport == NULL ? azure_error_detail (body) : g_strdup ("");
+  e = imu_sync_error_from_http (status, transport,
+                                transport == NULL ? soup_message_headers_get_one (soup_message_get_response_headers (msg),
+                                                                                  "Retry-After")
+                                                  : NULL,
+                                what, config->url, detail, &wait);
+  if (imu_sync_error_is_transient (e))
+    imu_sync_target_set_retry_after (IMU_SYNC_TARGET (self), wait);
+  if (g_error_matches (e, IMU_SYNC_ERROR, IMU_SYNC_ERROR_AUTH))
     {
-      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_AUTH,
-                   self->sas != NULL
-                   ? _("%s: the storage refused the SAS token (HTTP %u%s). It may have expired or lack a "
-                       "permission: create a new one and run “imu target secret %s --sas-from-stdin”, then "
-                       "“imu sync --retry”. Nothing was lost.")
-                   : _("%s: the storage refused the account key (HTTP %u%s). Check it and run “imu target "
-                       "secret %s --key-from-stdin”, then “imu sync --retry”. Nothing was lost."),
-                   what, status, detail, config->name);
+      g_autofree char *more = *detail != '\0' ? g_strconcat (" ", detail, NULL) : g_strdup ("");
+
+      g_free (e->message);
+      e->message = self->sas != NULL
+                   ? g_strdup_printf (_("%s: the storage refused the SAS token (HTTP %u%s). It may have expired or "
+                                        "lack a permission: create a new one and run “imu target secret %s "
+                                        "--sas-from-stdin”, then “imu sync --retry”. Nothing was lost."),
+                                      what, status, more, config->name)
+                   : g_strdup_printf (_("%s: the storage refused the account key (HTTP %u%s). Check it and run "
+                                        "“imu target secret %s --key-from-stdin”, then “imu sync --retry”. Nothing "
+                                        "was lost."),
+                                      what, status, more, config->name);
+      imu_redact_error (e);
     }
-  else if (status == 404)
-    g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_NOT_FOUND, _("%s: not found (HTTP 404%s)"), what, detail);
-  else if (status == 408 || status == 429 || status >= 500)
-    {
-      imu_sync_target_set_retry_after (IMU_SYNC_TARGET (self),
-                                       imu_sync_parse_retry_after (soup_message_headers_get_one (
-                                         soup_message_get_response_headers (msg), "Retry-After")));
-      g_set_error (error, IMU_SYNC_ERROR, status >= 500 ? IMU_SYNC_ERROR_SERVER : IMU_SYNC_ERROR_THROTTLED,
-                   _("%s: the storage is busy or failing (HTTP %u%s); will try again"), what, status, detail);
-    }
-  else
-    g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_PROTOCOL,
-                 _("%s: unexpected answer HTTP %u%s"), what, status, detail);
-  imu_redact_error (*error);
+  g_propagate_error (error, e);
   return FALSE;
 }
 

@@ -141,7 +141,7 @@ imu_sync_queue_add_target (ImuStore *store, ImuSyncTargetConfig *config, GError 
   if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT)
     {
       sqlite3_reset (stmt);
-      g_set_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_FAILED,
+      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_TARGET_EXISTS,
                    _("There is already a sync target called “%s”."), config->name);
       return FALSE;
     }

@@ -62,8 +62,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (ImuSyncItem, imu_sync_item_free)
 
 /* ---- targets ---- */
 
-/* Adds a target (sets @config->id, created_us; a new secret_id when empty).
- * A name already used is IMU_STORE_ERROR_FAILED with a message saying so. */
+/* Adds a target's row (sets @config->id, created_us; a new secret_id when
+ * empty). A name already used is IMU_SYNC_ERROR_TARGET_EXISTS. The faces
+ * add targets with imu_sync_targets_add(), which stores the secret too. */
 gboolean              imu_sync_queue_add_target    (ImuStore *store, ImuSyncTargetConfig *config, GError **error);
 /* Saves url, prefix, config, insecure, allow_metered of an existing target. */
 gboolean              imu_sync_queue_update_target (ImuStore *store, const ImuSyncTargetConfig *config, GError **error);
@@ -72,7 +73,8 @@ GPtrArray            *imu_sync_queue_list_targets  (ImuStore *store, GError **er
 /* By name; NULL with IMU_STORE_ERROR_NOT_FOUND. */
 ImuSyncTargetConfig  *imu_sync_queue_get_target    (ImuStore *store, const char *name, GError **error);
 ImuSyncTargetConfig  *imu_sync_queue_get_target_by_id (ImuStore *store, gint64 id, GError **error);
-/* Removes a target and its items (not its remote objects, not its secret). */
+/* Removes a target's row and its items (not its remote objects, not its
+ * secret: imu_sync_targets_remove() removes both). */
 gboolean              imu_sync_queue_remove_target (ImuStore *store, const char *name, GError **error);
 
 /* ---- settings ---- */

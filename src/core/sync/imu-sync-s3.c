@@ -41,6 +41,7 @@
 
 #include "imu-redact.h"
 #include "imu-sigv4.h"
+#include "imu-sync-http.h"
 #include "imu-sync-s3.h"
 
 #define SERVICE "s3"
@@ -340,9 +341,31 @@ build_message (ImuSyncS3 *self, const char *method, const char *key, const char 
   return msg;
 }
 
+/* The status S3 documents for an error code
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html),
+ * 0 for a code it does not classify. The code is more precise than the
+ * status a compatible store sends with it, and it is all there is when
+ * CompleteMultipartUpload answers 200 with an <Error> document. */
+static guint
+s3_code_status (const char *code)
+{
+  static const struct { const char *code; guint status; } codes[] = {
+    { "InvalidAccessKeyId", 403 }, { "SignatureDoesNotMatch", 403 }, { "RequestTimeTooSkewed", 403 },
+    { "AccessDenied", 403 }, { "NoSuchBucket", 404 }, { "NoSuchKey", 404 }, { "NoSuchUpload", 404 },
+    { "InternalError", 500 }, { "SlowDown", 503 }, { "ServiceUnavailable", 503 },
+  };
+
+  for (guint i = 0; code != NULL && i < G_N_ELEMENTS (codes); i++)
+    if (g_str_equal (code, codes[i].code))
+      return codes[i].status;
+  return 0;
+}
+
 /* Maps a transport error, a non-2xx status or an <Error> answer to an
- * IMU_SYNC_ERROR whose message says what was asked, what came back and
- * what to check. */
+ * IMU_SYNC_ERROR through the one table of imu-sync-http.c. S3 adds its
+ * own words to the credential and missing-bucket rows (what to check),
+ * and one refinement the status cannot give: a 400 whose code says the
+ * bytes were damaged on the way is an integrity error. */
 static gboolean
 check_response (ImuSyncS3 *self, SoupMessage *msg, GBytes *body, GError *transport, const char *what, GError **error)
 {
@@ -350,78 +373,80 @@ check_response (ImuSyncS3 *self, SoupMessage *msg, GBytes *body, GError *transpo
   ErrorXml e = { NULL, NULL };
   g_autofree char *root = NULL;
   g_autofree char *detail = NULL;
-  guint status;
+  GError *err;
+  guint status = 0, effective;
+  guint wait = 0;
 
-  if (transport != NULL)
+  if (transport == NULL)
     {
-      if (g_error_matches (transport, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      status = soup_message_get_status (msg);
+      if (body != NULL && g_bytes_get_size (body) > 0)
+        root = parse_xml (body, error_end, &e, NULL);
+      /* CompleteMultipartUpload may answer 200 and still fail: S3 sends
+       * the status line first and the outcome later, as an <Error>
+       * document. */
+      if (status >= 200 && status < 300 && g_strcmp0 (root, "Error") != 0)
         {
-          g_propagate_error (error, g_error_copy (transport));
-          return FALSE;
+          g_free (e.code);
+          g_free (e.message);
+          return TRUE;
         }
-      g_set_error (error, IMU_SYNC_ERROR, transport->domain == G_TLS_ERROR ? IMU_SYNC_ERROR_TLS : IMU_SYNC_ERROR_NETWORK,
-                   transport->domain == G_TLS_ERROR
-                   ? _("%s: the certificate of %s is not trusted: %s")
-                   : _("%s: cannot reach %s: %s"),
-                   what, config->url, transport->message);
-      imu_redact_error (*error);
-      return FALSE;
+      detail = e.code != NULL ? g_strdup_printf ("%s%s%s", e.code, e.message != NULL ? ": " : "",
+                                                 e.message != NULL ? e.message : "")
+                              : g_strdup (soup_message_get_reason_phrase (msg) != NULL
+                                          ? soup_message_get_reason_phrase (msg) : "");
     }
-  status = soup_message_get_status (msg);
-  if (body != NULL && g_bytes_get_size (body) > 0)
-    root = parse_xml (body, error_end, &e, NULL);
-  /* CompleteMultipartUpload may answer 200 and still fail: S3 sends the
-   * status line first and the outcome later, as an <Error> document. */
-  if (status >= 200 && status < 300 && g_strcmp0 (root, "Error") != 0)
+  effective = s3_code_status (e.code) != 0 ? s3_code_status (e.code) : status;
+  if (transport == NULL && effective >= 200 && effective < 300)
     {
+      /* An <Error> document in a success answer, with a code S3 does not
+       * classify: nothing tells whether a retry would help. */
+      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_PROTOCOL, _("%s: unexpected answer HTTP %u %s"),
+                   what, status, detail);
+      imu_redact_error (*error);
       g_free (e.code);
       g_free (e.message);
-      return TRUE;
+      return FALSE;
     }
-  detail = e.code != NULL ? g_strdup_printf ("%s%s%s", e.code, e.message != NULL ? ": " : "",
-                                             e.message != NULL ? e.message : "")
-                          : g_strdup (soup_message_get_reason_phrase (msg) != NULL ? soup_message_get_reason_phrase (msg) : "");
-  if (status == 401 || status == 403 || g_strcmp0 (e.code, "RequestTimeTooSkewed") == 0
-      || g_strcmp0 (e.code, "InvalidAccessKeyId") == 0 || g_strcmp0 (e.code, "SignatureDoesNotMatch") == 0)
+  err = imu_sync_error_from_http (effective, transport,
+                                  transport == NULL
+                                  ? soup_message_headers_get_one (soup_message_get_response_headers (msg), "Retry-After")
+                                  : NULL,
+                                  what, config->url, detail, &wait);
+  if (imu_sync_error_is_transient (err))
+    imu_sync_target_set_retry_after (IMU_SYNC_TARGET (self), wait);
+  if (g_error_matches (err, IMU_SYNC_ERROR, IMU_SYNC_ERROR_AUTH))
     {
+      g_free (err->message);
       if (g_strcmp0 (e.code, "RequestTimeTooSkewed") == 0)
-        g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_AUTH,
-                     _("%s: the storage refused the request because this computer’s clock is off by more than "
-                       "15 minutes (HTTP %u %s). Set the clock right, then run “imu sync --retry”. Nothing was lost."),
-                     what, status, detail);
+        err->message = g_strdup_printf (_("%s: the storage refused the request because this computer’s clock is off "
+                                          "by more than 15 minutes (HTTP %u %s). Set the clock right, then run “imu "
+                                          "sync --retry”. Nothing was lost."),
+                                        what, status, detail);
       else
-        g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_AUTH,
-                     _("%s: the storage refused the credentials (HTTP %u %s). Check the access key (%s), the secret "
-                       "key (“imu target secret %s --secret-from-stdin” replaces it), the region (%s), that the key "
-                       "may read and write bucket “%s”, and this computer’s clock; then run “imu sync --retry”. "
-                       "Nothing was lost."),
-                     what, status, detail, self->access_key, config->name, self->region, self->bucket);
+        err->message = g_strdup_printf (_("%s: the storage refused the credentials (HTTP %u %s). Check the access key "
+                                          "(%s), the secret key (“imu target secret %s --secret-from-stdin” replaces "
+                                          "it), the region (%s), that the key may read and write bucket “%s”, and this "
+                                          "computer’s clock; then run “imu sync --retry”. Nothing was lost."),
+                                        what, status, detail, self->access_key, config->name, self->region,
+                                        self->bucket);
     }
-  else if (status == 404 && g_strcmp0 (e.code, "NoSuchBucket") == 0)
-    g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_NOT_FOUND,
-                 _("%s: bucket “%s” does not exist at %s (HTTP 404 %s); create it, or check the bucket name and "
-                   "the endpoint"), what, self->bucket, config->url, detail);
-  else if (status == 404)
-    g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_NOT_FOUND, _("%s: not found (HTTP 404 %s)"), what, detail);
-  else if (status == 408 || status == 429 || status == 503 || g_strcmp0 (e.code, "SlowDown") == 0)
+  else if (g_error_matches (err, IMU_SYNC_ERROR, IMU_SYNC_ERROR_NOT_FOUND) && g_strcmp0 (e.code, "NoSuchBucket") == 0)
     {
-      imu_sync_target_set_retry_after (IMU_SYNC_TARGET (self),
-                                       imu_sync_parse_retry_after (soup_message_headers_get_one (
-                                         soup_message_get_response_headers (msg), "Retry-After")));
-      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_THROTTLED,
-                   _("%s: the storage asks to slow down (HTTP %u %s); will try again"), what, status, detail);
+      g_free (err->message);
+      err->message = g_strdup_printf (_("%s: bucket “%s” does not exist at %s (HTTP 404 %s); create it, or check the "
+                                        "bucket name and the endpoint"), what, self->bucket, config->url, detail);
     }
-  else if (status >= 500 || g_strcmp0 (e.code, "InternalError") == 0)
-    g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_SERVER,
-                 _("%s: the storage is failing (HTTP %u %s); will try again"), what, status, detail);
-  else if (g_strcmp0 (e.code, "BadDigest") == 0 || g_strcmp0 (e.code, "XAmzContentSHA256Mismatch") == 0
-           || g_strcmp0 (e.code, "IncompleteBody") == 0)
-    g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_INTEGRITY,
-                 _("%s: the storage received other bytes than were sent (HTTP %u %s)"), what, status, detail);
-  else
-    g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_PROTOCOL, _("%s: unexpected answer HTTP %u %s"),
-                 what, status, detail);
-  imu_redact_error (*error);
+  else if (g_error_matches (err, IMU_SYNC_ERROR, IMU_SYNC_ERROR_PROTOCOL)
+           && (g_strcmp0 (e.code, "BadDigest") == 0 || g_strcmp0 (e.code, "XAmzContentSHA256Mismatch") == 0
+               || g_strcmp0 (e.code, "IncompleteBody") == 0))
+    {
+      g_clear_error (&err);
+      err = g_error_new (IMU_SYNC_ERROR, IMU_SYNC_ERROR_INTEGRITY,
+                         _("%s: the storage received other bytes than were sent (HTTP %u %s)"), what, status, detail);
+    }
+  imu_redact_error (err);
+  g_propagate_error (error, err);
   g_free (e.code);
   g_free (e.message);
   return FALSE;

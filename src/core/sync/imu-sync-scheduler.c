@@ -24,9 +24,9 @@
 #include "imu-context.h"
 #include "imu-bundle.h"
 #include "imu-redact.h"
-#include "imu-secrets.h"
 #include "imu-store-private.h"
 #include "imu-sync-scheduler.h"
+#include "imu-sync-targets.h"
 
 #define BUNDLE_FILE "bundle.imub"
 #define MANIFEST_FILE "manifest.json"
@@ -202,27 +202,15 @@ find_session (ImuStore *store, const char *uuid)
   return id;
 }
 
+/* With the secret policy of imu-sync-targets.c, the same as the faces'. */
 static ImuSyncTarget *
 open_target (ImuStore *store, gint64 target_id, GError **error)
 {
   g_autoptr(ImuSyncTargetConfig) config = imu_sync_queue_get_target_by_id (store, target_id, error);
-  g_autofree char *secret = NULL;
 
   if (config == NULL)
     return NULL;
-  if (config->secret_id != NULL && *config->secret_id != '\0' && g_strcmp0 (config->kind, "folder") != 0)
-    {
-      g_autoptr(GError) local_error = NULL;
-
-      secret = imu_secrets_lookup (config->secret_id, &local_error);
-      if (secret == NULL && !g_error_matches (local_error, IMU_SECRETS_ERROR, IMU_SECRETS_ERROR_NOT_FOUND))
-        {
-          g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_NO_SECRET, _("Target “%s”: %s"),
-                       config->name, local_error->message);
-          return NULL;
-        }
-    }
-  return imu_sync_target_new (config, secret, error);
+  return imu_sync_targets_open_config (config, error);
 }
 
 /* The manifest.json next to a bundle: the bundle's own manifest with one

@@ -18,23 +18,26 @@ G_BEGIN_DECLS
  * ImuSyncError:
  *
  * What went wrong with a transfer, mapped from HTTP statuses and I/O
- * errors so that the scheduler can decide: the first three are retried
- * with backoff, the others wait for a person (needs-attention).
+ * errors (imu_sync_error_from_http() holds the table) so that the
+ * scheduler can decide: the first three are retried with backoff, the
+ * others wait for a person (needs-attention). New codes go at the end.
  */
 typedef enum {
   IMU_SYNC_ERROR_NETWORK,      /* connection refused/reset, DNS, timeout: retry */
-  IMU_SYNC_ERROR_SERVER,       /* 5xx: retry */
-  IMU_SYNC_ERROR_THROTTLED,    /* 408, 429: retry, honouring Retry-After */
+  IMU_SYNC_ERROR_SERVER,       /* 5xx but 503: retry, honouring Retry-After */
+  IMU_SYNC_ERROR_THROTTLED,    /* 408, 429, 503: retry, honouring Retry-After */
   IMU_SYNC_ERROR_AUTH,         /* 401, 403: a wrong or expired credential */
-  IMU_SYNC_ERROR_NOT_FOUND,    /* 404: no such object (or container) */
+  IMU_SYNC_ERROR_NOT_FOUND,    /* 404, 410: no such object (or container) */
   IMU_SYNC_ERROR_INTEGRITY,    /* what landed differs from what was sent (size, sha256) */
   IMU_SYNC_ERROR_CONFIG,       /* a target that cannot work as configured */
   IMU_SYNC_ERROR_INSECURE,     /* plain http to a non-loopback host without --insecure */
-  IMU_SYNC_ERROR_TLS,          /* certificate not trusted */
-  IMU_SYNC_ERROR_NO_SECRET,    /* the target's secret is missing from the secret store */
+  IMU_SYNC_ERROR_TLS,          /* no secure connection: certificate not trusted, handshake failed */
+  IMU_SYNC_ERROR_NO_SECRET,    /* the target's secret is missing or cannot be read (imu-sync-targets.h) */
   IMU_SYNC_ERROR_PROTOCOL,     /* an answer we do not understand */
   IMU_SYNC_ERROR_LOCAL,        /* a local file cannot be read or written */
   IMU_SYNC_ERROR_FAILED,
+  IMU_SYNC_ERROR_CONFLICT,     /* 409, 412: the object changed or is in use (imu-sync-http.h) */
+  IMU_SYNC_ERROR_TARGET_EXISTS, /* adding a target whose name is taken (imu-sync-targets.h) */
 } ImuSyncError;
 
 GQuark   imu_sync_error_quark        (void);

@@ -31,6 +31,7 @@
 #include <libsoup/soup.h>
 
 #include "imu-redact.h"
+#include "imu-sync-http.h"
 #include "imu-sync-webdav.h"
 
 #define TIMEOUT_S 120
@@ -88,63 +89,44 @@ build_message (ImuSyncWebdav *self, const char *method, const char *key, const c
   return msg;
 }
 
+/* Maps a transport error or a non-2xx status to an IMU_SYNC_ERROR through
+ * the one table of imu-sync-http.c; WebDAV words its credential rows
+ * itself, since a 401 (the password) and a 403 (the account's rights)
+ * ask for different fixes. */
 static gboolean
 check_response (ImuSyncWebdav *self, SoupMessage *msg, GError *transport, const char *what, GError **error)
 {
   const ImuSyncTargetConfig *config = imu_sync_target_get_config (IMU_SYNC_TARGET (self));
-  const char *reason;
-  guint status;
+  guint status = transport == NULL ? soup_message_get_status (msg) : 0;
+  const char *reason = "";
+  GError *e;
+  guint wait = 0;
 
-  if (transport != NULL)
-    {
-      if (g_error_matches (transport, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_propagate_error (error, g_error_copy (transport));
-          return FALSE;
-        }
-      g_set_error (error, IMU_SYNC_ERROR, transport->domain == G_TLS_ERROR ? IMU_SYNC_ERROR_TLS : IMU_SYNC_ERROR_NETWORK,
-                   transport->domain == G_TLS_ERROR
-                   ? _("%s: the certificate of %s is not trusted: %s")
-                   : _("%s: cannot reach %s: %s"),
-                   what, config->url, transport->message);
-      imu_redact_error (*error);
-      return FALSE;
-    }
-  status = soup_message_get_status (msg);
-  if (status >= 200 && status < 300)
+  if (transport == NULL && status >= 200 && status < 300)
     return TRUE;
-  reason = soup_message_get_reason_phrase (msg) != NULL ? soup_message_get_reason_phrase (msg) : "";
-  if (status == 401)
-    g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_AUTH,
-                 _("%s: the server refused user “%s” and its password (HTTP 401 %s). Check them (an app password "
-                   "if the account has two-factor login) and run “imu target secret %s --password-from-stdin”, "
-                   "then “imu sync --retry”. Nothing was lost."),
-                 what, self->user, reason, config->name);
-  else if (status == 403)
-    g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_AUTH,
-                 _("%s: user “%s” may not do this here (HTTP 403 %s). Check the account’s permissions on %s, then "
-                   "run “imu sync --retry”. Nothing was lost."),
-                 what, self->user, reason, config->url);
-  else if (status == 404 || status == 410)
-    g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_NOT_FOUND, _("%s: not found (HTTP %u %s)"), what, status, reason);
-  else if (status == 408 || status == 429 || status == 503)
+  if (transport == NULL && soup_message_get_reason_phrase (msg) != NULL)
+    reason = soup_message_get_reason_phrase (msg);
+  e = imu_sync_error_from_http (status, transport,
+                                transport == NULL ? soup_message_headers_get_one (soup_message_get_response_headers (msg),
+                                                                                  "Retry-After")
+                                                  : NULL,
+                                what, config->url, reason, &wait);
+  if (imu_sync_error_is_transient (e))
+    imu_sync_target_set_retry_after (IMU_SYNC_TARGET (self), wait);
+  if (g_error_matches (e, IMU_SYNC_ERROR, IMU_SYNC_ERROR_AUTH))
     {
-      imu_sync_target_set_retry_after (IMU_SYNC_TARGET (self),
-                                       imu_sync_parse_retry_after (soup_message_headers_get_one (
-                                         soup_message_get_response_headers (msg), "Retry-After")));
-      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_THROTTLED,
-                   _("%s: the server is busy (HTTP %u %s); will try again"), what, status, reason);
+      g_free (e->message);
+      e->message = status == 401
+                   ? g_strdup_printf (_("%s: the server refused user “%s” and its password (HTTP 401 %s). Check them "
+                                        "(an app password if the account has two-factor login) and run “imu target "
+                                        "secret %s --password-from-stdin”, then “imu sync --retry”. Nothing was lost."),
+                                      what, self->user, reason, config->name)
+                   : g_strdup_printf (_("%s: user “%s” may not do this here (HTTP 403 %s). Check the account’s "
+                                        "permissions on %s, then run “imu sync --retry”. Nothing was lost."),
+                                      what, self->user, reason, config->url);
+      imu_redact_error (e);
     }
-  else if (status == 507)
-    g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_SERVER,
-                 _("%s: the server has no room left (HTTP 507 %s); will try again"), what, reason);
-  else if (status >= 500)
-    g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_SERVER,
-                 _("%s: the server is failing (HTTP %u %s); will try again"), what, status, reason);
-  else
-    g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_PROTOCOL, _("%s: unexpected answer HTTP %u %s"),
-                 what, status, reason);
-  imu_redact_error (*error);
+  g_propagate_error (error, e);
   return FALSE;
 }
 
