@@ -631,6 +631,26 @@ test_cli (void)
                     "https://cloud.example.org/dav/", "--user", "coach", "--password-from-stdin", NULL);
   g_assert_cmpint (status, ==, 0);
   g_assert_null (strstr (out, CLI_PASSWORD));
+  /* Where the secret went is said once, on a line of its own, only when
+   * it went to the file (it used to be a log message of every command
+   * that touched a target, glued to the previous output). */
+  if (g_str_equal (imu_secrets_backend (), "file"))
+    {
+      g_autofree char *path = imu_secrets_file_path ();
+      g_autofree char *line = g_strdup_printf ("imu: no Secret Service is running: the secret is kept in %s, "
+                                               "readable only by you\n", path);
+      const char *at = strstr (out, line);
+
+      g_assert_nonnull (at);
+      g_assert_true (at == out || at[-1] == '\n');
+      g_assert_null (strstr (at + strlen (line), "no Secret Service"));
+    }
+  else
+    g_assert_null (strstr (out, "Secret Service"));
+  g_clear_pointer (&out, g_free);
+  status = run_cli (library, NULL, &out, "target", "list", NULL);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_null (strstr (out, "Secret Service"));
   g_clear_pointer (&out, g_free);
   id = secret_id_of (library, "dav");
   secret = imu_secrets_lookup (id, &error);

@@ -21,6 +21,7 @@
 
 #include "imu-cli.h"
 #include "imu-cli-json.h"
+#include "imu-secrets.h"
 #include "imu-sync-queue.h"
 #include "imu-sync-targets.h"
 
@@ -65,6 +66,19 @@ parse_tristate (const char *text, int *out)
   else
     return FALSE;
   return TRUE;
+}
+
+/* Where a secret went, said once, on its own line, when one is stored:
+ * without a Secret Service it is a file, and the person should know. */
+static void
+note_secret_store (ImuCli *cli)
+{
+  g_autofree char *path = NULL;
+
+  if (cli->quiet || g_strcmp0 (imu_secrets_backend (), "file") != 0)
+    return;
+  path = imu_secrets_file_path ();
+  fprintf (stderr, _("imu: no Secret Service is running: the secret is kept in %s, readable only by you\n"), path);
 }
 
 /* Reads a secret from standard input: one line (or all of it), without
@@ -442,6 +456,8 @@ target_add (ImuCli *cli, int argc, char **argv)
     return imu_cli_report_error (cli, NULL, error);
   if (!imu_sync_targets_add (store, config, secret, &error))
     return report_target_error (cli, error);
+  if (secret != NULL)
+    note_secret_store (cli);
   if (!cli->quiet)
     printf (_("Added target “%s” (%s, %s). Check it with “imu target test %s”.\n"),
             config->name, config->kind, config->url, config->name);
@@ -610,6 +626,7 @@ target_secret (ImuCli *cli, int argc, char **argv)
                                           &error);
   if (requeued < 0)
     return report_target_error (cli, error);
+  note_secret_store (cli);
   if (!cli->quiet)
     printf (_("Saved the new secret of “%s”; %" PRId64 " transfers are queued again.\n"),
             config->name, requeued);

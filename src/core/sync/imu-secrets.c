@@ -168,18 +168,6 @@ file_save (const char *path, JsonObject *o, GError **error)
   return TRUE;
 }
 
-static void
-warn_file_store_once (const char *path)
-{
-  static gsize warned;
-
-  if (g_once_init_enter (&warned))
-    {
-      g_message (_("No Secret Service is running: sync secrets are kept in %s (readable only by you)"), path);
-      g_once_init_leave (&warned, 1);
-    }
-}
-
 /* ---- API ---- */
 
 gboolean
@@ -210,7 +198,6 @@ imu_secrets_store (const char   *secret_id,
       g_autoptr(JsonObject) o = NULL;
       gboolean ok;
 
-      warn_file_store_once (path);
       g_mutex_lock (&file_lock);
       o = file_load (path, error);
       ok = o != NULL;
