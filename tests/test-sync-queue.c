@@ -348,6 +348,67 @@ test_folder_push_pull (void)
   g_assert_cmpint (imu_sync_scheduler_discover (pull, NULL, &error), ==, 0);
 }
 
+/* A manifest on the target that is not one — empty, or nested 75 000
+ * deep (it used to overflow json-glib's stack in the worker, and every
+ * retry crashed again) — makes the pull need attention with the reason;
+ * nothing is imported and nothing crashes. */
+static void
+test_folder_pull_bad_manifest (void)
+{
+  const char *kinds[] = { "empty", "deep" };
+
+  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *lib_a = imu_test_library_path ();
+      g_autofree char *lib_b = imu_test_library_path ();
+      g_autofree char *dir = imu_test_tmpdir ();
+      g_autoptr(ImuStore) a = imu_store_open (lib_a, &error);
+      g_autoptr(ImuStore) b = imu_store_open (lib_b, &error);
+      g_autoptr(ImuSyncTargetConfig) ta = imu_sync_target_config_new ("stick", "folder", dir);
+      g_autoptr(ImuSyncTargetConfig) tb = imu_sync_target_config_new ("stick", "folder", dir);
+      g_autoptr(ImuSyncScheduler) push = imu_sync_scheduler_new (lib_a);
+      g_autoptr(ImuSyncScheduler) pull = imu_sync_scheduler_new (lib_b);
+      g_autoptr(ImuSession) s = NULL;
+      g_autoptr(GPtrArray) items = NULL;
+      g_autoptr(GString) text = g_string_new (NULL);
+      g_autofree char *manifest = NULL;
+      ImuSyncItem *item;
+      gint64 id;
+
+      id = test_make_session (a, "Stick", 500);
+      s = imu_store_load_session (a, id, &error);
+      g_assert_true (imu_sync_queue_add_target (a, ta, &error));
+      g_assert_true (imu_sync_queue_add_target (b, tb, &error));
+      g_assert_cmpint (imu_sync_queue_enqueue_all_pushes (a, ta->id, &error), ==, 1);
+      g_assert_true (imu_sync_scheduler_run (push, FALSE, 10, NULL, &error));
+      g_assert_no_error (error);
+
+      manifest = g_build_filename (dir, "sessions", imu_session_get_uuid (s), "manifest.json", NULL);
+      g_assert_true (g_file_test (manifest, G_FILE_TEST_IS_REGULAR));
+      if (k == 1)
+        {
+          for (int i = 0; i < 75000; i++)
+            g_string_append_c (text, '[');
+          for (int i = 0; i < 75000; i++)
+            g_string_append_c (text, ']');
+        }
+      g_assert_true (g_file_set_contents (manifest, text->str, (gssize) text->len, &error));
+
+      g_assert_cmpint (imu_sync_scheduler_discover (pull, NULL, &error), ==, 1);
+      imu_sync_scheduler_run (pull, FALSE, 10, NULL, NULL);
+      items = imu_sync_queue_list_items (b, tb->id, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (items->len, ==, 1);
+      item = g_ptr_array_index (items, 0);
+      g_assert_cmpint (item->state, ==, IMU_SYNC_STATE_NEEDS_ATTENTION);
+      g_assert_nonnull (strstr (item->last_error, "is not an IMU Studio manifest: "));
+      g_assert_nonnull (strstr (item->last_error, k == 0 ? "empty, where JSON was expected"
+                                                         : "JSON nested more than 64 levels deep"));
+      g_assert_cmpint (imu_store_count_sessions (b, &error), ==, 0);
+    }
+}
+
 /* Cancelling a session's push takes its item out of the queue (a run
  * afterwards sends nothing), removes the temporary file a crashed copy
  * left on the folder target, and leaves other sessions' items alone. */
@@ -480,6 +541,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sync/queue/rules", test_queue_rules);
   g_test_add_func ("/sync/url-security", test_url_security);
   g_test_add_func ("/sync/folder/push-pull", test_folder_push_pull);
+  g_test_add_func ("/sync/folder/pull-bad-manifest", test_folder_pull_bad_manifest);
   g_test_add_func ("/sync/folder/cancel", test_folder_cancel);
   g_test_add_func ("/sync/scheduler/metered-and-offline", test_metered);
   return g_test_run ();

@@ -25,11 +25,14 @@
 #include "imu-bundle.h"
 #include "imu-redact.h"
 #include "imu-store-private.h"
+#include "imu-json.h"
 #include "imu-sync-scheduler.h"
 #include "imu-sync-targets.h"
 
 #define BUNDLE_FILE "bundle.imub"
 #define MANIFEST_FILE "manifest.json"
+/* A session's remote manifest: a few KiB in practice. */
+#define MAX_MANIFEST_BYTES (1 << 20)
 #define BUNDLE_CONTENT_TYPE "application/vnd.imu-studio.bundle"
 #define PROGRESS_INTERVAL_US (200 * 1000)
 
@@ -365,10 +368,12 @@ run_pull (Job *job, ImuSyncTarget *target, const char *staging, GCancellable *ca
   g_autofree char *manifest_path = g_strdup_printf ("%s/pull-%s.manifest.json", staging, item->session_uuid);
   g_autofree char *bundle_key = imu_sync_target_session_key (target, item->session_uuid, BUNDLE_FILE);
   g_autofree char *manifest_key = imu_sync_target_session_key (target, item->session_uuid, MANIFEST_FILE);
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonNode) manifest = NULL;
   g_autoptr(ImuImportResult) result = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *sha = NULL;
+  g_autofree char *text = NULL;
+  gsize text_len = 0;
   ImuSyncTransfer transfer = { 0 };
   JsonObject *bundle = NULL;
   const char *expected_sha;
@@ -381,18 +386,32 @@ run_pull (Job *job, ImuSyncTarget *target, const char *staging, GCancellable *ca
   set_state (job, IMU_SYNC_STATE_TRANSFERRING);
   if (!imu_sync_target_get (target, manifest_key, manifest_path, NULL, cancellable, error))
     return FALSE;
-  if (!json_parser_load_from_file (parser, manifest_path, &local_error)
-      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))
-      || !json_object_has_member (json_node_get_object (json_parser_get_root (parser)), "bundle")
-      || !JSON_NODE_HOLDS_OBJECT (json_object_get_member (json_node_get_object (json_parser_get_root (parser)), "bundle")))
+  /* Whoever can write to the target writes this file: bounded in size and
+   * nesting before it is parsed (a manifest of 75 000 nested arrays once
+   * crashed every retry of the pull). A bad one needs attention; it is not
+   * retried. */
+  if (!g_file_get_contents (manifest_path, &text, &text_len, &local_error)
+      || text_len > MAX_MANIFEST_BYTES
+      || !(manifest = imu_json_parse (text, (gssize) text_len, MAX_MANIFEST_BYTES, &local_error))
+      || !JSON_NODE_HOLDS_OBJECT (manifest)
+      || !json_object_has_member (json_node_get_object (manifest), "bundle")
+      || !JSON_NODE_HOLDS_OBJECT (json_object_get_member (json_node_get_object (manifest), "bundle")))
     {
       g_unlink (manifest_path);
-      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_PROTOCOL,
-                   _("%s is not an IMU Studio manifest with a “bundle” member"), manifest_key);
+      if (local_error != NULL)
+        g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_PROTOCOL,
+                     _("%s is not an IMU Studio manifest: %s"), manifest_key, local_error->message);
+      else if (text_len > MAX_MANIFEST_BYTES)
+        g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_PROTOCOL,
+                     _("%s is not an IMU Studio manifest: %zu bytes, more than the %d allowed"), manifest_key,
+                     (size_t) text_len, MAX_MANIFEST_BYTES);
+      else
+        g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_PROTOCOL,
+                     _("%s is not an IMU Studio manifest with a “bundle” member"), manifest_key);
       return FALSE;
     }
   g_unlink (manifest_path);
-  bundle = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "bundle");
+  bundle = json_object_get_object_member (json_node_get_object (manifest), "bundle");
   expected_sha = json_object_has_member (bundle, "sha256") ? json_object_get_string_member (bundle, "sha256") : NULL;
   if (json_object_has_member (bundle, "bytes"))
     expected_bytes = json_object_get_int_member (bundle, "bytes");
