@@ -154,6 +154,80 @@ test_push_pull (void)
   g_assert_cmpint (imu_store_count_sessions (b, NULL), ==, 1);
 }
 
+/* ---- a container that does not exist yet ---- */
+
+/* With the account key the container is made on first use (as rclone
+ * does); with "create": "no", or with a SAS token, the push needs
+ * attention and its message names the container. */
+static void
+test_missing_container (void)
+{
+  g_autoptr(TestAzurite) az = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *port = NULL;
+  g_autofree char *secret = NULL;
+
+  if (!test_azurite_available ())
+    return;
+  az = test_azurite_start (0, NULL);
+  port = g_strdup_printf ("%u", az->port);
+  secret = g_strdup_printf ("{\"key\":\"%s\"}", TEST_AZURE_KEY);
+
+  /* Account key: created, then the push lands. */
+  {
+    g_autofree char *lib = NULL;
+    g_autofree char *url = test_azure_container_url (az->port, "made-on-first-use");
+    g_autoptr(ImuStore) store = new_library (&lib);
+    g_autoptr(ImuSyncTargetConfig) t = NULL;
+    g_autoptr(ImuSyncItem) item = NULL;
+    g_autoptr(GPtrArray) remote = NULL;
+
+    test_make_session (store, "New container", SMALL);
+    t = test_add_azure_target (store, "cloud", url, "", "shared-key", TEST_AZURE_KEY);
+    g_assert_cmpint (imu_sync_queue_enqueue_all_pushes (store, t->id, &error), ==, 1);
+    g_assert_true (run_scheduler (lib, 1 << IMU_SYNC_PUSH, 30));
+    item = only_item (store);
+    g_assert_cmpstr (imu_sync_state_to_string (item->state), ==, "done");
+    remote = list_remote (t, secret);
+    g_assert_cmpuint (remote->len, ==, 2);
+  }
+
+  /* Account key, creating turned off; and a SAS token. */
+  for (int sas = 0; sas <= 1; sas++)
+    {
+      g_autofree char *lib = NULL;
+      g_autofree char *name = g_strdup_printf ("not-there-%d", sas);
+      g_autofree char *url = test_azure_container_url (az->port, name);
+      g_autofree char *token = sas ? test_azure_admin ("sas", port, name, "rwl", "60", NULL) : NULL;
+      g_autofree char *expect = g_strdup_printf ("the container “%s” does not exist at %s", name, url);
+      g_autoptr(ImuStore) store = new_library (&lib);
+      g_autoptr(ImuSyncTargetConfig) t = NULL;
+      g_autoptr(ImuSyncItem) item = NULL;
+
+      test_make_session (store, "Nowhere", SMALL);
+      t = test_add_azure_target (store, "cloud", url, "", sas ? "sas" : "shared-key", sas ? token : TEST_AZURE_KEY);
+      if (!sas)
+        {
+          g_free (t->config_json);
+          t->config_json = g_strdup ("{\"auth\":\"shared-key\",\"create\":\"no\"}");
+          g_assert_true (imu_sync_queue_update_target (store, t, &error));
+          g_assert_no_error (error);
+        }
+      g_assert_cmpint (imu_sync_queue_enqueue_all_pushes (store, t->id, &error), ==, 1);
+      run_scheduler (lib, 1 << IMU_SYNC_PUSH, 30);
+      item = only_item (store);
+      g_assert_cmpstr (imu_sync_state_to_string (item->state), ==, "needs-attention");
+      g_assert_nonnull (strstr (item->last_error, expect));
+      g_assert_nonnull (strstr (item->last_error, sas ? "a SAS token cannot create it" : "without --no-create"));
+      /* and it still does not exist */
+      {
+        g_autofree char *listed = test_azure_admin ("list-containers", port, NULL);
+
+        g_assert_null (strstr (listed, name));
+      }
+    }
+}
+
 /* ---- resume after the server dies mid-upload ---- */
 
 typedef struct {
@@ -791,6 +865,7 @@ main (int argc, char **argv)
   test_sync_setup_env ();
 
   g_test_add_func ("/sync/azure/push-pull", test_push_pull);
+  g_test_add_func ("/sync/azure/missing-container", test_missing_container);
   g_test_add_func ("/sync/azure/resume-after-server-restart", test_resume);
   g_test_add_data_func ("/sync/azure/auth/bad-signature", GINT_TO_POINTER (FALSE), test_auth);
   g_test_add_data_func ("/sync/azure/auth/expired-sas", GINT_TO_POINTER (TRUE), test_auth);

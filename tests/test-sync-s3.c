@@ -311,6 +311,50 @@ test_round_trip_empty (void)
   round_trip ("empty", 0, IMU_SYNC_S3_PART_SIZE, 0);
 }
 
+/* A bucket that does not exist is made on first use (as rclone does);
+ * with "create": "no" the put fails with a message that names it. */
+static void
+test_missing_bucket (void)
+{
+  const char *names[] = { "made-on-first-use", "not-there" };
+  g_autofree char *path = random_file (1000, 7);
+  g_autofree char *sha = imu_test_sha256_file (path);
+
+  if (!servers_up ())
+    return;
+  for (guint k = 0; k < G_N_ELEMENTS (names); k++)
+    {
+      g_autoptr(ImuSyncTargetConfig) config = make_config ("s3-new", "p");
+      g_autoptr(ImuSyncTarget) target = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *secret_json = g_strdup_printf ("{\"secret_key\": \"%s\"}", SECRET);
+      g_autofree char *created_re = g_strdup_printf ("^PUT /%s 200$", names[k]);
+      gboolean ok;
+
+      g_free (config->config_json);
+      config->config_json = g_strdup_printf ("{\"bucket\": \"%s\", \"region\": \"us-east-1\", "
+                                             "\"access_key\": \"" ACCESS_KEY "\", \"path_style\": true%s}",
+                                             names[k], k == 1 ? ", \"create\": \"no\"" : "");
+      target = imu_sync_target_new (config, secret_json, &error);
+      g_assert_no_error (error);
+      ok = imu_sync_target_put (target, "p/sessions/u1/bundle.imub", path, sha, "application/octet-stream",
+                                NULL, NULL, &error);
+      if (k == 0)
+        {
+          g_assert_no_error (error);
+          g_assert_true (ok);
+          g_assert_cmpuint (count_requests (created_re), ==, 1);
+        }
+      else
+        {
+          g_assert_false (ok);
+          g_assert_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_NOT_FOUND);
+          g_assert_nonnull (strstr (error->message, "bucket “not-there” does not exist"));
+          g_assert_cmpuint (count_requests (created_re), ==, 0);
+        }
+    }
+}
+
 /* A key with spaces and non-ASCII letters is signed and stored as it is. */
 static void
 test_unicode_key (void)
@@ -954,6 +998,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sync/s3/round-trip/empty", test_round_trip_empty);
   g_test_add_func ("/sync/s3/round-trip/multipart", test_round_trip_multipart);
   g_test_add_func ("/sync/s3/unicode-key", test_unicode_key);
+  g_test_add_func ("/sync/s3/missing-bucket", test_missing_bucket);
   g_test_add_func ("/sync/s3/list/pages", test_list_pages);
   g_test_add_func ("/sync/s3/auth/wrong-secret", test_wrong_secret);
   g_test_add_func ("/sync/s3/resume/after-crash", test_resume_after_crash);

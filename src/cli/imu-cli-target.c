@@ -193,10 +193,12 @@ add_azure (ImuCli *cli, const char *name, int argc, char **argv, ImuSyncTargetCo
   g_autofree char *url = NULL;
   g_autofree char *account = NULL;
   g_autofree char *value = NULL;
-  gboolean sas = FALSE, key = FALSE;
+  gboolean sas = FALSE, key = FALSE, no_create = FALSE;
   CommonOptions common = { 0 };
   int status = IMU_CLI_EXIT_OK;
   const GOptionEntry entries[] = {
+    { "no-create", 0, 0, G_OPTION_ARG_NONE, &no_create,
+      N_("Do not create the container when it is missing (with the account key it is made on first use)"), NULL },
     { "container-url", 0, 0, G_OPTION_ARG_STRING, &url,
       N_("The container: https://ACCOUNT.blob.core.windows.net/CONTAINER (no SAS token in it)"), N_("URL") },
     { "sas-from-stdin", 0, 0, G_OPTION_ARG_NONE, &sas,
@@ -243,6 +245,8 @@ add_azure (ImuCli *cli, const char *name, int argc, char **argv, ImuSyncTargetCo
   json_object_set_string_member (cfg, "auth", sas ? "sas" : "shared-key");
   if (account != NULL)
     json_object_set_string_member (cfg, "account", account);
+  if (no_create)
+    json_object_set_string_member (cfg, "create", "no");
   node = json_node_init_object (json_node_alloc (), json_object_ref (cfg));
   json_generator_set_root (gen, node);
   *config = imu_sync_target_config_new (name, "azure", url);
@@ -287,10 +291,12 @@ add_s3 (ImuCli *cli, const char *name, int argc, char **argv, ImuSyncTargetConfi
   g_autofree char *bucket = NULL;
   g_autofree char *access_key = NULL;
   g_autofree char *value = NULL;
-  gboolean from_stdin = FALSE, path_style = FALSE;
+  gboolean from_stdin = FALSE, path_style = FALSE, no_create = FALSE;
   CommonOptions common = { 0 };
   int status = IMU_CLI_EXIT_OK;
   const GOptionEntry entries[] = {
+    { "no-create", 0, 0, G_OPTION_ARG_NONE, &no_create,
+      N_("Do not create the bucket when it is missing (it is made on first use)"), NULL },
     { "endpoint", 0, 0, G_OPTION_ARG_STRING, &endpoint,
       N_("The S3 service: https://s3.REGION.amazonaws.com, or another S3-compatible store"), N_("URL") },
     { "region", 0, 0, G_OPTION_ARG_STRING, &region, N_("The bucket's region (us-east-1 when the store has none)"),
@@ -327,7 +333,8 @@ add_s3 (ImuCli *cli, const char *name, int argc, char **argv, ImuSyncTargetConfi
   *config = imu_sync_target_config_new (name, "s3", endpoint);
   g_free ((*config)->config_json);
   {
-    const char *members[] = { "bucket", bucket, "region", region, "access_key", access_key, NULL };
+    const char *members[] = { "bucket", bucket, "region", region, "access_key", access_key,
+                              "create", no_create ? "no" : NULL, NULL };
 
     (*config)->config_json = config_json_of (members, path_style);
   }

@@ -9,6 +9,8 @@
 //       uploads FILE as it is (a test uses it to plant a damaged bundle)
 //   node azure-admin.js uncommitted-blocks PORT CONTAINER NAME
 //       prints how many uncommitted blocks the blob has (0 when none)
+//   node azure-admin.js list-containers PORT
+//       prints the account's containers, one a line
 'use strict';
 const fs = require('fs');
 const {
@@ -53,6 +55,9 @@ async function main () {
       if (e.statusCode !== 404) throw e;
     }
     process.stdout.write(`${n}\n`);
+  } else if (cmd === 'list-containers') {
+    for await (const c of service.listContainers())
+      process.stdout.write(`${c.name}\n`);
   } else {
     throw new Error(`unknown command ${cmd}`);
   }

@@ -50,6 +50,9 @@ struct _ImuSyncAzure
   char          *sas;             /* without "?" */
   guint8        *key;             /* Shared Key, decoded */
   gsize          key_len;
+  char          *container;       /* its name, for messages */
+  gboolean       may_create;      /* make a missing container (account key only) */
+  gboolean       container_ready; /* made or found once */
 };
 
 G_DEFINE_FINAL_TYPE (ImuSyncAzure, imu_sync_azure, IMU_TYPE_SYNC_TARGET)
@@ -323,6 +326,17 @@ check_response (ImuSyncAzure *self, SoupMessage *msg, GBytes *body, GError *tran
                                 what, config->url, detail, &wait);
   if (imu_sync_error_is_transient (e))
     imu_sync_target_set_retry_after (IMU_SYNC_TARGET (self), wait);
+  if (status == 404 && g_str_equal (detail, "ContainerNotFound"))
+    {
+      g_free (e->message);
+      e->message = self->key == NULL
+                   ? g_strdup_printf (_("%s: the container “%s” does not exist at %s, and a SAS token cannot create "
+                                        "it. Create the container, or give the target the account key."),
+                                      what, self->container, config->url)
+                   : g_strdup_printf (_("%s: the container “%s” does not exist at %s. Create it, or let IMU Studio "
+                                        "create it (add the target without --no-create)."),
+                                      what, self->container, config->url);
+    }
   if (g_error_matches (e, IMU_SYNC_ERROR, IMU_SYNC_ERROR_AUTH))
     {
       g_autofree char *more = *detail != '\0' ? g_strconcat (" ", detail, NULL) : g_strdup ("");
@@ -360,6 +374,37 @@ static GBytes *
 send (ImuSyncAzure *self, SoupMessage *msg, const char *what, GCancellable *cancellable, GError **error)
 {
   return send_with (self, self->session, msg, what, cancellable, error);
+}
+
+/* With the account key, a missing container is made on first use, as
+ * rclone does (Create Container; 409 ContainerAlreadyExists is fine);
+ * "create": "no" in the target's configuration (imu target add
+ * --no-create) turns that off. A SAS token cannot create one: a missing
+ * container then fails with a message that names it (check_response). */
+static gboolean
+ensure_container (ImuSyncAzure *self, GCancellable *cancellable, GError **error)
+{
+  const char *params[] = { "restype", "container", NULL };
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) transport = NULL;
+  g_autofree char *what = NULL;
+
+  if (self->container_ready || self->key == NULL || !self->may_create)
+    return TRUE;
+  msg = build_message (self, "PUT", NULL, NULL, NULL, NULL, NULL, params);
+  body = soup_session_send_and_read (self->session, msg, cancellable, &transport);
+  if (transport == NULL && soup_message_get_status (msg) == 409)
+    {
+      self->container_ready = TRUE;
+      return TRUE;
+    }
+  what = g_strdup_printf (_("creating the container “%s”"), self->container);
+  if (!check_response (self, msg, body, transport, what, error))
+    return FALSE;
+  g_debug ("created the container %s", self->container);
+  self->container_ready = TRUE;
+  return TRUE;
 }
 
 /* ---- XML answers (List Blobs, Get Block List) ---- */
@@ -524,6 +569,12 @@ imu_sync_azure_setup (ImuSyncTarget *target, const char *secret, GError **error)
                    _("the URL names no container (https://ACCOUNT.blob.core.windows.net/CONTAINER)"));
       return FALSE;
     }
+  self->container = g_path_get_basename (self->container_path);
+  {
+    g_autofree char *create = imu_sync_target_config_dup_string (config, "create");
+
+    self->may_create = g_strcmp0 (create, "no") != 0;
+  }
   host = g_uri_get_host (uri);
   if (account != NULL && *account != '\0')
     self->account = g_steal_pointer (&account);
@@ -776,6 +827,8 @@ imu_sync_azure_put (ImuSyncTarget *target, const char *key, const char *local_pa
     transfer->bytes_total = size;
   sent = g_new0 (gboolean, MAX (n_blocks, 1));
 
+  if (!ensure_container (self, cancellable, error))
+    goto out;
   /* The service is the truth about what it holds: ask it, whatever the
    * library recorded (a crash may have come after a block was sent but
    * before that was saved, or the service may have dropped blocks). */
@@ -1087,6 +1140,7 @@ imu_sync_azure_finalize (GObject *object)
   g_free (self->container_url);
   g_free (self->container_path);
   g_free (self->account);
+  g_free (self->container);
   if (self->sas != NULL)
     memset (self->sas, 0, strlen (self->sas));
   g_free (self->sas);

@@ -68,6 +68,8 @@ struct _ImuSyncS3
   gboolean       path_style;
   guint          part_size;
   GMutex         sign_lock;    /* the signer caches its key: one signature at a time */
+  gboolean       may_create;   /* make a missing bucket on first use */
+  gboolean       bucket_ready; /* made or found once */
 };
 
 G_DEFINE_FINAL_TYPE (ImuSyncS3, imu_sync_s3, IMU_TYPE_SYNC_TARGET)
@@ -469,6 +471,49 @@ static GBytes *
 send (ImuSyncS3 *self, SoupMessage *msg, const char *what, GCancellable *cancellable, GError **error)
 {
   return send_on (self, self->session, msg, what, cancellable, error);
+}
+
+/* A missing bucket is made on first use, as rclone does (CreateBucket,
+ * with the region as its LocationConstraint outside us-east-1; 409
+ * BucketAlreadyOwnedByYou is fine). "create": "no" in the target's
+ * configuration (imu target add --no-create) turns that off. */
+static gboolean
+ensure_bucket (ImuSyncS3 *self, GCancellable *cancellable, GError **error)
+{
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(GError) transport = NULL;
+  g_autofree char *xml = NULL;
+  g_autofree char *hash = NULL;
+  g_autofree char *what = NULL;
+
+  if (self->bucket_ready || !self->may_create)
+    return TRUE;
+  if (self->region != NULL && *self->region != '\0' && g_strcmp0 (self->region, "us-east-1") != 0)
+    {
+      xml = g_strdup_printf ("<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+                             "<LocationConstraint>%s</LocationConstraint></CreateBucketConfiguration>", self->region);
+      hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, xml, -1);
+      body = g_bytes_new (xml, strlen (xml));
+    }
+  msg = build_message (self, "PUT", NULL, NULL, NULL, hash);
+  if (body != NULL)
+    soup_message_set_request_body_from_bytes (msg, "application/xml", body);
+  else
+    soup_message_headers_set_content_length (soup_message_get_request_headers (msg), 0);
+  answer = soup_session_send_and_read (self->session, msg, cancellable, &transport);
+  if (transport == NULL && soup_message_get_status (msg) == 409)
+    {
+      self->bucket_ready = TRUE;
+      return TRUE;
+    }
+  what = g_strdup_printf (_("creating the bucket “%s”"), self->bucket);
+  if (!check_response (self, msg, answer, transport, what, error))
+    return FALSE;
+  g_debug ("created the bucket %s", self->bucket);
+  self->bucket_ready = TRUE;
+  return TRUE;
 }
 
 static SoupSession *
@@ -1349,6 +1394,11 @@ imu_sync_s3_setup (ImuSyncTarget *target, const char *secret, GError **error)
     }
   self->bucket = imu_sync_target_config_dup_string (config, "bucket");
   self->region = imu_sync_target_config_dup_string (config, "region");
+  {
+    g_autofree char *create = imu_sync_target_config_dup_string (config, "create");
+
+    self->may_create = g_strcmp0 (create, "no") != 0;
+  }
   self->access_key = imu_sync_target_config_dup_string (config, "access_key");
   config_part_size (self, config);
   if (self->bucket == NULL || *self->bucket == '\0' || strchr (self->bucket, '/') != NULL)
@@ -1483,6 +1533,11 @@ imu_sync_s3_put (ImuSyncTarget *target, const char *key, const char *local_path,
   size = (guint64) st.st_size;
   if (transfer != NULL)
     transfer->bytes_total = size;
+  if (!ensure_bucket (self, cancellable, error))
+    {
+      close (fd);
+      return FALSE;
+    }
   if (size <= self->part_size)
     ok = put_single (self, key, fd, local_path, size, sha256, content_type, transfer, what, cancellable, error);
   else
