@@ -182,6 +182,10 @@ test_profile_tab (void)
   t_ns = g_object_get_data (G_OBJECT (row), "t-ns");
   g_assert_nonnull (t_ns);
   g_assert_cmpint (*t_ns, ==, GAP_BEFORE_NS);
+  /* A person's title; the code as a detail at the end of the subtitle. */
+  g_assert_true (g_str_has_prefix (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), "Gaps in time"));
+  g_assert_null (strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), "W_GAP"));
+  g_assert_true (g_str_has_suffix (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "(W_GAP)"));
 
   /* 130 s of 5 s epochs: 26 epochs (the gap's are empty). */
   charts = gui_test_find_all (GTK_WIDGET (page), IMU_TYPE_INTENSITY_CHART);

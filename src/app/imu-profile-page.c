@@ -218,16 +218,23 @@ fill_findings (ImuProfilePage *self)
       g_autofree char *escaped = NULL;
       GtkWidget *count_label = gtk_label_new (count);
 
+      g_autofree char *subtitle = NULL;
+      const char *name = imu_finding_code_title (f->code);
+
+      /* A person's title first; the code (for scripts, reports and
+       * searching the documentation) stays as a detail. */
       if (f->stream != NULL && f->channel != NULL)
-        title = g_strdup_printf ("%s · %s / %s", f->code, f->stream, f->channel);
+        title = g_strdup_printf ("%s · %s / %s", name, f->stream, f->channel);
       else if (f->stream != NULL)
-        title = g_strdup_printf ("%s · %s", f->code, f->stream);
+        title = g_strdup_printf ("%s · %s", name, f->stream);
       else
-        title = g_strdup (f->code);
+        title = g_strdup (name);
       escaped = g_markup_escape_text (title, -1);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), escaped);
       g_free (escaped);
-      escaped = g_markup_escape_text (f->message != NULL ? f->message : "", -1);
+      /* TRANSLATORS: a finding's message, then its code: "12 gaps longer than 1.5 intervals (W_GAP)" */
+      subtitle = g_strdup_printf (_("%s (%s)"), f->message != NULL ? f->message : "", f->code);
+      escaped = g_markup_escape_text (subtitle, -1);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), escaped);
       gtk_widget_add_css_class (icon, severity_class (f->severity));
       gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL,

@@ -278,4 +278,7 @@ gboolean     imu_profile_write_html      (ImuProfile     *self,
                                           GCancellable   *cancellable,
                                           GError        **error);
 
+/* A person's name for a finding or import issue code (imu-finding-titles.c). */
+const char *imu_finding_code_title (const char *code);
+
 G_END_DECLS
