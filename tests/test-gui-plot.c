@@ -878,6 +878,17 @@ test_demo_screenshots (void)
   spin (500);
   g_object_unref (render (f.plot, "plot-demo-dark.png"));
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
+
+  /* The readout under a pointer that stays still goes with its session
+   * (it showed the previous session's values after a switch). */
+  f.plot->pointer_inside = TRUE;
+  imu_plot_update_readout (f.plot);
+  g_assert_nonnull (f.plot->readout);
+  imu_plot_set_session (f.plot, NULL, NULL);
+  g_assert_null (f.plot->readout);
+  spin (100);
+  g_assert_null (f.plot->readout);
+  f.plot->pointer_inside = FALSE;
   fixture_close (&f);
 }
 

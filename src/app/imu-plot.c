@@ -1480,6 +1480,9 @@ imu_plot_set_session (ImuPlot     *self,
   self->drag_mode = 0;
   self->scene.sel0 = self->scene.sel1 = 0;
   self->scene.hover_event = 0;
+  /* The readout named the previous session's values. */
+  g_clear_object (&self->readout);
+  self->readout_dirty = FALSE;
   g_ptr_array_set_size (self->scene.streams, 0);
   g_ptr_array_set_size (self->scene.lanes, 0);
   g_ptr_array_set_size (self->scene.events, 0);
