@@ -5,6 +5,8 @@
  */
 #define G_LOG_DOMAIN "test-gui-sync"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
@@ -69,6 +71,35 @@ wait_state (ImuSyncController *controller, const char *uuid, ImuSyncState state)
                      && imu_sync_controller_lookup (controller, uuid) != NULL
                      && imu_sync_controller_lookup (controller, uuid)->state == state,
                      60000, imu_sync_state_to_string (state));
+}
+
+/* With no transfers, the popover says whether there is no target or
+ * nothing waiting (it told people with a target to add one). */
+static void
+test_popover_empty (void)
+{
+  g_autofree char *uuid = NULL;
+  g_autofree char *library = make_library_with_session (&uuid);
+  g_autofree char *dir = imu_test_tmpdir ();
+  ImuWindow *window = gui_test_open_window (library);
+  GtkWidget *popover = GTK_WIDGET (gtk_menu_button_get_popover (window->sync_button));
+  g_autofree char *text = NULL;
+
+  gtk_menu_button_popup (window->sync_button);
+  gui_test_wait_for ((g_free (text), text = gui_test_collect_text (popover),
+                      strstr (text, "No sync targets yet. Add one in Preferences → Sync.") != NULL),
+                     10000, "the no-target text");
+  gtk_popover_popdown (GTK_POPOVER (popover));
+
+  add_folder_target (library, "usb", dir);
+  gtk_menu_button_popup (window->sync_button);
+  gui_test_wait_for ((g_free (text), text = gui_test_collect_text (popover),
+                      strstr (text, "Nothing is waiting to be sent or fetched.") != NULL),
+                     10000, "the nothing-waiting text");
+  g_assert_null (strstr (text, "Add one in Preferences"));
+  g_free (gui_test_screenshot (popover, "sync-popover-empty"));
+  gtk_popover_popdown (GTK_POPOVER (popover));
+  gui_test_close_window (window);
 }
 
 /* Add a folder target through the dialog, Sync Now, the bundle lands in
@@ -356,6 +387,7 @@ main (int   argc,
   gui_test_init (&argc, &argv);
 
   g_test_add_func ("/gui/sync/push", test_push);
+  g_test_add_func ("/gui/sync/popover-empty", test_popover_empty);
   g_test_add_func ("/gui/sync/needs-attention", test_attention);
   g_test_add_func ("/gui/sync/pull", test_pull);
   g_test_add_func ("/gui/sync/auto-upload", test_auto_upload);

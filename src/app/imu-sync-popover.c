@@ -22,6 +22,7 @@ struct _ImuSyncPopover
   ImuSyncController *controller;
   GtkListBox        *list;
   GtkWidget         *empty_label;
+  int                n_targets;    /* -1 until read */
   GtkWidget         *sync_button;
   GtkWidget         *pause_button;
   GtkWidget         *spinner;
@@ -129,6 +130,19 @@ update_buttons (ImuSyncPopover *self)
   gtk_spinner_set_spinning (GTK_SPINNER (self->spinner), running);
 }
 
+/* With no transfers listed: either there is no target to sync to, or
+ * nothing waits for one (it said "add a target" to people who had one). */
+static void
+update_empty_label (ImuSyncPopover *self)
+{
+  if (self->n_targets == 0)
+    gtk_label_set_text (GTK_LABEL (self->empty_label), _("No sync targets yet. Add one in Preferences → Sync."));
+  else if (self->n_targets > 0)
+    gtk_label_set_text (GTK_LABEL (self->empty_label), _("Nothing is waiting to be sent or fetched."));
+  else
+    gtk_label_set_text (GTK_LABEL (self->empty_label), "");
+}
+
 static void
 update_list (ImuSyncPopover *self)
 {
@@ -140,6 +154,7 @@ update_list (ImuSyncPopover *self)
   for (guint i = items->len; i > 0; i--)
     gtk_list_box_append (self->list, item_row (self, g_ptr_array_index (items, i - 1)));
   self->n_items = items->len;
+  update_empty_label (self);
   gtk_widget_set_visible (self->empty_label, items->len == 0);
   gtk_widget_set_visible (GTK_WIDGET (self->list), items->len > 0);
 }
@@ -196,6 +211,8 @@ targets_done_cb (GObject *source, GAsyncResult *result, gpointer data)
       gtk_box_append (self->pull_box, b);
     }
   gtk_widget_set_sensitive (self->sync_button, targets != NULL && targets->len > 0);
+  self->n_targets = targets != NULL ? (int) targets->len : 0;
+  update_empty_label (self);
 }
 
 void
@@ -281,7 +298,8 @@ imu_sync_popover_init (ImuSyncPopover *self)
   gtk_box_append (GTK_BOX (buttons), self->sync_button);
   gtk_box_append (GTK_BOX (box), buttons);
 
-  self->empty_label = gtk_label_new (_("Nothing to sync. Add a target in Preferences → Sync."));
+  self->n_targets = -1;
+  self->empty_label = gtk_label_new (NULL);
   gtk_label_set_wrap (GTK_LABEL (self->empty_label), TRUE);
   gtk_label_set_max_width_chars (GTK_LABEL (self->empty_label), 36);
   gtk_widget_add_css_class (self->empty_label, "dim-label");
