@@ -892,6 +892,19 @@ test_demo_screenshots (void)
   fixture_close (&f);
 }
 
+/* Clock-friendly tick steps, shared by the time axis and the intensity
+ * chart (whose ticks fell at 0:21, 0:43 … before). */
+static void
+test_nice_step (void)
+{
+  /* 130 s on 700 px, ticks ≥ 80 px apart: 10 s gives 53.8 px, 15 s 80.8 px. */
+  g_assert_cmpint (imu_plot_nice_time_step (130 * SEC, 700, 80), ==, 15 * SEC);
+  /* 24 h on 1000 px: 1 h gives 41.7 px, 2 h 83.3 px. */
+  g_assert_cmpint (imu_plot_nice_time_step (24 * 3600 * SEC, 1000, 80), ==, 2 * 3600 * SEC);
+  /* 2.5 s on 500 px: 200 ms gives 40 px, 500 ms 100 px. */
+  g_assert_cmpint (imu_plot_nice_time_step (2500 * (SEC / 1000), 500, 80), ==, 500 * (SEC / 1000));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -902,6 +915,7 @@ main (int argc, char **argv)
   make_library ();
 
   g_test_add_func ("/gui/plot/axis/labels", test_time_labels);
+  g_test_add_func ("/gui/plot/axis/nice-step", test_nice_step);
   g_test_add_func ("/gui/plot/square/full", test_square_full);
   g_test_add_func ("/gui/plot/square/zoomed", test_square_zoomed);
   g_test_add_data_func ("/gui/plot/gap/lines", GINT_TO_POINTER (TRUE), test_gap);

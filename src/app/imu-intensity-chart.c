@@ -11,6 +11,7 @@
 
 #include "imu-format.h"
 #include "imu-intensity-chart.h"
+#include "imu-plot.h"
 
 #define AXIS_HEIGHT 18
 #define MIN_HEIGHT  96
@@ -109,6 +110,7 @@ imu_intensity_chart_snapshot (GtkWidget   *widget,
   int height = gtk_widget_get_height (widget) - AXIS_HEIGHT;
   GdkRGBA fg, base, colors[IMU_N_INTENSITIES];
   double duration_s;
+  gint64 duration_ns, step_ns;
   guint n_labels;
 
   if (width <= 0 || height <= 0)
@@ -164,13 +166,16 @@ imu_intensity_chart_snapshot (GtkWidget   *widget,
         }
     }
 
-  /* Time axis: elapsed time from the first epoch, at evenly spaced ticks. */
+  /* Time axis: elapsed time from the first epoch, at ticks a clock-friendly
+   * step apart (0:00, 0:30, 1:00 …), as on the plot's axis. */
   duration_s = self->epoch_s * self->n;
-  n_labels = MAX (1, (guint) (width / LABEL_SPACING));
+  duration_ns = (gint64) (duration_s * 1e9);
+  step_ns = imu_plot_nice_time_step (duration_ns, width, LABEL_SPACING);
+  n_labels = (guint) MIN (duration_ns / MAX (step_ns, 1), 1000);
   for (guint k = 0; k <= n_labels; k++)
     {
-      double x = (double) k * (width - 1) / n_labels;
-      gint64 t_ns = (gint64) (duration_s * 1e9 * k / n_labels);
+      gint64 t_ns = (gint64) k * step_ns;
+      double x = duration_ns > 0 ? (double) t_ns / (double) duration_ns * (width - 1) : 0;
       g_autofree char *text = imu_format_duration (t_ns);
       g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (widget, text);
       int lw, lh;

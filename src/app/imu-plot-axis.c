@@ -30,6 +30,27 @@ static const gint64 time_steps[] = {
 /* Room between two labels, in pixels. */
 #define LABEL_GAP 24
 
+/**
+ * imu_plot_nice_time_step:
+ * @span_ns: the time the axis spans
+ * @width_px: its width
+ * @min_px: the least room a tick needs
+ *
+ * Returns: the finest clock-friendly step (1, 2, 5 … ms, 1, 2, 5, 10, 15,
+ *   30 s, 1, 2, 5 … min, hours, days) whose ticks are at least @min_px
+ *   apart on the axis; the plot's time axis and the intensity chart share it.
+ */
+gint64
+imu_plot_nice_time_step (gint64 span_ns,
+                         double width_px,
+                         double min_px)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (time_steps); i++)
+    if (span_ns <= 0 || (double) time_steps[i] / (double) span_ns * width_px >= min_px)
+      return time_steps[i];
+  return time_steps[G_N_ELEMENTS (time_steps) - 1];
+}
+
 static gint64
 floor_div (gint64 a, gint64 b)
 {

@@ -166,4 +166,8 @@ gboolean     imu_plot_export_finish         (ImuPlot              *self,
                                              GAsyncResult         *result,
                                              GError              **error);
 
+gint64      imu_plot_nice_time_step      (gint64      span_ns,
+                                          double      width_px,
+                                          double      min_px);
+
 G_END_DECLS
