@@ -15,6 +15,7 @@
 #include "imu-preferences-window.h"
 #include "imu-session-row.h"
 #include "imu-test-util.h"
+#include "imu-window-private.h"
 #include "test-gui-util.h"
 
 #define NS G_GINT64_CONSTANT (1000000000)
@@ -762,6 +763,49 @@ test_event_edit_then_switch (void)
   gui_test_close_window (window);
 }
 
+/* The sidebar keeps its width whatever the titles it lists: a long title
+ * ellipsizes instead of widening the list (and narrowing the plot). */
+static void
+test_sidebar_width (void)
+{
+  g_autofree char *path = imu_test_library_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = imu_store_open (path, &error);
+  GtkWidget *sidebar;
+  ImuWindow *window;
+  int before, after;
+  gint64 id;
+
+  g_assert_no_error (error);
+  gui_test_add_session (store, "Run", "", NULL, MAY_1, 60 * NS);
+  window = gui_test_open_window (path);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1200, 800);
+  gui_test_iterate_ms (300);
+  sidebar = gtk_widget_get_ancestor (GTK_WIDGET (window->sidebar_stack), GTK_TYPE_BOX);
+  before = gtk_widget_get_width (sidebar);
+  g_test_message ("sidebar width before: %d", before);
+  g_assert_cmpint (before, ==, 340);
+
+  id = gui_test_add_session (store, "A very long title that a coach typed after a long day of training on the track "
+                             "in the rain, with notes", "", NULL, MAY_1 + 86400 * NS, 60 * NS);
+  imu_library_refresh (window->library);
+  gui_test_wait_for (visible_row_of (window, id) != NULL, 10000, "the long title's row");
+  gui_test_iterate_ms (300);
+  after = gtk_widget_get_width (sidebar);
+  g_free (gui_test_screenshot (GTK_WIDGET (window), "sidebar-long-title"));
+  g_assert_cmpint (after, ==, before);
+
+  /* Nor with a session shown beside it (the sidebar took what the
+   * empty content did not need), nor on the search's "No Results". */
+  g_assert_true (imu_window_select_session (window, id));
+  wait_loaded (window);
+  gui_test_iterate_ms (300);
+  g_assert_cmpint (gtk_widget_get_width (sidebar), ==, before);
+  g_free (gui_test_screenshot (GTK_WIDGET (window), "sidebar-with-session"));
+  g_clear_object (&store);
+  gui_test_close_window (window);
+}
+
 /* Delete takes the session out of the list at once and out of the file only
  * when the toast goes: Undo brings it back; closing the window commits. */
 static void
@@ -1075,6 +1119,7 @@ main (int   argc,
   g_test_add_func ("/gui/window/state", test_window_state);
   g_test_add_func ("/gui/window/switch-library", test_switch_library);
   g_test_add_func ("/gui/window/narrow", test_narrow);
+  g_test_add_func ("/gui/window/sidebar-width", test_sidebar_width);
   g_test_add_func ("/gui/window/not-a-library", test_not_a_library);
   g_test_add_func ("/gui/window/translated", test_translated);
 
