@@ -686,6 +686,17 @@ test_marker (void)
   g_signal_connect (f.plot, "marker-changed", G_CALLBACK (marker_added_cb), &changed);
   imu_plot_show_rename (f.plot, added->id);
   g_assert_true (gtk_widget_get_visible (f.plot->rename_popover));
+  /* Typing goes to the name at once, even when the press that opened the
+   * popover also focused the plot (a double-click's second press reaches
+   * the drag gesture too). */
+  gtk_widget_grab_focus (GTK_WIDGET (f.plot));
+  spin (200);
+  {
+    GtkWidget *focus = gtk_root_get_focus (gtk_widget_get_root (f.plot->rename_entry));
+
+    g_assert_nonnull (focus);
+    g_assert_true (focus == f.plot->rename_entry || gtk_widget_is_ancestor (focus, f.plot->rename_entry));
+  }
   gtk_editable_set_text (GTK_EDITABLE (f.plot->rename_entry), "Sprint start");
   g_signal_emit_by_name (f.plot->rename_entry, "activate");
   end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;

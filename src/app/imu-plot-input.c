@@ -452,6 +452,16 @@ rename_activate_cb (GtkEntry *entry, ImuPlot *self)
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
+static gboolean
+focus_rename_cb (gpointer data)
+{
+  ImuPlot *self = data;
+
+  if (self->rename_popover != NULL && gtk_widget_get_visible (self->rename_popover))
+    gtk_widget_grab_focus (self->rename_entry);
+  return G_SOURCE_REMOVE;
+}
+
 void
 imu_plot_show_rename (ImuPlot *self, gint64 event_id)
 {
@@ -487,6 +497,11 @@ imu_plot_show_rename (ImuPlot *self, gint64 event_id)
   gtk_editable_set_text (GTK_EDITABLE (self->rename_entry), ev->label != NULL ? ev->label : "");
   gtk_popover_popup (GTK_POPOVER (self->rename_popover));
   gtk_widget_grab_focus (self->rename_entry);
+  /* A double-click opens the popover from the second press, and the drag
+   * gesture's handler of that same press then takes the focus back to the
+   * plot: the name could not be typed. Once the press is handled, the name
+   * takes the focus again. */
+  g_idle_add_full (G_PRIORITY_DEFAULT, focus_rename_cb, g_object_ref (self), g_object_unref);
 }
 
 static void
