@@ -887,8 +887,9 @@ import_archive (Multi *m, char *format, GError **first_skip, guint *n_imported, 
        * read: a zip's central directory says it all at once. */
       if (m->total_uncompressed > (guint64) limit)
         {
+          too_large (m, name, limit, error);   /* before the entry's name is freed */
           archive_read_free (a);
-          return too_large (m, name, limit, error);
+          return FALSE;
         }
       if (e->role != FILE_DATA && e->role != FILE_IGNORED && e->size <= MAX_META_BYTES)
         {
