@@ -4,6 +4,8 @@
  */
 #define G_LOG_DOMAIN "imu-import"
 
+#include <inttypes.h>
+
 #include <archive.h>
 #include <glib/gi18n-lib.h>
 
@@ -42,7 +44,7 @@ imu_archive_input_stream_read (GInputStream  *stream,
         return 0;
       self->over_limit = TRUE;
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
-                   _("the archive decompresses to more than %" G_GINT64_FORMAT " bytes"), self->limit);
+                   _("the archive decompresses to more than %" PRId64 " bytes"), (int64_t) self->limit);
       return -1;
     }
   if (self->limit >= 0)

@@ -19,6 +19,8 @@
  */
 #define G_LOG_DOMAIN "imu-import"
 
+#include <inttypes.h>
+
 #include <archive.h>
 #include <archive_entry.h>
 #include <glib/gi18n-lib.h>
@@ -847,10 +849,10 @@ static gboolean
 too_large (Multi *m, const char *entry, gint64 limit, GError **error)
 {
   g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_TOO_LARGE,
-               _("%s: refused at %s: the archive decompresses to more than %" G_GINT64_FORMAT
+               _("%s: refused at %s: the archive decompresses to more than %" PRId64
                  " bytes, the most IMU Studio reads from an archive of this size (%d times its size plus %d MiB). "
                  "Unpack it and import the folder if it is genuine."),
-               m->path, entry, limit, ARCHIVE_MAX_RATIO, (int) (ARCHIVE_SLACK_BYTES >> 20));
+               m->path, entry, (int64_t) limit, ARCHIVE_MAX_RATIO, (int) (ARCHIVE_SLACK_BYTES >> 20));
   return FALSE;
 }
 
