@@ -699,6 +699,8 @@ typedef enum {
   BAD_VERSION,
   BAD_EVENTS_PURPOSE,
   BAD_NO_UUID,
+  BAD_TIME_RANGE,
+  BAD_ORIGIN_OVERFLOW,
 } BadKind;
 
 typedef struct {
@@ -798,9 +800,27 @@ test_bad (Fixture *f, gconstpointer data)
         set_listed_file (entries, "events.jsonl", deep);
       }
       break;
+    case BAD_TIME_RANGE:
+      {
+        /* The first row's time (epoch seconds) becomes 7e9 s, in 2191:
+         * past the 1900–2190 the library represents. */
+        gsize len = 0;
+        const char *csv = g_bytes_get_data (find_entry (entries, "streams/0-accelerometer.csv")->data, &len);
+        const char *row = memchr (csv, '\n', len) + 1;
+        const char *comma = memchr (row, ',', len - (gsize) (row - csv));
+        g_autoptr(GString) text = g_string_new_len (csv, row - csv);
+        g_autoptr(GBytes) changed = NULL;
+
+        g_string_append (text, "7000000000.000000");
+        g_string_append_len (text, comma, (gssize) (len - (gsize) (comma - csv)));
+        changed = g_string_free_to_bytes (g_steal_pointer (&text));
+        set_listed_file (entries, "streams/0-accelerometer.csv", changed);
+      }
+      break;
     case BAD_VERSION:
     case BAD_EVENTS_PURPOSE:
     case BAD_NO_UUID:
+    case BAD_ORIGIN_OVERFLOW:
       {
         g_autoptr(JsonNode) root = manifest_root (entries);
         JsonObject *o = json_node_get_object (root);
@@ -810,6 +830,17 @@ test_bad (Fixture *f, gconstpointer data)
           json_object_set_int_member (o, "version", IMU_BUNDLE_VERSION + 1);
         else if (bc->kind == BAD_NO_UUID)
           json_object_remove_member (json_object_get_object_member (o, "session"), "uuid");
+        else if (bc->kind == BAD_ORIGIN_OVERFLOW)
+          {
+            /* Relative times from the largest origin: the sum overflows
+             * int64 unless it saturates (and is then out of range). */
+            JsonArray *streams = json_object_get_array_member (o, "streams");
+
+            for (guint i = 0; i < json_array_get_length (streams); i++)
+              json_object_set_int_member (json_object_get_object_member (json_array_get_object_element (streams, i),
+                                                                         "time_format"),
+                                          "origin_ns", G_MAXINT64);
+          }
         else
           for (guint i = 0; i < json_array_get_length (files); i++)
             {
@@ -985,6 +1016,8 @@ main (int argc, char **argv)
     { "/core/bundle/bad/newer-version", BAD_VERSION, IMU_BUNDLE_ERROR_VERSION },
     { "/core/bundle/bad/events-purpose", BAD_EVENTS_PURPOSE, IMU_BUNDLE_ERROR_BAD_MANIFEST },
     { "/core/bundle/bad/no-uuid", BAD_NO_UUID, IMU_BUNDLE_ERROR_BAD_MANIFEST },
+    { "/core/bundle/bad/time-out-of-range", BAD_TIME_RANGE, IMU_BUNDLE_ERROR_BAD_DATA },
+    { "/core/bundle/bad/origin-overflow", BAD_ORIGIN_OVERFLOW, IMU_BUNDLE_ERROR_BAD_DATA },
   };
 
   g_test_init (&argc, &argv, NULL);

@@ -33,6 +33,7 @@
 #include "imu-bundle.h"
 #include "imu-export-csv.h"
 #include "imu-json.h"
+#include "imu-time.h"
 #include "imu-number.h"
 #include "imu-session-builder.h"
 #include "imu-store-private.h"
@@ -1212,7 +1213,7 @@ stream_from_json (JsonObject *o)
   s = member_string (tf, "kind");
   info->time_format.kind = imu_time_kind_from_string (s != NULL ? s : "none");
   info->time_format.decimals = member_int (tf, "decimals", &v) ? (int) v : -1;
-  info->time_format.tz_offset_s = member_int (tf, "tz_offset_s", &v) ? (int) v : 0;
+  info->time_format.tz_offset_s = member_int (tf, "tz_offset_s", &v) ? (int) CLAMP (v, -24 * 3600, 24 * 3600) : 0;
   info->time_format.origin_ns = member_int (tf, "origin_ns", &v) ? v : 0;
   g_free (info->time_format.column);
   info->time_format.column = g_strdup (member_string (tf, "column"));
@@ -1481,7 +1482,10 @@ parse_calendar (const char *s, gsize len, const ImuTimeFormat *tf, gint64 *out)
         return FALSE;
       offset = sign * (oh * 3600 + om * 60);
     }
-  if (p != end || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60)
+  /* Years outside what the library represents would overflow the
+   * nanoseconds below; parse_row() refuses such times anyway. */
+  if (p != end || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60
+      || year < 1899 || year > 2191)
     return FALSE;
   *out = ((days_from_civil (year, month, day) * 86400 + hour * 3600 + minute * 60 + second) - offset) * NS_PER_S + frac;
   return TRUE;
@@ -1505,12 +1509,12 @@ parse_time (const char *s, gsize len, const ImuTimeFormat *tf, gint64 *out)
     case IMU_TIME_RELATIVE_S:
       if (!imu_number_parse_int64_decimal (s, len, 9, &v, NULL))
         return FALSE;
-      *out = v + tf->origin_ns;
+      *out = imu_time_add_sat (v, tf->origin_ns);
       return TRUE;
     case IMU_TIME_RELATIVE_MS:
       if (!imu_number_parse_int64_decimal (s, len, 6, &v, NULL))
         return FALSE;
-      *out = v + tf->origin_ns;
+      *out = imu_time_add_sat (v, tf->origin_ns);
       return TRUE;
     case IMU_TIME_ISO8601:
     case IMU_TIME_DATETIME:
@@ -1543,6 +1547,10 @@ parse_row (Reader *r, const InFile *f, InStream *s, const char *line, gsize len,
   comma = memchr (p, ',', (gsize) (end - p));
   if (comma == NULL || !parse_time (p, (gsize) (comma - p), &s->info->time_format, &t))
     return bad_row (r, f, s, _("the time cannot be read"), error);
+  /* The library holds times of 1900–2190 only (imu-time.h): profiles and
+   * plots compute spans without overflow within it. */
+  if (!imu_time_in_range (t))
+    return bad_row (r, f, s, _("the time is outside 1900–2190"), error);
   p = comma + 1;
   for (guint c = 0; c < s->info->n_channels; c++)
     {
