@@ -569,7 +569,9 @@ write_entries (const char *path, GPtrArray *entries)
           if (e->type != AE_IFREG)
             len = 0;
         }
-      g_assert_cmpint (archive_write_header (a, ae), ==, ARCHIVE_OK);
+      /* A name that is not UTF-8 is written with a warning (pax cannot
+       * convert it): exactly what a hostile archive holds. */
+      g_assert_cmpint (archive_write_header (a, ae), >=, ARCHIVE_WARN);
       if (len > 0)
         g_assert_cmpint (archive_write_data (a, p, len), ==, (la_ssize_t) len);
       archive_entry_free (ae);
@@ -701,6 +703,7 @@ typedef enum {
   BAD_NO_UUID,
   BAD_TIME_RANGE,
   BAD_ORIGIN_OVERFLOW,
+  BAD_BINARY_NAME,
 } BadKind;
 
 typedef struct {
@@ -740,6 +743,7 @@ test_bad (Fixture *f, gconstpointer data)
     case BAD_MISSING:
       g_ptr_array_remove (entries, find_entry (entries, "events.jsonl"));
       break;
+    case BAD_BINARY_NAME:
     case BAD_EXTRA:
     case BAD_DOTDOT:
     case BAD_ABSOLUTE:
@@ -749,7 +753,7 @@ test_bad (Fixture *f, gconstpointer data)
       e = g_new0 (Entry, 1);
       e->type = AE_IFREG;
       e->data = g_bytes_new_static ("x\n", 2);
-      e->name = g_strdup (bc->kind == BAD_EXTRA ? "notes.txt" : bc->kind == BAD_DOTDOT ? "streams/../../evil.csv"
+      e->name = g_strdup (bc->kind == BAD_BINARY_NAME ? "notes\x99\xff.txt" : bc->kind == BAD_EXTRA ? "notes.txt" : bc->kind == BAD_DOTDOT ? "streams/../../evil.csv"
                           : bc->kind == BAD_ABSOLUTE ? "/tmp/evil.csv" : "link");
       if (bc->kind == BAD_SYMLINK)
         e->type = AE_IFLNK;
@@ -869,6 +873,8 @@ test_bad (Fixture *f, gconstpointer data)
   result = imu_bundle_import (b, bad, NULL, NULL, NULL, NULL, NULL, &error);
   g_assert_null (result);
   g_assert_error (error, IMU_BUNDLE_ERROR, bc->code);
+  /* Messages are UTF-8 whatever bytes the archive's names hold. */
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
   g_test_message ("%s", error->message);
   /* Nothing was written. */
   g_assert_cmpint (imu_store_count_sessions (b, NULL), ==, 0);
@@ -1018,6 +1024,7 @@ main (int argc, char **argv)
     { "/core/bundle/bad/no-uuid", BAD_NO_UUID, IMU_BUNDLE_ERROR_BAD_MANIFEST },
     { "/core/bundle/bad/time-out-of-range", BAD_TIME_RANGE, IMU_BUNDLE_ERROR_BAD_DATA },
     { "/core/bundle/bad/origin-overflow", BAD_ORIGIN_OVERFLOW, IMU_BUNDLE_ERROR_BAD_DATA },
+    { "/core/bundle/bad/binary-name", BAD_BINARY_NAME, IMU_BUNDLE_ERROR_EXTRA_FILE },
   };
 
   g_test_init (&argc, &argv, NULL);

@@ -1065,16 +1065,25 @@ entry_name_is_safe (const char *name)
   return TRUE;
 }
 
+/* An entry's name as a message can show it: archives carry any bytes,
+ * and messages are UTF-8 (the terminal, the app, the audit row). */
+static char *
+shown_name (const char *name)
+{
+  return g_utf8_make_valid (name != NULL ? name : "", -1);
+}
+
 static gboolean
 check_entry (Reader *r, struct archive_entry *entry, GError **error)
 {
   const char *name = archive_entry_pathname (entry);
+  g_autofree char *shown = shown_name (name);
 
   if (!entry_name_is_safe (name))
     {
       g_set_error (error, IMU_BUNDLE_ERROR, IMU_BUNDLE_ERROR_UNSAFE_ENTRY,
                    _("%s: refused: the entry “%s” has an unsafe name (absolute, “..” or control characters)"),
-                   r->path, name != NULL ? name : "");
+                   r->path, shown);
       return FALSE;
     }
   if (archive_entry_hardlink (entry) != NULL || archive_entry_symlink (entry) != NULL
@@ -1082,7 +1091,7 @@ check_entry (Reader *r, struct archive_entry *entry, GError **error)
     {
       g_set_error (error, IMU_BUNDLE_ERROR, IMU_BUNDLE_ERROR_UNSAFE_ENTRY,
                    _("%s: refused: the entry “%s” is not a regular file (a link, a device or a folder)"),
-                   r->path, name);
+                   r->path, shown);
       return FALSE;
     }
   return TRUE;
@@ -1976,9 +1985,11 @@ read_bundle (Reader *r, gboolean manifest_only, GError **error)
     }
   if (g_strcmp0 (archive_entry_pathname (entry), "manifest.json") != 0)
     {
+      g_autofree char *shown = shown_name (archive_entry_pathname (entry));
+
       g_set_error (error, IMU_BUNDLE_ERROR, IMU_BUNDLE_ERROR_NOT_A_BUNDLE,
                    _("%s: not a bundle (its first entry is “%s”, not manifest.json)"),
-                   r->path, archive_entry_pathname (entry) != NULL ? archive_entry_pathname (entry) : "");
+                   r->path, shown);
       return FALSE;
     }
   if (!check_entry (r, entry, error))
@@ -2032,10 +2043,12 @@ read_bundle (Reader *r, gboolean manifest_only, GError **error)
       f = g_hash_table_lookup (r->by_path, name);
       if (f == NULL || f->seen)
         {
+          g_autofree char *shown = shown_name (name);
+
           g_set_error (error, IMU_BUNDLE_ERROR, IMU_BUNDLE_ERROR_EXTRA_FILE,
                        f == NULL ? _("%s: refused: the archive holds “%s”, which manifest.json does not list")
                                  : _("%s: refused: the archive holds “%s” twice"),
-                       r->path, name);
+                       r->path, shown);
           return FALSE;
         }
       f->seen = TRUE;

@@ -631,6 +631,9 @@ import_entry (Multi *m, Entry *e, const char *full_path, GInputStream *in, guint
   g_autoptr(GError) local_error = NULL;
   ImuImportHints hints = { 0 };
   ImuImportInput member = *m->input;
+  /* Messages and notes name the member in UTF-8, whatever bytes the
+   * archive or the file system gave its name. */
+  g_autofree char *shown = g_utf8_make_valid (e->path, -1);
   double *rate;
 
   hints.stream_hint = hint;
@@ -652,7 +655,7 @@ import_entry (Multi *m, Entry *e, const char *full_path, GInputStream *in, guint
 
   member.path = full_path;
   member.stream = in;
-  member.name = e->path;
+  member.name = shown;
   member.size = e->size;
   member.bytes_base = bytes_base;
   member.hints = &hints;
@@ -713,8 +716,9 @@ collect_folder (Multi *m, const char *root, const char *rel)
        * folder itself was readable, or detection would have failed. */
       if (rel != NULL)
         {
+          g_autofree char *shown = g_utf8_make_valid (rel, -1);
           g_autofree char *note = g_strdup_printf (_("Not imported: %s/: the folder cannot be read: %s"),
-                                                   rel, dir_error->message);
+                                                   shown, dir_error->message);
 
           append_note (imu_session_builder_get_session (m->builder), note);
         }
@@ -744,8 +748,9 @@ collect_folder (Multi *m, const char *root, const char *rel)
         {
           /* Opening a FIFO waits for a writer, forever; a device or a
            * socket is no recording. Skipped, and said so. */
+          g_autofree char *shown = g_utf8_make_valid (child_rel, -1);
           g_autofree char *note = g_strdup_printf (_("Not imported: %s: not a regular file (a pipe, a device or a socket)"),
-                                                   child_rel);
+                                                   shown);
 
           append_note (imu_session_builder_get_session (m->builder), note);
           continue;
@@ -848,11 +853,13 @@ archive_limit (guint64 archive_bytes)
 static gboolean
 too_large (Multi *m, const char *entry, gint64 limit, GError **error)
 {
+  g_autofree char *shown = g_utf8_make_valid (entry, -1);
+
   g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_TOO_LARGE,
                _("%s: refused at %s: the archive decompresses to more than %" PRId64
                  " bytes, the most IMU Studio reads from an archive of this size (%d times its size plus %d MiB). "
                  "Unpack it and import the folder if it is genuine."),
-               m->path, entry, (int64_t) limit, ARCHIVE_MAX_RATIO, (int) (ARCHIVE_SLACK_BYTES >> 20));
+               m->path, shown, (int64_t) limit, ARCHIVE_MAX_RATIO, (int) (ARCHIVE_SLACK_BYTES >> 20));
   return FALSE;
 }
 
