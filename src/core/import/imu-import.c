@@ -4,11 +4,11 @@
  *
  * The pipeline: find the importer in the registry (by content, or the one
  * the caller forced), hash the input (a file as its importer reads it, a
- * folder or archive in a thread of its own), let the importer write through one session
- * builder, then either finish the builder (commit with the audit row) or
- * fail it (roll back, keep only an audit row that says what went wrong).
- * Nothing here names a concrete format: the registry's flags say what an
- * importer does itself.
+ * folder or archive in a thread of its own), let the importer write
+ * through one session builder, then either finish the builder (commit
+ * with the audit row) or fail it (roll back, keep only an audit row that
+ * says what went wrong). Nothing here names a concrete format: the
+ * registry's flags say what an importer does itself.
  */
 #define G_LOG_DOMAIN "imu-import"
 
@@ -131,7 +131,6 @@ collect_files (const char *dir, const char *rel, GPtrArray *out)
     {
       g_autofree char *path = g_build_filename (dir, name, NULL);
       g_autofree char *relpath = rel != NULL ? g_build_filename (rel, name, NULL) : g_strdup (name);
-
       GStatBuf st;
 
       if (g_file_test (path, G_FILE_TEST_IS_SYMLINK))
