@@ -885,6 +885,15 @@ test_bad (Fixture *f, gconstpointer data)
   g_clear_error (&error);
   g_assert_null (imu_bundle_verify (bad, NULL, &error));
   g_assert_error (error, IMU_BUNDLE_ERROR, bc->code);
+  /* A manifest that is bad is bad for a peek too (what sync reads of a
+   * pulled bundle first): a reason, not a crash. */
+  if (bc->kind == BAD_EMPTY_MANIFEST || bc->kind == BAD_DEEP_MANIFEST || bc->kind == BAD_VERSION
+      || bc->kind == BAD_EVENTS_PURPOSE || bc->kind == BAD_NO_UUID || bc->kind == BAD_NOT_FIRST)
+    {
+      g_clear_error (&error);
+      g_assert_null (imu_bundle_peek (bad, NULL, &error));
+      g_assert_error (error, IMU_BUNDLE_ERROR, bc->code);
+    }
 }
 
 /* A bundle whose writer spelled the uuid in upper case is the same
