@@ -32,6 +32,8 @@
 
 #include "imu-bundle.h"
 #include "imu-export-csv.h"
+#include "imu-json.h"
+#include "imu-time.h"
 #include "imu-number.h"
 #include "imu-session-builder.h"
 #include "imu-store-private.h"
@@ -909,9 +911,10 @@ typedef struct {
   ImuProgressFunc    progress;
   gpointer           progress_data;
 
-  JsonParser        *manifest_parser;
-  JsonObject        *manifest;
+  JsonNode          *manifest_root;
+  JsonObject        *manifest;     /* borrowed from manifest_root */
   char              *manifest_text;
+  char              *uuid;         /* the session's, lower case */
   GPtrArray         *files;        /* InFile* */
   GHashTable        *by_path;      /* path → InFile* */
   GPtrArray         *streams;      /* InStream* */
@@ -940,8 +943,9 @@ reader_clear (Reader *r)
     close (r->fd);
   g_free (r->buf);
   g_free (r->in_buf);
-  g_clear_object (&r->manifest_parser);
+  g_clear_pointer (&r->manifest_root, json_node_unref);
   g_free (r->manifest_text);
+  g_free (r->uuid);
   g_clear_pointer (&r->files, g_ptr_array_unref);
   g_clear_pointer (&r->by_path, g_hash_table_unref);
   g_clear_pointer (&r->streams, g_ptr_array_unref);
@@ -980,7 +984,11 @@ reader_open (Reader *r, const char *path, GError **error)
   GStatBuf st;
 
   r->path = path;
-  r->fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  /* O_NONBLOCK: opening a FIFO for reading would otherwise wait for a
+   * writer forever (a pulled bundle path that someone replaced by a pipe,
+   * `imu import <(…)`). Only regular files are read; for them the flag
+   * changes nothing. */
+  r->fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK, 0);
   if (r->fd < 0)
     {
       int errsv = errno;
@@ -988,8 +996,13 @@ reader_open (Reader *r, const char *path, GError **error)
       g_set_error (error, IMU_BUNDLE_ERROR, IMU_BUNDLE_ERROR_READ, _("%s: cannot open: %s"), path, g_strerror (errsv));
       return FALSE;
     }
-  if (fstat (r->fd, &st) == 0)
-    r->file_size = st.st_size;
+  if (fstat (r->fd, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      g_set_error (error, IMU_BUNDLE_ERROR, IMU_BUNDLE_ERROR_READ,
+                   _("%s: not a regular file (a pipe, a device or a socket); a bundle is read from a file"), path);
+      return FALSE;
+    }
+  r->file_size = st.st_size;
   r->buf = g_malloc (IO_BLOCK);
   r->in_buf = g_malloc (IO_BLOCK);
   sha256_init (&r->file_sha);
@@ -1052,16 +1065,25 @@ entry_name_is_safe (const char *name)
   return TRUE;
 }
 
+/* An entry's name as a message can show it: archives carry any bytes,
+ * and messages are UTF-8 (the terminal, the app, the audit row). */
+static char *
+shown_name (const char *name)
+{
+  return g_utf8_make_valid (name != NULL ? name : "", -1);
+}
+
 static gboolean
 check_entry (Reader *r, struct archive_entry *entry, GError **error)
 {
   const char *name = archive_entry_pathname (entry);
+  g_autofree char *shown = shown_name (name);
 
   if (!entry_name_is_safe (name))
     {
       g_set_error (error, IMU_BUNDLE_ERROR, IMU_BUNDLE_ERROR_UNSAFE_ENTRY,
                    _("%s: refused: the entry “%s” has an unsafe name (absolute, “..” or control characters)"),
-                   r->path, name != NULL ? name : "");
+                   r->path, shown);
       return FALSE;
     }
   if (archive_entry_hardlink (entry) != NULL || archive_entry_symlink (entry) != NULL
@@ -1069,7 +1091,7 @@ check_entry (Reader *r, struct archive_entry *entry, GError **error)
     {
       g_set_error (error, IMU_BUNDLE_ERROR, IMU_BUNDLE_ERROR_UNSAFE_ENTRY,
                    _("%s: refused: the entry “%s” is not a regular file (a link, a device or a folder)"),
-                   r->path, name);
+                   r->path, shown);
       return FALSE;
     }
   return TRUE;
@@ -1200,7 +1222,7 @@ stream_from_json (JsonObject *o)
   s = member_string (tf, "kind");
   info->time_format.kind = imu_time_kind_from_string (s != NULL ? s : "none");
   info->time_format.decimals = member_int (tf, "decimals", &v) ? (int) v : -1;
-  info->time_format.tz_offset_s = member_int (tf, "tz_offset_s", &v) ? (int) v : 0;
+  info->time_format.tz_offset_s = member_int (tf, "tz_offset_s", &v) ? (int) CLAMP (v, -24 * 3600, 24 * 3600) : 0;
   info->time_format.origin_ns = member_int (tf, "origin_ns", &v) ? v : 0;
   g_free (info->time_format.column);
   info->time_format.column = g_strdup (member_string (tf, "column"));
@@ -1211,25 +1233,25 @@ static gboolean
 parse_manifest (Reader *r, GBytes *bytes, GError **error)
 {
   g_autoptr(GError) local_error = NULL;
-  JsonNode *root;
   JsonArray *files, *streams;
   const char *format;
   gint64 version;
   gsize len = 0;
   const char *text = g_bytes_get_data (bytes, &len);
 
-  r->manifest_text = g_strndup (text, len);
-  r->manifest_parser = json_parser_new ();
-  if (!json_parser_load_from_data (r->manifest_parser, r->manifest_text, (gssize) len, &local_error))
+  /* An empty entry has no data pointer at all: json-glib would refuse it
+   * without an error. imu_json_parse() says "empty" and bounds the size
+   * and the nesting before json-glib's recursive parser sees the text. */
+  r->manifest_text = g_strndup (text != NULL ? text : "", len);
+  if (!(r->manifest_root = imu_json_parse (r->manifest_text, (gssize) len, IMU_BUNDLE_MAX_MANIFEST_BYTES, &local_error)))
     {
       g_set_error (error, IMU_BUNDLE_ERROR, IMU_BUNDLE_ERROR_BAD_MANIFEST,
                    _("%s: manifest.json is not JSON: %s"), r->path, local_error->message);
       return FALSE;
     }
-  root = json_parser_get_root (r->manifest_parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (!JSON_NODE_HOLDS_OBJECT (r->manifest_root))
     return bad_manifest (r, error, _("it is not a JSON object"));
-  r->manifest = json_node_get_object (root);
+  r->manifest = json_node_get_object (r->manifest_root);
   format = member_string (r->manifest, "format");
   if (g_strcmp0 (format, IMU_BUNDLE_FORMAT_NAME) != 0)
     {
@@ -1254,6 +1276,10 @@ parse_manifest (Reader *r, GBytes *bytes, GError **error)
   if (member_string (json_object_get_object_member (r->manifest, "session"), "uuid") == NULL
       || !g_uuid_string_is_valid (member_string (json_object_get_object_member (r->manifest, "session"), "uuid")))
     return bad_manifest (r, error, _("the session has no valid “uuid”"));
+  /* RFC 4122 uuids are case-insensitive; the library keeps them in lower
+   * case, so that a bundle whose writer used upper case is still found
+   * by the duplicate check. */
+  r->uuid = g_ascii_strdown (member_string (json_object_get_object_member (r->manifest, "session"), "uuid"), -1);
   if (!json_object_has_member (r->manifest, "files")
       || !JSON_NODE_HOLDS_ARRAY (json_object_get_member (r->manifest, "files")))
     return bad_manifest (r, error, _("“files” is missing"));
@@ -1322,6 +1348,25 @@ parse_manifest (Reader *r, GBytes *bytes, GError **error)
           g_autofree char *what = g_strdup_printf (_("“files” does not list %s"), required[i]);
           return bad_manifest (r, error, what);
         }
+    }
+  /* The reader keeps the small files by purpose: each purpose belongs to
+   * its one file and that file to its purpose, so that none is missing
+   * when it is applied and none is read twice. */
+  for (guint i = 0; i < r->files->len; i++)
+    {
+      static const char * const known[][2] = {
+        { "session.json", "session" }, { "device.json", "device" }, { "calib.json", "calibration" },
+        { "events.jsonl", "events" }, { "profile.json", "profile" },
+      };
+      InFile *f = g_ptr_array_index (r->files, i);
+
+      for (guint k = 0; k < G_N_ELEMENTS (known); k++)
+        if (g_str_equal (f->path, known[k][0]) != g_str_equal (f->purpose, known[k][1]))
+          {
+            g_autofree char *what = g_strdup_printf (_("%s must have the purpose “%s”, and only it"),
+                                                     known[k][0], known[k][1]);
+            return bad_manifest (r, error, what);
+          }
     }
 
   streams = json_object_get_array_member (r->manifest, "streams");
@@ -1446,7 +1491,10 @@ parse_calendar (const char *s, gsize len, const ImuTimeFormat *tf, gint64 *out)
         return FALSE;
       offset = sign * (oh * 3600 + om * 60);
     }
-  if (p != end || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60)
+  /* Years outside what the library represents would overflow the
+   * nanoseconds below; parse_row() refuses such times anyway. */
+  if (p != end || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60
+      || year < 1899 || year > 2191)
     return FALSE;
   *out = ((days_from_civil (year, month, day) * 86400 + hour * 3600 + minute * 60 + second) - offset) * NS_PER_S + frac;
   return TRUE;
@@ -1470,12 +1518,12 @@ parse_time (const char *s, gsize len, const ImuTimeFormat *tf, gint64 *out)
     case IMU_TIME_RELATIVE_S:
       if (!imu_number_parse_int64_decimal (s, len, 9, &v, NULL))
         return FALSE;
-      *out = v + tf->origin_ns;
+      *out = imu_time_add_sat (v, tf->origin_ns);
       return TRUE;
     case IMU_TIME_RELATIVE_MS:
       if (!imu_number_parse_int64_decimal (s, len, 6, &v, NULL))
         return FALSE;
-      *out = v + tf->origin_ns;
+      *out = imu_time_add_sat (v, tf->origin_ns);
       return TRUE;
     case IMU_TIME_ISO8601:
     case IMU_TIME_DATETIME:
@@ -1508,6 +1556,10 @@ parse_row (Reader *r, const InFile *f, InStream *s, const char *line, gsize len,
   comma = memchr (p, ',', (gsize) (end - p));
   if (comma == NULL || !parse_time (p, (gsize) (comma - p), &s->info->time_format, &t))
     return bad_row (r, f, s, _("the time cannot be read"), error);
+  /* The library holds times of 1900–2190 only (imu-time.h): profiles and
+   * plots compute spans without overflow within it. */
+  if (!imu_time_in_range (t))
+    return bad_row (r, f, s, _("the time is outside 1900–2190"), error);
   p = comma + 1;
   for (guint c = 0; c < s->info->n_channels; c++)
     {
@@ -1576,13 +1628,14 @@ create_session (Reader *r, gboolean allow_duplicate, GError **error)
 
   r->session = g_object_ref (imu_session_builder_get_session (r->builder));
   if (!allow_duplicate)
-    g_object_set (r->session, "uuid", member_string (so, "uuid"), NULL);
+    g_object_set (r->session, "uuid", r->uuid, NULL);
   if (tags_node != NULL && JSON_NODE_HOLDS_ARRAY (tags_node))
     {
       JsonArray *arr = json_node_get_array (tags_node);
 
       for (guint i = 0; i < json_array_get_length (arr); i++)
-        if (json_node_get_value_type (json_array_get_element (arr, i)) == G_TYPE_STRING)
+        if (JSON_NODE_HOLDS_VALUE (json_array_get_element (arr, i))
+            && json_node_get_value_type (json_array_get_element (arr, i)) == G_TYPE_STRING)
           g_ptr_array_add (tags, (gpointer) json_array_get_string_element (arr, i));
     }
   g_ptr_array_add (tags, NULL);
@@ -1646,18 +1699,22 @@ bad_json (Reader *r, const char *file, const char *what, GError **error)
 static JsonNode *
 parse_json_bytes (Reader *r, GBytes *bytes, const char *file, GError **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(JsonNode) root = NULL;
   gsize len = 0;
-  const char *data = g_bytes_get_data (bytes, &len);
+  const char *data = bytes != NULL ? g_bytes_get_data (bytes, &len) : NULL;
 
-  if (!json_parser_load_from_data (parser, data, (gssize) len, &local_error) || json_parser_get_root (parser) == NULL
-      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (!(root = imu_json_parse (data, (gssize) len, IMU_BUNDLE_MAX_JSON_BYTES, &local_error)))
     {
-      bad_json (r, file, local_error != NULL ? local_error->message : _("not a JSON object"), error);
+      bad_json (r, file, local_error->message, error);
       return NULL;
     }
-  return json_node_copy (json_parser_get_root (parser));
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    {
+      bad_json (r, file, _("not a JSON object"), error);
+      return NULL;
+    }
+  return g_steal_pointer (&root);
 }
 
 /* events.jsonl: one event per line. Checked when verifying, stored when
@@ -1666,15 +1723,18 @@ static gboolean
 apply_events (Reader *r, GError **error)
 {
   gsize len = 0;
-  const char *data = g_bytes_get_data (r->events, &len);
-  const char *p = data, *end = data + len;
+  /* An empty events.jsonl (a session without events) has no data pointer:
+   * there is nothing to walk, and no pointer arithmetic on NULL. */
+  const char *data = r->events != NULL ? g_bytes_get_data (r->events, &len) : NULL;
+  const char *p = data, *end = data != NULL ? data + len : NULL;
   gint64 line_no = 0;
 
-  while (p < end)
+  while (p != NULL && p < end)
     {
       const char *nl = memchr (p, '\n', (gsize) (end - p));
       const char *line_end = nl != NULL ? nl : end;
-      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(JsonNode) root = NULL;
+      g_autoptr(GError) local_error = NULL;
       JsonObject *o;
       gint64 t, d = 0;
 
@@ -1684,13 +1744,16 @@ apply_events (Reader *r, GError **error)
           p = line_end + 1;
           continue;
         }
-      if (!json_parser_load_from_data (parser, p, line_end - p, NULL) || json_parser_get_root (parser) == NULL
-          || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+      if (!(root = imu_json_parse (p, line_end - p, IMU_BUNDLE_MAX_JSON_BYTES, &local_error))
+          || !JSON_NODE_HOLDS_OBJECT (root))
         {
-          g_autofree char *what = g_strdup_printf (_("line %" PRId64 " is not a JSON object"), line_no);
+          g_autofree char *what = local_error != NULL
+                                  ? g_strdup_printf (_("line %" PRId64 " is not a JSON object: %s"), line_no,
+                                                     local_error->message)
+                                  : g_strdup_printf (_("line %" PRId64 " is not a JSON object"), line_no);
           return bad_json (r, "events.jsonl", what, error);
         }
-      o = json_node_get_object (json_parser_get_root (parser));
+      o = json_node_get_object (root);
       if (!member_int (o, "t_ns", &t))
         {
           g_autofree char *what = g_strdup_printf (_("line %" PRId64 " has no “t_ns”"), line_no);
@@ -1883,7 +1946,9 @@ finish_import (Reader *r, GError **error)
 static gint64
 find_session_by_uuid (ImuStore *store, const char *uuid, GError **error)
 {
-  sqlite3_stmt *stmt = imu_store_prepare (store, "SELECT id FROM sessions WHERE uuid = ?", error);
+  /* Case-insensitive: a library may hold a uuid in upper case from before
+   * uuids were stored in lower case. */
+  sqlite3_stmt *stmt = imu_store_prepare (store, "SELECT id FROM sessions WHERE lower (uuid) = lower (?1)", error);
   gint64 id = 0;
   int rc;
 
@@ -1920,9 +1985,11 @@ read_bundle (Reader *r, gboolean manifest_only, GError **error)
     }
   if (g_strcmp0 (archive_entry_pathname (entry), "manifest.json") != 0)
     {
+      g_autofree char *shown = shown_name (archive_entry_pathname (entry));
+
       g_set_error (error, IMU_BUNDLE_ERROR, IMU_BUNDLE_ERROR_NOT_A_BUNDLE,
                    _("%s: not a bundle (its first entry is “%s”, not manifest.json)"),
-                   r->path, archive_entry_pathname (entry) != NULL ? archive_entry_pathname (entry) : "");
+                   r->path, shown);
       return FALSE;
     }
   if (!check_entry (r, entry, error))
@@ -1937,7 +2004,7 @@ read_bundle (Reader *r, gboolean manifest_only, GError **error)
 
   if (r->builder != NULL)
     {
-      const char *uuid = member_string (json_object_get_object_member (r->manifest, "session"), "uuid");
+      const char *uuid = r->uuid;
       gint64 existing;
 
       /* A bundle already in the library is a no-op: found by its uuid,
@@ -1976,10 +2043,12 @@ read_bundle (Reader *r, gboolean manifest_only, GError **error)
       f = g_hash_table_lookup (r->by_path, name);
       if (f == NULL || f->seen)
         {
+          g_autofree char *shown = shown_name (name);
+
           g_set_error (error, IMU_BUNDLE_ERROR, IMU_BUNDLE_ERROR_EXTRA_FILE,
                        f == NULL ? _("%s: refused: the archive holds “%s”, which manifest.json does not list")
                                  : _("%s: refused: the archive holds “%s” twice"),
-                       r->path, name);
+                       r->path, shown);
           return FALSE;
         }
       f->seen = TRUE;
@@ -2088,7 +2157,7 @@ reader_info (Reader *r)
   ImuBundleInfo *info = g_new0 (ImuBundleInfo, 1);
   JsonObject *so = json_object_get_object_member (r->manifest, "session");
 
-  info->uuid = g_strdup (member_string (so, "uuid"));
+  info->uuid = g_strdup (r->uuid);
   info->title = g_strdup (member_string (so, "title") != NULL ? member_string (so, "title") : "");
   info->bytes = r->file_bytes;
   info->sha256 = sha256_hex (&r->file_sha);
@@ -2104,11 +2173,17 @@ gboolean
 imu_bundle_sniff (const char *path)
 {
   Reader r = { .fd = -1 };
+  struct archive_entry *entry = NULL;
   gboolean ok;
 
   g_return_val_if_fail (path != NULL, FALSE);
 
-  ok = reader_open (&r, path, NULL) && read_bundle (&r, TRUE, NULL);
+  /* Only the first entry's name decides: a bundle that fails its checks
+   * (a newer version, an unsafe name, a broken manifest) is still a
+   * bundle, and must be refused with its own reason rather than read as
+   * an archive of CSV files under a new uuid. */
+  ok = reader_open (&r, path, NULL) && reader_next (&r, &entry, NULL) > 0
+       && g_strcmp0 (archive_entry_pathname (entry), "manifest.json") == 0;
   reader_clear (&r);
   return ok;
 }

@@ -113,8 +113,11 @@ gboolean       imu_bundle_write     (ImuStore          *store,
 /**
  * imu_bundle_sniff:
  *
- * Whether @path is an archive whose first entry is a manifest.json of
- * format "imu-studio/bundle" (reads only that entry). Never fails.
+ * Whether @path is a tar or zip archive (zstd-compressed or not) whose
+ * first entry is named manifest.json: such a file claims to be a bundle,
+ * and is imported as one or refused with the bundle's own reason. Reads
+ * only that entry's header; a pipe or device is no bundle (and is not
+ * waited on). Never fails. Blocking.
  */
 gboolean       imu_bundle_sniff     (const char *path);
 

@@ -23,4 +23,19 @@ G_DECLARE_FINAL_TYPE (ImuArchiveInputStream, imu_archive_input_stream, IMU, ARCH
  */
 GInputStream *imu_archive_input_stream_new (struct archive *archive);
 
+/**
+ * imu_archive_input_stream_set_limit:
+ * @limit: the most bytes the stream may give, -1 for no limit
+ *
+ * A read past @limit fails (with %G_IO_ERROR_MESSAGE_TOO_LARGE) rather
+ * than decompressing on: the caller's bound on what an archive may
+ * inflate to. Does not block.
+ */
+void          imu_archive_input_stream_set_limit    (ImuArchiveInputStream *self,
+                                                     gint64                 limit);
+
+/* Bytes the stream gave so far; whether a read was refused for the limit. */
+gint64        imu_archive_input_stream_get_bytes    (ImuArchiveInputStream *self);
+gboolean      imu_archive_input_stream_over_limit   (ImuArchiveInputStream *self);
+
 G_END_DECLS

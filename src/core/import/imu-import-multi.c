@@ -19,6 +19,8 @@
  */
 #define G_LOG_DOMAIN "imu-import"
 
+#include <inttypes.h>
+
 #include <archive.h>
 #include <archive_entry.h>
 #include <glib/gi18n-lib.h>
@@ -33,6 +35,15 @@
 
 /* Metadata files are read whole; larger ones are not metadata. */
 #define MAX_META_BYTES (8 * 1024 * 1024)
+
+/* What an archive may decompress to (docs/import.md, "Limits"): 200 times
+ * its own size plus 64 MiB, and never more than 64 GiB. CSV text deflates
+ * 5 to 20 times; a zip of 10 GB of newlines (a bomb of ~10 MB) would
+ * otherwise be parsed for minutes to find no sample. The allowance keeps
+ * small archives of very regular data working. */
+#define ARCHIVE_MAX_RATIO 200
+#define ARCHIVE_SLACK_BYTES (G_GINT64_CONSTANT (64) << 20)
+#define ARCHIVE_MAX_BYTES (G_GINT64_CONSTANT (64) << 30)
 
 typedef enum {
   FILE_DATA,
@@ -620,6 +631,9 @@ import_entry (Multi *m, Entry *e, const char *full_path, GInputStream *in, guint
   g_autoptr(GError) local_error = NULL;
   ImuImportHints hints = { 0 };
   ImuImportInput member = *m->input;
+  /* Messages and notes name the member in UTF-8, whatever bytes the
+   * archive or the file system gave its name. */
+  g_autofree char *shown = g_utf8_make_valid (e->path, -1);
   double *rate;
 
   hints.stream_hint = hint;
@@ -641,7 +655,7 @@ import_entry (Multi *m, Entry *e, const char *full_path, GInputStream *in, guint
 
   member.path = full_path;
   member.stream = in;
-  member.name = e->path;
+  member.name = shown;
   member.size = e->size;
   member.bytes_base = bytes_base;
   member.hints = &hints;
@@ -668,6 +682,16 @@ import_entry (Multi *m, Entry *e, const char *full_path, GInputStream *in, guint
   return TRUE;
 }
 
+/* Finishes and frees the writers of the member just read (see
+ * imu_session_builder_close_streams()). */
+static gboolean
+import_member (Multi *m, Entry *e, const char *full_path, GInputStream *in, guint64 bytes_base, char *format,
+               GError **first_skip, guint *n_imported, GError **error)
+{
+  return import_entry (m, e, full_path, in, bytes_base, format, first_skip, n_imported, error)
+         && imu_session_builder_close_streams (m->builder, error);
+}
+
 /* ---- folders ---- */
 
 static int
@@ -680,12 +704,26 @@ static void
 collect_folder (Multi *m, const char *root, const char *rel)
 {
   g_autofree char *dir_path = rel != NULL ? g_build_filename (root, rel, NULL) : g_strdup (root);
-  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  g_autoptr(GError) dir_error = NULL;
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, &dir_error);
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   const char *name;
 
   if (dir == NULL)
-    return;
+    {
+      /* A subfolder that cannot be read (its permissions) is left out, and
+       * the session says so: its files are missing from the session. The
+       * folder itself was readable, or detection would have failed. */
+      if (rel != NULL)
+        {
+          g_autofree char *shown = g_utf8_make_valid (rel, -1);
+          g_autofree char *note = g_strdup_printf (_("Not imported: %s/: the folder cannot be read: %s"),
+                                                   shown, dir_error->message);
+
+          append_note (imu_session_builder_get_session (m->builder), note);
+        }
+      return;
+    }
   while ((name = g_dir_read_name (dir)) != NULL)
     g_ptr_array_add (names, g_strdup (name));
   g_ptr_array_sort (names, compare_names);
@@ -704,8 +742,20 @@ collect_folder (Multi *m, const char *root, const char *rel)
             collect_folder (m, root, child_rel);
           continue;
         }
-      if (g_stat (full, &st) == 0)
-        add_entry (m, child_rel, (guint64) st.st_size);
+      if (g_stat (full, &st) != 0)
+        continue;
+      if (!S_ISREG (st.st_mode))
+        {
+          /* Opening a FIFO waits for a writer, forever; a device or a
+           * socket is no recording. Skipped, and said so. */
+          g_autofree char *shown = g_utf8_make_valid (child_rel, -1);
+          g_autofree char *note = g_strdup_printf (_("Not imported: %s: not a regular file (a pipe, a device or a socket)"),
+                                                   shown);
+
+          append_note (imu_session_builder_get_session (m->builder), note);
+          continue;
+        }
+      add_entry (m, child_rel, (guint64) st.st_size);
     }
 }
 
@@ -755,7 +805,7 @@ import_folder (Multi *m, char *format, GError **first_skip, guint *n_imported, G
                        e->path, local_error->message);
           return FALSE;
         }
-      if (!import_entry (m, e, full, G_INPUT_STREAM (in), base, format, first_skip, n_imported, error))
+      if (!import_member (m, e, full, G_INPUT_STREAM (in), base, format, first_skip, n_imported, error))
         return FALSE;
       base += e->size;
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -792,6 +842,27 @@ archive_failed (struct archive *a, const char *path, GError **error)
   return FALSE;
 }
 
+static gint64
+archive_limit (guint64 archive_bytes)
+{
+  if (archive_bytes >= (guint64) (ARCHIVE_MAX_BYTES - ARCHIVE_SLACK_BYTES) / ARCHIVE_MAX_RATIO)
+    return ARCHIVE_MAX_BYTES;
+  return MIN ((gint64) archive_bytes * ARCHIVE_MAX_RATIO + ARCHIVE_SLACK_BYTES, ARCHIVE_MAX_BYTES);
+}
+
+static gboolean
+too_large (Multi *m, const char *entry, gint64 limit, GError **error)
+{
+  g_autofree char *shown = g_utf8_make_valid (entry, -1);
+
+  g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_TOO_LARGE,
+               _("%s: refused at %s: the archive decompresses to more than %" PRId64
+                 " bytes, the most IMU Studio reads from an archive of this size (%d times its size plus %d MiB). "
+                 "Unpack it and import the folder if it is genuine."),
+               m->path, shown, (int64_t) limit, ARCHIVE_MAX_RATIO, (int) (ARCHIVE_SLACK_BYTES >> 20));
+  return FALSE;
+}
+
 static gboolean
 import_archive (Multi *m, char *format, GError **first_skip, guint *n_imported, GError **error)
 {
@@ -800,6 +871,8 @@ import_archive (Multi *m, char *format, GError **first_skip, guint *n_imported, 
   struct archive_entry *ae;
   guint64 base = 0;
   guint index = 0;
+  gint64 limit = archive_limit (m->input->total_bytes);
+  gint64 inflated = 0;
   int r;
 
   /* Pass 1: the list, and the metadata files. */
@@ -819,6 +892,14 @@ import_archive (Multi *m, char *format, GError **first_skip, guint *n_imported, 
       add_entry (m, name, archive_entry_size_is_set (ae) ? (guint64) MAX (archive_entry_size (ae), 0) : 0);
       e = g_ptr_array_index (m->entries, m->entries->len - 1);
       m->total_uncompressed += e->size;
+      /* The sizes the headers declare are checked before any data is
+       * read: a zip's central directory says it all at once. */
+      if (m->total_uncompressed > (guint64) limit)
+        {
+          too_large (m, name, limit, error);   /* before the entry's name is freed */
+          archive_read_free (a);
+          return FALSE;
+        }
       if (e->role != FILE_DATA && e->role != FILE_IGNORED && e->size <= MAX_META_BYTES)
         {
           GByteArray *bytes = g_byte_array_new ();
@@ -827,6 +908,7 @@ import_archive (Multi *m, char *format, GError **first_skip, guint *n_imported, 
 
           while ((n = archive_read_data (a, chunk, sizeof chunk)) > 0 && bytes->len <= MAX_META_BYTES)
             g_byte_array_append (bytes, (const guint8 *) chunk, (guint) n);
+          inflated += bytes->len;
           e->content = g_byte_array_free_to_bytes (bytes);
           if (n < 0)
             {
@@ -856,6 +938,7 @@ import_archive (Multi *m, char *format, GError **first_skip, guint *n_imported, 
     {
       Entry *e = index < m->entries->len ? g_ptr_array_index (m->entries, index) : NULL;
       g_autoptr(GInputStream) in = NULL;
+      gboolean ok;
 
       index++;
       if (e == NULL || e->role != FILE_DATA)
@@ -865,11 +948,24 @@ import_archive (Multi *m, char *format, GError **first_skip, guint *n_imported, 
           continue;
         }
       in = imu_archive_input_stream_new (a);
-      if (!import_entry (m, e, NULL, in, base, format, first_skip, n_imported, error))
+      /* What the headers declare may lie: the bytes actually inflated are
+       * bounded too, across the whole archive. */
+      imu_archive_input_stream_set_limit (IMU_ARCHIVE_INPUT_STREAM (in), MAX (limit - inflated, 0));
+      ok = import_member (m, e, NULL, in, base, format, first_skip, n_imported, error);
+      /* Whatever the importer made of the refused read (an error, or a
+       * file skipped as unreadable), the archive is refused for its size. */
+      if (imu_archive_input_stream_over_limit (IMU_ARCHIVE_INPUT_STREAM (in)))
+        {
+          archive_read_free (a);
+          g_clear_error (error);
+          return too_large (m, e->path, limit, error);
+        }
+      if (!ok)
         {
           archive_read_free (a);
           return FALSE;
         }
+      inflated += imu_archive_input_stream_get_bytes (IMU_ARCHIVE_INPUT_STREAM (in));
       base += (guint64) ((double) e->size * m->progress_scale);
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         {

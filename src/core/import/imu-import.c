@@ -3,12 +3,12 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The pipeline: find the importer in the registry (by content, or the one
- * the caller forced), hash the input (in a thread of its own, at the same
- * time as the import), let the importer write through one session
- * builder, then either finish the builder (commit with the audit row) or
- * fail it (roll back, keep only an audit row that says what went wrong).
- * Nothing here names a concrete format: the registry's flags say what an
- * importer does itself.
+ * the caller forced), hash the input (a file as its importer reads it, a
+ * folder or archive in a thread of its own), let the importer write
+ * through one session builder, then either finish the builder (commit
+ * with the audit row) or fail it (roll back, keep only an audit row that
+ * says what went wrong). Nothing here names a concrete format: the
+ * registry's flags say what an importer does itself.
  */
 #define G_LOG_DOMAIN "imu-import"
 
@@ -23,6 +23,7 @@
 #include <nettle/sha2.h>
 
 #include "imu-context.h"
+#include "imu-hash-input-stream.h"
 #include "imu-import-private.h"
 
 G_DEFINE_QUARK (imu-import-error-quark, imu_import_error)
@@ -130,12 +131,15 @@ collect_files (const char *dir, const char *rel, GPtrArray *out)
     {
       g_autofree char *path = g_build_filename (dir, name, NULL);
       g_autofree char *relpath = rel != NULL ? g_build_filename (rel, name, NULL) : g_strdup (name);
+      GStatBuf st;
 
       if (g_file_test (path, G_FILE_TEST_IS_SYMLINK))
         continue;
       if (g_file_test (path, G_FILE_TEST_IS_DIR))
         collect_files (path, relpath, out);
-      else
+      else if (g_stat (path, &st) == 0 && S_ISREG (st.st_mode))
+        /* Only regular files: opening a FIFO would wait for a writer
+         * forever. The folder importer skips the others with a note. */
         g_ptr_array_add (out, g_steal_pointer (&relpath));
     }
 }
@@ -184,6 +188,33 @@ hash_worker (gpointer data)
 
 /* ---- detection ---- */
 
+/* Only regular files and folders are imported. A pipe (a FIFO, or a
+ * process substitution such as `imu import <(cat f.csv)`, which is a pipe
+ * at /dev/fd/N) can be read only once, while detection, the importer and
+ * the checksum each read the input; opening a FIFO without a writer waits
+ * forever. A device or a socket is no recording either. Checked with
+ * stat(), which opens nothing. */
+static gboolean
+check_input_kind (const char *path, GError **error)
+{
+  GStatBuf st;
+  const char *kind;
+
+  if (g_stat (path, &st) != 0 || S_ISREG (st.st_mode) || S_ISDIR (st.st_mode))
+    return TRUE;   /* a missing file is said so by the next step */
+  if (S_ISFIFO (st.st_mode))
+    kind = _("a pipe (FIFO)");
+  else if (S_ISSOCK (st.st_mode))
+    kind = _("a socket");
+  else
+    kind = _("a device");
+  g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_READ,
+               _("%s: not a regular file but %s; IMU Studio imports files and folders. "
+                 "Save the data to a file first (for example `cat … > data.csv`)."),
+               path, kind);
+  return FALSE;
+}
+
 char *
 imu_import_detect (const char *path, GError **error)
 {
@@ -191,6 +222,8 @@ imu_import_detect (const char *path, GError **error)
 
   g_return_val_if_fail (path != NULL, NULL);
 
+  if (!check_input_kind (path, error))
+    return NULL;
   if ((importer = imu_importer_detect (path, error)) == NULL)
     return NULL;
   return g_strdup (importer->name);
@@ -235,6 +268,8 @@ choose_importer (const char *path, const ImuImportOptions *options, GError **err
 {
   const ImuImporter *importer;
 
+  if (!check_input_kind (path, error))
+    return NULL;
   if (options == NULL || options->format == NULL || *options->format == '\0')
     return imu_importer_detect (path, error);
   if ((importer = imu_importer_lookup (options->format)) == NULL)
@@ -266,6 +301,7 @@ imu_import_path (ImuStore               *store,
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GCancellable) hash_cancel = g_cancellable_new ();
   g_autofree char *base = NULL;
+  g_autoptr(GInputStream) hashed = NULL;
   const ImuImporter *importer;
   ImuImportInput input = { 0 };
   HashJob job = { 0 };
@@ -298,16 +334,41 @@ imu_import_path (ImuStore               *store,
   imu_session_builder_set_source (builder, NULL, (gint64) input.total_bytes);
 
   /* An input that carries a whole session (a bundle) describes and
-   * checksums itself; any other is hashed here, while it is imported. */
+   * checksums itself; any other is hashed here, while it is imported. A
+   * file that its importer reads as a stream is hashed as it is read: the
+   * checksum is then of the very bytes that were parsed, even when the
+   * file changes during the import. A folder or an archive (read by
+   * libarchive from its path) is hashed in a thread of its own. */
   if (!whole_session)
     {
       ImuSession *session = imu_session_builder_get_session (builder);
       g_autofree char *title = options != NULL && options->title != NULL && *options->title
                                ? g_strdup (options->title) : default_title (path);
 
-      job.path = g_strdup (path);
-      job.cancellable = hash_cancel;
-      hasher = g_thread_new ("imu-import-hash", hash_worker, &job);
+      if ((importer->flags & IMU_IMPORTER_MEMBERS) && !g_file_test (path, G_FILE_TEST_IS_DIR))
+        {
+          g_autoptr(GFile) file = g_file_new_for_path (path);
+          g_autoptr(GFileInputStream) in = NULL;
+          g_autoptr(GError) open_error = NULL;
+
+          if (!(in = g_file_read (file, cancellable, &open_error)))
+            {
+              if (g_error_matches (open_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+                local_error = g_steal_pointer (&open_error);
+              else
+                g_set_error (&local_error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_READ, _("%s: cannot open: %s"),
+                             path, open_error->message);
+              goto out;
+            }
+          hashed = imu_hash_input_stream_new (G_INPUT_STREAM (in));
+          input.stream = hashed;
+        }
+      else
+        {
+          job.path = g_strdup (path);
+          job.cancellable = hash_cancel;
+          hasher = g_thread_new ("imu-import-hash", hash_worker, &job);
+        }
 
       imu_session_set_title (session, title);
       if (options != NULL)
@@ -349,11 +410,32 @@ imu_import_path (ImuStore               *store,
         }
 
       /* The hash decides whether these bytes are already in the library. */
-      g_thread_join (g_steal_pointer (&hasher));
-      if (job.error != NULL)
+      if (hashed != NULL)
         {
-          local_error = g_steal_pointer (&job.error);
-          goto out;
+          g_autoptr(GError) read_error = NULL;
+
+          /* An importer that stopped before the end leaves the rest unread:
+           * the checksum still covers the whole input, read once. */
+          if (!imu_hash_input_stream_drain (IMU_HASH_INPUT_STREAM (hashed), cancellable, &read_error))
+            {
+              if (g_error_matches (read_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+                local_error = g_steal_pointer (&read_error);
+              else
+                g_set_error (&local_error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_READ, _("%s: cannot read: %s"),
+                             path, read_error->message);
+              goto out;
+            }
+          job.hex = imu_hash_input_stream_dup_sha256 (IMU_HASH_INPUT_STREAM (hashed));
+          job.bytes = imu_hash_input_stream_get_bytes (IMU_HASH_INPUT_STREAM (hashed));
+        }
+      else
+        {
+          g_thread_join (g_steal_pointer (&hasher));
+          if (job.error != NULL)
+            {
+              local_error = g_steal_pointer (&job.error);
+              goto out;
+            }
         }
       imu_session_builder_set_source (builder, job.hex, (gint64) job.bytes);
       if (!(options != NULL && options->allow_duplicate))
@@ -387,6 +469,15 @@ out:
     }
   if (result == NULL)
     {
+      /* The failure's audit row keeps the input's checksum, as a hashing
+       * thread would have taken it: the rest of the file is read into it
+       * (not for a cancel, which leaves no row). */
+      if (hashed != NULL && job.hex == NULL && !g_cancellable_is_cancelled (cancellable)
+          && imu_hash_input_stream_drain (IMU_HASH_INPUT_STREAM (hashed), cancellable, NULL))
+        {
+          job.hex = imu_hash_input_stream_dup_sha256 (IMU_HASH_INPUT_STREAM (hashed));
+          job.bytes = imu_hash_input_stream_get_bytes (IMU_HASH_INPUT_STREAM (hashed));
+        }
       /* The failure's audit row keeps what was hashed of the input. */
       if (job.hex != NULL && imu_session_builder_get_sha256 (builder) == NULL)
         imu_session_builder_set_source (builder, job.hex, (gint64) job.bytes);

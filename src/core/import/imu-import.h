@@ -25,6 +25,7 @@ typedef enum {
   IMU_IMPORT_ERROR_STORE,           /* the library refused the write */
   IMU_IMPORT_ERROR_FAILED,
   IMU_IMPORT_ERROR_UNKNOWN_FORMAT,  /* a forced format the registry does not have */
+  IMU_IMPORT_ERROR_TOO_LARGE,       /* an archive that decompresses to more than its limit */
 } ImuImportError;
 
 GQuark imu_import_error_quark (void);

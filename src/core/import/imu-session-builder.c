@@ -26,7 +26,8 @@ struct _ImuSessionBuilder
   ImuSessionBuilderMode  mode;
   char                  *input_path;
 
-  GPtrArray             *writers;        /* ImuStreamWriter* */
+  GPtrArray             *writers;        /* ImuStreamWriter*, not yet closed */
+  gint64                 closed_samples; /* samples of the writers closed and freed */
   GHashTable            *stream_names;   /* names used */
   GHashTable            *issue_counts;   /* code → count */
   GHashTable            *issue_lines;    /* code → GArray<gint64> */
@@ -508,6 +509,28 @@ imu_session_builder_end_streams (ImuSessionBuilder  *self,
   return TRUE;
 }
 
+gboolean
+imu_session_builder_close_streams (ImuSessionBuilder  *self,
+                                   GError            **error)
+{
+  g_return_val_if_fail (IMU_IS_SESSION_BUILDER (self), FALSE);
+
+  /* A writer holds a chunk's columns and its LOD levels (a few hundred
+   * KiB): a folder or zip of thousands of small files would keep them all
+   * until finish(). Finishing and freeing them once their file is read
+   * keeps memory flat in the number of files. */
+  for (guint i = 0; i < self->writers->len; i++)
+    {
+      ImuStreamWriter *writer = g_ptr_array_index (self->writers, i);
+
+      if (!imu_stream_writer_finish (writer, error))
+        return FALSE;
+      self->closed_samples += imu_stream_writer_get_n_samples (writer);
+    }
+  g_ptr_array_set_size (self->writers, 0);
+  return TRUE;
+}
+
 gint64
 imu_session_builder_get_n_samples (ImuSessionBuilder *self)
 {
@@ -515,6 +538,7 @@ imu_session_builder_get_n_samples (ImuSessionBuilder *self)
 
   g_return_val_if_fail (IMU_IS_SESSION_BUILDER (self), 0);
 
+  n = self->closed_samples;
   for (guint i = 0; i < self->writers->len; i++)
     n += imu_stream_writer_get_n_samples (g_ptr_array_index (self->writers, i));
   return n;

@@ -147,7 +147,17 @@ void               imu_session_builder_set_session_final (ImuSessionBuilder *sel
  */
 gboolean           imu_session_builder_end_streams  (ImuSessionBuilder  *self,
                                                      GError            **error);
-/* Samples appended so far, over all streams. */
+/**
+ * imu_session_builder_close_streams:
+ *
+ * Finishes the stream writers added so far and frees them: their pointers
+ * are invalid afterwards. A folder or an archive calls it after each of
+ * its files, so that memory does not grow with the number of files.
+ * Blocking.
+ */
+gboolean           imu_session_builder_close_streams (ImuSessionBuilder  *self,
+                                                      GError            **error);
+/* Samples appended so far, over all streams (closed ones included). */
 gint64             imu_session_builder_get_n_samples (ImuSessionBuilder *self);
 
 /**
