@@ -13,6 +13,7 @@
 #include "imu-csv-layout.h"
 #include "imu-import.h"
 #include "imu-number.h"
+#include "imu-stream-writer.h"
 
 typedef enum {
   CT_EMPTY,
@@ -445,7 +446,7 @@ analyse_column (Col *c, const ImuCsvDialect *d, guint j)
         int tz, dec2;
 
         if (imu_csv_looks_like_datetime (f, len, &order)
-            && imu_csv_parse_datetime (f, len, order, 0, &ns, &tz, &has_tz, &dec2))
+            && imu_csv_parse_datetime_status (f, len, order, 0, &ns, &tz, &has_tz, &dec2) != IMU_CSV_TIME_BAD_SYNTAX)
           {
             n_dt++;
             if (dt_first)
@@ -648,10 +649,15 @@ estimate_rate (const ImuCsvLayout *l, const ImuCsvDialect *d, const Col *cols, g
           in_group = TRUE;
       if (!in_group || !sample_time (l, d, row[l->time_column], &t))
         continue;
+      /* The raw times of the first rows can be anywhere in int64 (they
+       * are not checked against the range until the pass): an interval
+       * that does not fit in int64 is no sampling interval. */
       if (have_prev && t > prev)
         {
-          gint64 dt = t - prev;
-          g_array_append_val (dts, dt);
+          gint64 dt;
+
+          if (!__builtin_sub_overflow (t, prev, &dt))
+            g_array_append_val (dts, dt);
         }
       prev = t;
       have_prev = TRUE;
@@ -1492,6 +1498,23 @@ imu_csv_layout_build (const ImuCsvDialect  *d,
   plan_streams (&b);
   guess_file_accel_unit (&b);
   build_streams (&b);
+  /* Checked here, before a row is read, so that a wide file is a bad
+   * input with its reason, never a store failure in its first chunk. */
+  for (guint s = 0; s < l->streams->len; s++)
+    {
+      const ImuCsvStream *cs = g_ptr_array_index (l->streams, s);
+
+      if (cs->info->n_channels > IMU_STREAM_MAX_CHANNELS)
+        {
+          g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_BAD_HEADER,
+                       _("line %" PRId64 ": stream “%s” would have %u channels, one per column; a stream holds at most %d. "
+                         "Split the file into files of fewer columns, or name the columns by sensor and axis "
+                         "(acc_x, gyro_x, …) so that they form several streams."),
+                       d->header_line > 0 ? d->header_line : d->first_data_line, cs->info->name,
+                       cs->info->n_channels, IMU_STREAM_MAX_CHANNELS);
+          goto out;
+        }
+    }
   ok = TRUE;
 
 out:
