@@ -1041,6 +1041,67 @@ test_wide_files (void)
     }
 }
 
+/* ---- the origin of relative times from a StartTime line ---- */
+
+/* A Movella-style preamble line "StartTime:,2021-06-01 10:00:00.5" places
+ * the sensor clock's first sample there (read as UTC: the line has no
+ * offset), and the notes say where the origin came from. 2021-06-01
+ * 10:00:00.5 UTC is 1622541600.5 s (python3's datetime); the second sample
+ * is 16667 µs later (4294933963 − 4294917296). */
+static void
+test_start_time_movella (void)
+{
+  g_autoptr(Imported) im = import_text ("movella-start.csv",
+                                        "DeviceTag:,D4:22:CD:00:12:34\n"
+                                        "StartTime:,2021-06-01 10:00:00.5\n"
+                                        "OutputRate:,60Hz\n"
+                                        "\n"
+                                        "PacketCounter,SampleTimeFine,Acc_X,Acc_Y,Acc_Z\n"
+                                        "100,4294917296,0.1,0.2,9.8\n"
+                                        "101,4294933963,0.1,0.2,9.8\n"
+                                        "102,3334,0.1,0.2,9.8\n", -1);
+  g_autoptr(GPtrArray) streams = NULL;
+  g_autoptr(ImuSession) session = NULL;
+  ImuStreamInfo *s;
+
+  g_assert_no_error (im->error);
+  g_assert_cmpstr (im->result->format, ==, "movella-dot");
+  streams = streams_of (im);
+  s = g_ptr_array_index (streams, 0);
+  g_assert_cmpint (s->time_format.origin_ns, ==, G_GINT64_CONSTANT (1622541600500000000));
+  assert_sample (im, s, 0, G_GINT64_CONSTANT (1622541600500000000), (double[]) { 0.1, 0.2, 9.8 });
+  assert_sample (im, s, 1, G_GINT64_CONSTANT (1622541600516667000), (double[]) { 0.1, 0.2, 9.8 });
+  /* 3334 after the wrap at 2^32: 4294967296 − 4294933963 + 3334 = 36667 µs on. */
+  assert_sample (im, s, 2, G_GINT64_CONSTANT (1622541600553334000), (double[]) { 0.1, 0.2, 9.8 });
+  session = session_of (im);
+  g_assert_nonnull (strstr (imu_session_get_notes (session),
+                            "The times of column “SampleTimeFine” count from the start time of line 2."));
+  g_assert_null (strstr (imu_session_get_notes (session), "1970"));
+}
+
+/* "StartTime: 2024-05-01T10:00:00.25Z" above a column of relative seconds
+ * (what `imu export` writes for them): 2024-05-01T10:00:00Z is 1714557600 s
+ * (python3's datetime). Without the line the same file starts at 1970. */
+static void
+test_start_time_relative (void)
+{
+  g_autoptr(Imported) im = import_text ("relative-start.csv",
+                                        "StartTime: 2024-05-01T10:00:00.25Z\n"
+                                        "t (s),x,y,z\n"
+                                        "0.00,0.01,0.02,1.01\n"
+                                        "0.02,0.02,0.03,1.02\n"
+                                        "0.04,0.03,0.04,1.03\n", -1);
+  g_autoptr(GPtrArray) streams = NULL;
+  ImuStreamInfo *s;
+
+  g_assert_no_error (im->error);
+  streams = streams_of (im);
+  s = g_ptr_array_index (streams, 0);
+  g_assert_cmpint (s->time_format.kind, ==, IMU_TIME_RELATIVE_S);
+  g_assert_cmpint (s->time_format.origin_ns, ==, G_GINT64_CONSTANT (1714557600250000000));
+  assert_sample (im, s, 2, G_GINT64_CONSTANT (1714557600290000000), (double[]) { 0.03, 0.04, 1.03 });
+}
+
 static void
 test_refusals (void)
 {
@@ -1490,6 +1551,8 @@ main (int argc, char **argv)
   g_test_add_func ("/core/import-csv/bad/time-range-rate", test_time_range_rate);
   g_test_add_func ("/core/import-csv/bad/wide-files", test_wide_files);
   g_test_add_func ("/core/import-csv/header/after-junk-lines", test_header_after_junk);
+  g_test_add_func ("/core/import-csv/dialect/start-time-movella", test_start_time_movella);
+  g_test_add_func ("/core/import-csv/dialect/start-time-relative", test_start_time_relative);
   g_test_add_func ("/core/import-csv/header/width-mismatch", test_header_width_mismatch);
   g_test_add_func ("/core/import-csv/stream/big-file", test_big_file);
   g_test_add_func ("/core/import-csv/stream/long-line", test_long_line);

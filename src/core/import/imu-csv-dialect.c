@@ -477,6 +477,22 @@ parse_preamble_line (ImuCsvDialect *d, const Line *line)
            || g_str_equal (lkey, "serial number") || g_str_equal (lkey, "serial")
            || g_str_equal (lkey, "mac") || g_str_equal (lkey, "mac address"))
     set_str (&d->device_serial, value);
+  else if (g_str_equal (lkey, "starttime") || g_str_equal (lkey, "start time"))
+    {
+      ImuCsvDateOrder order;
+      gint64 ns;
+
+      /* Movella's "StartTime:", and the line IMU Studio's own export
+       * writes above relative times: the origin of the time column. A
+       * date without an offset is read as UTC. */
+      if (imu_csv_looks_like_datetime (value, strlen (value), &order)
+          && imu_csv_parse_datetime (value, strlen (value), order, 0, &ns, NULL, NULL, NULL))
+        {
+          d->has_start = TRUE;
+          d->start_ns = ns;
+          d->start_line = line->number;
+        }
+    }
   else if (g_str_equal (lkey, "device") || g_str_equal (lkey, "device name")
            || g_str_equal (lkey, "model"))
     {
