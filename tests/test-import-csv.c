@@ -18,6 +18,7 @@
 #include "imu-csv-time.h"
 #include "imu-import-private.h"
 #include "imu-import.h"
+#include "imu-import-csv-private.h"
 #include "imu-series.h"
 #include "imu-store.h"
 #include "imu-test-util.h"
@@ -786,6 +787,321 @@ test_too_many_errors (void)
   g_assert_cmpint (count_sessions (im), ==, 0);
 }
 
+/* ---- times outside 1900–2190 (imu-time.h) ---- */
+
+/* Epoch seconds outside the range are refused per line as E_TIME_RANGE,
+ * whether they fit in int64 nanoseconds (9000000000 s, 2255) or not
+ * (99999999999 s), and so are times just before 1900; 2190-01-01 itself
+ * (6942585600 s, computed with python3's datetime) is kept. */
+static void
+test_time_range_epoch (void)
+{
+  GString *text = g_string_new ("time,ax,ay,az\n");
+  g_autoptr(Imported) im = NULL;
+  g_autoptr(GPtrArray) streams = NULL;
+  g_autofree char *lines = NULL;
+  ImuStreamInfo *s;
+
+  /* Lines 2–21: 1700000000.00 … 1700000000.19. */
+  for (int i = 0; i < 20; i++)
+    g_string_append_printf (text, "1700000000.%02d,0.1,0.2,0.98\n", i);
+  g_string_append (text, "9000000000.00,0.1,0.2,0.98\n");     /* line 22 */
+  g_string_append (text, "99999999999.00,0.1,0.2,0.98\n");    /* line 23 */
+  g_string_append (text, "-2208988801.00,0.1,0.2,0.98\n");    /* line 24: 1899-12-31T23:59:59Z */
+  g_string_append (text, "1700000000.x,0.1,0.2,0.98\n");      /* line 25: not a time */
+  g_string_append (text, "6942585600.00,0.1,0.2,0.98\n");     /* line 26: 2190-01-01T00:00:00Z */
+  im = import_text ("epoch-range.csv", text->str, (gssize) text->len);
+  g_string_free (text, TRUE);
+  g_assert_no_error (im->error);
+
+  lines = issue_lines (im, IMU_ISSUE_TIME_RANGE);
+  g_assert_cmpint (issue_count (im, IMU_ISSUE_TIME_RANGE), ==, 3);
+  g_assert_cmpstr (lines, ==, "22 23 24");
+  g_assert_cmpint (issue_count (im, IMU_ISSUE_TIME_PARSE), ==, 1);
+  g_assert_cmpint (im->result->rows, ==, 21);
+  streams = streams_of (im);
+  s = g_ptr_array_index (streams, 0);
+  g_assert_cmpint (s->n_samples, ==, 21);
+  g_assert_cmpint (s->t_last_ns, ==, G_GINT64_CONSTANT (6942585600) * 1000000000);
+  /* The sampling interval of the first rows is 10 ms. */
+  g_assert_cmpfloat (s->nominal_rate_hz, ==, 100.0);
+}
+
+/* Relative times whose origin (time 0 here) plus offset leaves the range,
+ * and the first rows holding times 1.8e19 ns apart, whose interval does
+ * not fit in int64 (the rate estimate once overflowed on them; UBSan). */
+static void
+test_time_range_relative (void)
+{
+  GString *text = g_string_new ("t (s),ax,ay,az\n");
+  g_autoptr(Imported) im = NULL;
+  g_autoptr(GPtrArray) streams = NULL;
+  g_autofree char *lines = NULL;
+  ImuStreamInfo *s;
+
+  g_string_append (text, "0.00,0.1,0.2,0.98\n");              /* line 2 */
+  g_string_append (text, "-9000000000.0,0.1,0.2,0.98\n");     /* line 3: 1684 */
+  g_string_append (text, "9000000000.0,0.1,0.2,0.98\n");      /* line 4: 2255 */
+  /* Lines 5–24: 0.01 … 0.20 s. */
+  for (int i = 1; i <= 20; i++)
+    g_string_append_printf (text, "%d.%02d,0.1,0.2,0.98\n", i / 100, i % 100);
+  g_string_append (text, "7000000000,0.1,0.2,0.98\n");        /* line 25: 2191-10 */
+  im = import_text ("relative-range.csv", text->str, (gssize) text->len);
+  g_string_free (text, TRUE);
+  g_assert_no_error (im->error);
+
+  lines = issue_lines (im, IMU_ISSUE_TIME_RANGE);
+  g_assert_cmpstr (lines, ==, "3 4 25");
+  g_assert_cmpint (im->result->rows, ==, 21);
+  streams = streams_of (im);
+  s = g_ptr_array_index (streams, 0);
+  g_assert_cmpint (s->t_first_ns, ==, 0);
+  g_assert_cmpint (s->t_last_ns, ==, 200000000);
+  g_assert_cmpfloat (s->nominal_rate_hz, ==, 100.0);
+}
+
+/* A date after 2190 is a time out of range, not text: before, a column of
+ * them was skipped as text and the rows were stored at 1970 with exit 0. */
+static void
+test_time_range_dates (void)
+{
+  GString *text = g_string_new ("timestamp,ax,ay,az\n");
+  g_autoptr(Imported) im = NULL;
+  g_autoptr(Imported) all = NULL;
+  g_autofree char *lines = NULL;
+
+  for (int i = 0; i < 10; i++)
+    g_string_append_printf (text, "2024-05-01T10:00:00.%02dZ,0.1,0.2,0.98\n", i);
+  g_string_append (text, "2300-01-01T00:00:00.00Z,0.1,0.2,0.98\n");   /* line 12 */
+  im = import_text ("dates-range.csv", text->str, (gssize) text->len);
+  g_string_free (text, TRUE);
+  g_assert_no_error (im->error);
+  lines = issue_lines (im, IMU_ISSUE_TIME_RANGE);
+  g_assert_cmpstr (lines, ==, "12");
+  g_assert_cmpint (issue_count (im, IMU_ISSUE_TIME_PARSE), ==, 0);
+  g_assert_cmpint (im->result->rows, ==, 10);
+
+  all = import_text ("dates-all-2300.csv",
+                     "timestamp,ax,ay,az\n"
+                     "2300-01-01T00:00:00.00Z,0.1,0.2,0.98\n"
+                     "2300-01-01T00:00:00.01Z,0.1,0.2,0.98\n"
+                     "2300-01-01T00:00:00.02Z,0.1,0.2,0.98\n", -1);
+  g_assert_error (all->error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_TOO_MANY_ERRORS);
+  g_assert_nonnull (strstr (all->error->message, "dates-all-2300.csv: line 2, column 1 (timestamp): "));
+  g_assert_nonnull (strstr (all->error->message, "E_TIME_RANGE"));
+  g_assert_cmpint (count_sessions (all), ==, 0);
+}
+
+/* Times from a start and a rate (ActiLife) that run past 2190: the start
+ * is 2189-12-31 23:59:59 at 30 Hz, so rows 0–30 (lines 12–42) end at
+ * exactly 2190-01-01 and rows 31 and 32 (lines 43, 44) are out. */
+static void
+test_time_range_rate (void)
+{
+  GString *text = g_string_new (NULL);
+  g_autoptr(Imported) im = NULL;
+  g_autoptr(GPtrArray) streams = NULL;
+  g_autofree char *lines = NULL;
+  ImuStreamInfo *s;
+
+  g_string_append (text,
+                   "------------ Data File Created By ActiGraph GT3X+ ActiLife v6.13.3 Firmware v2.5.0 date format M/d/yyyy at 30 Hz  Filter Normal -----------\n"
+                   "Serial Number: NEO1F12345678\n"
+                   "Start Time 23:59:59\n"
+                   "Start Date 12/31/2189\n"
+                   "Epoch Period (hh:mm:ss) 00:00:00\n"
+                   "Download Time 12:31:05\n"
+                   "Download Date 1/1/2190\n"
+                   "Current Memory Address: 0\n"
+                   "Current Battery Voltage: 4.21     Mode = 12\n"
+                   "--------------------------------------------------\n"
+                   "Accelerometer X,Accelerometer Y,Accelerometer Z\n");
+  for (int i = 0; i < 33; i++)
+    g_string_append (text, "0.012,-0.981,0.145\n");
+  im = import_text ("actilife-2190.csv", text->str, (gssize) text->len);
+  g_string_free (text, TRUE);
+  g_assert_no_error (im->error);
+  lines = issue_lines (im, IMU_ISSUE_TIME_RANGE);
+  g_assert_cmpstr (lines, ==, "43 44");
+  streams = streams_of (im);
+  s = g_ptr_array_index (streams, 0);
+  g_assert_cmpint (s->n_samples, ==, 31);
+  g_assert_cmpint (s->t_first_ns, ==, G_GINT64_CONSTANT (6942585599) * 1000000000);
+  g_assert_cmpint (s->t_last_ns, ==, G_GINT64_CONSTANT (6942585600) * 1000000000);
+}
+
+/* ---- a header separated from its data ---- */
+
+/* A header, then three lines that are not data, then the rows: the header
+ * is still the header (a gyroscope in deg/s), the three lines are skipped
+ * and named in the notes. Before, the file was read as headerless and its
+ * columns became x, y, z of an accelerometer in g. */
+static void
+test_header_after_junk (void)
+{
+  GString *text = g_string_new ("time,gx (deg/s),gy (deg/s),gz (deg/s)\n"
+                                "# recorded with a bench rig\n"
+                                "# operator: A. N. Other\n"
+                                "# units as in the header\n");
+  g_autoptr(Imported) im = NULL;
+  g_autoptr(GPtrArray) streams = NULL;
+  g_autoptr(ImuSession) session = NULL;
+  g_autofree char *channels = NULL;
+  ImuStreamInfo *s;
+
+  for (int i = 0; i < 30; i++)
+    g_string_append_printf (text, "1700000000.%02d,1.5,-2.5,30.25\n", i);
+  im = import_text ("header-junk.csv", text->str, (gssize) text->len);
+  g_string_free (text, TRUE);
+  g_assert_no_error (im->error);
+  g_assert_cmpstr (im->result->format, ==, "csv");
+  streams = streams_of (im);
+  g_assert_cmpuint (streams->len, ==, 1);
+  s = g_ptr_array_index (streams, 0);
+  channels = describe_channels (s);
+  g_assert_cmpstr (channels, ==, "gx[deg/s] gy[deg/s] gz[deg/s]");
+  g_assert_cmpstr (s->kind, ==, "gyro");
+  g_assert_cmpint (s->n_samples, ==, 30);
+  assert_sample (im, s, 0, G_GINT64_CONSTANT (1700000000000000000), (double[]) { 1.5, -2.5, 30.25 });
+  g_assert_cmpuint (g_hash_table_size (im->result->issue_counts), ==, 0);
+  session = session_of (im);
+  g_assert_nonnull (strstr (imu_session_get_notes (session),
+                            "Lines 2–4, between the header (line 1) and the data, were skipped: "
+                            "they do not have the header's 4 fields."));
+}
+
+/* A header with a field fewer than the data cannot name its columns: the
+ * file is read by position, and the notes say why. */
+static void
+test_header_width_mismatch (void)
+{
+  GString *text = g_string_new ("time,gx,gy\n# note\n# note\n# note\n");
+  g_autoptr(Imported) im = NULL;
+  g_autoptr(ImuSession) session = NULL;
+
+  for (int i = 0; i < 30; i++)
+    g_string_append_printf (text, "1700000000.%02d,1.5,-2.5,30.25\n", i);
+  im = import_text ("header-narrow.csv", text->str, (gssize) text->len);
+  g_string_free (text, TRUE);
+  g_assert_no_error (im->error);
+  session = session_of (im);
+  g_assert_nonnull (strstr (imu_session_get_notes (session),
+                            "No header was found: line 1 looks like one but has 3 fields where the data "
+                            "(from line 5) has 4, so the columns are named by position."));
+}
+
+/* ---- wide files ---- */
+
+/* A stream holds at most 127 channels (its envelopes hold 1 + 2 × 127 =
+ * 255 columns in one chunk of at most 256). 127 value columns import;
+ * 128 and 200 are refused up front as a bad header naming the limit, not
+ * an internal store error (exit 5) in the first chunk. */
+static void
+test_wide_files (void)
+{
+  static const guint widths[] = { 127, 128, 200, 300 };
+
+  for (guint w = 0; w < G_N_ELEMENTS (widths); w++)
+    {
+      GString *text = g_string_new ("time");
+      g_autoptr(Imported) im = NULL;
+      g_autofree char *name = g_strdup_printf ("wide-%u.csv", widths[w]);
+
+      for (guint c = 0; c < widths[w]; c++)
+        g_string_append_printf (text, ",c%u", c);
+      g_string_append_c (text, '\n');
+      for (int r = 0; r < 5; r++)
+        {
+          g_string_append_printf (text, "1700000000.%02d", r);
+          for (guint c = 0; c < widths[w]; c++)
+            g_string_append_printf (text, ",%u.5", c);
+          g_string_append_c (text, '\n');
+        }
+      im = import_text (name, text->str, (gssize) text->len);
+      g_string_free (text, TRUE);
+      g_test_message ("%u columns", widths[w]);
+      if (widths[w] <= 127)
+        {
+          g_autoptr(GPtrArray) streams = NULL;
+
+          g_assert_no_error (im->error);
+          streams = streams_of (im);
+          g_assert_cmpuint (((ImuStreamInfo *) g_ptr_array_index (streams, 0))->n_channels, ==, 127);
+        }
+      else
+        {
+          g_autofree char *expected =
+            g_strdup_printf ("%s: line 1: stream “data” would have %u channels, one per column; "
+                             "a stream holds at most 127.", name, widths[w]);
+
+          g_assert_error (im->error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_BAD_HEADER);
+          g_assert_true (g_str_has_prefix (im->error->message, expected));
+          g_assert_cmpint (count_sessions (im), ==, 0);
+        }
+    }
+}
+
+/* ---- the origin of relative times from a StartTime line ---- */
+
+/* A Movella-style preamble line "StartTime:,2021-06-01 10:00:00.5" places
+ * the sensor clock's first sample there (read as UTC: the line has no
+ * offset), and the notes say where the origin came from. 2021-06-01
+ * 10:00:00.5 UTC is 1622541600.5 s (python3's datetime); the second sample
+ * is 16667 µs later (4294933963 − 4294917296). */
+static void
+test_start_time_movella (void)
+{
+  g_autoptr(Imported) im = import_text ("movella-start.csv",
+                                        "DeviceTag:,D4:22:CD:00:12:34\n"
+                                        "StartTime:,2021-06-01 10:00:00.5\n"
+                                        "OutputRate:,60Hz\n"
+                                        "\n"
+                                        "PacketCounter,SampleTimeFine,Acc_X,Acc_Y,Acc_Z\n"
+                                        "100,4294917296,0.1,0.2,9.8\n"
+                                        "101,4294933963,0.1,0.2,9.8\n"
+                                        "102,3334,0.1,0.2,9.8\n", -1);
+  g_autoptr(GPtrArray) streams = NULL;
+  g_autoptr(ImuSession) session = NULL;
+  ImuStreamInfo *s;
+
+  g_assert_no_error (im->error);
+  g_assert_cmpstr (im->result->format, ==, "movella-dot");
+  streams = streams_of (im);
+  s = g_ptr_array_index (streams, 0);
+  g_assert_cmpint (s->time_format.origin_ns, ==, G_GINT64_CONSTANT (1622541600500000000));
+  assert_sample (im, s, 0, G_GINT64_CONSTANT (1622541600500000000), (double[]) { 0.1, 0.2, 9.8 });
+  assert_sample (im, s, 1, G_GINT64_CONSTANT (1622541600516667000), (double[]) { 0.1, 0.2, 9.8 });
+  /* 3334 after the wrap at 2^32: 4294967296 − 4294933963 + 3334 = 36667 µs on. */
+  assert_sample (im, s, 2, G_GINT64_CONSTANT (1622541600553334000), (double[]) { 0.1, 0.2, 9.8 });
+  session = session_of (im);
+  g_assert_nonnull (strstr (imu_session_get_notes (session),
+                            "The times of column “SampleTimeFine” count from the start time of line 2."));
+  g_assert_null (strstr (imu_session_get_notes (session), "1970"));
+}
+
+/* "StartTime: 2024-05-01T10:00:00.25Z" above a column of relative seconds
+ * (what `imu export` writes for them): 2024-05-01T10:00:00Z is 1714557600 s
+ * (python3's datetime). Without the line the same file starts at 1970. */
+static void
+test_start_time_relative (void)
+{
+  g_autoptr(Imported) im = import_text ("relative-start.csv",
+                                        "StartTime: 2024-05-01T10:00:00.25Z\n"
+                                        "t (s),x,y,z\n"
+                                        "0.00,0.01,0.02,1.01\n"
+                                        "0.02,0.02,0.03,1.02\n"
+                                        "0.04,0.03,0.04,1.03\n", -1);
+  g_autoptr(GPtrArray) streams = NULL;
+  ImuStreamInfo *s;
+
+  g_assert_no_error (im->error);
+  streams = streams_of (im);
+  s = g_ptr_array_index (streams, 0);
+  g_assert_cmpint (s->time_format.kind, ==, IMU_TIME_RELATIVE_S);
+  g_assert_cmpint (s->time_format.origin_ns, ==, G_GINT64_CONSTANT (1714557600250000000));
+  assert_sample (im, s, 2, G_GINT64_CONSTANT (1714557600290000000), (double[]) { 0.03, 0.04, 1.03 });
+}
+
 static void
 test_refusals (void)
 {
@@ -1229,6 +1545,15 @@ main (int argc, char **argv)
   g_test_add_func ("/core/import-csv/bad/too-many-errors", test_too_many_errors);
   g_test_add_func ("/core/import-csv/bad/refusals", test_refusals);
   g_test_add_func ("/core/import-csv/bad/header", test_bad_header);
+  g_test_add_func ("/core/import-csv/bad/time-range-epoch", test_time_range_epoch);
+  g_test_add_func ("/core/import-csv/bad/time-range-relative", test_time_range_relative);
+  g_test_add_func ("/core/import-csv/bad/time-range-dates", test_time_range_dates);
+  g_test_add_func ("/core/import-csv/bad/time-range-rate", test_time_range_rate);
+  g_test_add_func ("/core/import-csv/bad/wide-files", test_wide_files);
+  g_test_add_func ("/core/import-csv/header/after-junk-lines", test_header_after_junk);
+  g_test_add_func ("/core/import-csv/dialect/start-time-movella", test_start_time_movella);
+  g_test_add_func ("/core/import-csv/dialect/start-time-relative", test_start_time_relative);
+  g_test_add_func ("/core/import-csv/header/width-mismatch", test_header_width_mismatch);
   g_test_add_func ("/core/import-csv/stream/big-file", test_big_file);
   g_test_add_func ("/core/import-csv/stream/long-line", test_long_line);
   g_test_add_func ("/core/import-csv/stream/cancel", test_cancel);

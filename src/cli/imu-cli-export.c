@@ -31,26 +31,40 @@ stream_file_name (const char *stream_name)
   return g_string_free (name, FALSE);
 }
 
+/* Writes @streams (one, or all those of a one-file session) as a CSV
+ * that re-imports on its own (imu_export_csv_write ()). */
 static gboolean
-export_to_stream (ImuCli              *cli,
-                  const ImuStreamInfo *info,
-                  GOutputStream       *out,
-                  GError             **error)
+export_to_stream (ImuCli     *cli,
+                  const char *label,
+                  GPtrArray  *streams,
+                  GOutputStream *out,
+                  GError    **error)
 {
-  g_autoptr(ImuCliProgress) progress = imu_cli_progress_new (cli, info->name, IMU_CLI_PROGRESS_ROWS);
+  g_autoptr(ImuCliProgress) progress = imu_cli_progress_new (cli, label, IMU_CLI_PROGRESS_ROWS);
 
-  return imu_export_csv_stream (cli->store, info->id, out,
-                                imu_cli_progress_update, progress,
-                                cli->cancellable, error);
+  return imu_export_csv_write (cli->store, streams, out,
+                               imu_cli_progress_update, progress,
+                               cli->cancellable, error);
+}
+
+/* A one-element array of @info (borrowed). */
+static GPtrArray *
+just (const ImuStreamInfo *info)
+{
+  GPtrArray *one = g_ptr_array_new ();
+
+  g_ptr_array_add (one, (gpointer) info);
+  return one;
 }
 
 /* Writes next to @path and renames over it at the end, so that a failed
  * or cancelled export never leaves a truncated file under the real name. */
 static gboolean
-export_to_file (ImuCli              *cli,
-                const ImuStreamInfo *info,
-                const char          *path,
-                GError             **error)
+export_to_file (ImuCli     *cli,
+                const char *label,
+                GPtrArray  *streams,
+                const char *path,
+                GError    **error)
 {
   g_autoptr(GOutputStream) out = NULL;
   g_autofree char *tmp_path = g_strdup_printf ("%s.XXXXXX", path);
@@ -67,7 +81,7 @@ export_to_file (ImuCli              *cli,
     }
   out = g_unix_output_stream_new (fd, TRUE);
 
-  if (!export_to_stream (cli, info, out, error) ||
+  if (!export_to_stream (cli, label, streams, out, error) ||
       !g_output_stream_close (out, NULL, error))
     {
       g_unlink (tmp_path);
@@ -113,6 +127,8 @@ imu_cli_export (ImuCli  *cli,
   g_autofree char *format = NULL;
   g_autofree char *output = NULL;
   g_autofree char *bundle_format = NULL;
+  g_autofree char *layout_name = NULL;
+  ImuExportLayout layout = IMU_EXPORT_LAYOUT_STREAMS;
   GPtrArray *streams;
   gboolean to_directory;
   int status;
@@ -123,6 +139,9 @@ imu_cli_export (ImuCli  *cli,
       N_("Output format: csv (the default) or bundle (the whole session as one archive, docs/bundle.md)"), N_("FORMAT") },
     { "bundle-format", 0, 0, G_OPTION_ARG_STRING, &bundle_format,
       N_("Archive of a bundle: tar (tar + zstd, the default) or zip"), N_("KIND") },
+    { "layout", 0, 0, G_OPTION_ARG_STRING, &layout_name,
+      N_("Files to write: streams (one NAME.csv per stream, the default) or source (one CSV, as the "
+         "session came, when it came from one file)"), N_("LAYOUT") },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
       N_("Where to write: a file for one stream, a directory for several, - for standard output"), N_("PATH") },
     { NULL }
@@ -146,6 +165,8 @@ imu_cli_export (ImuCli  *cli,
     return imu_cli_usage_error (cli, _("unknown format “%s” (use csv or bundle)"), format);
   if (output == NULL)
     return imu_cli_usage_error (cli, _("where to? Give -o PATH (or -o - for standard output)"));
+  if (layout_name != NULL && !imu_export_layout_from_string (layout_name, &layout))
+    return imu_cli_usage_error (cli, _("unknown layout “%s” (use streams or source)"), layout_name);
   if (g_strcmp0 (format, "bundle") == 0)
     {
       /* The whole session as one archive (imu-bundle.c). */
@@ -210,6 +231,41 @@ imu_cli_export (ImuCli  *cli,
       return IMU_CLI_EXIT_NOT_FOUND;
     }
 
+  /* The layout the session came in: a session from one CSV goes back into
+   * one CSV, named after its source inside a directory. */
+  if (layout == IMU_EXPORT_LAYOUT_SOURCE && stream_name == NULL
+      && imu_export_csv_session_is_one_file (session))
+    {
+      g_autofree char *file_name = imu_export_csv_source_file_name (session);
+      g_autofree char *path = NULL;
+
+      if (g_str_equal (output, "-"))
+        {
+          g_autoptr(GOutputStream) out = NULL;
+
+          fflush (stdout);
+          out = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
+          if (!export_to_stream (cli, file_name, selected, out, &error))
+            return report_export_error (cli, error);
+          return IMU_CLI_EXIT_OK;
+        }
+      /* "DIR/" names a directory, made when missing, as for several streams. */
+      if (g_str_has_suffix (output, G_DIR_SEPARATOR_S) && g_mkdir_with_parents (output, 0777) != 0)
+        {
+          int saved_errno = errno;
+
+          fprintf (stderr, _("imu: %s: cannot create the directory: %s\n"), output, g_strerror (saved_errno));
+          return IMU_CLI_EXIT_OUTPUT;
+        }
+      path = g_file_test (output, G_FILE_TEST_IS_DIR) ? g_build_filename (output, file_name, NULL)
+                                                       : g_strdup (output);
+      if (!export_to_file (cli, file_name, selected, path, &error))
+        return report_export_error (cli, error);
+      if (!cli->quiet)
+        printf ("%s\n", path);
+      return IMU_CLI_EXIT_OK;
+    }
+
   /* Several streams, or a directory given for one: one NAME.csv each. */
   to_directory = selected->len > 1 ||
                  (!g_str_equal (output, "-") && g_file_test (output, G_FILE_TEST_IS_DIR));
@@ -223,8 +279,13 @@ imu_cli_export (ImuCli  *cli,
                                            "to write to standard output"), argv[1], selected->len);
       fflush (stdout);
       out = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
-      if (!export_to_stream (cli, g_ptr_array_index (selected, 0), out, &error))
-        return report_export_error (cli, error);
+      {
+        const ImuStreamInfo *info = g_ptr_array_index (selected, 0);
+        g_autoptr(GPtrArray) one = just (info);
+
+        if (!export_to_stream (cli, info->name, one, out, &error))
+          return report_export_error (cli, error);
+      }
       return IMU_CLI_EXIT_OK;
     }
 
@@ -241,8 +302,9 @@ imu_cli_export (ImuCli  *cli,
       const ImuStreamInfo *info = g_ptr_array_index (selected, i);
       g_autofree char *file_name = stream_file_name (info->name);
       g_autofree char *path = to_directory ? g_build_filename (output, file_name, NULL) : g_strdup (output);
+      g_autoptr(GPtrArray) one = just (info);
 
-      if (!export_to_file (cli, info, path, &error))
+      if (!export_to_file (cli, info->name, one, path, &error))
         return report_export_error (cli, error);
       if (!cli->quiet)
         printf ("%s\n", path);

@@ -387,6 +387,35 @@ append_note (ImuCsvDialect *d, const char *key, const char *value)
                         : g_strdup_printf ("%s: %s", key, value);
 }
 
+/* A sentence of its own for the session notes. */
+static void
+append_sentence (ImuCsvDialect *d, const char *text)
+{
+  g_autofree char *old = g_steal_pointer (&d->note);
+
+  d->note = old != NULL ? g_strdup_printf ("%s\n%s", old, text) : g_strdup (text);
+}
+
+/* Whether a line is a preamble's "Key:,value" or "Key: value": its first
+ * field ends with a colon, or it is "Key: value" in one field. */
+static gboolean
+is_key_value_line (const Line *line, char delim)
+{
+  const char *end = memchr (line->p, delim, line->len);
+  gsize n = end != NULL ? (gsize) (end - line->p) : line->len;
+  const char *colon = memchr (line->p, ':', n);
+
+  if (colon == NULL)
+    return FALSE;
+  if (end == NULL)
+    return TRUE;
+  /* "Key:" alone in the first field. */
+  for (const char *q = colon + 1; q < line->p + n; q++)
+    if (!is_blank (*q))
+      return FALSE;
+  return TRUE;
+}
+
 /* A rate written as "60Hz", "60 Hz", "30.000000", "100". */
 static double
 parse_rate (const char *text)
@@ -448,6 +477,22 @@ parse_preamble_line (ImuCsvDialect *d, const Line *line)
            || g_str_equal (lkey, "serial number") || g_str_equal (lkey, "serial")
            || g_str_equal (lkey, "mac") || g_str_equal (lkey, "mac address"))
     set_str (&d->device_serial, value);
+  else if (g_str_equal (lkey, "starttime") || g_str_equal (lkey, "start time"))
+    {
+      ImuCsvDateOrder order;
+      gint64 ns;
+
+      /* Movella's "StartTime:", and the line IMU Studio's own export
+       * writes above relative times: the origin of the time column. A
+       * date without an offset is read as UTC. */
+      if (imu_csv_looks_like_datetime (value, strlen (value), &order)
+          && imu_csv_parse_datetime (value, strlen (value), order, 0, &ns, NULL, NULL, NULL))
+        {
+          d->has_start = TRUE;
+          d->start_ns = ns;
+          d->start_line = line->number;
+        }
+    }
   else if (g_str_equal (lkey, "device") || g_str_equal (lkey, "device name")
            || g_str_equal (lkey, "model"))
     {
@@ -832,7 +877,10 @@ imu_csv_dialect_sniff (const char     *head,
   guint start;              /* header or first data line */
   guint mode = 0;
   gboolean has_header;
+  gboolean empatica = FALSE;
   guint data_first;
+  guint preamble_end;       /* lines [first, preamble_end) are a preamble */
+  guint header_index = G_MAXUINT; /* a header found before skipped lines */
   g_autofree ImuCsvField *fields = NULL;
 
   memset (d, 0, sizeof *d);
@@ -963,6 +1011,7 @@ imu_csv_dialect_sniff (const char     *head,
   if (!delim_fixed && d->flavor == IMU_CSV_FLAVOR_GENERIC
       && detect_empatica (d, lines, start, d->delimiter))
     {
+      empatica = TRUE;
       has_header = FALSE;
       data_first = start + 2;
       while (data_first < lines->len && g_array_index (lines, Line, data_first).blank)
@@ -1031,7 +1080,72 @@ imu_csv_dialect_sniff (const char     *head,
         }
     }
 
-  for (guint i = first; i < start; i++)
+  /* A header followed by lines that are not data (comments, a line of
+   * units with another field count, a note someone typed): the search
+   * above wants most of the five lines after the header to have its
+   * field count, so with three such lines or more it starts at the first
+   * data row and would read the file as headerless, renaming a gyroscope
+   * in deg/s to x, y, z in g. The header is the nearest line before the
+   * data that has the data's field count and text where the data has
+   * numbers; the lines between are skipped, and the notes say so. */
+  preamble_end = start;
+  if (!has_header && !empatica && start > first)
+    {
+      for (guint i = start; i-- > first;)
+        {
+          const Line *line = &g_array_index (lines, Line, i);
+          guint n;
+
+          if (line->blank || is_key_value_line (line, d->delimiter))
+            continue;
+          n = count_fields (line, d->delimiter, d->quotes);
+          if ((n == mode || n == d->n_fields)
+              && is_header_line (line, lines, start, d->delimiter, d->quotes, d->decimal_comma, d->n_fields))
+            {
+              g_autofree char *what = NULL;
+              gint64 from = g_array_index (lines, Line, i + 1).number;
+              gint64 to = g_array_index (lines, Line, start).number - 1;
+
+              has_header = TRUE;
+              preamble_end = i;
+              if (from == to)
+                what = g_strdup_printf (_("Line %" PRId64 ", between the header (line %" PRId64 ") and the data, "
+                                          "was skipped: it does not have the header's %u fields."),
+                                        from, line->number, d->n_fields);
+              else
+                what = g_strdup_printf (_("Lines %" PRId64 "–%" PRId64 ", between the header (line %" PRId64 ") "
+                                          "and the data, were skipped: they do not have the header's %u fields."),
+                                        from, to, line->number, d->n_fields);
+              append_sentence (d, what);
+              header_index = i;
+              break;
+            }
+        }
+      /* No line with the data's width reads as its header: say why the
+       * columns are named by position when a text line was there. */
+      if (!has_header)
+        for (guint i = start; i-- > first;)
+          {
+            const Line *line = &g_array_index (lines, Line, i);
+            guint n;
+
+            if (line->blank || is_key_value_line (line, d->delimiter))
+              continue;
+            n = count_fields (line, d->delimiter, d->quotes);
+            if (n >= 2 && is_header_line (line, lines, start, d->delimiter, d->quotes, d->decimal_comma, n))
+              {
+                g_autofree char *what =
+                  g_strdup_printf (_("No header was found: line %" PRId64 " looks like one but has %u fields "
+                                     "where the data (from line %" PRId64 ") has %u, so the columns are named "
+                                     "by position."),
+                                   line->number, n, g_array_index (lines, Line, start).number, d->n_fields);
+                append_sentence (d, what);
+                break;
+              }
+          }
+    }
+
+  for (guint i = first; i < preamble_end; i++)
     {
       const Line *line = &g_array_index (lines, Line, i);
       if (!line->blank)
@@ -1041,7 +1155,7 @@ imu_csv_dialect_sniff (const char     *head,
   fields = g_new0 (ImuCsvField, mode + 1);
   if (has_header)
     {
-      const Line *line = &g_array_index (lines, Line, start);
+      const Line *line = &g_array_index (lines, Line, header_index != G_MAXUINT ? header_index : start);
       guint n = imu_csv_split (line->p, line->len, d->delimiter, d->quotes, fields, mode + 1);
       gboolean valid = TRUE;
 

@@ -82,6 +82,7 @@ typedef struct {
   double          rate_hz;           /* 0 when unknown */
   gboolean        has_start;
   gint64          start_ns;
+  gint64          start_line;        /* a preamble "StartTime:" line gave start_ns, else 0 */
   ImuCsvDateOrder date_order;        /* for date-time columns (ActiLife: month first) */
   char           *device_vendor;
   char           *device_model;

@@ -13,6 +13,7 @@
 #include "imu-csv-layout.h"
 #include "imu-import.h"
 #include "imu-number.h"
+#include "imu-stream-writer.h"
 
 typedef enum {
   CT_EMPTY,
@@ -445,7 +446,7 @@ analyse_column (Col *c, const ImuCsvDialect *d, guint j)
         int tz, dec2;
 
         if (imu_csv_looks_like_datetime (f, len, &order)
-            && imu_csv_parse_datetime (f, len, order, 0, &ns, &tz, &has_tz, &dec2))
+            && imu_csv_parse_datetime_status (f, len, order, 0, &ns, &tz, &has_tz, &dec2) != IMU_CSV_TIME_BAD_SYNTAX)
           {
             n_dt++;
             if (dt_first)
@@ -648,10 +649,15 @@ estimate_rate (const ImuCsvLayout *l, const ImuCsvDialect *d, const Col *cols, g
           in_group = TRUE;
       if (!in_group || !sample_time (l, d, row[l->time_column], &t))
         continue;
+      /* The raw times of the first rows can be anywhere in int64 (they
+       * are not checked against the range until the pass): an interval
+       * that does not fit in int64 is no sampling interval. */
       if (have_prev && t > prev)
         {
-          gint64 dt = t - prev;
-          g_array_append_val (dts, dt);
+          gint64 dt;
+
+          if (!__builtin_sub_overflow (t, prev, &dt))
+            g_array_append_val (dts, dt);
         }
       prev = t;
       have_prev = TRUE;
@@ -863,6 +869,7 @@ typedef struct {
   GPtrArray           *groups;           /* Group*: a stream each when not empty */
   guint                n_streams;
   const char          *file_accel_unit;  /* told by the data, or NULL */
+  const char          *file_name;        /* base name, for the stream's name */
 } Builder;
 
 static void
@@ -971,6 +978,38 @@ assign_roles (Builder *b)
   return n_values;
 }
 
+/* Where relative times (a column counting from the start, a sensor
+ * clock) are placed: the file's own "StartTime:" line first, then what
+ * the folder says (phyphox meta/time.csv), else time 0 with a note. */
+static void
+set_relative_origin (Builder *b)
+{
+  const ImuCsvDialect *d = b->d;
+  ImuCsvLayout *l = b->l;
+
+  if (d->has_start && d->start_line > 0)
+    {
+      g_autofree char *note =
+        g_strdup_printf (_("The times of column “%s” count from the start time of line %" PRId64 "."),
+                         l->time_format.column != NULL ? l->time_format.column : "", d->start_line);
+
+      l->relative = FALSE;
+      l->origin_ns = d->start_ns;
+      set_note (l, note);
+    }
+  else if (b->hints->has_origin)
+    {
+      l->relative = FALSE;
+      l->origin_ns = b->hints->origin_ns;
+    }
+  else
+    {
+      l->relative = TRUE;
+      l->origin_ns = 0;
+    }
+  l->time_format.origin_ns = l->origin_ns;
+}
+
 /* How times are read and written back. */
 static void
 set_time_base (Builder *b)
@@ -1014,11 +1053,9 @@ set_time_base (Builder *b)
            * date, so times count from the first sample. */
           l->time_mode = IMU_CSV_TIME_COUNTER_US;
           l->time_scale = 3;
-          l->relative = !hints->has_origin;
-          l->origin_ns = hints->has_origin ? hints->origin_ns : 0;
+          set_relative_origin (b);
           l->time_format.kind = IMU_TIME_RELATIVE_S;
           l->time_format.decimals = 6;
-          l->time_format.origin_ns = l->origin_ns;
         }
       else
         {
@@ -1038,10 +1075,8 @@ set_time_base (Builder *b)
                                  : scale == 3 ? IMU_TIME_EPOCH_US : IMU_TIME_EPOCH_NS;
           else
             {
-              l->relative = !hints->has_origin;
-              l->origin_ns = hints->has_origin ? hints->origin_ns : 0;
+              set_relative_origin (b);
               l->time_format.kind = scale == 6 ? IMU_TIME_RELATIVE_MS : IMU_TIME_RELATIVE_S;
-              l->time_format.origin_ns = l->origin_ns;
               /* µs or ns since the start are written back as seconds. */
               if (scale != 9 && scale != 6)
                 l->time_format.decimals = -1;
@@ -1239,7 +1274,21 @@ stream_name_for (Builder *b, Group *grp, const char *canon, const char *group_ki
   if (b->n_streams == 1)
     {
       if (hint != NULL && b->sensor == NULL)
-        return g_strdup (hint);
+        {
+          /* A folder names a one-sensor file's stream after the file, in
+           * lower case; the file's own spelling ("deltaTheta.csv") is the
+           * name a person gave it, and what an export writes back. */
+          g_autofree char *stem = b->file_name != NULL ? g_path_get_basename (b->file_name) : NULL;
+          char *dot = stem != NULL ? strrchr (stem, '.') : NULL;
+          g_autofree char *lower = NULL;
+
+          if (dot != NULL && dot != stem)
+            *dot = '\0';
+          lower = stem != NULL ? g_ascii_strdown (stem, -1) : NULL;
+          if (lower != NULL && g_str_equal (lower, hint))
+            return g_steal_pointer (&stem);
+          return g_strdup (hint);
+        }
       if (b->sensor != NULL)
         return g_strdup (b->sensor->stream);
       if (canon != NULL)
@@ -1284,6 +1333,26 @@ group_kind_for (Builder *b, Group *grp, const char *canon)
       && (b->flavor == IMU_CSV_FLAVOR_AXIVITY || b->flavor == IMU_CSV_FLAVOR_EMPATICA
           || b->flavor == IMU_CSV_FLAVOR_METAWEAR || b->d->header == NULL))
     kind = "accel";
+  /* Bare x, y, z whose header gives them all one sensor's unit, "x (g)"
+   * or "x (deg/s)": the unit says what they are. */
+  if (kind == NULL && bare_vector && grp->cols->len > 0)
+    {
+      const char *first = NULL;
+
+      for (guint i = 0; i < grp->cols->len; i++)
+        {
+          const Col *c = &b->cols[g_array_index (grp->cols, guint, i)];
+          const char *k = *c->unit != '\0' ? imu_guess_channel_kind (NULL, c->unit) : NULL;
+
+          if (k == NULL || (first != NULL && !g_str_equal (first, k)))
+            {
+              first = NULL;
+              break;
+            }
+          first = k;
+        }
+      kind = first;
+    }
   /* Bare x, y, z whose norm is 1 g (or 9.8 m/s²) at rest. */
   if (kind == NULL && bare_vector && grp->cols->len >= 3
       && guess_accel_unit (b->d, (guint *) grp->cols->data, 3) != NULL)
@@ -1467,6 +1536,7 @@ imu_csv_layout_build (const ImuCsvDialect  *d,
   b.l = l;
   b.cols = g_new0 (Col, l->n_columns);
   b.flavor = b.hints->flavor != IMU_CSV_FLAVOR_GENERIC ? b.hints->flavor : d->flavor;
+  b.file_name = file_name;
   b.sensor = lookup_sensor (b.hints->stream_hint);
   if (b.sensor == NULL)
     b.sensor = lookup_sensor (file_name);
@@ -1492,6 +1562,23 @@ imu_csv_layout_build (const ImuCsvDialect  *d,
   plan_streams (&b);
   guess_file_accel_unit (&b);
   build_streams (&b);
+  /* Checked here, before a row is read, so that a wide file is a bad
+   * input with its reason, never a store failure in its first chunk. */
+  for (guint s = 0; s < l->streams->len; s++)
+    {
+      const ImuCsvStream *cs = g_ptr_array_index (l->streams, s);
+
+      if (cs->info->n_channels > IMU_STREAM_MAX_CHANNELS)
+        {
+          g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_BAD_HEADER,
+                       _("line %" PRId64 ": stream “%s” would have %u channels, one per column; a stream holds at most %d. "
+                         "Split the file into files of fewer columns, or name the columns by sensor and axis "
+                         "(acc_x, gyro_x, …) so that they form several streams."),
+                       d->header_line > 0 ? d->header_line : d->first_data_line, cs->info->name,
+                       cs->info->n_channels, IMU_STREAM_MAX_CHANNELS);
+          goto out;
+        }
+    }
   ok = TRUE;
 
 out:

@@ -46,6 +46,17 @@ imu_csv_parse_scaled (const char *s,
                       gint64     *out,
                       int        *decimals)
 {
+  return imu_csv_parse_scaled_status (s, len, scale_digits, decimal_comma, out, decimals) == IMU_CSV_TIME_OK;
+}
+
+ImuCsvTimeStatus
+imu_csv_parse_scaled_status (const char *s,
+                             gsize       len,
+                             int         scale_digits,
+                             gboolean    decimal_comma,
+                             gint64     *out,
+                             int        *decimals)
+{
   const char *p = s;
   const char *e = s + len;
   gboolean neg = FALSE;
@@ -64,7 +75,7 @@ imu_csv_parse_scaled (const char *s,
   guint64 acc = 0;
   char sep = decimal_comma ? ',' : '.';
 
-  g_return_val_if_fail (scale_digits >= 0 && scale_digits <= 18, FALSE);
+  g_return_val_if_fail (scale_digits >= 0 && scale_digits <= 18, IMU_CSV_TIME_BAD_SYNTAX);
 
   while (p < e && is_blank (*p))
     p++;
@@ -96,7 +107,7 @@ imu_csv_parse_scaled (const char *s,
         }
     }
   if (n_seen == 0)
-    return FALSE;
+    return IMU_CSV_TIME_BAD_SYNTAX;
   if (p < e && (*p == 'e' || *p == 'E'))
     {
       gboolean eneg = FALSE;
@@ -110,24 +121,26 @@ imu_csv_parse_scaled (const char *s,
         if (ev < 100000)
           ev = ev * 10 + (*p - '0');
       if (en == 0)
-        return FALSE;
+        return IMU_CSV_TIME_BAD_SYNTAX;
       exp10 = eneg ? -ev : ev;
       has_exp = TRUE;
     }
   if (p != e)
-    return FALSE;
+    return IMU_CSV_TIME_BAD_SYNTAX;
 
   if (n_digits > 0)
     {
       /* How many digits stand left of the scaled point. */
       shift = point + exp10 + scale_digits;
+      /* The text is a number, only too large for int64 nanoseconds
+       * (beyond 2262 as an epoch time): a time out of range. */
       if (shift > 19)
-        return FALSE;
+        return IMU_CSV_TIME_OUT_OF_RANGE;
       for (int i = 0; i < shift; i++)
         {
           char c = i < n_digits ? digits[i] : '0';
           if (acc > (G_MAXUINT64 - 9) / 10)
-            return FALSE;
+            return IMU_CSV_TIME_OUT_OF_RANGE;
           acc = acc * 10 + (guint64) (c - '0');
         }
       /* Half away from zero: only the first dropped digit decides. */
@@ -135,11 +148,11 @@ imu_csv_parse_scaled (const char *s,
         acc++;
     }
   if (acc > (guint64) G_MAXINT64)
-    return FALSE;
+    return IMU_CSV_TIME_OUT_OF_RANGE;
   *out = neg ? -(gint64) acc : (gint64) acc;
   if (decimals != NULL)
     *decimals = has_exp ? -1 : n_frac;
-  return TRUE;
+  return IMU_CSV_TIME_OK;
 }
 
 /* Reads exactly @n digits at *@p. */
@@ -224,6 +237,20 @@ imu_csv_parse_datetime (const char      *s,
                         gboolean        *has_tz,
                         int             *decimals)
 {
+  return imu_csv_parse_datetime_status (s, len, order, default_tz_s, out_ns, tz_s, has_tz,
+                                        decimals) == IMU_CSV_TIME_OK;
+}
+
+ImuCsvTimeStatus
+imu_csv_parse_datetime_status (const char      *s,
+                               gsize            len,
+                               ImuCsvDateOrder  order,
+                               int              default_tz_s,
+                               gint64          *out_ns,
+                               int             *tz_s,
+                               gboolean        *has_tz,
+                               int             *decimals)
+{
   const char *p = s;
   const char *e = s + len;
   int year = 0, month = 0, day = 0, hh = 0, mi = 0, ss = 0;
@@ -244,52 +271,52 @@ imu_csv_parse_datetime (const char      *s,
       char dsep;
 
       if (!read_fixed (&p, e, 4, &year) || p >= e)
-        return FALSE;
+        return IMU_CSV_TIME_BAD_SYNTAX;
       dsep = *p;
       if (dsep != '-' && dsep != '/')
-        return FALSE;
+        return IMU_CSV_TIME_BAD_SYNTAX;
       p++;
       if (!read_var (&p, e, 2, &month) || p >= e || *p != dsep)
-        return FALSE;
+        return IMU_CSV_TIME_BAD_SYNTAX;
       p++;
       if (!read_var (&p, e, 2, &day))
-        return FALSE;
+        return IMU_CSV_TIME_BAD_SYNTAX;
     }
   else
     {
       int first, second;
 
       if (!read_var (&p, e, 2, &first) || p >= e || *p != '/')
-        return FALSE;
+        return IMU_CSV_TIME_BAD_SYNTAX;
       p++;
       if (!read_var (&p, e, 2, &second) || p >= e || *p != '/')
-        return FALSE;
+        return IMU_CSV_TIME_BAD_SYNTAX;
       p++;
       if (!read_fixed (&p, e, 4, &year))
-        return FALSE;
+        return IMU_CSV_TIME_BAD_SYNTAX;
       month = order == IMU_CSV_DATE_MDY ? first : second;
       day = order == IMU_CSV_DATE_MDY ? second : first;
     }
   if (month < 1 || month > 12 || day < 1 || day > days_in_month[month - 1])
-    return FALSE;
+    return IMU_CSV_TIME_BAD_SYNTAX;
 
   if (p < e)
     {
       if (*p != 'T' && *p != ' ' && *p != 't')
-        return FALSE;
+        return IMU_CSV_TIME_BAD_SYNTAX;
       p++;
       while (p < e && *p == ' ')
         p++;
       if (!read_var (&p, e, 2, &hh) || p >= e || *p != ':')
-        return FALSE;
+        return IMU_CSV_TIME_BAD_SYNTAX;
       p++;
       if (!read_fixed (&p, e, 2, &mi))
-        return FALSE;
+        return IMU_CSV_TIME_BAD_SYNTAX;
       if (p < e && *p == ':')
         {
           p++;
           if (!read_fixed (&p, e, 2, &ss))
-            return FALSE;
+            return IMU_CSV_TIME_BAD_SYNTAX;
           if (p < e && (*p == '.' || *p == ','))
             {
               p++;
@@ -301,69 +328,64 @@ imu_csv_parse_datetime (const char      *s,
                   p++;
                 }
               if (n_frac == 0)
-                return FALSE;
+                return IMU_CSV_TIME_BAD_SYNTAX;
               for (int i = MIN (n_frac, 9); i < 9; i++)
                 frac_ns *= 10;
             }
         }
       /* A leap second (":60") is folded onto the next second. */
       if (hh > 24 || mi > 59 || ss > 60 || (hh == 24 && (mi != 0 || ss != 0 || frac_ns != 0)))
-        return FALSE;
+        return IMU_CSV_TIME_BAD_SYNTAX;
       while (p < e && *p == ' ')
         p++;
       if (p < e)
         {
           if (!imu_csv_parse_tz_offset (p, (gsize) (e - p), &tz))
-            return FALSE;
+            return IMU_CSV_TIME_BAD_SYNTAX;
           tz_found = TRUE;
           p = e;
         }
     }
   if (p != e)
-    return FALSE;
+    return IMU_CSV_TIME_BAD_SYNTAX;
   if (month == 2 && day == 29 && !((year % 4 == 0 && year % 100 != 0) || year % 400 == 0))
-    return FALSE;
+    return IMU_CSV_TIME_BAD_SYNTAX;
 
   days = imu_csv_days_from_civil (year, month, day);
   seconds = (days * 86400 + hh * 3600 + mi * 60 + ss) - tz;
   /* Four-digit years reach past int64 nanoseconds (2262); IMU Studio
    * represents 1900–2190 (imu-time.h). Outside that, the text is no time
    * it can store: refuse it here rather than let it wrap. */
-  if (seconds < IMU_TIME_MIN_NS / IMU_NS_PER_S || seconds > IMU_TIME_MAX_NS / IMU_NS_PER_S
-      || !imu_time_in_range (seconds * IMU_NS_PER_S + frac_ns))
-    return FALSE;
-  *out_ns = seconds * IMU_NS_PER_S + frac_ns;
+  /* How the text is written is known even when its instant is out of
+   * range: the column is still a date-time column. */
   if (tz_s != NULL)
     *tz_s = tz;
   if (has_tz != NULL)
     *has_tz = tz_found;
   if (decimals != NULL)
     *decimals = n_frac;
-  return TRUE;
+  if (seconds < IMU_TIME_MIN_NS / IMU_NS_PER_S || seconds > IMU_TIME_MAX_NS / IMU_NS_PER_S
+      || !imu_time_in_range (seconds * IMU_NS_PER_S + frac_ns))
+    return IMU_CSV_TIME_OUT_OF_RANGE;
+  *out_ns = seconds * IMU_NS_PER_S + frac_ns;
+  return IMU_CSV_TIME_OK;
 }
 
 gboolean
 imu_csv_looks_like_datetime (const char *s, gsize len, ImuCsvDateOrder *order)
 {
+  static const ImuCsvDateOrder orders[] = { IMU_CSV_DATE_ISO, IMU_CSV_DATE_MDY, IMU_CSV_DATE_DMY };
   gint64 ns;
 
-  if (imu_csv_parse_datetime (s, len, IMU_CSV_DATE_ISO, 0, &ns, NULL, NULL, NULL))
-    {
-      if (order != NULL)
-        *order = IMU_CSV_DATE_ISO;
-      return TRUE;
-    }
-  if (imu_csv_parse_datetime (s, len, IMU_CSV_DATE_MDY, 0, &ns, NULL, NULL, NULL))
-    {
-      if (order != NULL)
-        *order = IMU_CSV_DATE_MDY;
-      return TRUE;
-    }
-  if (imu_csv_parse_datetime (s, len, IMU_CSV_DATE_DMY, 0, &ns, NULL, NULL, NULL))
-    {
-      if (order != NULL)
-        *order = IMU_CSV_DATE_DMY;
-      return TRUE;
-    }
+  /* A date outside 1900–2190 is still written as a date: its column is a
+   * time column whose lines are then refused as E_TIME_RANGE, rather than
+   * a text column skipped in silence. */
+  for (guint i = 0; i < G_N_ELEMENTS (orders); i++)
+    if (imu_csv_parse_datetime_status (s, len, orders[i], 0, &ns, NULL, NULL, NULL) != IMU_CSV_TIME_BAD_SYNTAX)
+      {
+        if (order != NULL)
+          *order = orders[i];
+        return TRUE;
+      }
   return FALSE;
 }

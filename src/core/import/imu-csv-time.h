@@ -35,6 +35,31 @@ gboolean imu_csv_parse_scaled      (const char *s,
                                     int        *decimals);
 
 /**
+ * ImuCsvTimeStatus:
+ * @IMU_CSV_TIME_OK: read
+ * @IMU_CSV_TIME_BAD_SYNTAX: not a time (E_TIME_PARSE)
+ * @IMU_CSV_TIME_OUT_OF_RANGE: a well-formed time that IMU Studio cannot
+ *   represent: a number beyond int64 nanoseconds, or a date outside
+ *   1900–2190 (imu-time.h; E_TIME_RANGE)
+ *
+ * Why a time field was not read, so that a line can say which it was.
+ */
+typedef enum {
+  IMU_CSV_TIME_OK,
+  IMU_CSV_TIME_BAD_SYNTAX,
+  IMU_CSV_TIME_OUT_OF_RANGE,
+} ImuCsvTimeStatus;
+
+/* imu_csv_parse_scaled () that says why it failed: a number whose scaled
+ * value does not fit in int64 is %IMU_CSV_TIME_OUT_OF_RANGE. */
+ImuCsvTimeStatus imu_csv_parse_scaled_status (const char *s,
+                                              gsize       len,
+                                              int         scale_digits,
+                                              gboolean    decimal_comma,
+                                              gint64     *out,
+                                              int        *decimals);
+
+/**
  * ImuCsvDateOrder:
  *
  * How a date is written: ISO ("2019-10-16", "2019/10/16"), with the
@@ -68,6 +93,17 @@ gboolean imu_csv_parse_datetime    (const char      *s,
                                     int             *tz_s,
                                     gboolean        *has_tz,
                                     int             *decimals);
+
+/* imu_csv_parse_datetime () that says why it failed: a valid date and
+ * time outside 1900–2190 is %IMU_CSV_TIME_OUT_OF_RANGE. */
+ImuCsvTimeStatus imu_csv_parse_datetime_status (const char      *s,
+                                                gsize            len,
+                                                ImuCsvDateOrder  order,
+                                                int              default_tz_s,
+                                                gint64          *out_ns,
+                                                int             *tz_s,
+                                                gboolean        *has_tz,
+                                                int             *decimals);
 
 /* Whether @s looks like a date-time the function above reads (cheap). */
 gboolean imu_csv_looks_like_datetime (const char *s, gsize len, ImuCsvDateOrder *order);

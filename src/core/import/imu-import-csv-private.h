@@ -9,6 +9,14 @@
 
 G_BEGIN_DECLS
 
+/* A line whose time is well formed but outside the times IMU Studio
+ * represents (1900–2190, imu-time.h): an epoch number beyond it, a
+ * relative time whose origin + offset leaves it, a date after 2190. The
+ * line is rejected, never wrapped. */
+#ifndef IMU_ISSUE_TIME_RANGE
+#define IMU_ISSUE_TIME_RANGE "E_TIME_RANGE"
+#endif
+
 /* Size of the read buffer: the whole head is sniffed from its first fill. */
 #define IMU_CSV_BUFFER_SIZE (256 * 1024)
 

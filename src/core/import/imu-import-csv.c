@@ -23,6 +23,7 @@
 #include "imu-import-csv-private.h"
 #include "imu-number.h"
 #include "imu-session.h"
+#include "imu-time.h"
 
 /* Progress and cancellation are looked at every this many bytes, the
  * threshold of bad lines once per batch. */
@@ -52,6 +53,7 @@ enum {
   REJECT_COLUMNS   = 2,
   REJECT_TIME      = 3,
   REJECT_UTF8      = 4,
+  REJECT_RANGE     = 5,
   ROW_EMPTY        = 1 << 3,
   ROW_NONFINITE    = 1 << 4,
   ROW_DUPLICATE    = 1 << 5,
@@ -60,6 +62,7 @@ enum {
 
 static const char * const reject_codes[] = {
   NULL, IMU_ISSUE_NUMERIC_FORMAT, IMU_ISSUE_COLUMN_COUNT, IMU_ISSUE_TIME_PARSE, IMU_ISSUE_UTF8,
+  IMU_ISSUE_TIME_RANGE,
 };
 
 /* Parsed lines on their way from the parser to the writers. */
@@ -220,65 +223,118 @@ reject (Parser *p, Batch *b, guint row, guint32 code, int column, const char *li
   p->row_index++;
 }
 
-/* Reads the time field; FALSE when it cannot be read. */
-static inline gboolean
+/* @origin + @offset as a sample time: REJECT_RANGE unless it lies in the
+ * times IMU Studio represents (imu-time.h). The sum saturates, so an
+ * offset near the end of int64 can never wrap to a time in range. */
+static inline guint32
+place_time (gint64 origin, gint64 offset, gint64 *t)
+{
+  gint64 r = imu_time_add_sat (origin, offset);
+
+  if (G_UNLIKELY (!imu_time_in_range (r)))
+    return REJECT_RANGE;
+  *t = r;
+  return 0;
+}
+
+/* Reads the time field: 0, or why the line is rejected (REJECT_TIME for
+ * text that is no time, REJECT_RANGE for a time outside 1900–2190). */
+static inline guint32
 parse_time (Parser *p, const char *s, gsize len, gint64 *t)
 {
+  gint64 v;
+
   switch (p->time_mode)
     {
     case IMU_CSV_TIME_SCALED:
-      if (G_LIKELY (imu_number_parse_int64_decimal (s, len, p->time_scale, t, NULL)))
+      if (G_LIKELY (imu_number_parse_int64_decimal (s, len, p->time_scale, &v, NULL)))
+        return place_time (p->origin, v, t);
+      /* More digits than a nanosecond, an exponent, a decimal comma, or
+       * a number too large for int64 nanoseconds. */
+      switch (imu_csv_parse_scaled_status (s, len, p->time_scale, p->decimal_comma, &v, NULL))
         {
-          *t += p->origin;
-          return TRUE;
+        case IMU_CSV_TIME_OK:
+          return place_time (p->origin, v, t);
+        case IMU_CSV_TIME_OUT_OF_RANGE:
+          return REJECT_RANGE;
+        case IMU_CSV_TIME_BAD_SYNTAX:
+        default:
+          return REJECT_TIME;
         }
-      /* More digits than a nanosecond, an exponent or a decimal comma. */
-      if (!imu_csv_parse_scaled (s, len, p->time_scale, p->decimal_comma, t, NULL))
-        return FALSE;
-      *t += p->origin;
-      return TRUE;
 
     case IMU_CSV_TIME_DATETIME:
-      return imu_csv_parse_datetime (s, len, p->date_order, p->tz_offset_s, t, NULL, NULL, NULL);
+      switch (imu_csv_parse_datetime_status (s, len, p->date_order, p->tz_offset_s, t, NULL, NULL, NULL))
+        {
+        case IMU_CSV_TIME_OK:
+          return 0;
+        case IMU_CSV_TIME_OUT_OF_RANGE:
+          return REJECT_RANGE;
+        case IMU_CSV_TIME_BAD_SYNTAX:
+        default:
+          return REJECT_TIME;
+        }
 
     case IMU_CSV_TIME_COUNTER_US:
       {
         gint64 raw;
         guint32 now;
+        gint64 counter_us = p->counter_us;
+        gint64 offset;
 
         if (!imu_number_parse_int64_decimal (s, len, 0, &raw, NULL) || raw < 0 || raw > G_MAXUINT32)
-          return FALSE;
+          return REJECT_TIME;
         now = (guint32) raw;
-        if (!p->counter_started)
-          {
-            p->counter_started = TRUE;
-            p->counter_us = 0;
-          }
-        else
+        if (p->counter_started)
           {
             /* The clock wraps at 2^32 µs (71.6 min): the difference modulo
              * 2^32 is the step, read as signed so a step back stays one. */
             gint32 step = (gint32) (now - p->counter_prev);
-            p->counter_us += step;
+            counter_us = imu_time_add_sat (counter_us, step);
           }
+        else
+          counter_us = 0;
+        if (__builtin_mul_overflow (counter_us, 1000, &offset))
+          return REJECT_RANGE;
+        if (place_time (p->origin, offset, t) != 0)
+          return REJECT_RANGE;
+        /* Only a line that is kept moves the clock on. */
+        p->counter_started = TRUE;
+        p->counter_us = counter_us;
         p->counter_prev = now;
-        *t = p->origin + p->counter_us * 1000;
-        return TRUE;
+        return 0;
       }
 
     case IMU_CSV_TIME_RATE:
     default:
       g_assert_not_reached ();
-      return FALSE;
+      return REJECT_TIME;
     }
 }
 
-static inline gint64
-rate_time (Parser *p, gint64 index)
+/* origin + index / rate, exact to the ns for a whole rate; REJECT_RANGE
+ * when the slot lies outside 1900–2190 (a very long file at a very low
+ * rate, or a start near the end of the range). */
+static inline guint32
+rate_time (Parser *p, gint64 index, gint64 *t)
 {
   if (p->rate_int > 0)
-    return p->origin + (index * G_GINT64_CONSTANT (1000000000) + p->rate_int / 2) / p->rate_int;
-  return p->origin + (gint64) llround ((double) index * (1e9 / p->rate_hz));
+    {
+      /* index × 1e9 overflows int64 after 9.2e9 rows: compute it wide. */
+      __int128 off = ((__int128) index * G_GINT64_CONSTANT (1000000000) + p->rate_int / 2) / p->rate_int;
+
+      if (off > G_MAXINT64)
+        return REJECT_RANGE;
+      return place_time (p->origin, (gint64) off, t);
+    }
+  else
+    {
+      double off = (double) index * (1e9 / p->rate_hz);
+
+      /* llround () of a double beyond int64 is undefined. */
+      if (!(off < 9.2e18))
+        return REJECT_RANGE;
+      return place_time (p->origin, (gint64) llround (off), t);
+    }
 }
 
 /* One value field into @out; FALSE when it is not a number. */
@@ -359,9 +415,11 @@ parse_line (Parser *p, Batch *b, guint row, const char *line, gsize len)
             }
           else if (p->roles[j] == ROLE_TIME)
             {
-              if (G_UNLIKELY (!parse_time (p, fs, flen, &t)))
+              guint32 why = parse_time (p, fs, flen, &t);
+
+              if (G_UNLIKELY (why != 0))
                 {
-                  reject (p, b, row, REJECT_TIME, (int) j, line, len);
+                  reject (p, b, row, why, (int) j, line, len);
                   return TRUE;
                 }
               have_time = TRUE;
@@ -401,9 +459,11 @@ parse_line (Parser *p, Batch *b, guint row, const char *line, gsize len)
             }
           else if (p->roles[j] == ROLE_TIME)
             {
-              if (!parse_time (p, fs, flen, &t))
+              guint32 why = parse_time (p, fs, flen, &t);
+
+              if (why != 0)
                 {
-                  reject (p, b, row, REJECT_TIME, (int) j, line, len);
+                  reject (p, b, row, why, (int) j, line, len);
                   return TRUE;
                 }
               have_time = TRUE;
@@ -418,7 +478,15 @@ parse_line (Parser *p, Batch *b, guint row, const char *line, gsize len)
     }
 
   if (!have_time)
-    t = rate_time (p, p->row_index);
+    {
+      guint32 why = rate_time (p, p->row_index, &t);
+
+      if (G_UNLIKELY (why != 0))
+        {
+          reject (p, b, row, why, -1, line, len);
+          return TRUE;
+        }
+    }
   p->row_index++;
 
   /* Which packet kinds the row carries, and its warnings. A file without

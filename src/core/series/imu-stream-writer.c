@@ -44,11 +44,11 @@ imu_stream_writer_new (ImuStore             *store,
   g_return_val_if_fail (info != NULL, NULL);
   g_return_val_if_fail (info->session_id > 0, NULL);
 
-  if (info->n_channels > IMU_CODEC_MAX_CHANNELS)
+  if (info->n_channels > IMU_STREAM_MAX_CHANNELS)
     {
       g_set_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_FAILED,
                    _("Stream “%s” has %u channels; at most %d are supported."),
-                   info->name, info->n_channels, IMU_CODEC_MAX_CHANNELS);
+                   info->name, info->n_channels, IMU_STREAM_MAX_CHANNELS);
       return NULL;
     }
 

@@ -4,12 +4,21 @@
  */
 #pragma once
 
+#include "imu-codec.h"
 #include "imu-store.h"
 
 G_BEGIN_DECLS
 
 /* Samples per chunk. */
 #define IMU_CHUNK_SAMPLES 4096
+
+/* The most channels one stream holds. A stream's envelopes (LOD) are one
+ * codec chunk per level holding the time and the min and max of every
+ * channel, 1 + 2 × n columns, and a chunk holds at most
+ * IMU_CODEC_MAX_CHANNELS: so 127. Importers check it up front, before
+ * any row is read, so that a wide file is refused with a message rather
+ * than failing in the middle of its first chunk. */
+#define IMU_STREAM_MAX_CHANNELS ((IMU_CODEC_MAX_CHANNELS - 1) / 2)
 
 typedef struct _ImuStreamWriter ImuStreamWriter;
 
