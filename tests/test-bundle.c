@@ -704,6 +704,7 @@ typedef enum {
   BAD_TIME_RANGE,
   BAD_ORIGIN_OVERFLOW,
   BAD_BINARY_NAME,
+  BAD_TIME_KIND,
 } BadKind;
 
 typedef struct {
@@ -825,6 +826,7 @@ test_bad (Fixture *f, gconstpointer data)
     case BAD_EVENTS_PURPOSE:
     case BAD_NO_UUID:
     case BAD_ORIGIN_OVERFLOW:
+    case BAD_TIME_KIND:
       {
         g_autoptr(JsonNode) root = manifest_root (entries);
         JsonObject *o = json_node_get_object (root);
@@ -834,6 +836,16 @@ test_bad (Fixture *f, gconstpointer data)
           json_object_set_int_member (o, "version", IMU_BUNDLE_VERSION + 1);
         else if (bc->kind == BAD_NO_UUID)
           json_object_remove_member (json_object_get_object_member (o, "session"), "uuid");
+        else if (bc->kind == BAD_TIME_KIND)
+          {
+            /* A time format this build does not know (a newer IMU Studio's):
+             * refused, not read as "none" (times from a start and a rate). */
+            JsonArray *streams = json_object_get_array_member (o, "streams");
+
+            json_object_set_string_member (json_object_get_object_member (json_array_get_object_element (streams, 0),
+                                                                          "time_format"),
+                                           "kind", "gps_week_seconds");
+          }
         else if (bc->kind == BAD_ORIGIN_OVERFLOW)
           {
             /* Relative times from the largest origin: the sum overflows
@@ -1034,6 +1046,7 @@ main (int argc, char **argv)
     { "/core/bundle/bad/time-out-of-range", BAD_TIME_RANGE, IMU_BUNDLE_ERROR_BAD_DATA },
     { "/core/bundle/bad/origin-overflow", BAD_ORIGIN_OVERFLOW, IMU_BUNDLE_ERROR_BAD_DATA },
     { "/core/bundle/bad/binary-name", BAD_BINARY_NAME, IMU_BUNDLE_ERROR_EXTRA_FILE },
+    { "/core/bundle/bad/unknown-time-kind", BAD_TIME_KIND, IMU_BUNDLE_ERROR_BAD_MANIFEST },
   };
 
   g_test_init (&argc, &argv, NULL);

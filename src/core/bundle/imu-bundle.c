@@ -1396,6 +1396,15 @@ parse_manifest (Reader *r, GBytes *bytes, GError **error)
       for (guint c = 0; c < json_array_get_length (json_node_get_array (ch)); c++)
         if (!JSON_NODE_HOLDS_OBJECT (json_array_get_element (json_node_get_array (ch), c)))
           return bad_manifest (r, error, _("a channel is not an object"));
+      {
+        const char *kind = member_string (json_object_get_object_member (so, "time_format"), "kind");
+        ImuTimeKind parsed;
+
+        /* An unknown kind is a newer IMU Studio's: read as "none" it would
+         * give every sample a made-up time. */
+        if (kind != NULL && !imu_time_kind_parse (kind, &parsed))
+          return bad_manifest (r, error, _("a stream's time format is of a kind this version does not know"));
+      }
       f->stream = (int) i;
       s = g_new0 (InStream, 1);
       s->info = stream_from_json (so);

@@ -31,6 +31,19 @@ imu_time_kind_to_string (ImuTimeKind kind)
   return time_kind_names[kind];
 }
 
+gboolean
+imu_time_kind_parse (const char  *str,
+                     ImuTimeKind *out)
+{
+  for (guint i = 0; str != NULL && i < G_N_ELEMENTS (time_kind_names); i++)
+    if (g_strcmp0 (time_kind_names[i], str) == 0)
+      {
+        *out = (ImuTimeKind) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
 ImuTimeKind
 imu_time_kind_from_string (const char *str)
 {

@@ -28,6 +28,10 @@ typedef enum {
 
 const char  *imu_time_kind_to_string   (ImuTimeKind kind);
 ImuTimeKind  imu_time_kind_from_string (const char *str);
+/* Like imu_time_kind_from_string(), but FALSE for a name this build does
+ * not know (from outside: a bundle of a newer IMU Studio). */
+gboolean     imu_time_kind_parse       (const char *str,
+                                        ImuTimeKind *out);
 
 /**
  * ImuTimeFormat:
