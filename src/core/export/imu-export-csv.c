@@ -356,7 +356,7 @@ start_time_line (const ImuTimeFormat *tf)
 
   if (tf->kind != IMU_TIME_RELATIVE_S && tf->kind != IMU_TIME_RELATIVE_MS)
     return NULL;
-  /* Origin 0 is the placeholder of "no date known": the re-import puts
+  /* Origin 0 means that no date is known: the re-import puts
    * such times at 1970 again by itself. */
   if (tf->origin_ns == 0)
     return NULL;

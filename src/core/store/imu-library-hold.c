@@ -66,7 +66,7 @@ struct _ImuLibraryHold
 };
 
 static GMutex lock;
-static GHashTable *holds;    /* HoldKey* (in the hold) → ImuLibraryHold* */
+static GHashTable *holds;    /* the holds, keyed by their own (dev, ino) */
 
 static guint
 hold_hash (gconstpointer p)
