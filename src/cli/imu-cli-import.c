@@ -13,6 +13,7 @@
 #include "imu-cli.h"
 #include "imu-cli-json.h"
 #include "imu-cli-progress.h"
+#include "imu-device-clock.h"
 #include "imu-importer.h"
 
 /* "data.csv: E_NUMERIC_FORMAT: 3 times (lines 12, 40, 41)" per issue code, on stderr. */
@@ -152,6 +153,7 @@ imu_cli_import (ImuCli  *cli,
   g_autofree char *subject = NULL;
   g_autofree char *activity = NULL;
   g_autofree char *format = NULL;
+  g_autofree char *device_timezone = NULL;
   g_auto(GStrv) tags = NULL;
   gboolean allow_duplicate = FALSE;
   ImuImportOptions options = { 0 };
@@ -170,6 +172,9 @@ imu_cli_import (ImuCli  *cli,
       N_("Add a tag (repeat for several)"), N_("TAG") },
     { "format", 0, 0, G_OPTION_ARG_STRING, &format,
       N_("Read every path with this importer instead of detecting it (see imu formats)"), N_("NAME") },
+    { "device-timezone", 0, 0, G_OPTION_ARG_STRING, &device_timezone,
+      N_("The time zone of a device file's clock (Europe/Berlin, UTC, +01:00); "
+         "default: the file's own, else this computer's"), N_("TZ") },
     { "allow-duplicate", 0, 0, G_OPTION_ARG_NONE, &allow_duplicate,
       N_("Import even when the same bytes are already in the library"), NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &cli->json,
@@ -190,6 +195,13 @@ imu_cli_import (ImuCli  *cli,
    * library is opened or a file read. */
   if (format != NULL && imu_importer_lookup (format) == NULL)
     return imu_cli_usage_error (cli, _("unknown format “%s”; imu formats lists them"), format);
+  if (device_timezone != NULL)
+    {
+      g_autoptr(GTimeZone) zone = imu_device_time_zone_parse (device_timezone, &error);
+
+      if (zone == NULL)
+        return imu_cli_usage_error (cli, "%s", error->message);
+    }
 
   store = imu_cli_get_store (cli, &error);
   if (store == NULL)
@@ -201,6 +213,7 @@ imu_cli_import (ImuCli  *cli,
   options.tags = (const char * const *) tags;
   options.allow_duplicate = allow_duplicate;
   options.format = format;
+  options.device_timezone = device_timezone;
 
   if (cli->json)
     json_results = json_array_new ();
@@ -266,6 +279,9 @@ imu_cli_import (ImuCli  *cli,
       else
         print_summary (result, session);
       fflush (stdout);
+      if (result->device_clock != NULL && json_results == NULL && !cli->quiet)
+        /* TRANSLATORS: "imu: run.cwa: device clock read as Europe/Berlin (UTC+01:00), this computer's time zone" */
+        fprintf (stderr, _("imu: %s: device clock read as %s\n"), path, result->device_clock);
       warn_issues (cli, path, result);
     }
 

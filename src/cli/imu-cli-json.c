@@ -190,6 +190,8 @@ imu_cli_json_import_result (const ImuImportResult *result,
   add_string (b, "uuid", result->uuid);
   add_string (b, "title", result->title);
   add_string (b, "format", result->format);
+  if (result->device_clock != NULL)
+    add_string (b, "device_clock", result->device_clock);
   json_builder_set_member_name (b, "streams");
   json_builder_begin_array (b);
   for (guint i = 0; streams != NULL && i < streams->len; i++)

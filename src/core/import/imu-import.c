@@ -41,6 +41,7 @@ imu_import_result_free (ImuImportResult *result)
   g_free (result->format);
   g_free (result->delimiter);
   g_free (result->sha256);
+  g_free (result->device_clock);
   g_clear_pointer (&result->issue_counts, g_hash_table_unref);
   g_clear_pointer (&result->issue_lines, g_hash_table_unref);
   g_free (result);
@@ -56,6 +57,7 @@ imu_import_result_copy (const ImuImportResult *result)
   copy->format = g_strdup (result->format);
   copy->delimiter = g_strdup (result->delimiter);
   copy->sha256 = g_strdup (result->sha256);
+  copy->device_clock = g_strdup (result->device_clock);
   copy->issue_counts = result->issue_counts != NULL ? g_hash_table_ref (result->issue_counts) : NULL;
   copy->issue_lines = result->issue_lines != NULL ? g_hash_table_ref (result->issue_lines) : NULL;
   return copy;
@@ -497,7 +499,7 @@ typedef struct {
   char             *library_path;
   char             *path;
   ImuImportOptions  options;
-  char             *title, *subject, *activity, *format;
+  char             *title, *subject, *activity, *format, *device_timezone;
   char            **tags;
   ImuProgressRelay *progress;   /* NULL: nobody listens */
   gint64            duplicate_of;
@@ -512,6 +514,7 @@ import_data_free (ImportData *d)
   g_free (d->subject);
   g_free (d->activity);
   g_free (d->format);
+  g_free (d->device_timezone);
   g_strfreev (d->tags);
   g_clear_pointer (&d->progress, imu_progress_relay_unref);
   g_free (d);
@@ -569,6 +572,7 @@ imu_import_path_async (const char             *library_path,
       d->activity = g_strdup (options->activity);
       d->tags = g_strdupv ((char **) options->tags);
       d->format = g_strdup (options->format);
+      d->device_timezone = g_strdup (options->device_timezone);
       d->options.allow_duplicate = options->allow_duplicate;
     }
   d->options.title = d->title;
@@ -576,6 +580,7 @@ imu_import_path_async (const char             *library_path,
   d->options.activity = d->activity;
   d->options.tags = (const char * const *) d->tags;
   d->options.format = d->format;
+  d->options.device_timezone = d->device_timezone;
   /* Progress goes back to the caller's context, throttled; so does the
    * caller's data (a widget) when the task ends, in whatever thread. */
   if (progress != NULL)

@@ -55,6 +55,8 @@ typedef struct {
   const char * const  *tags;
   gboolean             allow_duplicate;
   const char          *format;       /* nullable: force this importer (imu_importer_lookup()) */
+  const char          *device_timezone; /* nullable: the zone of a device file's clock
+                                         * (imu-device-clock.h); else the file's, else this computer's */
 } ImuImportOptions;
 
 /**
@@ -74,6 +76,8 @@ typedef struct {
   GHashTable *issue_counts;    /* code (char*) → count (GINT_TO_POINTER) */
   GHashTable *issue_lines;     /* code → GArray of gint64 line numbers (first 20) */
   double      duration_s;
+  char       *device_clock;    /* device files: how their wall clock was read ("Europe/Berlin
+                                * (UTC+01:00), this computer's time zone"), else NULL */
 } ImuImportResult;
 
 #define IMU_TYPE_IMPORT_RESULT (imu_import_result_get_type ())

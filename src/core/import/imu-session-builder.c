@@ -40,6 +40,7 @@ struct _ImuSessionBuilder
   gboolean               utf8_valid;
   char                  *sha256;
   gint64                 bytes;
+  char                  *device_clock;
   gint64                 started_us;
 
   gboolean               began;
@@ -183,6 +184,7 @@ result_new (ImuSessionBuilder *self, const ImuImportAudit *audit)
   result->issue_counts = g_hash_table_ref (self->issue_counts);
   result->issue_lines = g_hash_table_ref (self->issue_lines);
   result->duration_s = audit->duration_s;
+  result->device_clock = g_strdup (self->device_clock);
   return result;
 }
 
@@ -219,6 +221,7 @@ imu_session_builder_finalize (GObject *object)
   g_clear_pointer (&self->events, g_ptr_array_unref);
   g_free (self->input_path);
   g_free (self->format);
+  g_free (self->device_clock);
   g_free (self->sha256);
 
   G_OBJECT_CLASS (imu_session_builder_parent_class)->finalize (object);
@@ -443,6 +446,16 @@ imu_session_builder_set_format (ImuSessionBuilder *self,
 
   g_free (self->format);
   self->format = g_strdup (format);
+}
+
+void
+imu_session_builder_set_device_clock (ImuSessionBuilder *self,
+                                      const char        *description)
+{
+  g_return_if_fail (IMU_IS_SESSION_BUILDER (self));
+
+  g_free (self->device_clock);
+  self->device_clock = g_strdup (description);
 }
 
 const char *

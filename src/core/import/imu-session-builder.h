@@ -120,6 +120,10 @@ gint64             imu_session_builder_get_lines_bad (ImuSessionBuilder *self);
 void               imu_session_builder_set_format   (ImuSessionBuilder *self,
                                                      const char        *format);
 const char        *imu_session_builder_get_format   (ImuSessionBuilder *self);
+/* Device files: how their wall clock was read (imu_device_clock_describe()),
+ * for the result. */
+void               imu_session_builder_set_device_clock (ImuSessionBuilder *self,
+                                                         const char        *description);
 void               imu_session_builder_set_delimiter (ImuSessionBuilder *self,
                                                       char               delimiter);
 void               imu_session_builder_set_utf8_valid (ImuSessionBuilder *self,
