@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <sqlite3.h>
 
@@ -1160,6 +1161,28 @@ test_import_format (void)
     g_assert_true (g_str_has_prefix (run.err, "imu import: unknown format “xlsx”; imu formats lists them\n"));
     /* Refused before the library was even created. */
     g_assert_false (g_file_test (library, G_FILE_TEST_EXISTS));
+  }
+  {
+    g_auto(Run) run = { 0 };
+
+    /* A time zone that is none is a usage error, found before anything is read. */
+    run_imu (&run, "--library", library, "import", "--device-timezone", "Mars/Olympus", good);
+    g_assert_cmpint (run.status, ==, EXIT_USAGE);
+    g_assert_cmpstr (run.out, ==, "");
+    g_assert_true (g_str_has_prefix (run.err, "imu import: “Mars/Olympus” is not a time zone: give a name such as "
+                                              "Europe/Berlin, UTC, or an offset such as +01:00\n"));
+    g_assert_false (g_file_test (library, G_FILE_TEST_EXISTS));
+  }
+  {
+    g_auto(Run) run = { 0 };
+
+    /* A CSV has no device clock: the option changes nothing and nothing is said of it. */
+    run_imu (&run, "--library", library, "import", "--device-timezone", "+02:00", "--json", good);
+    g_assert_cmpint (run.status, ==, EXIT_OK);
+    g_assert_null (strstr (run.out, "device_clock"));
+    g_assert_null (strstr (run.err, "device clock"));
+    g_assert_true (g_file_test (library, G_FILE_TEST_EXISTS));
+    g_unlink (library);
   }
   {
     g_auto(Run) run = { 0 };
