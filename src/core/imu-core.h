@@ -15,4 +15,5 @@
 #include "imu-chunk-cursor.h"
 #include "imu-import.h"
 #include "imu-export-csv.h"
+#include "imu-event-file.h"
 #include "imu-profile.h"
