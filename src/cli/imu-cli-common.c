@@ -4,6 +4,7 @@
  */
 #define G_LOG_DOMAIN "imu-cli"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -11,6 +12,8 @@
 #include <string.h>
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <gio/gunixoutputstream.h>
 
 #include "imu-cli.h"
 #include "imu-bundle.h"
@@ -301,6 +304,102 @@ imu_cli_load_session (ImuCli      *cli,
       return NULL;
     }
   return imu_store_load_session (store, id, error);
+}
+
+gboolean
+imu_cli_check_session_argument (ImuCli  *cli,
+                                int      argc,
+                                char   **argv,
+                                int     *exit_code)
+{
+  if (argc < 2)
+    {
+      *exit_code = imu_cli_usage_error (cli, _("which session? Give an id or a uuid prefix"));
+      return FALSE;
+    }
+  if (argc > 2)
+    {
+      *exit_code = imu_cli_usage_error (cli, _("unexpected argument “%s”"), argv[2]);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+ImuSession *
+imu_cli_parse_session_command (ImuCli          *cli,
+                               GOptionContext  *context,
+                               int              argc,
+                               char           **argv,
+                               int             *exit_code)
+{
+  if (!imu_cli_parse_options (cli, context, &argc, &argv, exit_code)
+      || !imu_cli_check_session_argument (cli, argc, argv, exit_code))
+    return NULL;
+  return imu_cli_open_session (cli, argv[1], exit_code);
+}
+
+ImuSession *
+imu_cli_open_session (ImuCli     *cli,
+                      const char *id_or_uuid,
+                      int        *exit_code)
+{
+  g_autoptr(GError) error = NULL;
+  ImuSession *session;
+
+  if (imu_cli_open_existing_store (cli, &error) == NULL
+      || (session = imu_cli_load_session (cli, id_or_uuid, &error)) == NULL)
+    {
+      *exit_code = imu_cli_report_error (cli, NULL, error);
+      return NULL;
+    }
+  return session;
+}
+
+gboolean
+imu_cli_write_file (const char        *path,
+                    ImuCliWriteFunc    write,
+                    gpointer           user_data,
+                    GError           **error)
+{
+  g_autoptr(GOutputStream) out = NULL;
+  g_autofree char *tmp_path = g_strdup_printf ("%s.XXXXXX", path);
+  int fd;
+
+  fd = g_mkstemp (tmp_path);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Cannot create a file next to “%s”: %s"), path, g_strerror (saved_errno));
+      return FALSE;
+    }
+  out = g_unix_output_stream_new (fd, TRUE);
+
+  if (!write (out, user_data, error) || !g_output_stream_close (out, NULL, error))
+    {
+      g_unlink (tmp_path);
+      g_prefix_error (error, "%s: ", path);
+      return FALSE;
+    }
+  /* mkstemp makes the file private; what is written here is an ordinary
+   * file. */
+  {
+    mode_t mask = umask (0);
+
+    umask (mask);
+    g_chmod (tmp_path, 0666 & ~mask);
+  }
+  if (g_rename (tmp_path, path) != 0)
+    {
+      int saved_errno = errno;
+
+      g_unlink (tmp_path);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Cannot write “%s”: %s"), path, g_strerror (saved_errno));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 char *

@@ -27,18 +27,8 @@ imu_cli_delete (ImuCli  *cli,
                                           "without asking. SESSION is a numeric id or a uuid prefix "
                                           "of at least 4 hex digits."),
                                         NULL);
-  if (!imu_cli_parse_options (cli, context, &argc, &argv, &status))
+  if (!(session = imu_cli_parse_session_command (cli, context, argc, argv, &status)))
     return status;
-  if (argc < 2)
-    return imu_cli_usage_error (cli, _("which session? Give an id or a uuid prefix"));
-  if (argc > 2)
-    return imu_cli_usage_error (cli, _("unexpected argument “%s”"), argv[2]);
-
-  if (imu_cli_open_existing_store (cli, &error) == NULL)
-    return imu_cli_report_error (cli, NULL, error);
-  session = imu_cli_load_session (cli, argv[1], &error);
-  if (session == NULL)
-    return imu_cli_report_error (cli, NULL, error);
 
   if (!imu_store_delete_session (cli->store, imu_session_get_id (session), &error))
     return imu_cli_report_error (cli, NULL, error);

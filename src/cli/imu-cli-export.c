@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include <glib/gi18n.h>
-#include <glib/gstdio.h>
 #include <gio/gunixoutputstream.h>
 
 #include "imu-cli.h"
@@ -57,8 +56,24 @@ just (const ImuStreamInfo *info)
   return one;
 }
 
-/* Writes next to @path and renames over it at the end, so that a failed
- * or cancelled export never leaves a truncated file under the real name. */
+/* What export_cb() writes. */
+typedef struct {
+  ImuCli     *cli;
+  const char *label;
+  GPtrArray  *streams;
+} Export;
+
+static gboolean
+export_cb (GOutputStream  *out,
+           gpointer        user_data,
+           GError        **error)
+{
+  Export *export = user_data;
+
+  return export_to_stream (export->cli, export->label, export->streams, out, error);
+}
+
+/* Never leaves a truncated file under @path (imu_cli_write_file()). */
 static gboolean
 export_to_file (ImuCli     *cli,
                 const char *label,
@@ -66,45 +81,35 @@ export_to_file (ImuCli     *cli,
                 const char *path,
                 GError    **error)
 {
+  Export export = { cli, label, streams };
+
+  return imu_cli_write_file (path, export_cb, &export, error);
+}
+
+static gboolean
+export_to_stdout (ImuCli     *cli,
+                  const char *label,
+                  GPtrArray  *streams,
+                  GError    **error)
+{
   g_autoptr(GOutputStream) out = NULL;
-  g_autofree char *tmp_path = g_strdup_printf ("%s.XXXXXX", path);
-  int fd;
 
-  fd = g_mkstemp (tmp_path);
-  if (fd < 0)
-    {
-      int saved_errno = errno;
+  fflush (stdout);
+  out = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
+  return export_to_stream (cli, label, streams, out, error);
+}
 
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   _("Cannot create a file next to “%s”: %s"), path, g_strerror (saved_errno));
-      return FALSE;
-    }
-  out = g_unix_output_stream_new (fd, TRUE);
+/* Makes the directory @path and its parents; says on stderr why not. */
+static gboolean
+make_directory (const char *path)
+{
+  int saved_errno;
 
-  if (!export_to_stream (cli, label, streams, out, error) ||
-      !g_output_stream_close (out, NULL, error))
-    {
-      g_unlink (tmp_path);
-      g_prefix_error (error, "%s: ", path);
-      return FALSE;
-    }
-  /* mkstemp makes the file private; an export is an ordinary file. */
-  {
-    mode_t mask = umask (0);
-
-    umask (mask);
-    g_chmod (tmp_path, 0666 & ~mask);
-  }
-  if (g_rename (tmp_path, path) != 0)
-    {
-      int saved_errno = errno;
-
-      g_unlink (tmp_path);
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   _("Cannot write “%s”: %s"), path, g_strerror (saved_errno));
-      return FALSE;
-    }
-  return TRUE;
+  if (g_mkdir_with_parents (path, 0777) == 0)
+    return TRUE;
+  saved_errno = errno;
+  fprintf (stderr, _("imu: %s: cannot create the directory: %s\n"), path, g_strerror (saved_errno));
+  return FALSE;
 }
 
 static int
@@ -157,10 +162,8 @@ imu_cli_export (ImuCli  *cli,
                                         entries);
   if (!imu_cli_parse_options (cli, context, &argc, &argv, &status))
     return status;
-  if (argc < 2)
-    return imu_cli_usage_error (cli, _("which session? Give an id or a uuid prefix"));
-  if (argc > 2)
-    return imu_cli_usage_error (cli, _("unexpected argument “%s”"), argv[2]);
+  if (!imu_cli_check_session_argument (cli, argc, argv, &status))
+    return status;
   if (format != NULL && !g_str_equal (format, "csv") && !g_str_equal (format, "bundle"))
     return imu_cli_usage_error (cli, _("unknown format “%s” (use csv or bundle)"), format);
   if (output == NULL)
@@ -177,11 +180,8 @@ imu_cli_export (ImuCli  *cli,
         return imu_cli_usage_error (cli, _("unknown bundle format “%s” (use tar or zip)"), bundle_format);
       if (g_str_equal (output, "-") || stream_name != NULL)
         return imu_cli_usage_error (cli, _("a bundle is written to a file (-o FILE), with every stream"));
-      if (imu_cli_open_existing_store (cli, &error) == NULL)
-        return imu_cli_report_error (cli, NULL, error);
-      session = imu_cli_load_session (cli, argv[1], &error);
-      if (session == NULL)
-        return imu_cli_report_error (cli, NULL, error);
+      if (!(session = imu_cli_open_session (cli, argv[1], &status)))
+        return status;
       progress = imu_cli_progress_new (cli, imu_session_get_title (session), IMU_CLI_PROGRESS_ROWS);
       if (!imu_bundle_write (cli->store, imu_session_get_id (session), output, archive,
                              imu_cli_progress_update, progress, cli->cancellable, NULL, &error))
@@ -200,11 +200,8 @@ imu_cli_export (ImuCli  *cli,
       return IMU_CLI_EXIT_OK;
     }
 
-  if (imu_cli_open_existing_store (cli, &error) == NULL)
-    return imu_cli_report_error (cli, NULL, error);
-  session = imu_cli_load_session (cli, argv[1], &error);
-  if (session == NULL)
-    return imu_cli_report_error (cli, NULL, error);
+  if (!(session = imu_cli_open_session (cli, argv[1], &status)))
+    return status;
 
   streams = imu_session_get_streams (session);
   selected = g_ptr_array_new ();
@@ -241,22 +238,13 @@ imu_cli_export (ImuCli  *cli,
 
       if (g_str_equal (output, "-"))
         {
-          g_autoptr(GOutputStream) out = NULL;
-
-          fflush (stdout);
-          out = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
-          if (!export_to_stream (cli, file_name, selected, out, &error))
+          if (!export_to_stdout (cli, file_name, selected, &error))
             return report_export_error (cli, error);
           return IMU_CLI_EXIT_OK;
         }
       /* "DIR/" names a directory, made when missing, as for several streams. */
-      if (g_str_has_suffix (output, G_DIR_SEPARATOR_S) && g_mkdir_with_parents (output, 0777) != 0)
-        {
-          int saved_errno = errno;
-
-          fprintf (stderr, _("imu: %s: cannot create the directory: %s\n"), output, g_strerror (saved_errno));
-          return IMU_CLI_EXIT_OUTPUT;
-        }
+      if (g_str_has_suffix (output, G_DIR_SEPARATOR_S) && !make_directory (output))
+        return IMU_CLI_EXIT_OUTPUT;
       path = g_file_test (output, G_FILE_TEST_IS_DIR) ? g_build_filename (output, file_name, NULL)
                                                        : g_strdup (output);
       if (!export_to_file (cli, file_name, selected, path, &error))
@@ -272,30 +260,20 @@ imu_cli_export (ImuCli  *cli,
 
   if (g_str_equal (output, "-"))
     {
-      g_autoptr(GOutputStream) out = NULL;
+      const ImuStreamInfo *info = g_ptr_array_index (selected, 0);
+      g_autoptr(GPtrArray) one = NULL;
 
       if (selected->len > 1)
         return imu_cli_usage_error (cli, _("session %s has %u streams: choose one with --stream "
                                            "to write to standard output"), argv[1], selected->len);
-      fflush (stdout);
-      out = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
-      {
-        const ImuStreamInfo *info = g_ptr_array_index (selected, 0);
-        g_autoptr(GPtrArray) one = just (info);
-
-        if (!export_to_stream (cli, info->name, one, out, &error))
-          return report_export_error (cli, error);
-      }
+      one = just (info);
+      if (!export_to_stdout (cli, info->name, one, &error))
+        return report_export_error (cli, error);
       return IMU_CLI_EXIT_OK;
     }
 
-  if (to_directory && g_mkdir_with_parents (output, 0777) != 0)
-    {
-      int saved_errno = errno;
-
-      fprintf (stderr, _("imu: %s: cannot create the directory: %s\n"), output, g_strerror (saved_errno));
-      return IMU_CLI_EXIT_OUTPUT;
-    }
+  if (to_directory && !make_directory (output))
+    return IMU_CLI_EXIT_OUTPUT;
 
   for (guint i = 0; i < selected->len; i++)
     {

@@ -5,14 +5,12 @@
  */
 #define G_LOG_DOMAIN "imu-cli"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <unistd.h>
 
 #include <glib/gi18n.h>
-#include <glib/gstdio.h>
 #include <gio/gunixoutputstream.h>
 
 #include "imu-cli.h"
@@ -24,79 +22,54 @@
  * data are unusable as they are). */
 #define STRICT_EXIT IMU_CLI_EXIT_BAD_INPUT
 
-typedef gboolean (*WriteFunc) (ImuProfile *profile, ImuStore *store, GOutputStream *out,
-                               GCancellable *cancellable, GError **error);
+/* What the write_*_cb() functions write. */
+typedef struct {
+  ImuCli     *cli;
+  ImuProfile *profile;
+} Report;
 
 static gboolean
-write_html_cb (ImuProfile *profile, ImuStore *store, GOutputStream *out, GCancellable *cancellable, GError **error)
+write_html_cb (GOutputStream *out, gpointer user_data, GError **error)
 {
-  return imu_profile_write_html (profile, store, out, cancellable, error);
+  Report *report = user_data;
+
+  return imu_profile_write_html (report->profile, report->cli->store, out, report->cli->cancellable, error);
 }
 
 static gboolean
-write_csv_cb (ImuProfile *profile, ImuStore *store, GOutputStream *out, GCancellable *cancellable, GError **error)
+write_csv_cb (GOutputStream *out, gpointer user_data, GError **error)
 {
-  return imu_profile_write_metrics_csv (profile, out, cancellable, error);
+  Report *report = user_data;
+
+  return imu_profile_write_metrics_csv (report->profile, out, report->cli->cancellable, error);
 }
 
 static gboolean
-write_json_cb (ImuProfile *profile, ImuStore *store, GOutputStream *out, GCancellable *cancellable, GError **error)
+write_json_cb (GOutputStream *out, gpointer user_data, GError **error)
 {
-  return imu_profile_write_json (profile, out, cancellable, error);
+  Report *report = user_data;
+
+  return imu_profile_write_json (report->profile, out, report->cli->cancellable, error);
 }
 
-/* Writes @path ("-" is stdout) through a temporary file renamed at the
- * end, so that a failure never leaves a truncated report behind. */
+/* Writes @path ("-" is stdout); a file through imu_cli_write_file(), so
+ * that a failure never leaves a truncated report behind. */
 static gboolean
-write_output (ImuCli      *cli,
-              ImuProfile  *profile,
-              const char  *path,
-              WriteFunc    func,
-              GError     **error)
+write_output (ImuCli          *cli,
+              ImuProfile      *profile,
+              const char      *path,
+              ImuCliWriteFunc  func,
+              GError         **error)
 {
-  g_autoptr(GOutputStream) out = NULL;
-  g_autofree char *tmp_path = NULL;
-  int fd;
+  Report report = { cli, profile };
 
   if (g_str_equal (path, "-"))
     {
-      out = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
-      return func (profile, cli->store, out, cli->cancellable, error)
-             && g_output_stream_flush (out, cli->cancellable, error);
-    }
-  tmp_path = g_strdup_printf ("%s.XXXXXX", path);
-  fd = g_mkstemp (tmp_path);
-  if (fd < 0)
-    {
-      int saved_errno = errno;
+      g_autoptr(GOutputStream) out = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
 
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   _("Cannot create a file next to “%s”: %s"), path, g_strerror (saved_errno));
-      return FALSE;
+      return func (out, &report, error) && g_output_stream_flush (out, cli->cancellable, error);
     }
-  out = g_unix_output_stream_new (fd, TRUE);
-  if (!func (profile, cli->store, out, cli->cancellable, error) || !g_output_stream_close (out, NULL, error))
-    {
-      g_unlink (tmp_path);
-      g_prefix_error (error, "%s: ", path);
-      return FALSE;
-    }
-  {
-    mode_t mask = umask (0);
-
-    umask (mask);
-    g_chmod (tmp_path, 0666 & ~mask);
-  }
-  if (g_rename (tmp_path, path) != 0)
-    {
-      int saved_errno = errno;
-
-      g_unlink (tmp_path);
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   _("Cannot write “%s”: %s"), path, g_strerror (saved_errno));
-      return FALSE;
-    }
-  return TRUE;
+  return imu_cli_write_file (path, func, &report, error);
 }
 
 static int
@@ -371,10 +344,8 @@ imu_cli_profile (ImuCli  *cli,
   if (json && ((html != NULL && g_str_equal (html, "-")) || (csv != NULL && g_str_equal (csv, "-"))))
     return imu_cli_usage_error (cli, _("--json already writes to standard output"));
 
-  if (imu_cli_open_existing_store (cli, &error) == NULL)
-    return imu_cli_report_error (cli, NULL, error);
-  if (!(session = imu_cli_load_session (cli, argv[1], &error)))
-    return imu_cli_report_error (cli, NULL, error);
+  if (!(session = imu_cli_open_session (cli, argv[1], &status)))
+    return status;
 
   progress = imu_cli_progress_new (cli, imu_session_get_title (session), IMU_CLI_PROGRESS_ROWS);
   if (force)

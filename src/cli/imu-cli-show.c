@@ -254,18 +254,8 @@ imu_cli_show (ImuCli  *cli,
                                           "and the audit of its imports. SESSION is a numeric id or "
                                           "a uuid prefix of at least 4 hex digits."),
                                         entries);
-  if (!imu_cli_parse_options (cli, context, &argc, &argv, &status))
+  if (!(session = imu_cli_parse_session_command (cli, context, argc, argv, &status)))
     return status;
-  if (argc < 2)
-    return imu_cli_usage_error (cli, _("which session? Give an id or a uuid prefix"));
-  if (argc > 2)
-    return imu_cli_usage_error (cli, _("unexpected argument “%s”"), argv[2]);
-
-  if (imu_cli_open_existing_store (cli, &error) == NULL)
-    return imu_cli_report_error (cli, NULL, error);
-  session = imu_cli_load_session (cli, argv[1], &error);
-  if (session == NULL)
-    return imu_cli_report_error (cli, NULL, error);
 
   events = imu_store_list_events (cli->store, imu_session_get_id (session), &error);
   if (events == NULL)

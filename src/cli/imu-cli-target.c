@@ -54,6 +54,8 @@ common_options_clear (CommonOptions *o)
   g_free (o->allow_metered);
 }
 
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CommonOptions, common_options_clear)
+
 static gboolean
 parse_tristate (const char *text, int *out)
 {
@@ -82,9 +84,9 @@ note_secret_store (ImuCli *cli)
 }
 
 /* Reads a secret from standard input: one line (or all of it), without
- * the line end. */
+ * the line end. Nothing read is a usage error, printed, in @status. */
 static char *
-read_secret_from_stdin (GError **error)
+read_secret_from_stdin (ImuCli *cli, int *status)
 {
   g_autoptr(GString) s = g_string_new (NULL);
   char buf[4096];
@@ -102,7 +104,7 @@ read_secret_from_stdin (GError **error)
   s->len = strlen (s->str);
   if (s->len == 0)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("nothing was read from standard input"));
+      *status = imu_cli_usage_error (cli, "%s", _("nothing was read from standard input"));
       return NULL;
     }
   return g_string_free (g_steal_pointer (&s), FALSE);
@@ -147,120 +149,6 @@ apply_common (ImuCli *cli, CommonOptions *common, ImuSyncTargetConfig *config, i
   return TRUE;
 }
 
-/* `imu target add NAME folder --path DIR` */
-static int
-add_folder (ImuCli *cli, const char *name, int argc, char **argv, ImuSyncTargetConfig **config, char **secret)
-{
-  g_autoptr(GOptionContext) context = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *abs = NULL;
-  CommonOptions common = { 0 };
-  int status = IMU_CLI_EXIT_OK;
-  const GOptionEntry entries[] = {
-    { "path", 0, 0, G_OPTION_ARG_FILENAME, &path, N_("The folder (a USB stick, a network share)"), N_("DIR") },
-    { NULL }
-  };
-
-  context = kind_context (cli, "folder", entries, &common,
-                          _("A plain folder: sessions go to DIR/PREFIX/sessions/UUID/bundle.imub."));
-  if (!imu_cli_parse_options (cli, context, &argc, &argv, &status))
-    goto out;
-  if (path == NULL)
-    {
-      status = imu_cli_usage_error (cli, _("which folder? Give --path DIR"));
-      goto out;
-    }
-  abs = g_canonicalize_filename (path, NULL);
-  *config = imu_sync_target_config_new (name, "folder", abs);
-  if (!apply_common (cli, &common, *config, &status))
-    goto out;
-  *secret = NULL;
-
-out:
-  common_options_clear (&common);
-  return status;
-}
-
-/* `imu target add NAME azure --container-url URL (--sas-from-stdin | --account A --key-from-stdin)` */
-static int
-add_azure (ImuCli *cli, const char *name, int argc, char **argv, ImuSyncTargetConfig **config, char **secret)
-{
-  g_autoptr(GOptionContext) context = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) cfg = json_object_new ();
-  g_autoptr(JsonNode) node = NULL;
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autofree char *url = NULL;
-  g_autofree char *account = NULL;
-  g_autofree char *value = NULL;
-  gboolean sas = FALSE, key = FALSE, no_create = FALSE;
-  CommonOptions common = { 0 };
-  int status = IMU_CLI_EXIT_OK;
-  const GOptionEntry entries[] = {
-    { "no-create", 0, 0, G_OPTION_ARG_NONE, &no_create,
-      N_("Do not create the container when it is missing (with the account key it is made on first use)"), NULL },
-    { "container-url", 0, 0, G_OPTION_ARG_STRING, &url,
-      N_("The container: https://ACCOUNT.blob.core.windows.net/CONTAINER (no SAS token in it)"), N_("URL") },
-    { "sas-from-stdin", 0, 0, G_OPTION_ARG_NONE, &sas,
-      N_("Read a SAS token (sv=…&sig=…) from standard input"), NULL },
-    { "account", 0, 0, G_OPTION_ARG_STRING, &account,
-      N_("The storage account, for an account key"), N_("NAME") },
-    { "key-from-stdin", 0, 0, G_OPTION_ARG_NONE, &key,
-      N_("Read the account key (base64) from standard input"), NULL },
-    { NULL }
-  };
-
-  context = kind_context (cli, "azure", entries, &common,
-                          _("Azure Blob Storage: block blobs under CONTAINER/PREFIX/sessions/UUID/, "
-                            "authorised by a SAS token or by the account key (Shared Key)."));
-  if (!imu_cli_parse_options (cli, context, &argc, &argv, &status))
-    goto out;
-  if (url == NULL)
-    {
-      status = imu_cli_usage_error (cli, _("which container? Give --container-url URL"));
-      goto out;
-    }
-  if (strchr (url, '?') != NULL)
-    {
-      /* Do not echo the URL: it holds the signature. */
-      status = imu_cli_usage_error (cli, _("the container URL must not carry a SAS token: give the URL without "
-                                           "“?…” and the token with --sas-from-stdin"));
-      goto out;
-    }
-  if (sas == key)
-    {
-      status = imu_cli_usage_error (cli, _("give either --sas-from-stdin or --account NAME --key-from-stdin"));
-      goto out;
-    }
-  if (key && account == NULL)
-    {
-      status = imu_cli_usage_error (cli, _("--key-from-stdin needs --account NAME"));
-      goto out;
-    }
-  if (!(value = read_secret_from_stdin (&error)))
-    {
-      status = imu_cli_usage_error (cli, "%s", error->message);
-      goto out;
-    }
-  json_object_set_string_member (cfg, "auth", sas ? "sas" : "shared-key");
-  if (account != NULL)
-    json_object_set_string_member (cfg, "account", account);
-  if (no_create)
-    json_object_set_string_member (cfg, "create", "no");
-  node = json_node_init_object (json_node_alloc (), json_object_ref (cfg));
-  json_generator_set_root (gen, node);
-  *config = imu_sync_target_config_new (name, "azure", url);
-  g_free ((*config)->config_json);
-  (*config)->config_json = json_generator_to_data (gen, NULL);
-  if (!apply_common (cli, &common, *config, &status))
-    goto out;
-  *secret = g_steal_pointer (&value);
-
-out:
-  common_options_clear (&common);
-  return status;
-}
-
 /* Builds config_json from name, value pairs (values may be NULL: skipped)
  * and a "path_style" boolean when @path_style. */
 static char *
@@ -280,19 +168,103 @@ config_json_of (const char * const *members, gboolean path_style)
   return json_generator_to_data (gen, NULL);
 }
 
-/* `imu target add NAME s3 --endpoint URL --region R --bucket B --access-key K --secret-from-stdin` */
+/* A new target whose config_json is config_json_of (@members, @path_style). */
+static ImuSyncTargetConfig *
+config_new (const char *name, const char *kind, const char *url, const char * const *members, gboolean path_style)
+{
+  ImuSyncTargetConfig *config = imu_sync_target_config_new (name, kind, url);
+
+  g_free (config->config_json);
+  config->config_json = config_json_of (members, path_style);
+  return config;
+}
+
+/* `imu target add NAME folder --path DIR` */
 static int
-add_s3 (ImuCli *cli, const char *name, int argc, char **argv, ImuSyncTargetConfig **config, char **secret)
+add_folder (ImuCli *cli, const char *name, int argc, char **argv, CommonOptions *common,
+            ImuSyncTargetConfig **config, char **secret)
 {
   g_autoptr(GOptionContext) context = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *abs = NULL;
+  int status = IMU_CLI_EXIT_OK;
+  const GOptionEntry entries[] = {
+    { "path", 0, 0, G_OPTION_ARG_FILENAME, &path, N_("The folder (a USB stick, a network share)"), N_("DIR") },
+    { NULL }
+  };
+
+  context = kind_context (cli, "folder", entries, common,
+                          _("A plain folder: sessions go to DIR/PREFIX/sessions/UUID/bundle.imub."));
+  if (!imu_cli_parse_options (cli, context, &argc, &argv, &status))
+    return status;
+  if (path == NULL)
+    return imu_cli_usage_error (cli, _("which folder? Give --path DIR"));
+  abs = g_canonicalize_filename (path, NULL);
+  *config = imu_sync_target_config_new (name, "folder", abs);
+  return IMU_CLI_EXIT_OK;
+}
+
+/* `imu target add NAME azure --container-url URL (--sas-from-stdin | --account A --key-from-stdin)` */
+static int
+add_azure (ImuCli *cli, const char *name, int argc, char **argv, CommonOptions *common,
+           ImuSyncTargetConfig **config, char **secret)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *account = NULL;
+  gboolean sas = FALSE, key = FALSE, no_create = FALSE;
+  int status = IMU_CLI_EXIT_OK;
+  const GOptionEntry entries[] = {
+    { "no-create", 0, 0, G_OPTION_ARG_NONE, &no_create,
+      N_("Do not create the container when it is missing (with the account key it is made on first use)"), NULL },
+    { "container-url", 0, 0, G_OPTION_ARG_STRING, &url,
+      N_("The container: https://ACCOUNT.blob.core.windows.net/CONTAINER (no SAS token in it)"), N_("URL") },
+    { "sas-from-stdin", 0, 0, G_OPTION_ARG_NONE, &sas,
+      N_("Read a SAS token (sv=…&sig=…) from standard input"), NULL },
+    { "account", 0, 0, G_OPTION_ARG_STRING, &account,
+      N_("The storage account, for an account key"), N_("NAME") },
+    { "key-from-stdin", 0, 0, G_OPTION_ARG_NONE, &key,
+      N_("Read the account key (base64) from standard input"), NULL },
+    { NULL }
+  };
+
+  context = kind_context (cli, "azure", entries, common,
+                          _("Azure Blob Storage: block blobs under CONTAINER/PREFIX/sessions/UUID/, "
+                            "authorised by a SAS token or by the account key (Shared Key)."));
+  if (!imu_cli_parse_options (cli, context, &argc, &argv, &status))
+    return status;
+  if (url == NULL)
+    return imu_cli_usage_error (cli, _("which container? Give --container-url URL"));
+  if (strchr (url, '?') != NULL)
+    /* Do not echo the URL: it holds the signature. */
+    return imu_cli_usage_error (cli, _("the container URL must not carry a SAS token: give the URL without "
+                                       "“?…” and the token with --sas-from-stdin"));
+  if (sas == key)
+    return imu_cli_usage_error (cli, _("give either --sas-from-stdin or --account NAME --key-from-stdin"));
+  if (key && account == NULL)
+    return imu_cli_usage_error (cli, _("--key-from-stdin needs --account NAME"));
+  if (!(*secret = read_secret_from_stdin (cli, &status)))
+    return status;
+  {
+    const char *members[] = { "auth", sas ? "sas" : "shared-key", "account", account,
+                              "create", no_create ? "no" : NULL, NULL };
+
+    *config = config_new (name, "azure", url, members, FALSE);
+  }
+  return IMU_CLI_EXIT_OK;
+}
+
+/* `imu target add NAME s3 --endpoint URL --region R --bucket B --access-key K --secret-from-stdin` */
+static int
+add_s3 (ImuCli *cli, const char *name, int argc, char **argv, CommonOptions *common,
+        ImuSyncTargetConfig **config, char **secret)
+{
+  g_autoptr(GOptionContext) context = NULL;
   g_autofree char *endpoint = NULL;
   g_autofree char *region = NULL;
   g_autofree char *bucket = NULL;
   g_autofree char *access_key = NULL;
-  g_autofree char *value = NULL;
   gboolean from_stdin = FALSE, path_style = FALSE, no_create = FALSE;
-  CommonOptions common = { 0 };
   int status = IMU_CLI_EXIT_OK;
   const GOptionEntry entries[] = {
     { "no-create", 0, 0, G_OPTION_ARG_NONE, &no_create,
@@ -310,54 +282,35 @@ add_s3 (ImuCli *cli, const char *name, int argc, char **argv, ImuSyncTargetConfi
     { NULL }
   };
 
-  context = kind_context (cli, "s3", entries, &common,
+  context = kind_context (cli, "s3", entries, common,
                           _("S3-compatible object storage (SigV4): objects under BUCKET/PREFIX/sessions/UUID/, "
                             "large bundles as resumable multipart uploads."));
   if (!imu_cli_parse_options (cli, context, &argc, &argv, &status))
-    goto out;
+    return status;
   if (endpoint == NULL || region == NULL || bucket == NULL || access_key == NULL)
-    {
-      status = imu_cli_usage_error (cli, _("give --endpoint URL, --region REGION, --bucket NAME and --access-key ID"));
-      goto out;
-    }
+    return imu_cli_usage_error (cli, _("give --endpoint URL, --region REGION, --bucket NAME and --access-key ID"));
   if (!from_stdin)
-    {
-      status = imu_cli_usage_error (cli, _("give the secret access key on standard input with --secret-from-stdin"));
-      goto out;
-    }
-  if (!(value = read_secret_from_stdin (&error)))
-    {
-      status = imu_cli_usage_error (cli, "%s", error->message);
-      goto out;
-    }
-  *config = imu_sync_target_config_new (name, "s3", endpoint);
-  g_free ((*config)->config_json);
+    return imu_cli_usage_error (cli, _("give the secret access key on standard input with --secret-from-stdin"));
+  if (!(*secret = read_secret_from_stdin (cli, &status)))
+    return status;
   {
     const char *members[] = { "bucket", bucket, "region", region, "access_key", access_key,
                               "create", no_create ? "no" : NULL, NULL };
 
-    (*config)->config_json = config_json_of (members, path_style);
+    *config = config_new (name, "s3", endpoint, members, path_style);
   }
-  if (!apply_common (cli, &common, *config, &status))
-    goto out;
-  *secret = g_steal_pointer (&value);
-
-out:
-  common_options_clear (&common);
-  return status;
+  return IMU_CLI_EXIT_OK;
 }
 
 /* `imu target add NAME webdav --url URL --user U --password-from-stdin` */
 static int
-add_webdav (ImuCli *cli, const char *name, int argc, char **argv, ImuSyncTargetConfig **config, char **secret)
+add_webdav (ImuCli *cli, const char *name, int argc, char **argv, CommonOptions *common,
+            ImuSyncTargetConfig **config, char **secret)
 {
   g_autoptr(GOptionContext) context = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *url = NULL;
   g_autofree char *user = NULL;
-  g_autofree char *value = NULL;
   gboolean from_stdin = FALSE;
-  CommonOptions common = { 0 };
   int status = IMU_CLI_EXIT_OK;
   const GOptionEntry entries[] = {
     { "url", 0, 0, G_OPTION_ARG_STRING, &url,
@@ -368,46 +321,32 @@ add_webdav (ImuCli *cli, const char *name, int argc, char **argv, ImuSyncTargetC
     { NULL }
   };
 
-  context = kind_context (cli, "webdav", entries, &common,
+  context = kind_context (cli, "webdav", entries, common,
                           _("A WebDAV collection (Nextcloud, ownCloud, a NAS): files under URL/PREFIX/sessions/UUID/, "
                             "each written under a temporary name and moved into place."));
   if (!imu_cli_parse_options (cli, context, &argc, &argv, &status))
-    goto out;
+    return status;
   if (url == NULL || user == NULL)
-    {
-      status = imu_cli_usage_error (cli, _("give --url URL and --user NAME"));
-      goto out;
-    }
+    return imu_cli_usage_error (cli, _("give --url URL and --user NAME"));
   if (!from_stdin)
-    {
-      status = imu_cli_usage_error (cli, _("give the password on standard input with --password-from-stdin"));
-      goto out;
-    }
-  if (!(value = read_secret_from_stdin (&error)))
-    {
-      status = imu_cli_usage_error (cli, "%s", error->message);
-      goto out;
-    }
-  *config = imu_sync_target_config_new (name, "webdav", url);
-  g_free ((*config)->config_json);
+    return imu_cli_usage_error (cli, _("give the password on standard input with --password-from-stdin"));
+  if (!(*secret = read_secret_from_stdin (cli, &status)))
+    return status;
   {
     const char *members[] = { "user", user, NULL };
 
-    (*config)->config_json = config_json_of (members, FALSE);
+    *config = config_new (name, "webdav", url, members, FALSE);
   }
-  if (!apply_common (cli, &common, *config, &status))
-    goto out;
-  *secret = g_steal_pointer (&value);
-
-out:
-  common_options_clear (&common);
-  return status;
+  return IMU_CLI_EXIT_OK;
 }
 
 typedef struct {
   const char *kind;
   const char *summary;
-  int       (*add) (ImuCli *cli, const char *name, int argc, char **argv, ImuSyncTargetConfig **config, char **secret);
+  /* Parses "KIND [options]"; on success sets @config (and @secret when
+   * the kind has one) and leaves the common options in @common. */
+  int       (*add) (ImuCli *cli, const char *name, int argc, char **argv, CommonOptions *common,
+                    ImuSyncTargetConfig **config, char **secret);
 } TargetKind;
 
 static const TargetKind target_kinds[] = {
@@ -424,6 +363,7 @@ target_add (ImuCli *cli, int argc, char **argv)
   g_autoptr(ImuSyncTargetConfig) config = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *secret = NULL;
+  g_auto(CommonOptions) common = { 0 };
   const TargetKind *kind = NULL;
   ImuStore *store;
   int status;
@@ -451,8 +391,10 @@ target_add (ImuCli *cli, int argc, char **argv)
     return imu_cli_usage_error (cli, _("unknown kind of target “%s”"), argv[2]);
 
   /* The kind parses "KIND [options]" as its own command line. */
-  status = kind->add (cli, argv[1], argc - 2, argv + 2, &config, &secret);
+  status = kind->add (cli, argv[1], argc - 2, argv + 2, &common, &config, &secret);
   if (status != IMU_CLI_EXIT_OK || config == NULL)
+    return status;
+  if (!apply_common (cli, &common, config, &status))
     return status;
 
   /* Checked before the library is opened, so that a target refused
@@ -627,8 +569,8 @@ target_secret (ImuCli *cli, int argc, char **argv)
   if (fits != NULL)
     return imu_cli_usage_error (cli, _("“%s” is a %s target: give its secret with %s"), config->name, config->kind,
                                 fits);
-  if (!(value = read_secret_from_stdin (&error)))
-    return imu_cli_usage_error (cli, "%s", error->message);
+  if (!(value = read_secret_from_stdin (cli, &status)))
+    return status;
   requeued = imu_sync_targets_set_secret (store, config->name, sas ? "sas" : key ? "shared-key" : NULL, value,
                                           &error);
   if (requeued < 0)

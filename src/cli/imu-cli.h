@@ -157,6 +157,54 @@ ImuSession     *imu_cli_load_session       (ImuCli      *cli,
                                             const char  *id_or_uuid,
                                             GError     **error);
 
+/* Refuses a command line without its one SESSION argument (argv[1]) or
+ * with more: prints the usage error and sets @exit_code. */
+gboolean        imu_cli_check_session_argument (ImuCli  *cli,
+                                                int      argc,
+                                                char   **argv,
+                                                int     *exit_code);
+
+/* Opens the existing library and loads SESSION with its streams
+ * (imu_cli_load_session()); when either fails, prints the error and sets
+ * @exit_code. */
+ImuSession     *imu_cli_open_session       (ImuCli     *cli,
+                                            const char *id_or_uuid,
+                                            int        *exit_code);
+
+/**
+ * imu_cli_parse_session_command:
+ *
+ * For a command whose only argument is SESSION: parses @context
+ * (imu_cli_parse_options()), refuses a missing or extra argument, and
+ * opens the session (imu_cli_open_session()).
+ *
+ * Returns: (transfer full) (nullable): the session, or NULL with
+ *   @exit_code set when the command should not go on (0 after --help)
+ */
+ImuSession     *imu_cli_parse_session_command (ImuCli          *cli,
+                                               GOptionContext  *context,
+                                               int              argc,
+                                               char           **argv,
+                                               int             *exit_code);
+
+/* Writes the whole of a file to @out; returns FALSE with @error set. */
+typedef gboolean (*ImuCliWriteFunc) (GOutputStream  *out,
+                                     gpointer        user_data,
+                                     GError        **error);
+
+/**
+ * imu_cli_write_file:
+ *
+ * Writes @path through @write into a new file next to it, renamed over
+ * @path at the end, so that a failed or cancelled write never leaves a
+ * truncated file under the real name. Errors of @write and of closing the
+ * file are prefixed with @path. Blocks.
+ */
+gboolean        imu_cli_write_file         (const char       *path,
+                                            ImuCliWriteFunc   write,
+                                            gpointer          user_data,
+                                            GError          **error);
+
 /* Formatting shared by list/show/import. */
 char           *imu_cli_format_duration    (gint64 duration_ns);          /* "1:02:03" */
 char           *imu_cli_format_local_time  (gint64 t_ns);                 /* "2019-02-26 11:55:06" */
