@@ -1216,6 +1216,174 @@ test_import_format (void)
   }
 }
 
+/* ---- edit and event ---- */
+
+static void
+test_edit (void)
+{
+  g_autofree char *library = library_with_fixture (NULL);
+  g_auto(Run) edit = { 0 };
+  g_auto(Run) show = { 0 };
+  g_auto(Run) nothing = { 0 };
+  g_auto(Run) empty = { 0 };
+  g_auto(Run) missing = { 0 };
+  g_autoptr(JsonNode) root = NULL;
+  JsonObject *obj;
+  JsonArray *tags;
+
+  run_imu (&edit, "--library", library, "edit", "1", "--title", "Intervals", "--subject", "",
+           "--activity", "run", "--tag", "outdoor", "--tag", "lab", "--untag", "trial 1", "--notes", "windy");
+  g_assert_cmpint (edit.status, ==, EXIT_OK);
+  g_assert_cmpstr (edit.out, ==, "Updated session 1 “Intervals”\n");
+
+  run_imu (&show, "--library", library, "show", "1", "--json");
+  g_assert_cmpint (show.status, ==, EXIT_OK);
+  root = parse_json (show.out);
+  obj = json_node_get_object (root);
+  g_assert_cmpstr (json_object_get_string_member (obj, "title"), ==, "Intervals");
+  g_assert_cmpstr (json_object_get_string_member (obj, "activity"), ==, "run");
+  g_assert_cmpstr (json_object_get_string_member (obj, "notes"), ==, "windy");
+  g_assert_true (json_object_get_null_member (obj, "subject") ||
+                 g_strcmp0 (json_object_get_string_member (obj, "subject"), "") == 0);
+  /* "lab" was there and stays once; "trial 1" went; "outdoor" came. */
+  tags = json_object_get_array_member (obj, "tags");
+  g_assert_cmpuint (json_array_get_length (tags), ==, 2);
+  g_assert_cmpstr (json_array_get_string_element (tags, 0), ==, "lab");
+  g_assert_cmpstr (json_array_get_string_element (tags, 1), ==, "outdoor");
+
+  run_imu (&nothing, "--library", library, "edit", "1");
+  g_assert_cmpint (nothing.status, ==, EXIT_USAGE);
+  g_assert_true (g_str_has_prefix (nothing.err, "imu edit: nothing to change: give --title, --subject, "
+                                                "--activity, --tag, --untag or --notes\n"));
+  run_imu (&empty, "--library", library, "edit", "1", "--title", "  ");
+  g_assert_cmpint (empty.status, ==, EXIT_USAGE);
+  run_imu (&missing, "--library", library, "edit", "9", "--title", "x");
+  g_assert_cmpint (missing.status, ==, EXIT_NOT_FOUND);
+}
+
+static void
+test_event (void)
+{
+  g_autofree char *library = library_with_fixture (NULL);
+  g_autofree char *dir = imu_test_tmpdir ();
+  g_autofree char *csv_out = g_build_filename (dir, "events.csv", NULL);
+  g_autofree char *text = NULL;
+  static const char hand[] = "label,offset,duration\nWarm-up,0:00:00.05,0.5\nBad,soon,\n";
+  g_autofree char *bad = imu_test_write_file ("bad-events.csv", hand, sizeof hand - 1);
+  static const char good[] = "{\"time\":\"2019-02-26T10:55:06.5Z\",\"label\":\"Cool-down\",\"kind\":\"note\"}\n";
+  g_autofree char *jsonl = imu_test_write_file ("more.jsonl", good, sizeof good - 1);
+
+  {
+    g_auto(Run) run = { 0 };
+
+    /* The fixture starts at 2019-02-26T10:55:06.01Z: 0:00:00.25 from it is 10:55:06.26. */
+    run_imu (&run, "--library", library, "event", "add", "1", "--at", "0:00:00.25", "--label", "Sprint, 1",
+             "--duration", "0.5", "--note", "fast");
+    g_assert_cmpint (run.status, ==, EXIT_OK);
+    g_assert_cmpstr (run.out, ==, "1\t0:00:00.250\tmarker\tSprint, 1\n");
+  }
+  {
+    g_auto(Run) run = { 0 };
+
+    run_imu (&run, "--library", library, "event", "add", "1", "--at", "2019-02-26T10:55:06.11Z", "--label", "Turn",
+             "--kind", "note", "--json");
+    g_assert_cmpint (run.status, ==, EXIT_OK);
+    g_assert_nonnull (strstr (run.out, "\"offset\" : \"0:00:00.100\""));
+    g_assert_nonnull (strstr (run.out, "\"t_ns\" : 1551178506110000000"));
+  }
+  {
+    g_auto(Run) run = { 0 };
+
+    run_imu (&run, "--library", library, "event", "edit", "1", "1", "--label", "Sprint");
+    g_assert_cmpint (run.status, ==, EXIT_OK);
+    g_assert_cmpstr (run.out, ==, "1\t0:00:00.250\tmarker\tSprint\n");
+  }
+  {
+    g_auto(Run) run = { 0 };
+
+    run_imu (&run, "--library", library, "event", "export", "1", "-o", csv_out);
+    g_assert_cmpint (run.status, ==, EXIT_OK);
+    g_assert_true (g_file_get_contents (csv_out, &text, NULL, NULL));
+    /* By time: Turn (0.10) before Sprint (0.25). */
+    g_assert_cmpstr (text, ==,
+                     "time,offset,duration_s,kind,label,note\n"
+                     "2019-02-26T10:55:06.110Z,0:00:00.100,0,note,Turn,\n"
+                     "2019-02-26T10:55:06.260Z,0:00:00.250,0.5,marker,Sprint,fast\n");
+  }
+  {
+    g_auto(Run) run = { 0 };
+    g_auto(Run) list = { 0 };
+
+    /* A bad line refuses the whole file, and says where. */
+    run_imu (&run, "--library", library, "event", "import", "1", bad);
+    g_assert_cmpint (run.status, ==, EXIT_BAD_INPUT);
+    g_assert_true (g_str_has_prefix (run.err, "imu: bad-events.csv:3:5: “soon” is not a time"));
+    run_imu (&list, "--library", library, "event", "list", "1", "--json");
+    g_assert_cmpuint (json_array_get_length (json_node_get_array (parse_json (list.out))), ==, 2);
+  }
+  {
+    g_auto(Run) run = { 0 };
+    g_auto(Run) list = { 0 };
+
+    run_imu (&run, "--library", library, "event", "import", "1", jsonl);
+    g_assert_cmpint (run.status, ==, EXIT_OK);
+    run_imu (&list, "--library", library, "event", "list", "1");
+    g_assert_cmpint (list.status, ==, EXIT_OK);
+    g_assert_nonnull (strstr (list.out, "\t0:00:00.490\t"));
+    g_assert_nonnull (strstr (list.out, "\tnote\tCool-down\t"));
+  }
+  {
+    g_auto(Run) run = { 0 };
+    g_auto(Run) gone = { 0 };
+
+    run_imu (&run, "--library", library, "event", "delete", "1", "2");
+    g_assert_cmpint (run.status, ==, EXIT_OK);
+    g_assert_cmpstr (run.out, ==, "Deleted event 2 “Turn”\n");
+    run_imu (&gone, "--library", library, "event", "delete", "1", "2");
+    g_assert_cmpint (gone.status, ==, EXIT_NOT_FOUND);
+    g_assert_cmpstr (gone.err, ==, "imu: session 1 has no event 2 (imu event list 1 shows them)\n");
+  }
+  {
+    g_auto(Run) run = { 0 };
+
+    run_imu (&run, "--library", library, "event", "add", "1", "--label", "x");
+    g_assert_cmpint (run.status, ==, EXIT_USAGE);
+    g_assert_true (g_str_has_prefix (run.err, "imu event: imu event add needs --at and --label\n"));
+  }
+  {
+    g_auto(Run) run = { 0 };
+
+    run_imu (&run, "--library", library, "event", "rename", "1");
+    g_assert_cmpint (run.status, ==, EXIT_USAGE);
+  }
+}
+
+/* An event added after a push sends the session again. */
+static void
+test_event_requeues_push (void)
+{
+  g_autofree char *library = library_with_fixture (NULL);
+  g_autofree char *target = imu_test_tmpdir ();
+  g_auto(Run) add = { 0 };
+  g_auto(Run) first = { 0 };
+  g_auto(Run) again = { 0 };
+  g_auto(Run) event = { 0 };
+  g_auto(Run) after = { 0 };
+
+  run_imu (&add, "--library", library, "target", "add", "t", "folder", "--path", target);
+  g_assert_cmpint (add.status, ==, EXIT_OK);
+  run_imu (&first, "--library", library, "sync");
+  g_assert_cmpint (first.status, ==, EXIT_OK);
+  g_assert_nonnull (strstr (first.err, " t: done\n"));
+  run_imu (&again, "--library", library, "sync");
+  g_assert_null (strstr (again.err, " t: done\n"));
+  run_imu (&event, "--library", library, "event", "add", "1", "--at", "0", "--label", "Go");
+  g_assert_cmpint (event.status, ==, EXIT_OK);
+  run_imu (&after, "--library", library, "sync");
+  g_assert_cmpint (after.status, ==, EXIT_OK);
+  g_assert_nonnull (strstr (after.err, " t: done\n"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1243,6 +1411,9 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/export/stream-by-name", test_export_stream_by_name);
   g_test_add_func ("/cli/export/directory", test_export_directory);
   g_test_add_func ("/cli/delete", test_delete);
+  g_test_add_func ("/cli/edit", test_edit);
+  g_test_add_func ("/cli/event", test_event);
+  g_test_add_func ("/cli/event/requeues-push", test_event_requeues_push);
   g_test_add_func ("/cli/check", test_check);
   g_test_add_func ("/cli/library/newer-schema", test_newer_schema);
   g_test_add_func ("/cli/library/not-a-library", test_not_a_library);

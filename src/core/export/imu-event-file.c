@@ -351,6 +351,34 @@ csv_field (GString *line, const char *text)
   g_string_append_c (line, '"');
 }
 
+void
+imu_event_build_json (JsonBuilder    *b,
+                      const ImuEvent *e,
+                      gint64          session_start_ns)
+{
+  g_autofree char *iso = format_iso (e->t_ns);
+  g_autofree char *offset = imu_event_format_offset (imu_time_sub_sat (e->t_ns, session_start_ns));
+  g_autofree char *note = imu_event_dup_note (e);
+
+  json_builder_set_member_name (b, "time");
+  json_builder_add_string_value (b, iso);
+  json_builder_set_member_name (b, "offset");
+  json_builder_add_string_value (b, offset);
+  json_builder_set_member_name (b, "t_ns");
+  json_builder_add_int_value (b, e->t_ns);
+  json_builder_set_member_name (b, "duration_s");
+  json_builder_add_double_value (b, (double) e->duration_ns / 1e9);
+  json_builder_set_member_name (b, "kind");
+  json_builder_add_string_value (b, e->kind != NULL ? e->kind : "");
+  json_builder_set_member_name (b, "label");
+  json_builder_add_string_value (b, e->label != NULL ? e->label : "");
+  if (note != NULL)
+    {
+      json_builder_set_member_name (b, "note");
+      json_builder_add_string_value (b, note);
+    }
+}
+
 gboolean
 imu_event_file_write (GOutputStream       *out,
                       ImuEventFileFormat   format,
@@ -393,23 +421,7 @@ imu_event_file_write (GOutputStream       *out,
           g_autofree char *json = NULL;
 
           json_builder_begin_object (b);
-          json_builder_set_member_name (b, "time");
-          json_builder_add_string_value (b, iso);
-          json_builder_set_member_name (b, "offset");
-          json_builder_add_string_value (b, offset);
-          json_builder_set_member_name (b, "t_ns");
-          json_builder_add_int_value (b, e->t_ns);
-          json_builder_set_member_name (b, "duration_s");
-          json_builder_add_double_value (b, (double) e->duration_ns / 1e9);
-          json_builder_set_member_name (b, "kind");
-          json_builder_add_string_value (b, e->kind != NULL ? e->kind : "");
-          json_builder_set_member_name (b, "label");
-          json_builder_add_string_value (b, e->label != NULL ? e->label : "");
-          if (note != NULL)
-            {
-              json_builder_set_member_name (b, "note");
-              json_builder_add_string_value (b, note);
-            }
+          imu_event_build_json (b, e, session_start_ns);
           json_builder_end_object (b);
           root = json_builder_get_root (b);
           json = json_to_string (root, FALSE);

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 #include "imu-store.h"
 
@@ -61,6 +62,13 @@ char      *imu_event_dup_note        (const ImuEvent *event);
 /* Sets (or with %NULL or "" removes) the note, keeping other payload members. */
 void       imu_event_set_note        (ImuEvent       *event,
                                       const char     *note);
+
+/* Adds an event's members to an object being built: time (ISO 8601 UTC),
+ * offset (from @session_start_ns), t_ns, duration_s, kind, label and,
+ * when it has one, note. What a JSON Lines line holds. */
+void       imu_event_build_json      (JsonBuilder    *builder,
+                                      const ImuEvent *event,
+                                      gint64          session_start_ns);
 
 /**
  * imu_event_file_write:

@@ -1630,6 +1630,24 @@ imu_store_delete_event (ImuStore *self, gint64 event_id, GError **error)
   return TRUE;
 }
 
+gboolean
+imu_store_touch_session (ImuStore *self, gint64 session_id, GError **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (IMU_IS_STORE (self), FALSE);
+  end_reads (self);
+
+  if (!(stmt = imu_store_prepare (self, "UPDATE sessions SET updated_us = MAX(updated_us + 1, ?) WHERE id = ?", error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, g_get_real_time ());
+  sqlite3_bind_int64 (stmt, 2, session_id);
+  if ((rc = sqlite3_step (stmt)) != SQLITE_DONE)
+    return imu_store_fail (self, rc, "marking a session changed", error);
+  return TRUE;
+}
+
 GPtrArray *
 imu_store_list_events (ImuStore *self, gint64 session_id, GError **error)
 {

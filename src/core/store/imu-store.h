@@ -121,6 +121,11 @@ gboolean    imu_store_insert_session  (ImuStore    *self,
 gboolean    imu_store_update_session  (ImuStore    *self,
                                        ImuSession  *session,
                                        GError     **error);
+/* Marks a session changed now (its updated time), so that sync pushes it
+ * again: for edits of what it owns, such as its events. */
+gboolean    imu_store_touch_session   (ImuStore    *self,
+                                       gint64       session_id,
+                                       GError     **error);
 /* Deletes a session and everything it owns (streams, chunks, lod, events). */
 gboolean    imu_store_delete_session  (ImuStore    *self,
                                        gint64       session_id,
