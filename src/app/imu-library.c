@@ -103,51 +103,162 @@ remove_from_list (ImuLibrary *self,
   return TRUE;
 }
 
-/* Loading the list */
+/* Running a library call in a worker
+ *
+ * Every slow call below is a job: its function runs in a worker thread on
+ * a connection of that thread's own, and its done step (when it has one)
+ * runs back on the calling thread, to bring the list model up to date
+ * before the caller hears of the result. */
+
+typedef struct _Job Job;
+
+/* In the worker thread: does the job's work on @store, leaving what the
+ * caller gets in job->result. Returns FALSE with @error set on failure. */
+typedef gboolean (*JobFunc) (ImuStore      *store,
+                             Job           *job,
+                             GCancellable  *cancellable,
+                             GError       **error);
+
+/* On the calling thread, with the worker's error (NULL on success). It may
+ * replace job->result. */
+typedef void (*JobDoneFunc) (ImuLibrary   *self,
+                             Job          *job,
+                             const GError *error);
+
+typedef struct {
+  JobFunc         func;
+  JobDoneFunc     done;         /* NULL: none */
+  GDestroyNotify  result_free;  /* NULL: the caller's result is a boolean */
+} JobKind;
+
+struct _Job {
+  const JobKind  *kind;
+  gpointer        data;
+  GDestroyNotify  data_free;
+  gpointer        result;
+};
 
 static void
-load_worker (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
+job_free (Job *job)
 {
-  ImuLibrary *self = source_object;
-  g_autoptr(ImuStore) store = NULL;
-  g_autoptr(GPtrArray) sessions = NULL;
-  GError *error = NULL;
-
-  if (!(store = open_worker_store (self, &error))
-      || !(sessions = imu_store_list_sessions (store, NULL, IMU_SESSION_SORT_DATE_DESC, &error)))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  g_task_return_pointer (task, g_steal_pointer (&sessions), (GDestroyNotify) g_ptr_array_unref);
+  if (job->data_free != NULL)
+    g_clear_pointer (&job->data, job->data_free);
+  if (job->kind->result_free != NULL)
+    g_clear_pointer (&job->result, job->kind->result_free);
+  g_free (job);
 }
 
 static void
-load_done_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
+job_worker (GTask        *task,
+            gpointer      source_object,
+            gpointer      task_data,
+            GCancellable *cancellable)
 {
-  ImuLibrary *self = IMU_LIBRARY (object);
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GPtrArray) sessions = NULL;
-  g_autoptr(GPtrArray) kept = NULL;
+  ImuLibrary *self = source_object;
+  Job *job = task_data;
+  g_autoptr(ImuStore) store = NULL;
   GError *error = NULL;
 
-  if (!(sessions = g_task_propagate_pointer (G_TASK (result), &error)))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+  if (!(store = open_worker_store (self, &error))
+      || !job->kind->func (store, job, cancellable, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+job_done_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Job *job = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  g_task_propagate_boolean (G_TASK (result), &error);
+  if (job->kind->done != NULL)
+    job->kind->done (IMU_LIBRARY (object), job, error);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else if (job->kind->result_free != NULL)
+    g_task_return_pointer (task, g_steal_pointer (&job->result), job->kind->result_free);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/* Runs @kind's job on @data (owned, freed with @data_free) and completes
+ * a task of @self with @source_tag for @callback. Does not block. */
+static void
+run_job (ImuLibrary          *self,
+         const JobKind       *kind,
+         gpointer             data,
+         GDestroyNotify       data_free,
+         GCancellable        *cancellable,
+         gpointer             source_tag,
+         GAsyncReadyCallback  callback,
+         gpointer             user_data)
+{
+  GTask *task;
+  g_autoptr(GTask) worker = NULL;
+  Job *job = g_new0 (Job, 1);
+
+  job->kind = kind;
+  job->data = data;
+  job->data_free = data_free;
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, job, (GDestroyNotify) job_free);
+  /* The worker borrows the job: the task that owns it is this one's
+   * callback data, alive until the done step has run. */
+  worker = g_task_new (self, cancellable, job_done_cb, task);
+  g_task_set_task_data (worker, job, NULL);
+  imu_task_run_in_thread (worker, job_worker);
+}
+
+/* Loading the list, and reading it again */
+
+typedef struct {
+  GPtrArray  *sessions;      /* as read */
+  GHashTable *listed_ids;    /* gint64* → NULL: the model's ids when a refresh began */
+} ListData;
+
+static void
+list_data_free (ListData *data)
+{
+  g_clear_pointer (&data->sessions, g_ptr_array_unref);
+  g_clear_pointer (&data->listed_ids, g_hash_table_unref);
+  g_free (data);
+}
+
+static gboolean
+list_job (ImuStore      *store,
+          Job           *job,
+          GCancellable  *cancellable,
+          GError       **error)
+{
+  ListData *data = job->data;
+
+  data->sessions = imu_store_list_sessions (store, NULL, IMU_SESSION_SORT_DATE_DESC, error);
+  return data->sessions != NULL;
+}
+
+static void
+load_done (ImuLibrary   *self,
+           Job          *job,
+           const GError *error)
+{
+  ListData *data = job->data;
+  g_autoptr(GPtrArray) kept = NULL;
+
+  if (error != NULL)
+    return;
 
   /* Sessions whose deletion is pending stay out of the list. */
-  kept = g_ptr_array_new_full (sessions->len, g_object_unref);
+  kept = g_ptr_array_new_full (data->sessions->len, g_object_unref);
   g_hash_table_remove_all (self->by_id);
-  for (guint i = 0; i < sessions->len; i++)
+  for (guint i = 0; i < data->sessions->len; i++)
     {
-      ImuSession *session = g_ptr_array_index (sessions, i);
+      ImuSession *session = g_ptr_array_index (data->sessions, i);
       gint64 id = imu_session_get_id (session);
 
       if (g_hash_table_contains (self->pending, &id)
@@ -167,8 +278,9 @@ load_done_cb (GObject      *object,
       self->loaded = TRUE;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADED]);
     }
-  g_task_return_boolean (task, TRUE);
 }
+
+static const JobKind load_kind = { list_job, load_done, NULL };
 
 /**
  * imu_library_load_async:
@@ -183,15 +295,10 @@ imu_library_load_async (ImuLibrary          *self,
                         GAsyncReadyCallback  callback,
                         gpointer             user_data)
 {
-  GTask *task;
-  g_autoptr(GTask) worker = NULL;
-
   g_return_if_fail (IMU_IS_LIBRARY (self));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, imu_library_load_async);
-  worker = g_task_new (self, cancellable, load_done_cb, task);
-  imu_task_run_in_thread (worker, load_worker);
+  run_job (self, &load_kind, g_new0 (ListData, 1), (GDestroyNotify) list_data_free,
+           cancellable, imu_library_load_async, callback, user_data);
 }
 
 gboolean
@@ -212,19 +319,6 @@ imu_library_load_finish (ImuLibrary    *self,
  * added, sessions gone from the file are removed, changed ones take their
  * new values. Objects already listed stay the same objects, so selection
  * and open views are kept. */
-
-typedef struct {
-  GPtrArray  *sessions;      /* as read */
-  GHashTable *listed_ids;    /* gint64* → NULL: the model's ids when the read began */
-} RefreshData;
-
-static void
-refresh_data_free (RefreshData *data)
-{
-  g_clear_pointer (&data->sessions, g_ptr_array_unref);
-  g_clear_pointer (&data->listed_ids, g_hash_table_unref);
-  g_free (data);
-}
 
 /* Copies the values of every writable property that differs. */
 static void
@@ -256,20 +350,18 @@ update_session (ImuSession *listed,
 static void schedule_refresh (ImuLibrary *self);
 
 static void
-refresh_done_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+refresh_done (ImuLibrary   *self,
+              Job          *job,
+              const GError *error)
 {
-  ImuLibrary *self = IMU_LIBRARY (object);
-  RefreshData *data = g_task_get_task_data (G_TASK (result));
+  ListData *data = job->data;
   g_autoptr(GHashTable) fresh_ids = NULL;
   g_autoptr(GPtrArray) gone = NULL;
-  g_autoptr(GError) error = NULL;
   GHashTableIter iter;
   gpointer key, value;
 
   self->refreshing = FALSE;
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  if (error != NULL)
     {
       /* A refresh that cannot read leaves the list as it is; the next
        * change tries again. */
@@ -311,32 +403,13 @@ refresh_done_cb (GObject      *object,
     }
 }
 
-static void
-refresh_worker (GTask        *task,
-                gpointer      source_object,
-                gpointer      task_data,
-                GCancellable *cancellable)
-{
-  ImuLibrary *self = source_object;
-  RefreshData *data = task_data;
-  g_autoptr(ImuStore) store = NULL;
-  GError *error = NULL;
-
-  if (!(store = open_worker_store (self, &error))
-      || !(data->sessions = imu_store_list_sessions (store, NULL, IMU_SESSION_SORT_DATE_DESC, &error)))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  g_task_return_boolean (task, TRUE);
-}
+static const JobKind refresh_kind = { list_job, refresh_done, NULL };
 
 static gboolean
 refresh_cb (gpointer user_data)
 {
   ImuLibrary *self = user_data;
-  g_autoptr(GTask) task = NULL;
-  RefreshData *data;
+  ListData *data;
   GHashTableIter iter;
   gpointer key;
 
@@ -347,16 +420,14 @@ refresh_cb (gpointer user_data)
       return G_SOURCE_REMOVE;
     }
   self->refreshing = TRUE;
-  data = g_new0 (RefreshData, 1);
+  data = g_new0 (ListData, 1);
   data->listed_ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   g_hash_table_iter_init (&iter, self->by_id);
   while (g_hash_table_iter_next (&iter, &key, NULL))
     g_hash_table_add (data->listed_ids, id_dup (*(gint64 *) key));
 
-  task = g_task_new (self, self->cancellable, refresh_done_cb, NULL);
-  g_task_set_source_tag (task, refresh_cb);
-  g_task_set_task_data (task, data, (GDestroyNotify) refresh_data_free);
-  imu_task_run_in_thread (task, refresh_worker);
+  run_job (self, &refresh_kind, data, (GDestroyNotify) list_data_free,
+           self->cancellable, refresh_cb, NULL, NULL);
   return G_SOURCE_REMOVE;
 }
 
@@ -423,28 +494,26 @@ imu_library_refresh (ImuLibrary *self)
 
 /* Details of one session */
 
-static void
-load_details_worker (GTask        *task,
-                     gpointer      source_object,
-                     gpointer      task_data,
-                     GCancellable *cancellable)
+static gboolean
+load_details_job (ImuStore      *store,
+                  Job           *job,
+                  GCancellable  *cancellable,
+                  GError       **error)
 {
-  ImuLibrary *self = source_object;
-  gint64 id = *(gint64 *) task_data;
-  g_autoptr(ImuStore) store = NULL;
+  gint64 id = *(gint64 *) job->data;
   g_autoptr(ImuSessionDetails) details = g_new0 (ImuSessionDetails, 1);
-  GError *error = NULL;
 
-  if (!(store = open_worker_store (self, &error))
-      || !(details->session = imu_store_load_session (store, id, &error))
-      || !(details->events = imu_store_list_events (store, id, &error))
-      || !(details->audits = imu_store_list_import_audits (store, id, &error)))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  g_task_return_pointer (task, g_steal_pointer (&details), (GDestroyNotify) imu_session_details_free);
+  if (!(details->session = imu_store_load_session (store, id, error))
+      || !(details->events = imu_store_list_events (store, id, error))
+      || !(details->audits = imu_store_list_import_audits (store, id, error)))
+    return FALSE;
+  job->result = g_steal_pointer (&details);
+  return TRUE;
 }
+
+static const JobKind load_details_kind = {
+  load_details_job, NULL, (GDestroyNotify) imu_session_details_free
+};
 
 /**
  * imu_library_load_details_async:
@@ -459,14 +528,10 @@ imu_library_load_details_async (ImuLibrary          *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (IMU_IS_LIBRARY (self));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, imu_library_load_details_async);
-  g_task_set_task_data (task, id_dup (session_id), g_free);
-  imu_task_run_in_thread (task, load_details_worker);
+  run_job (self, &load_details_kind, id_dup (session_id), g_free,
+           cancellable, imu_library_load_details_async, callback, user_data);
 }
 
 ImuSessionDetails *
@@ -511,57 +576,38 @@ apply_save_data (ImuSession     *session,
   imu_session_set_tags (session, (const char * const *) data->tags);
 }
 
-static void
-save_worker (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
+static gboolean
+save_job (ImuStore      *store,
+          Job           *job,
+          GCancellable  *cancellable,
+          GError       **error)
 {
-  ImuLibrary *self = source_object;
-  SaveData *data = task_data;
-  g_autoptr(ImuStore) store = NULL;
+  SaveData *data = job->data;
   g_autoptr(ImuSession) session = NULL;
-  GError *error = NULL;
 
   /* The row is read again here rather than sent from the window, so that
    * only the fields a person can edit are written: an import or another
    * window may have changed the rest meanwhile. */
-  if (!(store = open_worker_store (self, &error))
-      || !(session = imu_store_load_session (store, data->id, &error)))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+  if (!(session = imu_store_load_session (store, data->id, error)))
+    return FALSE;
   apply_save_data (session, data);
-  if (!imu_store_update_session (store, session, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  g_task_return_boolean (task, TRUE);
+  return imu_store_update_session (store, session, error);
 }
 
 static void
-save_done_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
+save_done (ImuLibrary   *self,
+           Job          *job,
+           const GError *error)
 {
-  ImuLibrary *self = IMU_LIBRARY (object);
-  g_autoptr(GTask) task = user_data;
-  SaveData *data = g_task_get_task_data (G_TASK (result));
+  SaveData *data = job->data;
   ImuSession *listed;
-  GError *error = NULL;
 
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
   /* The list's object notifies, so its row redraws. */
-  if ((listed = imu_library_lookup (self, data->id)) != NULL)
+  if (error == NULL && (listed = imu_library_lookup (self, data->id)) != NULL)
     apply_save_data (listed, data);
-  g_task_return_boolean (task, TRUE);
 }
+
+static const JobKind save_kind = { save_job, save_done, NULL };
 
 /**
  * imu_library_save_session_async:
@@ -578,8 +624,6 @@ imu_library_save_session_async (ImuLibrary          *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  GTask *task;
-  g_autoptr(GTask) worker = NULL;
   SaveData *data;
 
   g_return_if_fail (IMU_IS_LIBRARY (self));
@@ -593,11 +637,8 @@ imu_library_save_session_async (ImuLibrary          *self,
   data->notes = g_strdup (imu_session_get_notes (edited));
   data->tags = g_strdupv ((GStrv) imu_session_get_tags (edited));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, imu_library_save_session_async);
-  worker = g_task_new (self, cancellable, save_done_cb, task);
-  g_task_set_task_data (worker, data, (GDestroyNotify) save_data_free);
-  imu_task_run_in_thread (worker, save_worker);
+  run_job (self, &save_kind, data, (GDestroyNotify) save_data_free,
+           cancellable, imu_library_save_session_async, callback, user_data);
 }
 
 gboolean
@@ -611,52 +652,38 @@ imu_library_save_session_finish (ImuLibrary    *self,
 
 /* Adding a session that an import or the demo generator made */
 
-static void
-add_worker (GTask        *task,
-            gpointer      source_object,
-            gpointer      task_data,
-            GCancellable *cancellable)
+static gboolean
+add_job (ImuStore      *store,
+         Job           *job,
+         GCancellable  *cancellable,
+         GError       **error)
 {
-  ImuLibrary *self = source_object;
-  gint64 id = *(gint64 *) task_data;
-  g_autoptr(ImuStore) store = NULL;
-  ImuSession *session;
-  GError *error = NULL;
-
-  if (!(store = open_worker_store (self, &error))
-      || !(session = imu_store_load_session (store, id, &error)))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  g_task_return_pointer (task, session, g_object_unref);
+  job->result = imu_store_load_session (store, *(gint64 *) job->data, error);
+  return job->result != NULL;
 }
 
+/* Puts the session the job read into the list, unless it is listed
+ * already; the caller gets the listed one. */
 static void
-add_done_cb (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
+add_done (ImuLibrary   *self,
+          Job          *job,
+          const GError *error)
 {
-  ImuLibrary *self = IMU_LIBRARY (object);
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(ImuSession) session = NULL;
   ImuSession *listed;
-  GError *error = NULL;
 
-  if (!(session = g_task_propagate_pointer (G_TASK (result), &error)))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+  if (error != NULL)
+    return;
   /* A reload may have brought it in already. */
-  if ((listed = imu_library_lookup (self, imu_session_get_id (session))) != NULL)
+  if ((listed = imu_library_lookup (self, imu_session_get_id (job->result))) != NULL)
     {
-      g_task_return_pointer (task, g_object_ref (listed), g_object_unref);
-      return;
+      g_object_unref (job->result);
+      job->result = g_object_ref (listed);
     }
-  append_session (self, session);
-  g_task_return_pointer (task, g_steal_pointer (&session), g_object_unref);
+  else
+    append_session (self, job->result);
 }
+
+static const JobKind add_kind = { add_job, add_done, g_object_unref };
 
 /**
  * imu_library_add_session_async:
@@ -671,16 +698,10 @@ imu_library_add_session_async (ImuLibrary          *self,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  GTask *task;
-  g_autoptr(GTask) worker = NULL;
-
   g_return_if_fail (IMU_IS_LIBRARY (self));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, imu_library_add_session_async);
-  worker = g_task_new (self, cancellable, add_done_cb, task);
-  g_task_set_task_data (worker, id_dup (session_id), g_free);
-  imu_task_run_in_thread (worker, add_worker);
+  run_job (self, &add_kind, id_dup (session_id), g_free,
+           cancellable, imu_library_add_session_async, callback, user_data);
 }
 
 /* Returns: (transfer full): the session as listed */
@@ -695,62 +716,22 @@ imu_library_add_session_finish (ImuLibrary    *self,
 
 /* The demo session */
 
-static void
-demo_worker (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
+static gboolean
+demo_job (ImuStore      *store,
+          Job           *job,
+          GCancellable  *cancellable,
+          GError       **error)
 {
-  ImuLibrary *self = source_object;
-  g_autoptr(ImuStore) store = NULL;
-  GError *error = NULL;
   gint64 id;
 
-  if (!(store = open_worker_store (self, &error))
-      || !(id = imu_generator_create_demo_session (store, NULL, cancellable, &error)))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  g_task_return_int (task, id);
+  if (!(id = imu_generator_create_demo_session (store, NULL, cancellable, error)))
+    return FALSE;
+  job->result = imu_store_load_session (store, id, error);
+  return job->result != NULL;
 }
 
-static void
-demo_added_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(ImuSession) session = NULL;
-  GError *error = NULL;
-
-  if (!(session = imu_library_add_session_finish (IMU_LIBRARY (object), result, &error)))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  g_task_return_int (task, imu_session_get_id (session));
-}
-
-static void
-demo_done_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  ImuLibrary *self = IMU_LIBRARY (object);
-  GTask *task = user_data;
-  GError *error = NULL;
-  gint64 id;
-
-  id = g_task_propagate_int (G_TASK (result), &error);
-  if (error != NULL)
-    {
-      g_task_return_error (task, error);
-      g_object_unref (task);
-      return;
-    }
-  imu_library_add_session_async (self, id, g_task_get_cancellable (task), demo_added_cb, task);
-}
+/* Made (or found) and read in one worker, then added like an import's. */
+static const JobKind demo_kind = { demo_job, add_done, g_object_unref };
 
 /**
  * imu_library_create_demo_async:
@@ -764,15 +745,10 @@ imu_library_create_demo_async (ImuLibrary          *self,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  GTask *task;
-  g_autoptr(GTask) worker = NULL;
-
   g_return_if_fail (IMU_IS_LIBRARY (self));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, imu_library_create_demo_async);
-  worker = g_task_new (self, cancellable, demo_done_cb, task);
-  imu_task_run_in_thread (worker, demo_worker);
+  run_job (self, &demo_kind, NULL, NULL,
+           cancellable, imu_library_create_demo_async, callback, user_data);
 }
 
 /* Returns: the demo session's id, or 0 with @error set */
@@ -781,11 +757,11 @@ imu_library_create_demo_finish (ImuLibrary    *self,
                                 GAsyncResult  *result,
                                 GError       **error)
 {
-  gint64 id;
+  g_autoptr(ImuSession) session = NULL;
 
   g_return_val_if_fail (g_task_is_valid (result, self), 0);
-  id = g_task_propagate_int (G_TASK (result), error);
-  return id > 0 ? id : 0;
+  session = g_task_propagate_pointer (G_TASK (result), error);
+  return session != NULL ? imu_session_get_id (session) : 0;
 }
 
 /* Deleting sessions, undoably */
@@ -844,55 +820,40 @@ imu_library_get_n_pending_deletions (ImuLibrary *self)
   return g_hash_table_size (self->pending);
 }
 
-static void
-delete_worker (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
+static gboolean
+delete_job (ImuStore      *store,
+            Job           *job,
+            GCancellable  *cancellable,
+            GError       **error)
 {
-  ImuLibrary *self = source_object;
-  GArray *ids = task_data;
-  g_autoptr(ImuStore) store = NULL;
-  GError *error = NULL;
+  GArray *ids = job->data;
 
-  if (!(store = open_worker_store (self, &error)))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
   for (guint i = 0; i < ids->len; i++)
-    if (!imu_store_delete_session (store, g_array_index (ids, gint64, i), &error))
-      {
-        g_task_return_error (task, error);
-        return;
-      }
-  g_task_return_boolean (task, TRUE);
+    if (!imu_store_delete_session (store, g_array_index (ids, gint64, i), error))
+      return FALSE;
+  return TRUE;
 }
 
 static void
-delete_done_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
+delete_done (ImuLibrary   *self,
+             Job          *job,
+             const GError *error)
 {
-  ImuLibrary *self = IMU_LIBRARY (object);
-  g_autoptr(GTask) task = user_data;
-  GArray *ids = g_task_get_task_data (G_TASK (result));
-  GError *error = NULL;
+  GArray *ids = job->data;
 
   for (guint i = 0; i < ids->len; i++)
     g_hash_table_remove (self->deleting, &g_array_index (ids, gint64, i));
 
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  if (error != NULL)
     {
       /* Whatever is still in the file comes back to the list, so that what
        * the window shows never claims a deletion that did not happen. */
       g_warning ("Deleting sessions failed: %s", error->message);
-      g_task_return_error (task, error);
       imu_library_load_async (self, NULL, NULL, NULL);
-      return;
     }
-  g_task_return_boolean (task, TRUE);
 }
+
+static const JobKind delete_kind = { delete_job, delete_done, NULL };
 
 static void
 run_deletions (ImuLibrary          *self,
@@ -901,8 +862,6 @@ run_deletions (ImuLibrary          *self,
                GAsyncReadyCallback  callback,
                gpointer             user_data)
 {
-  GTask *task;
-  g_autoptr(GTask) worker = NULL;
   GArray *ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), sessions->len);
 
   for (guint i = 0; i < sessions->len; i++)
@@ -913,11 +872,8 @@ run_deletions (ImuLibrary          *self,
       g_hash_table_add (self->deleting, id_dup (id));
     }
 
-  task = g_task_new (self, NULL, callback, user_data);
-  g_task_set_source_tag (task, source_tag);
-  worker = g_task_new (self, NULL, delete_done_cb, task);
-  g_task_set_task_data (worker, ids, (GDestroyNotify) g_array_unref);
-  imu_task_run_in_thread (worker, delete_worker);
+  run_job (self, &delete_kind, ids, (GDestroyNotify) g_array_unref,
+           NULL, source_tag, callback, user_data);
 }
 
 /**
@@ -1011,45 +967,33 @@ event_data_free (EventData *data)
   g_free (data);
 }
 
-static void
-event_worker (GTask        *task,
-              gpointer      source_object,
-              gpointer      task_data,
-              GCancellable *cancellable)
+static gboolean
+event_job (ImuStore      *store,
+           Job           *job,
+           GCancellable  *cancellable,
+           GError       **error)
 {
-  ImuLibrary *self = source_object;
-  EventData *data = task_data;
-  g_autoptr(ImuStore) store = NULL;
-  GError *error = NULL;
-  gboolean ok = FALSE;
+  EventData *data = job->data;
 
-  if ((store = open_worker_store (self, &error)) != NULL)
+  switch (data->op)
     {
-      switch (data->op)
-        {
-        case EVENT_ADD:
-          ok = imu_store_add_event (store, data->event, &error);
-          break;
-        case EVENT_UPDATE:
-          ok = imu_store_update_event (store, data->event, &error);
-          break;
-        case EVENT_DELETE:
-          ok = imu_store_delete_event (store, data->event_id, &error);
-          break;
-        default:
-          g_assert_not_reached ();
-        }
+    case EVENT_ADD:
+      if (!imu_store_add_event (store, data->event, error))
+        return FALSE;
+      job->result = imu_event_copy (data->event);
+      return TRUE;
+    case EVENT_UPDATE:
+      return imu_store_update_event (store, data->event, error);
+    case EVENT_DELETE:
+      return imu_store_delete_event (store, data->event_id, error);
+    default:
+      g_assert_not_reached ();
     }
-  if (!ok)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  if (data->op == EVENT_ADD)
-    g_task_return_pointer (task, imu_event_copy (data->event), (GDestroyNotify) imu_event_free);
-  else
-    g_task_return_boolean (task, TRUE);
 }
+
+/* Adding returns the event as stored; the others only succeed or fail. */
+static const JobKind add_event_kind = { event_job, NULL, (GDestroyNotify) imu_event_free };
+static const JobKind change_event_kind = { event_job, NULL, NULL };
 
 static void
 run_event_op (ImuLibrary          *self,
@@ -1060,16 +1004,13 @@ run_event_op (ImuLibrary          *self,
               GAsyncReadyCallback  callback,
               gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
   EventData *data = g_new0 (EventData, 1);
 
   data->op = op;
   data->event = event != NULL ? imu_event_copy (event) : NULL;
   data->event_id = event_id;
-  task = g_task_new (self, NULL, callback, user_data);
-  g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, data, (GDestroyNotify) event_data_free);
-  imu_task_run_in_thread (task, event_worker);
+  run_job (self, op == EVENT_ADD ? &add_event_kind : &change_event_kind, data, (GDestroyNotify) event_data_free,
+           NULL, source_tag, callback, user_data);
 }
 
 /**

@@ -16,9 +16,6 @@
 #include "imu-intensity-chart.h"
 #include "imu-profile-page.h"
 
-/* Progress of a recomputation reaches the main thread at most this often. */
-#define PROGRESS_INTERVAL_US (50 * G_TIME_SPAN_MILLISECOND)
-
 struct _ImuProfilePage
 {
   GtkWidget          parent_instance;
@@ -554,12 +551,10 @@ get_or_compute_done_cb (GObject      *object,
  * worker thread of its own with its own connection to the library. */
 
 typedef struct {
-  char           *library_path;
-  gint64          session_id;
-  ImuProfilePage *page;        /* borrowed: the task holds it */
-  guint           generation;
-  GMainContext   *context;
-  gint64          last_us;
+  char             *library_path;
+  gint64            session_id;
+  guint             generation;
+  ImuProgressRelay *progress;    /* to progress_cb() on the page's thread */
 } RecomputeData;
 
 static void
@@ -568,53 +563,8 @@ recompute_data_free (gpointer data)
   RecomputeData *rd = data;
 
   g_free (rd->library_path);
-  g_main_context_unref (rd->context);
+  imu_progress_relay_unref (rd->progress);
   g_free (rd);
-}
-
-typedef struct {
-  Job     *job;
-  guint64  done;
-  guint64  total;
-} ProgressUpdate;
-
-static gboolean
-progress_update_cb (gpointer data)
-{
-  ProgressUpdate *update = data;
-
-  progress_cb (update->done, update->total, update->job);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-progress_update_free (gpointer data)
-{
-  ProgressUpdate *update = data;
-
-  job_free (update->job);
-  g_free (update);
-}
-
-static void
-recompute_progress_cb (guint64  done,
-                       guint64  total,
-                       gpointer user_data)
-{
-  RecomputeData *rd = user_data;
-  gint64 now = g_get_monotonic_time ();
-  ProgressUpdate *update;
-
-  if (now - rd->last_us < PROGRESS_INTERVAL_US && done < total)
-    return;
-  rd->last_us = now;
-  update = g_new0 (ProgressUpdate, 1);
-  update->job = g_new0 (Job, 1);
-  update->job->page = g_object_ref (rd->page);
-  update->job->generation = rd->generation;
-  update->done = done;
-  update->total = total;
-  imu_context_post (rd->context, progress_update_cb, update, progress_update_free);
 }
 
 static void
@@ -633,7 +583,8 @@ recompute_worker (GTask        *task,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  profile = imu_profile_compute (store, rd->session_id, NULL, recompute_progress_cb, rd, cancellable, &error);
+  profile = imu_profile_compute (store, rd->session_id, NULL, imu_progress_relay_report, rd->progress,
+                                 cancellable, &error);
   if (profile == NULL || !imu_profile_save (store, profile, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -686,9 +637,8 @@ start (ImuProfilePage *self,
 
       rd->library_path = g_strdup (self->library_path);
       rd->session_id = self->session_id;
-      rd->page = self;
       rd->generation = self->generation;
-      rd->context = g_main_context_ref_thread_default ();
+      rd->progress = imu_progress_relay_new (progress_cb, job_new (self), job_free);
       g_task_set_source_tag (task, start);
       g_task_set_task_data (task, rd, recompute_data_free);
       imu_task_run_in_thread (task, recompute_worker);

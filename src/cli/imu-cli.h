@@ -14,7 +14,8 @@
  * options, so they also work after the command), parse it with
  * imu_cli_parse_options(), open the library with imu_cli_get_store(), and
  * return one of the ImuCliExit codes (imu_cli_report_error() prints an
- * error and maps it to its code).
+ * error and maps it to its code). A command whose argument is one SESSION
+ * parses and opens it with imu_cli_parse_session_command().
  */
 #pragma once
 
