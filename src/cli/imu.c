@@ -19,6 +19,7 @@ const ImuCliCommand imu_cli_commands[] = {
   { "formats",  N_("List the formats import reads or recognises"),     imu_cli_formats },
   { "list",     N_("List the sessions of the library"),                   imu_cli_list },
   { "show",     N_("Show a session: metadata, streams, imports"),         imu_cli_show },
+  { "compare",  N_("Align two to four sessions and show how they differ"), imu_cli_compare },
   { "edit",     N_("Change a session's title, subject, activity, tags or notes"), imu_cli_edit },
   { "event",    N_("Add, list, change, delete, import and export a session's events"), imu_cli_event },
   { "export",   N_("Write a session's streams as CSV"),                   imu_cli_export },

@@ -16,4 +16,5 @@
 #include "imu-import.h"
 #include "imu-export-csv.h"
 #include "imu-event-file.h"
+#include "imu-compare.h"
 #include "imu-profile.h"

@@ -1,0 +1,290 @@
+/* test-compare.c — sessions aligned and compared (imu-compare.h)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Session A is a generated 10-minute recording at 100 Hz. Session B is made
+ * from A's CSV text here, by the test: every second row (50 Hz), each time
+ * plus D = 12.345 s, uniform noise of ±0.01 g added to the acceleration,
+ * which is then written in m/s² (× 9.80665). So B's clock runs D ahead of
+ * A's: the offset that puts B on A's clock is −D, whatever the method, and
+ * the RMS of the acceleration difference is about the noise's, 0.01/√3 g.
+ */
+#include <math.h>
+#include <string.h>
+
+#include <gio/gio.h>
+
+#include "imu-core.h"
+#include "imu-generator.h"
+#include "imu-test-util.h"
+
+#define S G_GINT64_CONSTANT (1000000000)
+#define D_NS G_GINT64_CONSTANT (12345000000)
+#define START (G_GINT64_CONSTANT (1710264600) * S)
+
+typedef struct {
+  char     *library;
+  ImuStore *store;
+  gint64    a, b, flat;
+} Fixture;
+
+static char *
+generated_csv (void)
+{
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  ImuGeneratorCsvOptions options = { 7, 100.0, START, 600 * S };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (imu_generator_write_csv (out, &options, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_output_stream_write_all (out, "", 1, NULL, NULL, NULL));
+  g_assert_true (g_output_stream_close (out, NULL, NULL));
+  return g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (out));
+}
+
+/* B as the header comment says. */
+static char *
+shifted_csv (const char *a_text)
+{
+  g_auto(GStrv) lines = g_strsplit (a_text, "\n", -1);
+  GString *b = g_string_new ("timestamp,acc_x (m/s^2),acc_y (m/s^2),acc_z (m/s^2),gyr_x (deg/s),gyr_y (deg/s),gyr_z (deg/s)\n");
+  g_autoptr(GRand) rand = g_rand_new_with_seed (3);
+
+  for (guint i = 1; lines[i] != NULL && *lines[i] != '\0'; i++)
+    {
+      g_auto(GStrv) f = NULL;
+      double t;
+
+      if ((i - 1) % 2 != 0)
+        continue;
+      f = g_strsplit (lines[i], ",", -1);
+      g_assert_cmpuint (g_strv_length (f), ==, 7);
+      t = g_ascii_strtod (f[0], NULL) + 12.345;
+      g_string_append_printf (b, "%.6f", t);
+      for (guint k = 1; k <= 3; k++)
+        g_string_append_printf (b, ",%.5f", (g_ascii_strtod (f[k], NULL) + g_rand_double_range (rand, -0.01, 0.01)) * 9.80665);
+      for (guint k = 4; k <= 6; k++)
+        g_string_append_printf (b, ",%s", f[k]);
+      g_string_append_c (b, '\n');
+    }
+  return g_string_free (b, FALSE);
+}
+
+/* A resting sensor: gravity on z and white noise, nothing to correlate. */
+static char *
+flat_csv (void)
+{
+  GString *s = g_string_new ("timestamp,acc_x (g),acc_y (g),acc_z (g)\n");
+  g_autoptr(GRand) rand = g_rand_new_with_seed (11);
+
+  for (int i = 0; i < 30000; i++)
+    g_string_append_printf (s, "%.6f,%.5f,%.5f,%.5f\n", 1710264600.0 + i * 0.02,
+                            g_rand_double_range (rand, -0.003, 0.003), g_rand_double_range (rand, -0.003, 0.003),
+                            1.0 + g_rand_double_range (rand, -0.003, 0.003));
+  return g_string_free (s, FALSE);
+}
+
+static gint64
+import_text (ImuStore *store, const char *name, const char *text)
+{
+  g_autofree char *path = imu_test_write_file (name, text, -1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuImportResult) result = imu_import_path (store, path, NULL, NULL, NULL, NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  return result->session_id;
+}
+
+static void
+fixture_set_up (Fixture *f, gconstpointer data)
+{
+  g_autofree char *a = generated_csv ();
+  g_autofree char *b = shifted_csv (a);
+  g_autofree char *flat = flat_csv ();
+  g_autoptr(GError) error = NULL;
+
+  f->library = imu_test_library_path ();
+  f->store = imu_store_open (f->library, &error);
+  g_assert_no_error (error);
+  f->a = import_text (f->store, "a.csv", a);
+  f->b = import_text (f->store, "b.csv", b);
+  f->flat = import_text (f->store, "flat.csv", flat);
+}
+
+static void
+fixture_tear_down (Fixture *f, gconstpointer data)
+{
+  g_clear_object (&f->store);
+  g_free (f->library);
+}
+
+static ImuComparison *
+compare (Fixture *f, gint64 other, const char *align, GError **error)
+{
+  gint64 ids[2] = { f->a, other };
+  ImuAlignSpec spec;
+  ImuComparison *c;
+
+  g_assert_true (imu_align_spec_parse (align, &spec, NULL));
+  c = imu_compare_sessions (f->store, ids, 2, NULL, &spec, 0, 0, NULL, error);
+  imu_align_spec_clear (&spec);
+  return c;
+}
+
+static void
+assert_close_channels (const ImuComparison *c)
+{
+  /* acc_x, acc_y, acc_z in A's unit, g; B's m/s² converted back. */
+  g_assert_cmpuint (c->n_channels, ==, 3);
+  for (guint k = 0; k < 3; k++)
+    {
+      g_assert_cmpstr (c->channels[k].unit, ==, "g");
+      /* Noise alone: 0.01/√3 = 0.00577 g; interpolation adds a little. */
+      g_assert_cmpfloat (c->channels[k].rms[1], >, 0.0050);
+      g_assert_cmpfloat (c->channels[k].rms[1], <, 0.0080);
+      g_assert_cmpfloat (c->channels[k].correlation[1], >, 0.99);
+      /* Every A sample of the shared range (≈ 59 999) has a B value around it. */
+      g_assert_cmpint (c->channels[k].n[1], >, 59900);
+    }
+}
+
+static void
+test_start (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuComparison) c = compare (f, f->b, "start", &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (c->n_members, ==, 2);
+  g_assert_cmpint (c->members[0].offset_ns, ==, 0);
+  /* B's first row is A's first plus D exactly (both at the µs). */
+  g_assert_cmpint (c->members[1].offset_ns, ==, -D_NS);
+  g_assert_cmpstr (c->members[1].stream_name, ==, "accelerometer");
+  g_assert_cmpfloat (fabs (c->members[1].rate_hz - 50.0), <, 0.01);
+  g_assert_cmpint (c->t0_ns, ==, START);
+  assert_close_channels (c);
+}
+
+static void
+test_xcorr (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuComparison) c = compare (f, f->b, "xcorr", &error);
+
+  g_assert_no_error (error);
+  g_assert_true (c->members[1].clear_peak);
+  /* Within one sample period of A (10 ms). */
+  g_assert_cmpint (llabs (c->members[1].offset_ns + D_NS), <, 10000000);
+  g_assert_cmpfloat (c->members[1].correlation, >, 0.95);
+  assert_close_channels (c);
+}
+
+static void
+test_offset_and_event (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuComparison) c = NULL;
+  g_autoptr(ImuEvent) ea = imu_event_new (START + 100 * S, "marker", "Go");
+  g_autoptr(ImuEvent) eb = imu_event_new (START + 100 * S + D_NS, "marker", "go");
+
+  c = compare (f, f->b, "offset:-12.345", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (c->members[1].offset_ns, ==, -D_NS);
+  g_clear_pointer (&c, imu_comparison_free);
+
+  ea->session_id = f->a;
+  eb->session_id = f->b;
+  g_assert_true (imu_store_add_event (f->store, ea, NULL));
+  g_assert_true (imu_store_add_event (f->store, eb, NULL));
+  /* Labels match regardless of case. */
+  c = compare (f, f->b, "event:GO", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (c->members[1].offset_ns, ==, -D_NS);
+  g_clear_pointer (&c, imu_comparison_free);
+
+  c = compare (f, f->b, "event:Stop", &error);
+  g_assert_null (c);
+  g_assert_error (error, IMU_COMPARE_ERROR, IMU_COMPARE_ERROR_NO_EVENT);
+  g_assert_cmpstr (error->message, ==, "“a” has no event “Stop”");
+}
+
+static void
+test_no_clear_peak (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuComparison) c = compare (f, f->flat, "xcorr", &error);
+
+  g_assert_no_error (error);
+  /* Noise against movement: no peak stands out, so the starts are kept. */
+  g_assert_false (c->members[1].clear_peak);
+  g_assert_cmpint (c->members[1].offset_ns, ==, 0);
+}
+
+static void
+test_errors (Fixture *f, gconstpointer data)
+{
+  const char *bad[] = { "", "begin", "event:", "offset:", "offset:abc", "offset:1e300" };
+  gint64 one[1] = { 1 };
+  ImuAlignSpec spec = { IMU_ALIGN_START, NULL, 0, 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuComparison) c = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) e = NULL;
+      ImuAlignSpec s;
+
+      g_assert_false (imu_align_spec_parse (bad[i], &s, &e));
+      g_assert_error (e, IMU_COMPARE_ERROR, IMU_COMPARE_ERROR_ARGUMENT);
+    }
+  g_assert_null (imu_compare_sessions (f->store, one, 1, NULL, &spec, 0, 0, NULL, &error));
+  g_assert_error (error, IMU_COMPARE_ERROR, IMU_COMPARE_ERROR_ARGUMENT);
+  g_clear_error (&error);
+
+  /* Shifted by an hour, 10-minute sessions share nothing. */
+  c = compare (f, f->b, "offset:3600", &error);
+  g_assert_null (c);
+  g_assert_error (error, IMU_COMPARE_ERROR, IMU_COMPARE_ERROR_NO_OVERLAP);
+  g_clear_error (&error);
+
+  {
+    gint64 ids[2] = { f->a, f->b };
+
+    c = imu_compare_sessions (f->store, ids, 2, "gyroscope 7", &spec, 0, 0, NULL, &error);
+    g_assert_null (c);
+    g_assert_error (error, IMU_COMPARE_ERROR, IMU_COMPARE_ERROR_NO_STREAM);
+    g_assert_cmpstr (error->message, ==, "“a” has no stream “gyroscope 7”");
+  }
+}
+
+/* The gyroscope streams (deg/s in both) compare too, by name. */
+static void
+test_gyro_stream (Fixture *f, gconstpointer data)
+{
+  gint64 ids[2] = { f->a, f->b };
+  ImuAlignSpec spec = { IMU_ALIGN_OFFSET, NULL, -D_NS, 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuComparison) c = imu_compare_sessions (f->store, ids, 2, "gyroscope", &spec, 0, 0, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (c->n_channels, ==, 3);
+  g_assert_cmpstr (c->channels[0].unit, ==, "deg/s");
+  /* B's gyro rows are A's own, every second one: interpolating at A's
+   * other rows is all the difference there is. */
+  g_assert_cmpfloat (c->channels[0].correlation[1], >, 0.99);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+#define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
+  ADD ("/compare/start", test_start);
+  ADD ("/compare/xcorr", test_xcorr);
+  ADD ("/compare/offset-and-event", test_offset_and_event);
+  ADD ("/compare/no-clear-peak", test_no_clear_peak);
+  ADD ("/compare/errors", test_errors);
+  ADD ("/compare/gyro-stream", test_gyro_stream);
+#undef ADD
+  return g_test_run ();
+}
