@@ -1384,6 +1384,124 @@ test_event_requeues_push (void)
   g_assert_nonnull (strstr (after.err, " t: done\n"));
 }
 
+/* ---- db ---- */
+
+static gint64
+file_size (const char *path)
+{
+  GStatBuf st;
+
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  return (gint64) st.st_size;
+}
+
+static void
+test_db (void)
+{
+  g_autofree char *library = library_with_fixture (NULL);
+  g_autofree char *dir = imu_test_tmpdir ();
+  g_autofree char *backup = g_build_filename (dir, "backup.db", NULL);
+  g_autofree char *restored = g_build_filename (dir, "restored.db", NULL);
+  g_autofree char *not_library = write_fixture ("plain-text.db");
+  g_autofree char *second = write_fixture ("second.csv");
+  g_autofree char *expect = g_strdup_printf ("Backed up %s to %s (checked)\n", library, backup);
+  g_autofree char *backup_wal = g_strconcat (backup, "-wal", NULL);
+  g_autofree char *backup_partial = g_strconcat (backup, ".partial", NULL);
+
+  {
+    g_auto(Run) run = { 0 };
+    g_auto(Run) again = { 0 };
+    g_auto(Run) itself = { 0 };
+
+    run_imu (&run, "--library", library, "db", "backup", "-o", backup);
+    g_assert_cmpint (run.status, ==, EXIT_OK);
+    g_assert_cmpstr (run.out, ==, expect);
+    /* One file, no WAL beside it, nothing half-written left. */
+    g_assert_true (g_file_test (backup, G_FILE_TEST_IS_REGULAR));
+    g_assert_false (g_file_test (backup_wal, G_FILE_TEST_EXISTS));
+    g_assert_false (g_file_test (backup_partial, G_FILE_TEST_EXISTS));
+
+    run_imu (&again, "--library", library, "db", "backup", "-o", backup);
+    g_assert_cmpint (again.status, ==, 7);
+    g_assert_true (g_str_has_suffix (again.err, " already exists: give the backup a new name\n"));
+    run_imu (&itself, "--library", library, "db", "backup", "-o", library);
+    g_assert_cmpint (itself.status, ==, 7);
+  }
+  {
+    g_auto(Run) bad = { 0 };
+    g_auto(Run) over = { 0 };
+    g_auto(Run) run = { 0 };
+    g_auto(Run) list = { 0 };
+    g_auto(Run) check = { 0 };
+    g_autoptr(JsonNode) root = NULL;
+
+    run_imu (&bad, "--library", library, "db", "restore", not_library, "--to", restored);
+    g_assert_cmpint (bad.status, ==, EXIT_LIBRARY);
+    g_assert_true (g_str_has_suffix (bad.err, "plain-text.db is not an IMU Studio library\n"));
+    g_assert_false (g_file_test (restored, G_FILE_TEST_EXISTS));
+    run_imu (&over, "--library", library, "db", "restore", backup, "--to", library);
+    g_assert_cmpint (over.status, ==, 7);
+
+    run_imu (&run, "--library", library, "db", "restore", backup, "--to", restored);
+    g_assert_cmpint (run.status, ==, EXIT_OK);
+    run_imu (&list, "--library", restored, "list", "--json");
+    g_assert_cmpint (list.status, ==, EXIT_OK);
+    root = parse_json (list.out);
+    g_assert_cmpuint (json_array_get_length (json_node_get_array (root)), ==, 1);
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (json_node_get_array (root), 0),
+                                                    "title"), ==, "Morning run");
+    run_imu (&check, "--library", restored, "check");
+    g_assert_cmpint (check.status, ==, EXIT_OK);
+  }
+  {
+    g_auto(Run) import = { 0 };
+    g_auto(Run) stats = { 0 };
+    g_autoptr(JsonNode) root = NULL;
+    JsonObject *obj;
+    JsonArray *sessions;
+
+    run_imu (&import, "--library", library, "import", "--allow-duplicate", "--title", "Second", second);
+    g_assert_cmpint (import.status, ==, EXIT_OK);
+    run_imu (&stats, "--library", library, "db", "stats", "--json");
+    g_assert_cmpint (stats.status, ==, EXIT_OK);
+    root = parse_json (stats.out);
+    obj = json_node_get_object (root);
+    g_assert_cmpint (json_object_get_int_member (obj, "file_bytes"), ==, file_size (library));
+    g_assert_cmpint (json_object_get_int_member (obj, "page_size"), >, 0);
+    sessions = json_object_get_array_member (obj, "sessions");
+    g_assert_cmpuint (json_array_get_length (sessions), ==, 2);
+    for (guint i = 0; i < 2; i++)
+      g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (sessions, i), "samples_bytes"), >, 0);
+  }
+  {
+    g_auto(Run) del = { 0 };
+    g_auto(Run) compact = { 0 };
+    g_auto(Run) stats = { 0 };
+    g_auto(Run) check = { 0 };
+    g_autoptr(JsonNode) root = NULL;
+
+    run_imu (&del, "--library", library, "delete", "1");
+    g_assert_cmpint (del.status, ==, EXIT_OK);
+    run_imu (&compact, "--library", library, "db", "compact");
+    g_assert_cmpint (compact.status, ==, EXIT_OK);
+    g_assert_true (g_str_has_prefix (compact.out, "Compacted "));
+    /* No free page is left in the file, and the WAL is empty. */
+    run_imu (&stats, "--library", library, "db", "stats", "--json");
+    root = parse_json (stats.out);
+    g_assert_cmpint (json_object_get_int_member (json_node_get_object (root), "free_bytes"), ==, 0);
+    g_assert_cmpint (json_object_get_int_member (json_node_get_object (root), "wal_bytes"), ==, 0);
+    run_imu (&check, "--library", library, "check");
+    g_assert_cmpint (check.status, ==, EXIT_OK);
+  }
+  {
+    g_auto(Run) run = { 0 };
+
+    run_imu (&run, "--library", library, "db", "backup");
+    g_assert_cmpint (run.status, ==, EXIT_USAGE);
+    g_assert_true (g_str_has_prefix (run.err, "imu db: imu db backup needs -o FILE\n"));
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1415,6 +1533,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/event", test_event);
   g_test_add_func ("/cli/event/requeues-push", test_event_requeues_push);
   g_test_add_func ("/cli/check", test_check);
+  g_test_add_func ("/cli/db", test_db);
   g_test_add_func ("/cli/library/newer-schema", test_newer_schema);
   g_test_add_func ("/cli/library/not-a-library", test_not_a_library);
 

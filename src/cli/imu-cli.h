@@ -96,6 +96,7 @@ int imu_cli_profile  (ImuCli *cli, int argc, char **argv);
 int imu_cli_demo     (ImuCli *cli, int argc, char **argv);
 int imu_cli_edit     (ImuCli *cli, int argc, char **argv);
 int imu_cli_compare  (ImuCli *cli, int argc, char **argv);
+int imu_cli_db       (ImuCli *cli, int argc, char **argv);
 int imu_cli_event    (ImuCli *cli, int argc, char **argv);
 
 /* Helpers (imu-cli-common.c). */

@@ -25,6 +25,7 @@ const ImuCliCommand imu_cli_commands[] = {
   { "export",   N_("Write a session's streams as CSV"),                   imu_cli_export },
   { "delete",   N_("Delete a session and everything it holds"),          imu_cli_delete },
   { "check",    N_("Check the library's integrity"),                      imu_cli_check },
+  { "db",       N_("Back up, restore, measure and compact the library"),  imu_cli_db },
   { "generate", N_("Generate a synthetic session"),                       imu_cli_generate },
   { "sync",     N_("Send sessions to sync targets and fetch theirs"),     imu_cli_sync },
   { "target",   N_("Add, list, test and remove sync targets"),           imu_cli_target },

@@ -9,6 +9,7 @@
 #include "imu-stream-info.h"
 #include "imu-session.h"
 #include "imu-store.h"
+#include "imu-store-ops.h"
 #include "imu-stream-writer.h"
 #include "imu-series.h"
 #include "imu-chunk.h"
