@@ -11,6 +11,7 @@
  */
 #define G_LOG_DOMAIN "imu-import"
 
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 
@@ -105,7 +106,7 @@ next_line (ImuGeneactivReader *r, gboolean *got, GCancellable *cancellable, GErr
       if (r->line->len + (nl != NULL ? (gsize) (nl - start) : avail) > IMU_GENEACTIV_MAX_LINE)
         {
           g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_UNRECOGNIZED,
-                       _("%s: line %" G_GINT64_FORMAT " is longer than %d characters: this is not a GENEActiv file"),
+                       _("%s: line %" PRId64 " is longer than %d characters: this is not a GENEActiv file"),
                        r->where, r->line_no + 1, IMU_GENEACTIV_MAX_LINE);
           return FALSE;
         }
@@ -355,7 +356,7 @@ header_number (ImuGeneactivReader *r, ImuGeneactivHeader *h, const char *key, gb
     {
       g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_BAD_HEADER,
                    /* TRANSLATORS: "run.bin: line 60: the header has no “x gain”; …" */
-                   _("%s: line %" G_GINT64_FORMAT ": the header has no “%s”; without the device's calibration "
+                   _("%s: line %" PRId64 ": the header has no “%s”; without the device's calibration "
                      "its values cannot be read"),
                    r->where, r->line_no, key);
       return FALSE;
@@ -407,7 +408,7 @@ imu_geneactiv_reader_read_header (ImuGeneactivReader  *r,
       if (!got)
         {
           g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_NO_DATA,
-                       _("%s: the file ends after its header (line %" G_GINT64_FORMAT "): it holds no "
+                       _("%s: the file ends after its header (line %" PRId64 "): it holds no "
                          "“Recorded Data” page"),
                        r->where, r->line_no);
           return NULL;

@@ -316,7 +316,7 @@ geneactiv_import (const ImuImporter  *importer,
     {
       if (first_bad != NULL)
         g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_NO_DATA,
-                     _("%s: line %" G_GINT64_FORMAT ": %s; no page of samples could be read"),
+                     _("%s: line %" PRId64 ": %s; no page of samples could be read"),
                      where, first_bad_line, first_bad);
       else
         g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_NO_DATA,
@@ -331,7 +331,7 @@ geneactiv_import (const ImuImporter  *importer,
           : 2 * n_bad > n_got))
     {
       g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_TOO_MANY_ERRORS,
-                   _("%s: %" PRId64 " of %" PRId64 " pages could not be read; the first, at line %" G_GINT64_FORMAT
+                   _("%s: %" PRId64 " of %" PRId64 " pages could not be read; the first, at line %" PRId64
                      ": %s"),
                    where, n_bad, n_got, first_bad_line, first_bad);
       goto out;
