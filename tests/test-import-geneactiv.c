@@ -773,6 +773,103 @@ test_stray_lines (void)
   g_assert_cmpint (issue_line (im, "E_PAGE_HEADER", 0), ==, 60 + 10 * 8);
 }
 
+/* The subject fields: the code is the session's subject unless the person
+ * importing gave one; the location and the other fields are in the notes. */
+static void
+test_subject (void)
+{
+  g_autoptr(GBytes) bytes = real_bytes ();
+  g_autoptr(GString) s = NULL;
+  g_autoptr(GBytes) coded = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(Imported) im = NULL;
+  g_autoptr(ImuSession) session = NULL;
+  g_autoptr(ImuStore) store = NULL;
+  g_autoptr(ImuImportResult) given = NULL;
+  g_autoptr(ImuSession) given_session = NULL;
+  GError *error = NULL;
+
+  if (bytes == NULL)
+    return;
+  s = replaced_all (bytes, "Subject Code:\0\0\0\0\0\0\0\0", "Subject Code:S017\0\0\0\0", 1);
+  coded = g_bytes_new (s->str, s->len);
+  g_string_free (g_steal_pointer (&s), TRUE);
+  s = replaced_all (coded, "Device Location Code:\r\n", "Device Location Code:left wrist\r\n", 1);
+  path = write_bad ("subject.bin", s->str, s->len);
+
+  im = import_file (path, "UTC", NULL);
+  g_assert_no_error (im->error);
+  session = imu_store_load_session (im->store, im->result->session_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (imu_session_get_subject (session), ==, "S017");
+  g_assert_nonnull (strstr (imu_session_get_notes (session), "\nDevice Location Code: left wrist\n"));
+  g_assert_null (strstr (imu_session_get_notes (session), "Subject Code"));
+
+  store = g_object_ref (im->store);
+  given = imu_import_path (store, path, &(ImuImportOptions) { .device_timezone = "UTC", .subject = "P-42",
+                                                               .allow_duplicate = TRUE },
+                           NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  given_session = imu_store_load_session (store, given->session_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (imu_session_get_subject (given_session), ==, "P-42");
+  /* The file's code is not lost: it is in the notes then. */
+  g_assert_nonnull (strstr (imu_session_get_notes (given_session), "Subject Code: S017"));
+}
+
+/* A page timed before the end of the one before it: kept, counted. */
+static void
+test_time_backwards (void)
+{
+  g_autoptr(GBytes) bytes = real_bytes ();
+  g_autofree char *path = NULL;
+  g_autoptr(Imported) im = NULL;
+
+  if (bytes == NULL)
+    return;
+  /* Page 3 says page 2's time. */
+  path = write_replaced (bytes, "Page Time:2013-05-30 10:13:05:000", 0, "Page Time:2013-05-30 10:13:01:500");
+  im = import_file (path, "UTC", NULL);
+  g_assert_no_error (im->error);
+  g_assert_cmpint (find_stream (im, "accelerometer")->n_samples, ==, N_SAMPLES);
+  g_assert_cmpint (issue_count (im, "W_TIME_BACKWARDS"), ==, 1);
+  g_assert_cmpint (issue_line (im, "W_TIME_BACKWARDS", 0), ==, 60 + 10 * 3);
+}
+
+static void
+progress_cb (guint64 done, guint64 total, gpointer user_data)
+{
+  guint64 *last = user_data;
+
+  g_assert_cmpuint (done, >=, last[0]);
+  g_assert_cmpuint (done, <=, total);
+  last[0] = done;
+  last[1] = total;
+}
+
+/* Progress ends at the file's size. */
+static void
+test_progress (void)
+{
+  g_autofree char *path = imu_test_real_file (REAL);
+  g_autofree char *library = NULL;
+  g_autoptr(ImuStore) store = NULL;
+  g_autoptr(ImuImportResult) result = NULL;
+  ImuImportOptions options = { .device_timezone = "UTC" };
+  guint64 last[2] = { 0, 0 };
+  GError *error = NULL;
+
+  if (path == NULL)
+    return;
+  library = imu_test_library_path ();
+  store = imu_store_open (library, &error);
+  g_assert_no_error (error);
+  result = imu_import_path (store, path, &options, progress_cb, last, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (last[1], ==, 65536);
+  g_assert_cmpuint (last[0], ==, 65536);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -783,6 +880,8 @@ main (int argc, char **argv)
   g_test_add_func ("/core/import/geneactiv/option-zone", test_option_zone);
   g_test_add_func ("/core/import/geneactiv/detect", test_detect);
   g_test_add_func ("/core/import/geneactiv/folder", test_folder);
+  g_test_add_func ("/core/import/geneactiv/subject", test_subject);
+  g_test_add_func ("/core/import/geneactiv/progress", test_progress);
   g_test_add_func ("/core/import/geneactiv/bad/cut-in-header", test_cut_in_header);
   g_test_add_func ("/core/import/geneactiv/bad/cut-at-page", test_cut_at_page);
   g_test_add_func ("/core/import/geneactiv/bad/cut-in-page-header", test_cut_in_page_header);
@@ -795,5 +894,6 @@ main (int argc, char **argv)
   g_test_add_func ("/core/import/geneactiv/bad/no-readable-page", test_no_readable_page);
   g_test_add_func ("/core/import/geneactiv/bad/mostly-bad-pages", test_mostly_bad_pages);
   g_test_add_func ("/core/import/geneactiv/bad/stray-lines", test_stray_lines);
+  g_test_add_func ("/core/import/geneactiv/bad/time-backwards", test_time_backwards);
   return g_test_run ();
 }

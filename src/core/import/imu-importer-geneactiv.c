@@ -76,14 +76,17 @@ describe_session (ImuSession *session, const ImuGeneactivHeader *h, GString *not
                 NULL);
   if (h->rate_hz > 0)
     g_object_set (session, "nominal-rate", h->rate_hz, NULL);
-  /* The subject the person importing gave wins over the file's. */
+  /* The subject the person importing gave wins over the file's, which
+   * then stays in the notes. */
   if (subject != NULL && *subject != '\0')
     {
       const char *given = imu_session_get_subject (session);
 
       if (given == NULL || *given == '\0')
-        imu_session_set_subject (session, subject);
-      subject_used = TRUE;
+        {
+          imu_session_set_subject (session, subject);
+          subject_used = TRUE;
+        }
     }
   for (guint i = 0; i < h->keys->len; i++)
     {
