@@ -655,16 +655,21 @@ test_non_hex (void)
 
   if (bytes == NULL)
     return;
-  /* A 'G' in the 11th sample of page 4: its first 10 samples are kept. */
+  /* A 'G' in the 11th sample of page 4: its first 10 samples are kept.
+   * A NUL byte in the 21st of page 6 is no digit either (nor the end of
+   * the line): 20 kept. */
   g_bytes_get_data (bytes, &len);
   data = g_memdup2 (g_bytes_get_data (bytes, NULL), len);
   data[data_offset (bytes, 4) + 10 * 12 + 5] = 'G';
+  data[data_offset (bytes, 6) + 20 * 12] = '\0';
   path = write_bad ("hex.bin", data, len);
   im = import_file (path, "UTC", NULL);
   g_assert_no_error (im->error);
-  g_assert_cmpint (find_stream (im, "accelerometer")->n_samples, ==, N_SAMPLES - (PAGE - 10));
-  g_assert_cmpint (issue_count (im, "E_HEX_DATA"), ==, 1);
+  g_assert_cmpint (find_stream (im, "accelerometer")->n_samples, ==, N_SAMPLES - (PAGE - 10) - (PAGE - 20));
+  g_assert_cmpint (issue_count (im, "E_HEX_DATA"), ==, 2);
   g_assert_cmpint (issue_line (im, "E_HEX_DATA", 0), ==, 69 + 10 * 4);
+  g_assert_cmpint (issue_line (im, "E_HEX_DATA", 1), ==, 69 + 10 * 6);
+  g_assert_cmpuint (g_hash_table_size (im->result->issue_counts), ==, 2);   /* and W_TRUNCATED */
 }
 
 static void

@@ -90,12 +90,8 @@ next_line (ImuGeneactivReader *r, gboolean *got, GCancellable *cancellable, GErr
 
       if (r->buf_pos == r->buf_len)
         {
-          if (r->eof || !fill (r, cancellable, error))
-            {
-              if (!r->eof)
-                return FALSE;
-              break;
-            }
+          if (!r->eof && !fill (r, cancellable, error))
+            return FALSE;
           if (r->eof)
             break;
         }
@@ -128,15 +124,10 @@ next_line (ImuGeneactivReader *r, gboolean *got, GCancellable *cancellable, GErr
   return TRUE;
 }
 
-/* The text of a field without the padding the device writes: spaces, and
- * NUL bytes that fill unset fields ("Study Code:\0\0\0…"). */
+/* @text without the spaces around it. */
 static void
-trim_field (const char *text, gsize len, const char **out, gsize *out_len)
+trim_spaces (const char *text, gsize len, const char **out, gsize *out_len)
 {
-  const char *nul = memchr (text, '\0', len);
-
-  if (nul != NULL)
-    len = (gsize) (nul - text);
   while (len > 0 && g_ascii_isspace (text[0]))
     {
       text++;
@@ -146,6 +137,18 @@ trim_field (const char *text, gsize len, const char **out, gsize *out_len)
     len--;
   *out = text;
   *out_len = len;
+}
+
+/* The text of a field without the padding the device writes: spaces, and
+ * NUL bytes that fill unset fields ("Study Code:\0\0\0…"). */
+static void
+trim_field (const char *text, gsize len, const char **out, gsize *out_len)
+{
+  const char *nul = memchr (text, '\0', len);
+
+  if (nul != NULL)
+    len = (gsize) (nul - text);
+  trim_spaces (text, len, out, out_len);
 }
 
 static gboolean
@@ -527,7 +530,8 @@ decode_data (ImuGeneactivReader *r, ImuGeneactivPage *page)
   gsize len;
   guint n, i;
 
-  trim_field (r->line->str, r->line->len, &p, &len);
+  /* A NUL byte in the data is no hex digit, not the end of the line. */
+  trim_spaces (r->line->str, r->line->len, &p, &len);
   n = (guint) (len / IMU_GENEACTIV_SAMPLE_DIGITS);
   page_reserve (r, page, n);
   for (i = 0; i < n; i++)
