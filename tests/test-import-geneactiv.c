@@ -353,7 +353,7 @@ test_file_zone (void)
   a = find_stream (im, "accelerometer");
   g_assert_cmpint (a->t_first_ns, ==, G_GINT64_CONSTANT (1369908774500000000) - HOUR_NS);
   g_assert_cmpint (a->t_last_ns, ==, G_GINT64_CONSTANT (1369908833183780630) - HOUR_NS);
-  g_assert_cmpint (a->time_format.kind, ==, IMU_TIME_DATETIME);
+  g_assert_cmpint (a->time_format.kind, ==, IMU_TIME_ISO8601);
   g_assert_cmpint (a->time_format.tz_offset_s, ==, 3600);
   session = imu_store_load_session (im->store, im->result->session_id, NULL);
   g_assert_cmpint (imu_session_get_tz_offset (session), ==, 3600);

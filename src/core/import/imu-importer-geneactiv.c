@@ -102,12 +102,13 @@ describe_session (ImuSession *session, const ImuGeneactivHeader *h, GString *not
 }
 
 /* Times are stored in UTC; an export writes them as the device's wall
- * clock showed them, to the millisecond of its page times (and more
- * digits where a sample has them). */
+ * clock showed them, with the clock's offset (so that they come back as
+ * the same instants), to the millisecond of its page times and more
+ * digits where a sample has them. */
 static void
 set_time_format (ImuStreamInfo *info, int tz_offset_s)
 {
-  info->time_format.kind = IMU_TIME_DATETIME;
+  info->time_format.kind = IMU_TIME_ISO8601;
   info->time_format.decimals = 3;
   info->time_format.tz_offset_s = tz_offset_s;
   info->time_format.column = g_strdup ("Page Time");
