@@ -1086,7 +1086,7 @@ test_formats_json (void)
       "*.zip *.tar *.tar.gz *.tgz *.tar.zst *.tar.xz", TRUE },
     { "cwa", "Axivity CWA device files", "*.cwa", FALSE },
     { "gt3x", "ActiGraph GT3X device files", "*.gt3x", FALSE },
-    { "geneactiv", "GENEActiv device files", "*.bin", FALSE },
+    { "geneactiv", "GENEActiv device files", "*.bin", TRUE },
     { "parquet", "Apache Parquet tables", "*.parquet", FALSE },
   };
   g_auto(Run) run = { 0 };

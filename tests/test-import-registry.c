@@ -102,7 +102,7 @@ test_table (void)
     { "archive",   TRUE,  "*.zip *.tar *.tar.gz *.tgz *.tar.zst *.tar.xz" },
     { "cwa",       FALSE, "*.cwa" },
     { "gt3x",      FALSE, "*.gt3x" },
-    { "geneactiv", FALSE, "*.bin" },
+    { "geneactiv", TRUE,  "*.bin" },
     { "parquet",   FALSE, "*.parquet" },
   };
   guint n = 0;
@@ -283,17 +283,14 @@ test_recognized (void)
                         "Convert it with cwa-convert to CSV first." },
     { "table.parquet", "parquet", "this is an Apache Parquet file, which IMU Studio cannot import. "
                                   "Export it to CSV first." },
-    { "left.bin", "geneactiv", "this is a GENEActiv device file, which this version of IMU Studio cannot import. "
-                               "Export it to CSV with the GENEActiv software first." },
   };
-  static const char geneactiv[] = "Device Identity\r\nDevice Unique Serial Code:034245\r\n";
   g_autofree char *dir = imu_test_tmpdir ();
   g_autoptr(ImuStore) store = new_store (NULL);
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      const void *data = i == 0 ? (const void *) cwa_head : i == 1 ? (const void *) "PAR1\x15\x04" : geneactiv;
-      gsize len = i == 0 ? sizeof cwa_head : i == 1 ? 6 : sizeof geneactiv - 1;
+      const void *data = i == 0 ? (const void *) cwa_head : (const void *) "PAR1\x15\x04";
+      gsize len = i == 0 ? sizeof cwa_head : 6;
       g_autofree char *path = write_in (dir, cases[i].name, data, len);
       g_autofree char *expected = g_strdup_printf ("%s: %s", path, cases[i].message);
       g_autofree char *sha = imu_test_sha256_file (path);

@@ -83,7 +83,7 @@ extern const ImuImporter imu_importer_bundle;     /* imu-importer-bundle.c */
 extern const ImuImporter imu_importer_archive;    /* imu-importer-archive.c */
 extern const ImuImporter imu_importer_cwa;        /* imu-importer-recognized.c */
 extern const ImuImporter imu_importer_gt3x;       /* imu-importer-recognized.c */
-extern const ImuImporter imu_importer_geneactiv;  /* imu-importer-recognized.c */
+extern const ImuImporter imu_importer_geneactiv;  /* imu-importer-geneactiv.c */
 extern const ImuImporter imu_importer_parquet;    /* imu-importer-recognized.c */
 
 /* Whether the first bytes of a file look like delimited text (a CSV). */

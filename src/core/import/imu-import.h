@@ -40,6 +40,13 @@ GQuark imu_import_error_quark (void);
 #define IMU_ISSUE_EMPTY_FIELD     "W_EMPTY_FIELD"     /* an empty value field (stored as NaN) */
 #define IMU_ISSUE_NONFINITE       "I_NONFINITE"       /* NaN/Inf written in the file (kept) */
 
+/* Issue codes of GENEActiv .bin pages (imu-importer-geneactiv.c); the
+ * line is the page's. */
+#define IMU_ISSUE_TRUNCATED       "W_TRUNCATED"       /* the file ends inside a page, or before the pages its header counts */
+#define IMU_ISSUE_PAGE_HEADER     "E_PAGE_HEADER"     /* a page whose fields cannot be read (skipped) */
+#define IMU_ISSUE_HEX_DATA        "E_HEX_DATA"        /* a data line with a character that is not hex (the rest of the page skipped) */
+#define IMU_ISSUE_PAGE_SAMPLES    "W_PAGE_SAMPLES"    /* a page of another number of samples than 300 (its whole samples kept) */
+
 /* An import fails when more than this fraction of data lines are rejected
  * (E_ codes), once at least IMU_IMPORT_MIN_LINES_FOR_RATIO lines were read;
  * below that many lines, more than half rejected fails. */
