@@ -2,7 +2,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Device files people bring (Axivity CWA, ActiGraph GT3X, GENEActiv) and
+ * Device files people bring (ActiGraph GT3X, GENEActiv) and
  * Parquet tables get a message that names them and says what to do,
  * rather than "not a CSV". Each becomes a reader of its own, in a file of
  * its own, when it is read; until then they share this one.
@@ -15,19 +15,9 @@
 
 #include "imu-import-private.h"
 
-/* CWA's magic is two bytes ("MD", the metadata block) and GENEActiv's a
- * text line its own CSV export shares: too weak alone, so these sniffs
- * also want the extension the devices write. Parquet's "PAR1" and a GT3X's
- * zip are content enough. */
-
-static guint
-cwa_sniff (const ImuImportProbe *probe)
-{
-  if (probe->len >= 2 && probe->head[0] == 'M' && probe->head[1] == 'D'
-      && probe->name != NULL && imu_importer_matches_name (&imu_importer_cwa, probe->name))
-    return IMU_IMPORTER_SCORE_MAGIC;
-  return IMU_IMPORTER_SCORE_NONE;
-}
+/* GENEActiv's magic is a text line its own CSV export shares: too weak
+ * alone, so its sniff also wants the extension the devices write.
+ * Parquet's "PAR1" and a GT3X's zip are content enough. */
 
 static guint
 gt3x_sniff (const ImuImportProbe *probe)
@@ -83,11 +73,7 @@ recognized_import (const ImuImporter  *importer,
       }
   }
 
-  if (importer == &imu_importer_cwa)
-    g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_UNRECOGNIZED,
-                 _("%s: this is an Axivity CWA device file, which this version of IMU Studio cannot import. "
-                   "Convert it with cwa-convert to CSV first."), where);
-  else if (importer == &imu_importer_gt3x)
+  if (importer == &imu_importer_gt3x)
     g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_UNRECOGNIZED,
                  _("%s: this is an ActiGraph GT3X device file, which this version of IMU Studio cannot import. "
                    "Export it to raw CSV with ActiLife first."), where);
@@ -102,18 +88,9 @@ recognized_import (const ImuImporter  *importer,
   return FALSE;
 }
 
-static const char * const cwa_patterns[] = { "*.cwa", NULL };
 static const char * const gt3x_patterns[] = { "*.gt3x", NULL };
 static const char * const geneactiv_patterns[] = { "*.bin", NULL };
 static const char * const parquet_patterns[] = { "*.parquet", NULL };
-
-const ImuImporter imu_importer_cwa = {
-  .name = "cwa",
-  .display_name = N_("Axivity CWA device files"),
-  .patterns = cwa_patterns,
-  .sniff = cwa_sniff,
-  .import = recognized_import,
-};
 
 const ImuImporter imu_importer_gt3x = {
   .name = "gt3x",
