@@ -302,7 +302,13 @@ cwa_read (ImuSessionBuilder *builder, ImuImportInput *input, GInputStream *in, G
     return FALSE;
   if (!imu_cwa_header_parse (buf, got, &header))
     {
-      if (got < 512)
+      /* Forced on another file (`--format cwa`): say that it is not one. */
+      if (got < 2 || buf[0] != 'M' || buf[1] != 'D')
+        g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_UNRECOGNIZED,
+                     /* TRANSLATORS: "run.csv: this does not look like Axivity CWA device files (the format “cwa”)" */
+                     _("%s: this does not look like %s (the format “%s”)"),
+                     where, imu_importer_get_display_name (&imu_importer_cwa), imu_importer_cwa.name);
+      else if (got < 512)
         g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_BAD_HEADER,
                      /* TRANSLATORS: "AX3.cwa: the Axivity CWA header is cut short (100 of 1024 bytes)" */
                      _("%s: the Axivity CWA header is cut short (%" G_GSIZE_FORMAT " of 1024 bytes)"),
@@ -316,10 +322,6 @@ cwa_read (ImuSessionBuilder *builder, ImuImportInput *input, GInputStream *in, G
     }
   if (!(clock = imu_device_clock_new (zone, NULL, error)))
     return FALSE;
-  describe_session (builder, &header);
-  imu_session_builder_set_format (builder, "cwa");
-  if (input->hints != NULL)
-    g_strlcpy (input->hints->format, "cwa", sizeof input->hints->format);
   r.clock = clock;
   timeline = imu_cwa_timeline_new (sample_cb, &r);
 
@@ -358,8 +360,14 @@ cwa_read (ImuSessionBuilder *builder, ImuImportInput *input, GInputStream *in, G
             break;
           continue;
         }
-      if (r.n_axes == 0 && !add_streams (&r, &header, block, error))
-        return FALSE;
+      /* The session is described with its first good block, so that a
+       * file skipped from a folder leaves the folder's session as it was. */
+      if (r.n_axes == 0)
+        {
+          describe_session (builder, &header);
+          if (!add_streams (&r, &header, block, error))
+            return FALSE;
+        }
       n_good++;
       if (!imu_cwa_timeline_push (timeline, block, index, error))
         return FALSE;
@@ -377,6 +385,9 @@ cwa_read (ImuSessionBuilder *builder, ImuImportInput *input, GInputStream *in, G
                    where, n_blocks);
       return FALSE;
     }
+  imu_session_builder_set_format (builder, "cwa");
+  if (input->hints != NULL)
+    g_strlcpy (input->hints->format, "cwa", sizeof input->hints->format);
   {
     g_autofree char *described = imu_device_clock_describe (clock);
 
