@@ -157,7 +157,7 @@ describe_session (ImuSessionBuilder *builder, const ImuCwaHeader *h)
       NOTE (_("%s: %s"), label, v);
     }
   /* TRANSLATORS: the session identifier an Axivity device was configured with */
-  NOTE (_("Axivity recording session: %" G_GUINT32_FORMAT), h->session_id);
+  NOTE (_("Axivity recording session: %u"), (unsigned) h->session_id);
   /* TRANSLATORS: "Logging set from 2019-02-26 10:55:00 to 2019-02-26 10:58:00 (device clock); configured 2019-02-26 10:53:54" */
   NOTE (_("Logging set from %s to %s (device clock); configured %s"), start, end, changed);
 #undef NOTE
@@ -311,8 +311,8 @@ cwa_read (ImuSessionBuilder *builder, ImuImportInput *input, GInputStream *in, G
       else if (got < 512)
         g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_BAD_HEADER,
                      /* TRANSLATORS: "AX3.cwa: the Axivity CWA header is cut short (100 of 1024 bytes)" */
-                     _("%s: the Axivity CWA header is cut short (%" G_GSIZE_FORMAT " of 1024 bytes)"),
-                     where, got);
+                     _("%s: the Axivity CWA header is cut short (%u of 1024 bytes)"),
+                     where, (unsigned) got);
       else
         g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_BAD_HEADER,
                      /* TRANSLATORS: the header block of a CWA file starts with the letters "MD" */
