@@ -206,7 +206,8 @@ imu_cwa_block_decode (const guint8       *buf,
   guint axes, bytes_per_sample, capacity;
   gint32 time_index;
   gint64 t;
-  int accel_shift, gyro_range;
+  int gyro_range;
+  double accel_scale;
   const guint8 *data = buf + 30;
 
   if (buf[0] != 'A' || buf[1] != 'X' || le16 (buf + 2) != 508)
@@ -268,7 +269,8 @@ imu_cwa_block_decode (const guint8       *buf,
   /* AAAGGGLLLLLLLLLL: unpacked accel scale 1/2^(8+A) g, gyro range
    * 8000/2^G deg/s (0: the header's), light in the low ten bits. */
   light_scale = le16 (buf + 18);
-  accel_shift = 8 + ((light_scale >> 13) & 0x07);
+  /* A power of two: multiplying by it is exact. */
+  accel_scale = ldexp (1.0, -(8 + ((light_scale >> 13) & 0x07)));
   gyro_range = (light_scale >> 10) & 0x07 ? 8000 >> ((light_scale >> 10) & 0x07)
                : header != NULL && header->gyro_range_dps > 0 ? header->gyro_range_dps : 2000;
   block->aux.light = light_scale & 0x3ff;
@@ -290,7 +292,7 @@ imu_cwa_block_decode (const guint8       *buf,
               gint32 raw = (gint32) ((v >> (10 * a)) & 0x3ff);
 
               raw = (raw ^ 0x200) - 0x200;
-              block->accel[i][a] = ldexp ((double) (raw * (1 << e)), -accel_shift);
+              block->accel[i][a] = (double) (raw * (1 << e)) * accel_scale;
             }
         }
       else
@@ -299,7 +301,7 @@ imu_cwa_block_decode (const guint8       *buf,
           guint accel_at = axes >= 6 ? 3 : 0;
 
           for (guint a = 0; a < 3; a++)
-            block->accel[i][a] = ldexp ((double) (gint16) le16 (s + 2 * (accel_at + a)), -accel_shift);
+            block->accel[i][a] = (double) (gint16) le16 (s + 2 * (accel_at + a)) * accel_scale;
           if (axes >= 6)
             for (guint a = 0; a < 3; a++)
               block->gyro[i][a] = (double) (gint16) le16 (s + 2 * a) * gyro_range / 32768.0;
