@@ -12,6 +12,7 @@
 #define G_LOG_DOMAIN "test-import-cwa"
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
 #include <string.h>
@@ -451,6 +452,45 @@ accel_samples (ImuStore *store, ImuImportResult *result, Samples *out)
   return out->n;
 }
 
+/* A folder holding a CWA file is one session with its samples. */
+static void
+test_folder (void)
+{
+  g_autofree char *path = imu_test_real_file ("cwa/ggirread/ax6_testfile.cwa");
+  g_autofree char *dir = NULL;
+  g_autofree char *folder = NULL;
+  g_autofree char *copy = NULL;
+  g_autoptr(ImuStore) store = NULL;
+  g_autoptr(ImuImportResult) result = NULL;
+  g_autoptr(ImuSession) session = NULL;
+  g_autoptr(GFile) from = NULL;
+  g_autoptr(GFile) to = NULL;
+  Samples s = { 0 };
+  GError *error = NULL;
+
+  if (path == NULL)
+    return;
+  dir = imu_test_tmpdir ();
+  folder = g_build_filename (dir, "visit", NULL);
+  copy = g_build_filename (folder, "AX6.CWA", NULL);
+  g_assert_cmpint (g_mkdir (folder, 0755), ==, 0);
+  from = g_file_new_for_path (path);
+  to = g_file_new_for_path (copy);
+  g_file_copy (from, to, G_FILE_COPY_NONE, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  store = new_store ();
+  result = import_file (store, folder, "UTC", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (result->format, ==, "cwa");
+  g_assert_cmpint (accel_samples (store, result, &s), ==, 11320);
+  session = imu_store_load_session (store, result->session_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (imu_session_get_subject (session), ==, "993");
+  g_assert_cmpint (imu_store_count_sessions (store, NULL), ==, 1);
+  samples_clear (&s);
+}
+
 static void
 test_truncated (void)
 {
@@ -770,6 +810,7 @@ main (int argc, char **argv)
       g_test_add_data_func (name, &real_files[i], test_real);
     }
   g_test_add_func ("/core/import/cwa/device-timezone", test_device_timezone);
+  g_test_add_func ("/core/import/cwa/folder", test_folder);
   g_test_add_func ("/core/import/cwa/bad/truncated", test_truncated);
   g_test_add_func ("/core/import/cwa/bad/zeroed-header", test_zeroed_header);
   g_test_add_func ("/core/import/cwa/bad/checksums", test_bad_checksums);
