@@ -26,6 +26,13 @@ if [ "$name" = fuzz-import ] && [ -n "$real" ] && [ -d "$real/real" ]; then
     done
 fi
 
+if [ "$name" = fuzz-cwa ] && [ -n "$real" ] && [ -d "$real/real/cwa" ]; then
+  # The real CWA files as they are: every one is under the target's 1 MiB.
+  find "$real/real/cwa" -type f -iname '*.cwa' -size -1024k 2>/dev/null | while IFS= read -r f; do
+    cp "$f" "$work/real-$(basename "$f" | tr -c 'A-Za-z0-9._-' _)"
+  done
+fi
+
 export ASAN_OPTIONS="halt_on_error=1:abort_on_error=1:detect_leaks=0:allocator_may_return_null=1"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 log=$build/fuzz-work/$name.log

@@ -39,6 +39,8 @@ GQuark imu_import_error_quark (void);
 #define IMU_ISSUE_DUPLICATE_TIME  "W_DUPLICATE_TIME"  /* time equal to the previous row (kept) */
 #define IMU_ISSUE_EMPTY_FIELD     "W_EMPTY_FIELD"     /* an empty value field (stored as NaN) */
 #define IMU_ISSUE_NONFINITE       "I_NONFINITE"       /* NaN/Inf written in the file (kept) */
+/* Device files: counted per block, record or page, whose 0-based number is kept. */
+#define IMU_ISSUE_CORRUPT_BLOCK   "W_CORRUPT_BLOCK"   /* a block failed its checksum or layout (skipped: a gap) */
 
 /* Issue codes of GENEActiv .bin pages (imu-importer-geneactiv.c); the
  * line is the page's. */

@@ -2,7 +2,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Device files people bring (Axivity CWA, ActiGraph GT3X) and
+ * Device files people bring (ActiGraph GT3X) and
  * Parquet tables get a message that names them and says what to do,
  * rather than "not a CSV". Each becomes a reader of its own, in a file of
  * its own, when it is read; until then they share this one.
@@ -15,19 +15,8 @@
 
 #include "imu-import-private.h"
 
-/* CWA's magic is two bytes ("MD", the metadata block): too weak alone, so
- * its sniff also wants the extension the devices write. Parquet's "PAR1"
- * and a GT3X's zip are content enough. (GENEActiv is read:
- * imu-importer-geneactiv.c.) */
-
-static guint
-cwa_sniff (const ImuImportProbe *probe)
-{
-  if (probe->len >= 2 && probe->head[0] == 'M' && probe->head[1] == 'D'
-      && probe->name != NULL && imu_importer_matches_name (&imu_importer_cwa, probe->name))
-    return IMU_IMPORTER_SCORE_MAGIC;
-  return IMU_IMPORTER_SCORE_NONE;
-}
+/* Parquet's "PAR1" and a GT3X's zip are content enough. (CWA and
+ * GENEActiv are read: imu-importer-cwa.c, imu-importer-geneactiv.c.) */
 
 static guint
 gt3x_sniff (const ImuImportProbe *probe)
@@ -74,11 +63,7 @@ recognized_import (const ImuImporter  *importer,
       }
   }
 
-  if (importer == &imu_importer_cwa)
-    g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_UNRECOGNIZED,
-                 _("%s: this is an Axivity CWA device file, which this version of IMU Studio cannot import. "
-                   "Convert it with cwa-convert to CSV first."), where);
-  else if (importer == &imu_importer_gt3x)
+  if (importer == &imu_importer_gt3x)
     g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_UNRECOGNIZED,
                  _("%s: this is an ActiGraph GT3X device file, which this version of IMU Studio cannot import. "
                    "Export it to raw CSV with ActiLife first."), where);
@@ -89,17 +74,8 @@ recognized_import (const ImuImporter  *importer,
   return FALSE;
 }
 
-static const char * const cwa_patterns[] = { "*.cwa", NULL };
 static const char * const gt3x_patterns[] = { "*.gt3x", NULL };
 static const char * const parquet_patterns[] = { "*.parquet", NULL };
-
-const ImuImporter imu_importer_cwa = {
-  .name = "cwa",
-  .display_name = N_("Axivity CWA device files"),
-  .patterns = cwa_patterns,
-  .sniff = cwa_sniff,
-  .import = recognized_import,
-};
 
 const ImuImporter imu_importer_gt3x = {
   .name = "gt3x",

@@ -379,10 +379,11 @@ imu_session_builder_add_event (ImuSessionBuilder *self,
   g_ptr_array_add (self->events, event);
 }
 
-void
-imu_session_builder_issue (ImuSessionBuilder *self,
-                           const char        *code,
-                           gint64             line)
+static void
+count_issue (ImuSessionBuilder *self,
+             const char        *code,
+             gint64             line,
+             gboolean           keep)
 {
   gpointer count = g_hash_table_lookup (self->issue_counts, code);
   GArray *lines;
@@ -398,8 +399,24 @@ imu_session_builder_issue (ImuSessionBuilder *self,
       g_hash_table_insert (self->issue_counts, g_strdup (code), GINT_TO_POINTER (GPOINTER_TO_INT (count) + 1));
       lines = g_hash_table_lookup (self->issue_lines, code);
     }
-  if (line > 0 && lines->len < IMU_IMPORT_KEPT_LINES)
+  if (keep && lines->len < IMU_IMPORT_KEPT_LINES)
     g_array_append_val (lines, line);
+}
+
+void
+imu_session_builder_issue (ImuSessionBuilder *self,
+                           const char        *code,
+                           gint64             line)
+{
+  count_issue (self, code, line, line > 0);
+}
+
+void
+imu_session_builder_issue_at (ImuSessionBuilder *self,
+                              const char        *code,
+                              gint64             index)
+{
+  count_issue (self, code, index, index >= 0);
 }
 
 void

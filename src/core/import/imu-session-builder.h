@@ -107,6 +107,12 @@ void               imu_session_builder_add_event    (ImuSessionBuilder *self,
 void               imu_session_builder_issue        (ImuSessionBuilder *self,
                                                      const char        *code,
                                                      gint64             line);
+/* Counts one issue (IMU_ISSUE_*) at a 0-based place of a binary file (a
+ * block, a record, a page: "line" 0 is kept); the first
+ * IMU_IMPORT_KEPT_LINES places per code are kept. Does not block. */
+void               imu_session_builder_issue_at     (ImuSessionBuilder *self,
+                                                     const char        *code,
+                                                     gint64             index);
 /* Counts a data line, accepted or rejected, for the bad-line threshold.
  * Called per line: no argument checks. */
 void               imu_session_builder_count_line   (ImuSessionBuilder *self,
