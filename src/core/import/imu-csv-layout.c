@@ -47,6 +47,8 @@ typedef struct {
   gboolean        is_axis;
   const char     *kind;
   int             stream;
+  gboolean        constant;   /* every filled field of the first rows has one text */
+  char           *const_text; /* that text (the first field), owned */
 } Col;
 
 /* A sensor known by the name of its file (Sensor Logger, Empatica, …). */
@@ -110,6 +112,7 @@ col_clear (Col *c)
   g_free (c->lname);
   g_free (c->prefix);
   g_free (c->prefix_raw);
+  g_free (c->const_text);
 }
 
 void
@@ -410,6 +413,7 @@ analyse_column (Col *c, const ImuCsvDialect *d, guint j)
   c->decimals = -2;
   c->nondecreasing = TRUE;
   c->integer = TRUE;
+  c->constant = TRUE;
   for (guint r = 0; r < d->rows->len; r++)
     {
       const char *f = ((char **) g_ptr_array_index (d->rows, r))[j];
@@ -420,6 +424,10 @@ analyse_column (Col *c, const ImuCsvDialect *d, guint j)
       if (len == 0)
         continue;
       c->n_filled++;
+      if (c->const_text == NULL)
+        c->const_text = g_strdup (f);
+      else if (c->constant && !g_str_equal (c->const_text, f))
+        c->constant = FALSE;
       if (imu_number_parse (f, len, d->decimal_comma, &v, &dec))
         {
           n_num++;
@@ -858,6 +866,16 @@ set_note (ImuCsvLayout *l, const char *text)
   l->note = g_strdup (text);
 }
 
+/* Adds a sentence to the notes, after what is there. */
+static void
+add_note (ImuCsvLayout *l, const char *text)
+{
+  char *old = l->note;
+
+  l->note = old != NULL && *old != '\0' ? g_strdup_printf ("%s\n%s", old, text) : g_strdup (text);
+  g_free (old);
+}
+
 /* The state of one layout being built, phase after phase. */
 typedef struct {
   const ImuCsvDialect *d;
@@ -976,6 +994,61 @@ assign_roles (Builder *b)
         }
     }
   return n_values;
+}
+
+/* Columns that hold one value in every row of the head — a label such
+ * as MicroStrain's "state" (S), or a number such as its "extension"
+ * (-0.5) — describe the recording, not its motion: they go to the
+ * session notes. A text column is skipped in any file; a numeric one is
+ * taken for such a label only in a sparse log (two or more value
+ * columns left empty in some rows), where a column filled in every row
+ * would otherwise be a packet kind of its own that interleaves the real
+ * ones (1049 false W_TIME_BACKWARDS in a MicroStrain log). A constant
+ * numeric channel of an ordinary file (a gyroscope axis at rest) stays a
+ * channel. */
+static void
+find_constant_columns (Builder *b)
+{
+  const ImuCsvDialect *d = b->d;
+  ImuCsvLayout *l = b->l;
+  guint n_rows = d->rows->len;
+  guint n_partial = 0;
+  g_autoptr(GString) list = NULL;
+
+  if (n_rows < 4 || d->header == NULL)
+    return;
+  for (guint j = 0; j < l->n_columns; j++)
+    if (b->cols[j].role == IMU_CSV_COL_VALUE && b->cols[j].n_filled > 0 && b->cols[j].n_filled < n_rows)
+      n_partial++;
+  for (guint j = 0; j < l->n_columns; j++)
+    {
+      Col *c = &b->cols[j];
+      gboolean label;
+
+      if (!c->constant || c->n_filled != n_rows || c->const_text == NULL)
+        continue;
+      label = (c->role == IMU_CSV_COL_SKIP && c->type == CT_TEXT)
+              || (c->role == IMU_CSV_COL_VALUE && c->type == CT_NUMERIC && n_partial >= 2);
+      if (!label)
+        continue;
+      if (c->role == IMU_CSV_COL_VALUE)
+        {
+          c->role = IMU_CSV_COL_SKIP;
+          c->skip_reason = "one value in every row (a label)";
+        }
+      else
+        c->skip_reason = "text, one value in every row (a label)";
+      if (list == NULL)
+        list = g_string_new (NULL);
+      g_string_append_printf (list, "%s%s = %s", list->len > 0 ? ", " : "", l->columns[j].label, c->const_text);
+    }
+  if (list != NULL)
+    {
+      /* TRANSLATORS: the list is "state = S, extension = -0.5" */
+      g_autofree char *note = g_strdup_printf (_("Columns with one value in every row, kept here rather than as streams: %s."),
+                                               list->str);
+      add_note (l, note);
+    }
 }
 
 /* Where relative times (a column counting from the start, a sensor
@@ -1557,6 +1630,7 @@ imu_csv_layout_build (const ImuCsvDialect  *d,
       goto out;
     }
   set_time_base (&b);
+  find_constant_columns (&b);
   find_fill_groups (l, d, b.cols);
   name_channels (&b);
   plan_streams (&b);

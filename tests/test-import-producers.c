@@ -1,0 +1,204 @@
+/* test-import-producers.c — other producers' files (issue 9 §3): classes of input
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Each test writes a small synthetic file that reproduces one class of
+ * input other producers write (a sensor clock in µs without a unit,
+ * several devices interleaved, a label column in every row, a stated rate
+ * the data does not keep, a unit the data contradicts). The expected
+ * times, rates, names, units and issue counts are worked out by hand
+ * from the text in the test, never by the code under test.
+ */
+#define G_LOG_DOMAIN "test-import-producers"
+
+#include <gio/gio.h>
+#include <math.h>
+#include <string.h>
+
+#include "imu-import.h"
+#include "imu-series.h"
+#include "imu-store.h"
+#include "imu-test-util.h"
+
+typedef struct {
+  char            *library;
+  ImuStore        *store;
+  ImuImportResult *result;
+  GPtrArray       *streams;
+  GError          *error;
+} Imported;
+
+static void
+imported_free (Imported *im)
+{
+  g_clear_pointer (&im->streams, g_ptr_array_unref);
+  g_clear_pointer (&im->result, imu_import_result_free);
+  g_clear_object (&im->store);
+  g_clear_error (&im->error);
+  g_free (im->library);
+  g_free (im);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Imported, imported_free)
+
+static Imported *
+import_at (const char *path)
+{
+  Imported *im = g_new0 (Imported, 1);
+  GError *error = NULL;
+
+  im->library = imu_test_library_path ();
+  im->store = imu_store_open (im->library, &error);
+  g_assert_no_error (error);
+  im->result = imu_import_path (im->store, path, NULL, NULL, NULL, NULL, NULL, &im->error);
+  if (im->error != NULL)
+    g_test_message ("%s: %s", path, im->error->message);
+  g_assert_no_error (im->error);
+  g_assert_nonnull (im->result);
+  im->streams = imu_store_list_streams (im->store, im->result->session_id, &error);
+  g_assert_no_error (error);
+  return im;
+}
+
+/* Imports @text written to a new file named @name. */
+static Imported *
+import_text (const char *name, const char *text)
+{
+  g_autofree char *path = imu_test_write_file (name, text, -1);
+
+  return import_at (path);
+}
+
+static const ImuStreamInfo *
+stream_at (Imported *im, guint i)
+{
+  g_assert_cmpuint (i, <, im->streams->len);
+  return g_ptr_array_index (im->streams, i);
+}
+
+static char *
+describe_channels (const ImuStreamInfo *s)
+{
+  GString *str = g_string_new (NULL);
+
+  for (guint c = 0; c < s->n_channels; c++)
+    g_string_append_printf (str, "%s%s[%s]", c > 0 ? " " : "", s->channels[c].name,
+                            s->channels[c].unit != NULL ? s->channels[c].unit : "");
+  return g_string_free (str, FALSE);
+}
+
+static int
+issue_count (Imported *im, const char *code)
+{
+  return GPOINTER_TO_INT (g_hash_table_lookup (im->result->issue_counts, code));
+}
+
+static guint
+n_issue_codes (Imported *im)
+{
+  return g_hash_table_size (im->result->issue_counts);
+}
+
+static char *
+notes_of (Imported *im)
+{
+  GError *error = NULL;
+  g_autoptr(ImuSession) s = imu_store_load_session (im->store, im->result->session_id, &error);
+
+  g_assert_no_error (error);
+  return g_strdup (imu_session_get_notes (s) != NULL ? imu_session_get_notes (s) : "");
+}
+
+/* Sample @index of @s: its time and its values. */
+static gint64
+sample (Imported *im, const ImuStreamInfo *s, gint64 index, double *values)
+{
+  GError *error = NULL;
+  g_autoptr(ImuSeries) series = imu_series_new (im->store, s->id, &error);
+  double **cols = g_newa (double *, s->n_channels);
+  gint64 t = 0;
+
+  g_assert_no_error (error);
+  for (guint c = 0; c < s->n_channels; c++)
+    cols[c] = &values[c];
+  g_assert_cmpint (imu_series_read (series, index, 1, &t, cols, &error), ==, 1);
+  g_assert_no_error (error);
+  return t;
+}
+
+/* ---- constant and label columns ---- */
+
+/* A MicroStrain-like sparse log: "state" (S) and "extension" (-0.5) in
+ * every row, IMU packets (ax, ay, az) at t = 0, 2, 4 … ms and filter
+ * packets (qw … qz) at t = 1, 5, 9 … ms interleaved, written a little out
+ * of order as the real logger does (each filter row before the IMU row
+ * it follows in time). */
+static void
+test_constant_columns_sparse (void)
+{
+  g_autoptr(GString) text = g_string_new ("state,extension,timestamp,scaledAccelX,scaledAccelY,scaledAccelZ,"
+                                          "estOrientQuaternionW,estOrientQuaternionX,estOrientQuaternionY,estOrientQuaternionZ\n");
+  g_autoptr(Imported) im = NULL;
+  g_autofree char *notes = NULL;
+  double v[4];
+
+  /* 40 IMU rows at 1730000000000000000 + i × 2 ms (i = 0 … 39) and, before
+   * every second one (i = 1, 3, … 39), a filter row 1 ms later than it:
+   * 20 filter rows at +3, +7, … +79 ms. Written filter-first, so in file
+   * order a filter time is followed by an earlier IMU time 20 times. */
+  for (guint i = 0; i < 40; i++)
+    {
+      if (i % 2 == 1)
+        g_string_append_printf (text, "S,-0.5,%" G_GINT64_FORMAT ",,,,1,0,0,%u\n",
+                                G_GINT64_CONSTANT (1730000000000000000) + (gint64) (i * 2 + 1) * 1000000, i);
+      g_string_append_printf (text, "S,-0.5,%" G_GINT64_FORMAT ",0.01,0.02,1.00,,,,\n",
+                              G_GINT64_CONSTANT (1730000000000000000) + (gint64) i * 2 * 1000000);
+    }
+  im = import_text ("zlog.csv", text->str);
+
+  g_assert_cmpstr (im->result->format, ==, "microstrain");
+  g_assert_cmpint (im->result->rows, ==, 60);
+  /* Two packet kinds, two streams: no stream of all 60 rows. */
+  g_assert_cmpuint (im->streams->len, ==, 2);
+  g_assert_cmpstr (stream_at (im, 0)->name, ==, "scaledAccel");
+  g_assert_cmpint (stream_at (im, 0)->n_samples, ==, 40);
+  g_assert_cmpstr (stream_at (im, 1)->name, ==, "estOrientQuaternion");
+  g_assert_cmpint (stream_at (im, 1)->n_samples, ==, 20);
+  g_assert_cmpint (sample (im, stream_at (im, 1), 0, v), ==, G_GINT64_CONSTANT (1730000000003000000));
+  g_assert_cmpfloat (v[3], ==, 1.0);
+  /* Within each kind times only go forward. */
+  g_assert_cmpint (issue_count (im, "W_TIME_BACKWARDS"), ==, 0);
+  g_assert_cmpuint (n_issue_codes (im), ==, 0);
+  notes = notes_of (im);
+  g_assert_nonnull (strstr (notes, "Columns with one value in every row, kept here rather than as streams: "
+                                   "state = S, extension = -0.5."));
+}
+
+/* A plain file with a label column of text: the label goes to the notes;
+ * a constant numeric channel of an ordinary file stays a channel. */
+static void
+test_constant_columns_plain (void)
+{
+  g_autoptr(Imported) im = import_text ("walk.csv",
+                                        "time (s),mode,ax,ay,az\n"
+                                        "0.00,walk,0.1,0,1.0\n"
+                                        "0.01,walk,0.2,0,1.0\n"
+                                        "0.02,walk,0.3,0,1.0\n"
+                                        "0.03,walk,0.4,0,1.0\n"
+                                        "0.04,walk,0.5,0,1.0\n");
+  g_autofree char *notes = notes_of (im);
+  g_autofree char *channels = NULL;
+
+  g_assert_cmpuint (im->streams->len, ==, 1);
+  channels = describe_channels (stream_at (im, 0));
+  g_assert_cmpstr (channels, ==, "ax[g] ay[g] az[g]");
+  g_assert_nonnull (strstr (notes, "kept here rather than as streams: mode = walk."));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/core/import-producers/constant/sparse-log", test_constant_columns_sparse);
+  g_test_add_func ("/core/import-producers/constant/label-text", test_constant_columns_plain);
+  return g_test_run ();
+}
