@@ -194,11 +194,133 @@ test_constant_columns_plain (void)
   g_assert_nonnull (strstr (notes, "kept here rather than as streams: mode = walk."));
 }
 
+/* ---- sensor clocks without a unit ---- */
+
+/* A Movella-DOT-like export: a preamble with StartTime and OutputRate,
+ * then PacketCounter and a Timestamp column in µs of the sensor's clock
+ * (3.2e11 µs, 89 h since power-on) that the header gives no unit: 181
+ * rows 16667 µs apart (60 Hz, 3.00006 s). Read by magnitude as epoch ms,
+ * it was a session in 1980 of 50 min at 0.06 Hz. */
+static char *
+movella_like (gboolean with_start)
+{
+  GString *text = g_string_new (NULL);
+
+  g_string_append (text, "DeviceTag:,1\n");
+  g_string_append (text, "Firmware Version:,2.0.0\n");
+  if (with_start)
+    g_string_append (text, "StartTime:,2024-05-01 10:00:00.250\n");
+  g_string_append (text, "OutputRate:,60Hz\n\n");
+  g_string_append (text, "PacketCounter,Timestamp,Acc_X,Acc_Y,Acc_Z\n");
+  for (guint k = 0; k <= 180; k++)
+    g_string_append_printf (text, "%u,%" G_GINT64_FORMAT ",0.1%u,0.2,9.81\n", k,
+                            G_GINT64_CONSTANT (320000000000) + (gint64) k * 16667, k % 10);
+  return g_string_free (text, FALSE);
+}
+
+static void
+test_clock_us_with_start (void)
+{
+  g_autofree char *text = movella_like (TRUE);
+  g_autoptr(Imported) im = import_text ("dot.csv", text);
+  g_autofree char *notes = notes_of (im);
+  g_autofree char *channels = NULL;
+  const ImuStreamInfo *s;
+  double v[3];
+
+  g_assert_cmpstr (im->result->format, ==, "movella-dot");
+  g_assert_cmpint (im->result->rows, ==, 181);
+  g_assert_cmpuint (im->streams->len, ==, 1);
+  s = stream_at (im, 0);
+  channels = describe_channels (s);
+  g_assert_cmpstr (s->name, ==, "accelerometer");
+  g_assert_cmpstr (channels, ==, "Acc_X[m/s^2] Acc_Y[m/s^2] Acc_Z[m/s^2]");
+  g_assert_cmpint (s->n_samples, ==, 181);
+  /* StartTime 2024-05-01 10:00:00.250 UTC is the first sample; the last
+   * is 180 × 16667 µs = 3.00006 s later. */
+  g_assert_cmpint (s->t_first_ns, ==, G_GINT64_CONSTANT (1714557600250000000));
+  g_assert_cmpint (s->t_last_ns, ==, G_GINT64_CONSTANT (1714557600250000000) + G_GINT64_CONSTANT (3000060000));
+  g_assert_cmpint (sample (im, s, 1, v), ==, G_GINT64_CONSTANT (1714557600250000000) + 16667000);
+  g_assert_cmpfloat (v[0], ==, 0.11);
+  /* OutputRate says 60 Hz; 1e6 / 16667 µs = 59.9988 Hz agrees. */
+  g_assert_cmpfloat (s->nominal_rate_hz, ==, 60.0);
+  g_assert_cmpint (issue_count (im, "I_TIME_UNIT_INFERRED"), ==, 1);
+  g_assert_cmpuint (n_issue_codes (im), ==, 1);
+  g_assert_cmpint (g_array_index ((GArray *) g_hash_table_lookup (im->result->issue_lines, "I_TIME_UNIT_INFERRED"),
+                                  gint64, 0), ==, 6);
+  g_assert_nonnull (strstr (notes, "Column “Timestamp” does not say its unit: it was read as µs, "
+                                   "in which its rows are 60 Hz apart."));
+  g_assert_nonnull (strstr (notes, "The times of column “Timestamp” count from the start time of line 3."));
+}
+
+/* Without StartTime the clock counts from time 0, its first value there. */
+static void
+test_clock_us_without_start (void)
+{
+  g_autofree char *text = movella_like (FALSE);
+  g_autoptr(Imported) im = import_text ("dot.csv", text);
+  const ImuStreamInfo *s = stream_at (im, 0);
+
+  g_assert_cmpint (s->t_first_ns, ==, 0);
+  g_assert_cmpint (s->t_last_ns, ==, G_GINT64_CONSTANT (3000060000));
+  g_assert_cmpint (issue_count (im, "I_TIME_UNIT_INFERRED"), ==, 1);
+}
+
+/* Units the header gives by a suffix are taken as written, whatever the
+ * magnitude: "timestamp_us" of small values, "TimeUS", "SampleTimeFine". */
+static void
+test_clock_named_units (void)
+{
+  static const struct { const char *header; gint64 step_ns; } cases[] = {
+    { "timestamp_us", 10000000 },  /* 10000 µs */
+    { "TimeUS", 10000000 },
+    { "timestampMs", G_GINT64_CONSTANT (10000000000) },  /* 10000 ms: 0.1 Hz, as written */
+    { "t (s)", G_GINT64_CONSTANT (10000000000000) },     /* 10000 s */
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = g_strdup_printf ("%s,ax,ay,az\n0,0,0,1\n10000,0,0,1\n20000,0,0,1\n30000,0,0,1\n",
+                                               cases[i].header);
+      g_autoptr(Imported) im = import_text ("named.csv", text);
+      const ImuStreamInfo *s = stream_at (im, 0);
+
+      g_test_message ("%s", cases[i].header);
+      g_assert_cmpint (s->t_first_ns, ==, 0);
+      g_assert_cmpint (s->t_last_ns, ==, 3 * cases[i].step_ns);
+      g_assert_cmpint (issue_count (im, "I_TIME_UNIT_INFERRED"), ==, 0);
+    }
+}
+
+/* Clocks whose magnitude already gives a plausible reading keep it:
+ * epoch ms at 1 Hz (as µs it would be 1 kHz, but not a date), epoch
+ * seconds at 0.5 Hz (a date in 2024), relative seconds with decimals. */
+static void
+test_clock_plausible_kept (void)
+{
+  g_autoptr(Imported) ms = import_text ("ms.csv", "time,ax,ay,az\n"
+                                        "1714557600250,0,0,1\n1714557601250,0,0,1\n1714557602250,0,0,1\n");
+  g_autoptr(Imported) s2 = import_text ("s.csv", "time,ax,ay,az\n"
+                                        "1714557600,0,0,1\n1714557602,0,0,1\n1714557604,0,0,1\n");
+  g_autoptr(Imported) rel = import_text ("rel.csv", "time,ax,ay,az\n"
+                                         "0.0,0,0,1\n2.5,0,0,1\n5.0,0,0,1\n");
+
+  g_assert_cmpint (stream_at (ms, 0)->t_first_ns, ==, G_GINT64_CONSTANT (1714557600250000000));
+  g_assert_cmpint (stream_at (ms, 0)->t_last_ns, ==, G_GINT64_CONSTANT (1714557602250000000));
+  g_assert_cmpint (stream_at (s2, 0)->t_last_ns, ==, G_GINT64_CONSTANT (1714557604000000000));
+  g_assert_cmpint (stream_at (rel, 0)->t_last_ns, ==, G_GINT64_CONSTANT (5000000000));
+  g_assert_cmpuint (n_issue_codes (ms) + n_issue_codes (s2) + n_issue_codes (rel), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/core/import-producers/constant/sparse-log", test_constant_columns_sparse);
   g_test_add_func ("/core/import-producers/constant/label-text", test_constant_columns_plain);
+  g_test_add_func ("/core/import-producers/clock/us-with-start", test_clock_us_with_start);
+  g_test_add_func ("/core/import-producers/clock/us-without-start", test_clock_us_without_start);
+  g_test_add_func ("/core/import-producers/clock/named-units", test_clock_named_units);
+  g_test_add_func ("/core/import-producers/clock/plausible-kept", test_clock_plausible_kept);
   return g_test_run ();
 }

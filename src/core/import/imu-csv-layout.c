@@ -14,6 +14,7 @@
 #include "imu-import.h"
 #include "imu-number.h"
 #include "imu-stream-writer.h"
+#include "imu-time.h"
 
 typedef enum {
   CT_EMPTY,
@@ -129,6 +130,7 @@ imu_csv_layout_clear (ImuCsvLayout *layout)
   g_clear_pointer (&layout->streams, g_ptr_array_unref);
   g_clear_pointer (&layout->format, g_free);
   g_clear_pointer (&layout->note, g_free);
+  g_clear_pointer (&layout->issues, g_array_unref);
 }
 
 static void
@@ -374,18 +376,49 @@ scale_of_unit (const char *unit)
   return -1;
 }
 
+/* The unit a time column's name says: "time_ms", "timestamp_us",
+ * "TimeUS", "timestampMs"; Movella's "SampleTimeFine" counts µs. -1 when
+ * the name does not say. */
+static int
+time_scale_of_name (const char *lname)
+{
+  static const char * const suffixes[] = { "ns", "us", "ms" };
+  const char *us = strrchr (lname, '_');
+  gsize len = strlen (lname);
+  int scale;
+
+  if (g_str_equal (lname, "sampletimefine"))
+    return 3;
+  if (us != NULL && (scale = scale_of_unit (us + 1)) >= 0)
+    return scale;
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    if (len > 2 && g_str_has_suffix (lname, suffixes[i]))
+      {
+        g_autofree char *stem = g_strndup (lname, len - 2);
+
+        if (g_str_has_suffix (stem, "time") || g_str_has_suffix (stem, "stamp"))
+          return scale_of_unit (suffixes[i]);
+      }
+  return -1;
+}
+
+/* Whether the header says the unit of a time column (a unit, a suffix). */
+static gboolean
+time_unit_written (const Col *c)
+{
+  return scale_of_unit (c->unit) >= 0 || time_scale_of_name (c->lname) >= 0;
+}
+
 static int
 time_scale_of (const Col *c)
 {
   int scale = scale_of_unit (c->unit);
-  const char *us;
   double v;
 
   if (scale >= 0)
     return scale;
-  /* "time_ms", "timestamp_us" */
-  us = strrchr (c->lname, '_');
-  if (us != NULL && (scale = scale_of_unit (us + 1)) >= 0)
+  scale = time_scale_of_name (c->lname);
+  if (scale >= 0)
     return scale;
   v = fabs (c->first_num);
   if (v >= 1e17)
@@ -483,6 +516,70 @@ analyse_column (Col *c, const ImuCsvDialect *d, guint j)
     c->type = CT_TEXT;
   if (c->decimals == -2)
     c->decimals = -1;
+}
+
+static int compare_double (gconstpointer a, gconstpointer b);
+
+/* The sample rates an IMU is set to lie between about 1 Hz and 10 kHz:
+ * a clock read in a unit that puts its steps outside them is read in
+ * the wrong unit. */
+#define PLAUSIBLE_MIN_HZ 0.95
+#define PLAUSIBLE_MAX_HZ 10500.0
+/* A clock read as an epoch date before this (2000-01-01) is no epoch
+ * date but a sensor clock read in the wrong unit (Movella's µs as ms
+ * land in 1980). */
+#define EPOCH_PLAUSIBLE_S 946684800.0
+
+/* The median step between consecutive rows of the first rows of a
+ * numeric column, in its own unit; 0 when there are fewer than two
+ * steps. Rows of other devices than @device_value (when set) are left
+ * out. */
+static double
+median_step (const ImuCsvDialect *d, guint j, int device_column, const char *device_value)
+{
+  g_autoptr(GArray) steps = g_array_new (FALSE, FALSE, sizeof (double));
+  gboolean have_prev = FALSE;
+  double prev = 0;
+
+  for (guint r = 0; r < d->rows->len; r++)
+    {
+      char **row = g_ptr_array_index (d->rows, r);
+      double v;
+
+      if (device_column >= 0 && device_value != NULL && !g_str_equal (row[device_column], device_value))
+        continue;
+      if (!imu_number_parse (row[j], strlen (row[j]), d->decimal_comma, &v, NULL) || !isfinite (v))
+        continue;
+      if (have_prev && v > prev)
+        {
+          double step = v - prev;
+          g_array_append_val (steps, step);
+        }
+      prev = v;
+      have_prev = TRUE;
+    }
+  if (steps->len < 2)
+    return 0;
+  g_array_sort (steps, compare_double);
+  return g_array_index (steps, double, steps->len / 2);
+}
+
+static double
+rate_at_scale (double step, int scale)
+{
+  return 1e9 / (step * pow (10.0, scale));
+}
+
+static gboolean
+plausible_rate (double hz)
+{
+  return hz >= PLAUSIBLE_MIN_HZ && hz <= PLAUSIBLE_MAX_HZ;
+}
+
+static const char *
+unit_of_scale (int scale)
+{
+  return scale == 9 ? "s" : scale == 6 ? "ms" : scale == 3 ? "µs" : "ns";
 }
 
 /* How much a column looks like the time base (0: not at all). */
@@ -859,13 +956,6 @@ unique_name (GPtrArray *streams, const char *name)
     }
 }
 
-static void
-set_note (ImuCsvLayout *l, const char *text)
-{
-  g_free (l->note);
-  l->note = g_strdup (text);
-}
-
 /* Adds a sentence to the notes, after what is there. */
 static void
 add_note (ImuCsvLayout *l, const char *text)
@@ -874,6 +964,15 @@ add_note (ImuCsvLayout *l, const char *text)
 
   l->note = old != NULL && *old != '\0' ? g_strdup_printf ("%s\n%s", old, text) : g_strdup (text);
   g_free (old);
+}
+
+/* A finding about the whole file, at its header line (or first data line). */
+static void
+add_file_issue (ImuCsvLayout *l, const ImuCsvDialect *d, const char *code)
+{
+  ImuCsvFileIssue issue = { code, d->header_line > 0 ? d->header_line : d->first_data_line };
+
+  g_array_append_val (l->issues, issue);
 }
 
 /* The state of one layout being built, phase after phase. */
@@ -888,6 +987,9 @@ typedef struct {
   guint                n_streams;
   const char          *file_accel_unit;  /* told by the data, or NULL */
   const char          *file_name;        /* base name, for the stream's name */
+  int                  device_column;    /* rows of several devices interleaved, else -1 */
+  const char          *device_value;     /* the device of most rows of the head (borrowed) */
+  gboolean             clock_from_first; /* an inferred sensor clock: times count from its first value */
 } Builder;
 
 static void
@@ -1068,7 +1170,7 @@ set_relative_origin (Builder *b)
 
       l->relative = FALSE;
       l->origin_ns = d->start_ns;
-      set_note (l, note);
+      add_note (l, note);
     }
   else if (b->hints->has_origin)
     {
@@ -1083,6 +1185,78 @@ set_relative_origin (Builder *b)
   l->time_format.origin_ns = l->origin_ns;
 }
 
+/* The unit of a numeric clock whose header does not say it. Its
+ * magnitude is the first guess (docs/import.md); when that guess makes
+ * the rows step at a rate no IMU samples at (Movella DOT's µs read as ms:
+ * 60 Hz becomes 0.06 Hz, a 3 s session 50 min in 1980) and is no epoch
+ * date after 2000, the unit nearest to it that gives a plausible rate is
+ * taken, the file gets I_TIME_UNIT_INFERRED and the notes say so. Only
+ * integer clocks are read so: a clock in other units than seconds counts
+ * whole ticks. Such a clock is no epoch time and does not start at the
+ * start of the recording (a sensor's clock since power-on): its times
+ * count from its first value. */
+static void
+infer_time_scale (Builder *b, const Col *t, int *scale, gboolean *epoch)
+{
+  static const int scales[] = { 9, 6, 3, 0 };
+  ImuCsvLayout *l = b->l;
+  double step, rate;
+  int best = -1;
+
+  if (!t->integer || !t->has_num)
+    return;
+  step = median_step (b->d, (guint) l->time_column, b->device_column, b->device_value);
+  if (step <= 0)
+    return;
+  if (plausible_rate (rate_at_scale (step, *scale)))
+    return;
+  if (*epoch && fabs (t->first_num) / pow (10.0, 9 - *scale) >= EPOCH_PLAUSIBLE_S)
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (scales); i++)
+    if (plausible_rate (rate_at_scale (step, scales[i]))
+        && (best < 0 || abs (scales[i] - *scale) < abs (best - *scale)))
+      best = scales[i];
+  if (best < 0)
+    return;
+  rate = rate_at_scale (step, best);
+  *scale = best;
+  *epoch = fabs (t->first_num) / pow (10.0, 9 - best) >= EPOCH_PLAUSIBLE_S;
+  b->clock_from_first = !*epoch;
+  add_file_issue (l, b->d, IMU_ISSUE_TIME_UNIT_INFERRED);
+  {
+    /* TRANSLATORS: "Column “Timestamp” does not say its unit: it was read as µs, in which its rows are 60 Hz apart." */
+    g_autofree char *note = g_strdup_printf (_("Column “%s” does not say its unit: it was read as %s, in which its rows are %.4g Hz apart."),
+                                             l->time_format.column != NULL ? l->time_format.column : "",
+                                             unit_of_scale (best), rate);
+    add_note (l, note);
+  }
+}
+
+/* Places the first value of a sensor clock at the origin (the file's
+ * StartTime: line, else time 0). */
+static void
+count_from_first_value (Builder *b)
+{
+  ImuCsvLayout *l = b->l;
+
+  for (guint r = 0; r < b->d->rows->len; r++)
+    {
+      const char *f = ((char **) g_ptr_array_index (b->d->rows, r))[l->time_column];
+      gint64 first, origin;
+
+      if (b->device_column >= 0 && b->device_value != NULL
+          && !g_str_equal (((char **) g_ptr_array_index (b->d->rows, r))[b->device_column], b->device_value))
+        continue;
+      if (!imu_csv_parse_scaled (f, strlen (f), l->time_scale, b->d->decimal_comma, &first, NULL))
+        continue;
+      if (__builtin_sub_overflow (l->origin_ns, first, &origin))
+        return;
+      l->origin_ns = origin;
+      l->time_format.origin_ns = origin;
+      return;
+    }
+}
+
 /* How times are read and written back. */
 static void
 set_time_base (Builder *b)
@@ -1090,6 +1264,7 @@ set_time_base (Builder *b)
   const ImuCsvDialect *d = b->d;
   const ImuCsvHints *hints = b->hints;
   ImuCsvLayout *l = b->l;
+  gboolean numbered = FALSE;
 
   if (l->time_column >= 0)
     {
@@ -1140,6 +1315,8 @@ set_time_base (Builder *b)
               scale = 0;
               epoch = TRUE;
             }
+          else if (!time_unit_written (t))
+            infer_time_scale (b, t, &scale, &epoch);
           l->time_mode = IMU_CSV_TIME_SCALED;
           l->time_scale = scale;
           l->time_format.decimals = t->decimals;
@@ -1149,6 +1326,8 @@ set_time_base (Builder *b)
           else
             {
               set_relative_origin (b);
+              if (b->clock_from_first)
+                count_from_first_value (b);
               l->time_format.kind = scale == 6 ? IMU_TIME_RELATIVE_MS : IMU_TIME_RELATIVE_S;
               /* µs or ns since the start are written back as seconds. */
               if (scale != 9 && scale != 6)
@@ -1172,12 +1351,13 @@ set_time_base (Builder *b)
           /* Nothing says when samples were taken: number them a second
            * apart rather than refuse the file, and say so. */
           l->rate_hz = 1;
-          set_note (l, _("The file has no time column and no sampling rate: samples are numbered one second apart from time 0."));
+          add_note (l, _("The file has no time column and no sampling rate: samples are numbered one second apart from time 0."));
+          numbered = TRUE;
         }
       l->time_format.origin_ns = l->origin_ns;
     }
-  if (l->relative && l->note == NULL)
-    set_note (l, _("The file gives no date: times are relative to the start of the recording, which is placed at time 0 (1970-01-01 00:00 UTC)."));
+  if (l->relative && !numbered)
+    add_note (l, _("The file gives no date: times are relative to the start of the recording, which is placed at time 0 (1970-01-01 00:00 UTC)."));
 }
 
 /* Channel names of headerless files (Axivity's x,y,z,gx,gy,gz), and the
@@ -1602,6 +1782,7 @@ imu_csv_layout_build (const ImuCsvDialect  *d,
   l->n_columns = d->n_fields;
   l->columns = g_new0 (ImuCsvColumn, l->n_columns);
   l->streams = g_ptr_array_new_with_free_func ((GDestroyNotify) csv_stream_free);
+  l->issues = g_array_new (FALSE, FALSE, sizeof (ImuCsvFileIssue));
   l->date_order = d->date_order;
 
   b.d = d;
@@ -1614,6 +1795,7 @@ imu_csv_layout_build (const ImuCsvDialect  *d,
   if (b.sensor == NULL)
     b.sensor = lookup_sensor (file_name);
   b.groups = g_ptr_array_new_with_free_func ((GDestroyNotify) group_free);
+  b.device_column = -1;
 
   analyse_columns (&b);
   l->format = g_strdup (imu_csv_flavor_to_format (b.flavor));

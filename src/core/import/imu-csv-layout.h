@@ -53,6 +53,13 @@ typedef struct {
   char          format[32];    /* out: the format detected ("sensorlogger") */
 } ImuCsvHints;
 
+/* A finding about the whole file, counted once under its issue code at
+ * its line (the header, or the first data line). */
+typedef struct {
+  const char *code;
+  gint64      line;
+} ImuCsvFileIssue;
+
 typedef struct {
   guint            n_columns;
   ImuCsvColumn    *columns;
@@ -73,6 +80,7 @@ typedef struct {
   gboolean         sparse;         /* rows fill only some groups */
   char            *format;         /* "csv", "sensorlogger", … */
   char            *note;           /* for the session notes, nullable */
+  GArray          *issues;         /* (element-type ImuCsvFileIssue) */
 } ImuCsvLayout;
 
 void     imu_csv_layout_clear (ImuCsvLayout *layout);

@@ -885,6 +885,12 @@ imu_import_csv_read (ImuSessionBuilder  *builder,
         goto out;
     }
   apply_to_session (builder, &dialect, &layout);
+  for (guint i = 0; i < layout.issues->len; i++)
+    {
+      const ImuCsvFileIssue *issue = &g_array_index (layout.issues, ImuCsvFileIssue, i);
+
+      imu_session_builder_issue (builder, issue->code, issue->line);
+    }
 
   /* The pass: a large input is parsed on a second thread while this one
    * writes; a small one here, batch after batch. */

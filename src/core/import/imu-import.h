@@ -39,6 +39,10 @@ GQuark imu_import_error_quark (void);
 #define IMU_ISSUE_DUPLICATE_TIME  "W_DUPLICATE_TIME"  /* time equal to the previous row (kept) */
 #define IMU_ISSUE_EMPTY_FIELD     "W_EMPTY_FIELD"     /* an empty value field (stored as NaN) */
 #define IMU_ISSUE_NONFINITE       "I_NONFINITE"       /* NaN/Inf written in the file (kept) */
+/* Counted once per file, at its header line (docs/import.md). */
+#define IMU_ISSUE_TIME_UNIT_INFERRED "I_TIME_UNIT_INFERRED" /* a clock without a unit read in the unit its rate makes plausible */
+#define IMU_ISSUE_RATE_MISMATCH   "W_RATE_MISMATCH"   /* a stated rate more than 5 % off the data's */
+#define IMU_ISSUE_UNIT_MISMATCH   "W_UNIT_MISMATCH"   /* the data's gravity contradicts the stated acceleration unit */
 
 /* An import fails when more than this fraction of data lines are rejected
  * (E_ codes), once at least IMU_IMPORT_MIN_LINES_FOR_RATIO lines were read;
