@@ -312,6 +312,137 @@ test_clock_plausible_kept (void)
   g_assert_cmpuint (n_issue_codes (ms) + n_issue_codes (s2) + n_issue_codes (rel), ==, 0);
 }
 
+/* ---- several devices interleaved ---- */
+
+/* A Movella-DOT-like export of two sensors: "Address" names the device
+ * of each row, and each device's SampleTimeFine (µs, wrapping at 2^32)
+ * runs on its own. Device 01 counts from 1000000, device 02 from
+ * 2^32 - 50001 and wraps after its third step; 12 rows each, 16667 µs
+ * apart, alternating. */
+static void
+test_devices_movella (void)
+{
+  g_autoptr(GString) text = g_string_new ("PacketCounter,Address,SampleTimeFine,Acc_X,Acc_Y,Acc_Z\n");
+  g_autoptr(Imported) im = NULL;
+  g_autofree char *notes = NULL;
+  g_autofree char *channels = NULL;
+  double v[3];
+
+  for (guint k = 0; k < 12; k++)
+    {
+      g_string_append_printf (text, "%u,D4:22:CD:00:00:01,%" G_GINT64_FORMAT ",0.%u,0.2,9.8\n", k,
+                              G_GINT64_CONSTANT (1000000) + (gint64) k * 16667, k);
+      g_string_append_printf (text, "%u,D4:22:CD:00:00:02,%" G_GINT64_FORMAT ",-0.%u,0.2,9.8\n", k,
+                              (G_GINT64_CONSTANT (4294967296) - 50001 + (gint64) k * 16667) % G_GINT64_CONSTANT (4294967296), k);
+    }
+  im = import_text ("dots.csv", text->str);
+
+  g_assert_cmpstr (im->result->format, ==, "movella-dot");
+  g_assert_cmpint (im->result->rows, ==, 24);
+  g_assert_cmpuint (im->streams->len, ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      const ImuStreamInfo *s = stream_at (im, i);
+
+      g_assert_cmpstr (s->name, ==, i == 0 ? "D4:22:CD:00:00:01" : "D4:22:CD:00:00:02");
+      channels = (g_free (channels), describe_channels (s));
+      g_assert_cmpstr (channels, ==, "Acc_X[m/s^2] Acc_Y[m/s^2] Acc_Z[m/s^2]");
+      g_assert_cmpint (s->n_samples, ==, 12);
+      /* Each clock counts from its own first sample: 11 × 16667 µs. */
+      g_assert_cmpint (s->t_first_ns, ==, 0);
+      g_assert_cmpint (s->t_last_ns, ==, G_GINT64_CONSTANT (183337000));
+      g_assert_cmpfloat (s->nominal_rate_hz, ==, 60.0);
+    }
+  g_assert_cmpint (sample (im, stream_at (im, 1), 3, v), ==, 3 * G_GINT64_CONSTANT (16667000));
+  g_assert_cmpfloat (v[0], ==, -0.3);
+  g_assert_cmpuint (n_issue_codes (im), ==, 0);
+  notes = notes_of (im);
+  g_assert_nonnull (strstr (notes, "Column “Address” names the device of each row: each device has streams of its own."));
+}
+
+/* Devices named by a number, epoch ms, two streams per row: device 2's
+ * rows are 5 ms earlier than device 1's before them, so in file order
+ * the time steps back on every second row; per device it never does. */
+static void
+test_devices_numbered (void)
+{
+  g_autoptr(GString) text = g_string_new ("timestamp,device_id,ax,ay,az,gx,gy,gz\n");
+  g_autoptr(Imported) im = NULL;
+  static const char * const names[] = {
+    "device_id 1 accelerometer", "device_id 1 gyroscope", "device_id 2 accelerometer", "device_id 2 gyroscope",
+  };
+
+  for (guint k = 0; k < 10; k++)
+    {
+      g_string_append_printf (text, "%" G_GINT64_FORMAT ",1,0,0,1,0.5,0,0\n", G_GINT64_CONSTANT (1714557600000) + k * 10);
+      g_string_append_printf (text, "%" G_GINT64_FORMAT ",2,0,0,1,0,0.5,0\n", G_GINT64_CONSTANT (1714557600000) + k * 10 - 5);
+    }
+  im = import_text ("gateway.csv", text->str);
+
+  g_assert_cmpint (im->result->rows, ==, 20);
+  g_assert_cmpuint (im->streams->len, ==, 4);
+  for (guint i = 0; i < 4; i++)
+    {
+      const ImuStreamInfo *s = stream_at (im, i);
+      gint64 first = G_GINT64_CONSTANT (1714557600000000000) - (i >= 2 ? 5000000 : 0);
+
+      g_assert_cmpstr (s->name, ==, names[i]);
+      g_assert_cmpint (s->n_samples, ==, 10);
+      g_assert_cmpint (s->t_first_ns, ==, first);
+      g_assert_cmpint (s->t_last_ns, ==, first + 90000000);
+      g_assert_cmpfloat (s->nominal_rate_hz, ==, 100.0);
+    }
+  g_assert_cmpint (issue_count (im, "W_TIME_BACKWARDS"), ==, 0);
+  g_assert_cmpuint (n_issue_codes (im), ==, 0);
+}
+
+/* A device column with one value is a label for the notes. */
+static void
+test_devices_one (void)
+{
+  g_autoptr(Imported) im = import_text ("one.csv",
+                                        "time (s),device_id,ax,ay,az\n"
+                                        "0.00,7,0,0,1\n0.01,7,0,0,1\n0.02,7,0,0,1\n0.03,7,0,0,1\n");
+  g_autofree char *notes = notes_of (im);
+  g_autofree char *channels = NULL;
+
+  g_assert_cmpuint (im->streams->len, ==, 1);
+  channels = describe_channels (stream_at (im, 0));
+  g_assert_cmpstr (channels, ==, "ax[g] ay[g] az[g]");
+  g_assert_nonnull (strstr (notes, "kept here rather than as streams: device_id = 7."));
+}
+
+/* More devices than a file may interleave: refused with the file, line
+ * and column, and the library keeps no session. */
+static void
+test_devices_too_many (void)
+{
+  g_autoptr(GString) text = g_string_new ("timestamp,device_id,ax,ay,az\n");
+  g_autofree char *path = NULL;
+  g_autofree char *library = imu_test_library_path ();
+  g_autoptr(ImuStore) store = NULL;
+  g_autoptr(GPtrArray) sessions = NULL;
+  ImuImportResult *result;
+  GError *error = NULL;
+
+  /* Devices 1 … 70, twice: the 65th device is on data line 65 (line 66). */
+  for (guint round = 0; round < 2; round++)
+    for (guint dev = 1; dev <= 70; dev++)
+      g_string_append_printf (text, "%" G_GINT64_FORMAT ",%u,0,0,1\n",
+                              G_GINT64_CONSTANT (1714557600000) + round * 10, dev);
+  path = imu_test_write_file ("crowd.csv", text->str, -1);
+  store = imu_store_open (library, &error);
+  g_assert_no_error (error);
+  result = imu_import_path (store, path, NULL, NULL, NULL, NULL, NULL, &error);
+  g_assert_null (result);
+  g_assert_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_BAD_HEADER);
+  g_assert_nonnull (strstr (error->message, "crowd.csv: line 66, column 2 (device_id): the file names more than 64 devices"));
+  g_clear_error (&error);
+  sessions = imu_store_list_sessions (store, NULL, IMU_SESSION_SORT_DATE_DESC, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (sessions->len, ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -322,5 +453,9 @@ main (int argc, char **argv)
   g_test_add_func ("/core/import-producers/clock/us-without-start", test_clock_us_without_start);
   g_test_add_func ("/core/import-producers/clock/named-units", test_clock_named_units);
   g_test_add_func ("/core/import-producers/clock/plausible-kept", test_clock_plausible_kept);
+  g_test_add_func ("/core/import-producers/devices/movella-address", test_devices_movella);
+  g_test_add_func ("/core/import-producers/devices/numbered", test_devices_numbered);
+  g_test_add_func ("/core/import-producers/devices/one", test_devices_one);
+  g_test_add_func ("/core/import-producers/devices/too-many", test_devices_too_many);
   return g_test_run ();
 }

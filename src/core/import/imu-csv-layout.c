@@ -357,6 +357,27 @@ is_index_name (const char *lname)
   return FALSE;
 }
 
+/* A column that names the device of its row: Movella's "Address", a
+ * "device_id", "Sensor ID", "MAC". */
+static gboolean
+is_device_name (const char *lname)
+{
+  static const char * const names[] = {
+    "address", "device", "deviceid", "devicename", "deviceaddress", "devicetag", "devicemac",
+    "sensorid", "sensorname", "sensoraddress", "sensormac", "sensortag", "mac", "macaddress",
+    "bleaddress", "bluetoothaddress", "nodeid", "imuid", "tagid",
+  };
+  g_autoptr(GString) compact = g_string_new (NULL);
+
+  for (const char *c = lname; *c != '\0'; c++)
+    if (!is_sep (*c))
+      g_string_append_c (compact, *c);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (g_str_equal (compact->str, names[i]))
+      return TRUE;
+  return FALSE;
+}
+
 /* Digits of scale for a time unit: 9 for seconds (to ns), -1 unknown. */
 static int
 scale_of_unit (const char *unit)
@@ -733,7 +754,8 @@ static const double common_rates[] = {
 /* A nominal rate from the median interval of the first rows of a group:
  * a common rate when within 2 % of one, else whole Hz when within 1 %. */
 static double
-estimate_rate (const ImuCsvLayout *l, const ImuCsvDialect *d, const Col *cols, guint group)
+estimate_rate (const ImuCsvLayout *l, const ImuCsvDialect *d, const Col *cols, guint group,
+               const char *device_value)
 {
   g_autoptr(GArray) dts = g_array_new (FALSE, FALSE, sizeof (gint64));
   gboolean have_prev = FALSE;
@@ -752,6 +774,8 @@ estimate_rate (const ImuCsvLayout *l, const ImuCsvDialect *d, const Col *cols, g
       for (guint j = 0; !in_group && j < l->n_columns; j++)
         if (cols[j].role == IMU_CSV_COL_VALUE && cols[j].fill_group == group && row[j][0] != '\0')
           in_group = TRUE;
+      if (l->device_column >= 0 && device_value != NULL && !g_str_equal (row[l->device_column], device_value))
+        continue;
       if (!in_group || !sample_time (l, d, row[l->time_column], &t))
         continue;
       /* The raw times of the first rows can be anywhere in int64 (they
@@ -1130,7 +1154,8 @@ find_constant_columns (Builder *b)
       if (!c->constant || c->n_filled != n_rows || c->const_text == NULL)
         continue;
       label = (c->role == IMU_CSV_COL_SKIP && c->type == CT_TEXT)
-              || (c->role == IMU_CSV_COL_VALUE && c->type == CT_NUMERIC && n_partial >= 2);
+              || (c->role == IMU_CSV_COL_VALUE && c->type == CT_NUMERIC
+                  && (n_partial >= 2 || is_device_name (c->lname)));
       if (!label)
         continue;
       if (c->role == IMU_CSV_COL_VALUE)
@@ -1150,6 +1175,50 @@ find_constant_columns (Builder *b)
       g_autofree char *note = g_strdup_printf (_("Columns with one value in every row, kept here rather than as streams: %s."),
                                                list->str);
       add_note (l, note);
+    }
+}
+
+/* Rows of several devices interleaved in one file (a Movella DOT export
+ * of several sensors, a gateway's log): a column named like a device
+ * ("Address", "device_id", "Sensor ID", "MAC") that is filled in every
+ * row, holds text or whole numbers, and names at least two devices in
+ * the first rows, each on more than one row. Each device then gets its
+ * own streams (imu-import-csv.c), and the rate and the unit of the clock
+ * are measured on the rows of one device. A device column with one value
+ * is a label (find_constant_columns). */
+static void
+find_device_column (Builder *b)
+{
+  const ImuCsvDialect *d = b->d;
+  ImuCsvLayout *l = b->l;
+  guint n_rows = d->rows->len;
+
+  if (d->header == NULL || n_rows < 4)
+    return;
+  for (guint j = 0; j < l->n_columns; j++)
+    {
+      Col *c = &b->cols[j];
+      g_autoptr(GHashTable) seen = NULL;
+
+      if ((int) j == l->time_column || !is_device_name (c->lname) || c->n_filled != n_rows || c->constant
+          || !(c->type == CT_TEXT || (c->type == CT_NUMERIC && c->integer)))
+        continue;
+      seen = g_hash_table_new (g_str_hash, g_str_equal);
+      for (guint r = 0; r < n_rows; r++)
+        g_hash_table_add (seen, ((char **) g_ptr_array_index (d->rows, r))[j]);
+      if (g_hash_table_size (seen) < 2 || g_hash_table_size (seen) * 2 > n_rows)
+        continue;
+      c->role = IMU_CSV_COL_SKIP;
+      c->skip_reason = "the device of the row";
+      l->device_column = (int) j;
+      b->device_column = (int) j;
+      b->device_value = ((char **) g_ptr_array_index (d->rows, 0))[j];
+      {
+        g_autofree char *note = g_strdup_printf (_("Column “%s” names the device of each row: each device has streams of its own."),
+                                                 l->columns[j].label);
+        add_note (l, note);
+      }
+      return;
     }
 }
 
@@ -1761,7 +1830,7 @@ build_streams (Builder *b)
       if (rate <= 0 && l->time_mode == IMU_CSV_TIME_RATE)
         rate = l->rate_hz;
       if (rate <= 0)
-        rate = estimate_rate (l, b->d, b->cols, cs->fill_group);
+        rate = estimate_rate (l, b->d, b->cols, cs->fill_group, b->device_value);
       cs->info->nominal_rate_hz = rate;
     }
 }
@@ -1783,6 +1852,7 @@ imu_csv_layout_build (const ImuCsvDialect  *d,
   l->columns = g_new0 (ImuCsvColumn, l->n_columns);
   l->streams = g_ptr_array_new_with_free_func ((GDestroyNotify) csv_stream_free);
   l->issues = g_array_new (FALSE, FALSE, sizeof (ImuCsvFileIssue));
+  l->device_column = -1;
   l->date_order = d->date_order;
 
   b.d = d;
@@ -1811,6 +1881,7 @@ imu_csv_layout_build (const ImuCsvDialect  *d,
       g_string_free (what, TRUE);
       goto out;
     }
+  find_device_column (&b);
   set_time_base (&b);
   find_constant_columns (&b);
   find_fill_groups (l, d, b.cols);

@@ -80,6 +80,7 @@ typedef struct {
   gboolean         sparse;         /* rows fill only some groups */
   char            *format;         /* "csv", "sensorlogger", … */
   char            *note;           /* for the session notes, nullable */
+  int              device_column;  /* names the device of each row (interleaved devices), else -1 */
   GArray          *issues;         /* (element-type ImuCsvFileIssue) */
 } ImuCsvLayout;
 
