@@ -443,6 +443,89 @@ test_devices_too_many (void)
   g_assert_cmpuint (sessions->len, ==, 0);
 }
 
+/* ---- stated and delivered rates ---- */
+
+static void
+write_in (const char *dir, const char *name, const char *contents)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  GError *error = NULL;
+
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+}
+
+/* Rows of a Sensor Logger file: @n rows @step_ms apart from @t0_ns. */
+static char *
+sensorlogger_rows (gint64 t0_ns, guint n, guint step_ms, const char *xyz)
+{
+  GString *text = g_string_new ("time,seconds_elapsed,z,y,x\n");
+
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (text, "%" G_GINT64_FORMAT ",%u.%03u,%s\n", t0_ns + (gint64) i * step_ms * 1000000,
+                            i * step_ms / 1000, i * step_ms % 1000, xyz);
+  return g_string_free (text, FALSE);
+}
+
+/* Sensor Logger asks for 10 ms (100 Hz) from both sensors; the phone
+ * delivers the accelerometer at 10 ms and the gyroscope at 20 ms (50 Hz):
+ * 100 Hz stays the nominal rate, the gyroscope gets W_RATE_MISMATCH. */
+static void
+test_rate_mismatch_sensorlogger (void)
+{
+  g_autofree char *dir = imu_test_tmpdir ();
+  g_autofree char *acc = sensorlogger_rows (G_GINT64_CONSTANT (1698219600000000000), 20, 10, "0.1,0.2,0.3");
+  g_autofree char *gyr = sensorlogger_rows (G_GINT64_CONSTANT (1698219600000000000), 20, 20, "0.01,0.02,0.03");
+  g_autoptr(Imported) im = NULL;
+  g_autofree char *notes = NULL;
+
+  write_in (dir, "Metadata.csv",
+            "version,device name,recording epoch time,recording time,recording timezone,platform,appVersion,"
+            "device id,sensors,sampleRateMs,standardisation,platform version\n"
+            "3,Pixel 7,1698219600000,2023-10-25_09-40-00,UTC,android,1.24.1,abc,Accelerometer|Gyroscope,10|10,true,14\n");
+  write_in (dir, "Accelerometer.csv", acc);
+  write_in (dir, "Gyroscope.csv", gyr);
+  im = import_at (dir);
+
+  g_assert_cmpuint (im->streams->len, ==, 2);
+  g_assert_cmpstr (stream_at (im, 0)->name, ==, "accelerometer");
+  g_assert_cmpfloat (stream_at (im, 0)->nominal_rate_hz, ==, 100.0);
+  g_assert_cmpstr (stream_at (im, 1)->name, ==, "gyroscope");
+  g_assert_cmpfloat (stream_at (im, 1)->nominal_rate_hz, ==, 100.0);
+  /* 20 rows 20 ms apart: 0 … 380 ms. */
+  g_assert_cmpint (stream_at (im, 1)->t_last_ns - stream_at (im, 1)->t_first_ns, ==, 380000000);
+  g_assert_cmpint (issue_count (im, "W_RATE_MISMATCH"), ==, 1);
+  g_assert_cmpuint (n_issue_codes (im), ==, 1);
+  notes = notes_of (im);
+  g_assert_nonnull (strstr (notes, "Stream “gyroscope”: 100 Hz stated, 50 Hz in the data (the median interval of its first rows); "
+                                   "the stated rate is kept as the nominal rate."));
+  g_assert_null (strstr (notes, "Stream “accelerometer”"));
+}
+
+/* A preamble's rate 4 % off the data is no mismatch; 25 % off is. */
+static void
+test_rate_mismatch_preamble (void)
+{
+  static const struct { const char *rate; int n_mismatch; } cases[] = {
+    { "104Hz", 0 },  /* data: 100 Hz, 4 % */
+    { "125Hz", 1 },  /* 25 % */
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GString) text = g_string_new (NULL);
+      g_autoptr(Imported) im = NULL;
+
+      g_string_append_printf (text, "Sample rate:,%s\n\ntime (s),ax,ay,az\n", cases[i].rate);
+      for (guint k = 0; k < 20; k++)
+        g_string_append_printf (text, "%u.%02u,0,0,1\n", k / 100, k % 100);
+      im = import_text ("rate.csv", text->str);
+      g_test_message ("%s", cases[i].rate);
+      g_assert_cmpfloat (stream_at (im, 0)->nominal_rate_hz, ==, i == 0 ? 104.0 : 125.0);
+      g_assert_cmpint (issue_count (im, "W_RATE_MISMATCH"), ==, cases[i].n_mismatch);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -457,5 +540,7 @@ main (int argc, char **argv)
   g_test_add_func ("/core/import-producers/devices/numbered", test_devices_numbered);
   g_test_add_func ("/core/import-producers/devices/one", test_devices_one);
   g_test_add_func ("/core/import-producers/devices/too-many", test_devices_too_many);
+  g_test_add_func ("/core/import-producers/rate/sensorlogger-mismatch", test_rate_mismatch_sensorlogger);
+  g_test_add_func ("/core/import-producers/rate/preamble", test_rate_mismatch_preamble);
   return g_test_run ();
 }

@@ -751,17 +751,16 @@ static const double common_rates[] = {
   200, 250, 256, 400, 500, 512, 800, 1000, 1024, 1600, 2000, 3200, 4000, 8000,
 };
 
-/* A nominal rate from the median interval of the first rows of a group:
- * a common rate when within 2 % of one, else whole Hz when within 1 %. */
+/* The rate of the data: 1 / the median interval of the first rows of a
+ * group (of one device), 0 when there are fewer than three rows. */
 static double
-estimate_rate (const ImuCsvLayout *l, const ImuCsvDialect *d, const Col *cols, guint group,
-               const char *device_value)
+measure_rate (const ImuCsvLayout *l, const ImuCsvDialect *d, const Col *cols, guint group,
+              const char *device_value)
 {
   g_autoptr(GArray) dts = g_array_new (FALSE, FALSE, sizeof (gint64));
   gboolean have_prev = FALSE;
   gint64 prev = 0;
   gint64 median;
-  double rate, r;
 
   if (l->time_column < 0)
     return 0;
@@ -797,7 +796,18 @@ estimate_rate (const ImuCsvLayout *l, const ImuCsvDialect *d, const Col *cols, g
   median = g_array_index (dts, gint64, dts->len / 2);
   if (median <= 0)
     return 0;
-  rate = 1e9 / (double) median;
+  return 1e9 / (double) median;
+}
+
+/* A nominal rate from a measured one: a common rate when within 2 % of
+ * one, else whole Hz when within 1 %. */
+static double
+nominal_of_measured (double rate)
+{
+  double r;
+
+  if (rate <= 0)
+    return 0;
   for (guint i = 0; i < G_N_ELEMENTS (common_rates); i++)
     if (fabs (rate - common_rates[i]) <= 0.02 * common_rates[i])
       return common_rates[i];
@@ -1014,6 +1024,7 @@ typedef struct {
   int                  device_column;    /* rows of several devices interleaved, else -1 */
   const char          *device_value;     /* the device of most rows of the head (borrowed) */
   gboolean             clock_from_first; /* an inferred sensor clock: times count from its first value */
+  double               name_rate_hz;     /* a rate the file name states (MetaWear's "_25.000Hz_"), else 0 */
 } Builder;
 
 static void
@@ -1744,6 +1755,7 @@ static void
 build_streams (Builder *b)
 {
   ImuCsvLayout *l = b->l;
+  gboolean rate_mismatch = FALSE;
 
   for (guint k = 0; k < b->groups->len; k++)
     {
@@ -1821,17 +1833,36 @@ build_streams (Builder *b)
         }
     }
 
-  /* Nominal rates: metadata first, then the median interval. */
+  /* Nominal rates: what the file or its folder states (a preamble's
+   * OutputRate, Sensor Logger's sampleRateMs, MetaWear's file name), else
+   * the rate measured on the data, rounded to a common one. A stated
+   * rate stays the nominal one, but when the data's rate differs from it
+   * by more than 5 % the file gets W_RATE_MISMATCH and a note. */
   for (guint s = 0; s < l->streams->len; s++)
     {
       ImuCsvStream *cs = g_ptr_array_index (l->streams, s);
-      double rate = b->hints->rate_hz > 0 ? b->hints->rate_hz : b->d->rate_hz;
+      double stated = b->hints->rate_hz > 0 ? b->hints->rate_hz : b->d->rate_hz > 0 ? b->d->rate_hz : b->name_rate_hz;
+      double measured = 0;
 
-      if (rate <= 0 && l->time_mode == IMU_CSV_TIME_RATE)
-        rate = l->rate_hz;
-      if (rate <= 0)
-        rate = estimate_rate (l, b->d, b->cols, cs->fill_group, b->device_value);
-      cs->info->nominal_rate_hz = rate;
+      if (l->time_mode == IMU_CSV_TIME_RATE)
+        {
+          cs->info->nominal_rate_hz = stated > 0 ? stated : l->rate_hz;
+          continue;
+        }
+      measured = measure_rate (l, b->d, b->cols, cs->fill_group, b->device_value);
+      cs->info->nominal_rate_hz = stated > 0 ? stated : nominal_of_measured (measured);
+      if (stated > 0 && measured > 0 && fabs (measured - stated) > IMU_CSV_RATE_TOLERANCE * stated)
+        {
+          /* TRANSLATORS: "Stream “gyroscope”: 100 Hz stated, 50.01 Hz in the data …" */
+          g_autofree char *note = g_strdup_printf (_("Stream “%s”: %.4g Hz stated, %.4g Hz in the data (the median interval of its first rows); "
+                                                     "the stated rate is kept as the nominal rate."),
+                                                   cs->info->name, stated, measured);
+
+          if (!rate_mismatch)
+            add_file_issue (l, b->d, IMU_ISSUE_RATE_MISMATCH);
+          rate_mismatch = TRUE;
+          add_note (l, note);
+        }
     }
 }
 

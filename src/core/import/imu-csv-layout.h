@@ -9,6 +9,10 @@
 
 G_BEGIN_DECLS
 
+/* A stated rate the data's differs from by more than this (a fraction)
+ * is W_RATE_MISMATCH. */
+#define IMU_CSV_RATE_TOLERANCE 0.05
+
 typedef enum {
   IMU_CSV_COL_SKIP,      /* text, empty, index or redundant time columns */
   IMU_CSV_COL_TIME,
