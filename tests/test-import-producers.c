@@ -526,6 +526,184 @@ test_rate_mismatch_preamble (void)
     }
 }
 
+/* ---- units not stated or stated wrongly ---- */
+
+/* A Sensor Logger folder of every motion file an iPhone writes, with
+ * "Standardise Units & Frames" off: the uncalibrated accelerometer is in
+ * g (Core Motion's), the calibrated one and gravity in m/s². The phone
+ * lies flat: raw z ≈ -1 g, gravity z ≈ -9.81 m/s². */
+static char *
+sl_xyz_rows (const char *x, const char *y, const char *z_base, guint n)
+{
+  GString *text = g_string_new ("time,seconds_elapsed,z,y,x\n");
+
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (text, "%" G_GINT64_FORMAT ",0.%02u,%s%u,%s,%s\n",
+                            G_GINT64_CONSTANT (1698219600000000000) + (gint64) i * 10000000, i, z_base, i % 10, y, x);
+  return g_string_free (text, FALSE);
+}
+
+static const char *
+unit_of (Imported *im, const char *stream, guint channel)
+{
+  for (guint i = 0; i < im->streams->len; i++)
+    {
+      const ImuStreamInfo *s = g_ptr_array_index (im->streams, i);
+
+      if (g_str_equal (s->name, stream))
+        return s->channels[channel].unit;
+    }
+  for (guint i = 0; i < im->streams->len; i++)
+    g_test_message ("stream “%s”", ((const ImuStreamInfo *) g_ptr_array_index (im->streams, i))->name);
+  g_test_message ("no stream “%s”", stream);
+  g_assert_not_reached ();
+  return NULL;
+}
+
+static void
+write_sensorlogger_folder (const char *dir, const char *platform, const char *standardisation,
+                           const char *uncal_z)
+{
+  g_autofree char *meta = g_strdup_printf ("version,device name,recording epoch time,recording time,recording timezone,"
+                                           "platform,appVersion,device id,sensors,sampleRateMs,standardisation,platform version\n"
+                                           "3,Phone,1698219600000,2023-10-25_09-40-00,UTC,%s,1.40,abc,"
+                                           "Accelerometer|AccelerometerUncalibrated|Gravity|Barometer|Orientation,10|10|10|10|10,%s,17\n",
+                                           platform, standardisation);
+  g_autofree char *acc = sl_xyz_rows ("0.02", "-0.01", "0.0", 20);        /* user acceleration: about 0 */
+  g_autofree char *uncal = sl_xyz_rows ("0.010", "-0.020", uncal_z, 20);
+  g_autofree char *grav = sl_xyz_rows ("0.05", "-0.08", "-9.80", 20);
+  g_autoptr(GString) baro = g_string_new ("time,seconds_elapsed,relativeAltitude,pressure\n");
+  g_autoptr(GString) orient = g_string_new ("time,seconds_elapsed,qz,qy,qx,qw,roll,pitch,yaw\n");
+
+  for (guint i = 0; i < 20; i++)
+    {
+      gint64 t = G_GINT64_CONSTANT (1698219600000000000) + (gint64) i * 10000000;
+
+      g_string_append_printf (baro, "%" G_GINT64_FORMAT ",0.%02u,0.0%u,1013.2%u\n", t, i, i % 10, i % 10);
+      g_string_append_printf (orient, "%" G_GINT64_FORMAT ",0.%02u,0,0,0,1,0.0%u,0,1.5\n", t, i, i % 10);
+    }
+  write_in (dir, "Metadata.csv", meta);
+  write_in (dir, "Accelerometer.csv", acc);
+  write_in (dir, "AccelerometerUncalibrated.csv", uncal);
+  write_in (dir, "Gravity.csv", grav);
+  write_in (dir, "Barometer.csv", baro->str);
+  write_in (dir, "Orientation.csv", orient->str);
+}
+
+static void
+test_units_sensorlogger_ios (void)
+{
+  g_autofree char *dir = imu_test_tmpdir ();
+  g_autoptr(Imported) im = NULL;
+
+  /* Raw z: -1.000 … -1.009 g. */
+  write_sensorlogger_folder (dir, "ios", "false", "-1.00");
+  im = import_at (dir);
+  g_assert_cmpuint (im->streams->len, ==, 5);
+  g_assert_cmpstr (unit_of (im, "accelerometer", 0), ==, "m/s^2");
+  g_assert_cmpstr (unit_of (im, "accelerometer uncalibrated", 0), ==, "g");
+  g_assert_cmpstr (unit_of (im, "accelerometer uncalibrated", 2), ==, "g");
+  g_assert_cmpstr (unit_of (im, "gravity", 0), ==, "m/s^2");
+  g_assert_cmpstr (unit_of (im, "Barometer", 0), ==, "m");
+  g_assert_cmpstr (unit_of (im, "Barometer", 1), ==, "hPa");
+  g_assert_cmpstr (unit_of (im, "orientation", 0), ==, "");
+  g_assert_cmpstr (unit_of (im, "orientation", 4), ==, "rad");
+  /* The labels agree with the data. */
+  g_assert_cmpuint (n_issue_codes (im), ==, 0);
+}
+
+/* Android writes the uncalibrated accelerometer in m/s²; a file whose
+ * data are in g all the same (norm 1.000 … 1.009, steady) is labelled g
+ * by its data, with W_UNIT_MISMATCH and a note. */
+static void
+test_units_sensorlogger_data_overrule (void)
+{
+  g_autofree char *dir = imu_test_tmpdir ();
+  g_autoptr(Imported) im = NULL;
+  g_autofree char *notes = NULL;
+  g_autofree char *dir2 = imu_test_tmpdir ();
+  g_autoptr(Imported) agree = NULL;
+
+  write_sensorlogger_folder (dir, "android", "true", "-1.00");
+  im = import_at (dir);
+  g_assert_cmpstr (unit_of (im, "accelerometer uncalibrated", 0), ==, "g");
+  g_assert_cmpstr (unit_of (im, "accelerometer uncalibrated", 1), ==, "g");
+  g_assert_cmpstr (unit_of (im, "accelerometer uncalibrated", 2), ==, "g");
+  g_assert_cmpstr (unit_of (im, "gravity", 0), ==, "m/s^2");
+  g_assert_cmpint (issue_count (im, "W_UNIT_MISMATCH"), ==, 1);
+  g_assert_cmpuint (n_issue_codes (im), ==, 1);
+  notes = notes_of (im);
+  /* Norms of (0.01, -0.02, -1.00x): the median of 20 is the 11th,
+   * z = -1.005 → sqrt(0.0001 + 0.0004 + 1.010025) = 1.00525. */
+  g_assert_nonnull (strstr (notes, "Stream “accelerometer uncalibrated”: labelled m/s^2, but the median norm of its first rows, "
+                                   "1.005, is gravity in g; the values are kept and labelled g."));
+
+  /* The same phone's data in m/s² (z ≈ -9.80): no note. */
+  write_sensorlogger_folder (dir2, "android", "true", "-9.80");
+  agree = import_at (dir2);
+  g_assert_cmpstr (unit_of (agree, "accelerometer uncalibrated", 0), ==, "m/s^2");
+  g_assert_cmpuint (n_issue_codes (agree), ==, 0);
+}
+
+/* A header that says g over a resting sensor's 9.81: the data win. */
+static void
+test_units_header_overruled (void)
+{
+  g_autoptr(GString) text = g_string_new ("time (s),ax (g),ay (g),az (g)\n");
+  g_autoptr(Imported) im = NULL;
+  g_autofree char *channels = NULL;
+
+  for (guint i = 0; i < 10; i++)
+    g_string_append_printf (text, "0.%02u,0.0%u,0.1,9.81\n", i, i);
+  im = import_text ("wrong.csv", text->str);
+  channels = describe_channels (stream_at (im, 0));
+  g_assert_cmpstr (channels, ==, "ax[m/s^2] ay[m/s^2] az[m/s^2]");
+  g_assert_cmpint (issue_count (im, "W_UNIT_MISMATCH"), ==, 1);
+}
+
+/* MetaWear names the sensor and its rate in the file name; a file
+ * without units in its header takes them from there. */
+static void
+test_units_metawear_file_name (void)
+{
+  g_autoptr(GString) gyr = g_string_new ("epoch (ms),time (01:00),elapsed (s),x-axis,y-axis,z-axis\n");
+  g_autoptr(GString) acc = g_string_new ("epoch (ms),time (01:00),elapsed (s),x-axis (g),y-axis (g),z-axis (g)\n");
+  g_autoptr(Imported) g = NULL;
+  g_autoptr(Imported) a = NULL;
+  g_autofree char *channels = NULL;
+  g_autofree char *notes = NULL;
+
+  /* 12 rows 40 ms apart (25 Hz) from 1596633449402 ms. */
+  for (guint i = 0; i < 12; i++)
+    {
+      gint64 ms = G_GINT64_CONSTANT (1596633449402) + i * 40;
+
+      g_string_append_printf (gyr, "%" G_GINT64_FORMAT ",2020-08-05T14:17:29.%03u,%u.%03u,1.2%u,-0.5,3.0\n",
+                              ms, (guint) (402 + i * 40) % 1000, i * 40 / 1000, i * 40 % 1000, i % 10);
+      g_string_append_printf (acc, "%" G_GINT64_FORMAT ",2020-08-05T14:17:29.%03u,%u.%03u,0.06,-0.01,1.0%u\n",
+                              ms, (guint) (402 + i * 40) % 1000, i * 40 / 1000, i * 40 % 1000, i % 10);
+    }
+  g = import_text ("MetaWear_2020-08-05T14.17.29.402_C4BB0C4DE8E2_Gyroscope_25.000Hz_1.4.4.csv", gyr->str);
+  g_assert_cmpstr (g->result->format, ==, "metawear");
+  g_assert_cmpuint (g->streams->len, ==, 1);
+  g_assert_cmpstr (stream_at (g, 0)->name, ==, "gyroscope");
+  g_assert_cmpstr (stream_at (g, 0)->kind, ==, "gyro");
+  channels = describe_channels (stream_at (g, 0));
+  g_assert_cmpstr (channels, ==, "x-axis[deg/s] y-axis[deg/s] z-axis[deg/s]");
+  g_assert_cmpfloat (stream_at (g, 0)->nominal_rate_hz, ==, 25.0);
+  g_assert_cmpint (stream_at (g, 0)->t_first_ns, ==, G_GINT64_CONSTANT (1596633449402000000));
+  g_assert_cmpuint (n_issue_codes (g), ==, 0);
+
+  /* The name says 100 Hz, the rows are 25 Hz apart. */
+  a = import_text ("MetaWear_2020-08-05T14.17.29.402_C4BB0C4DE8E2_Accelerometer_100.000Hz_1.4.4.csv", acc->str);
+  g_assert_cmpstr (stream_at (a, 0)->name, ==, "accelerometer");
+  g_assert_cmpstr (stream_at (a, 0)->channels[0].unit, ==, "g");
+  g_assert_cmpfloat (stream_at (a, 0)->nominal_rate_hz, ==, 100.0);
+  g_assert_cmpint (issue_count (a, "W_RATE_MISMATCH"), ==, 1);
+  notes = notes_of (a);
+  g_assert_nonnull (strstr (notes, "Stream “accelerometer”: 100 Hz stated, 25 Hz in the data"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -542,5 +720,9 @@ main (int argc, char **argv)
   g_test_add_func ("/core/import-producers/devices/too-many", test_devices_too_many);
   g_test_add_func ("/core/import-producers/rate/sensorlogger-mismatch", test_rate_mismatch_sensorlogger);
   g_test_add_func ("/core/import-producers/rate/preamble", test_rate_mismatch_preamble);
+  g_test_add_func ("/core/import-producers/units/sensorlogger-ios", test_units_sensorlogger_ios);
+  g_test_add_func ("/core/import-producers/units/sensorlogger-data-overrule", test_units_sensorlogger_data_overrule);
+  g_test_add_func ("/core/import-producers/units/header-overruled", test_units_header_overruled);
+  g_test_add_func ("/core/import-producers/units/metawear-file-name", test_units_metawear_file_name);
   return g_test_run ();
 }

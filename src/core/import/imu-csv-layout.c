@@ -66,6 +66,7 @@ static const KnownSensor known_sensors[] = {
   { "accel", "accelerometer", "accel", NULL },
   { "totalacceleration", "total acceleration", "accel", NULL },
   { "gravity", "gravity", "accel", NULL },
+  { "accelerometeruncalibrated", "accelerometer uncalibrated", "accel", NULL },
   { "gyroscope", "gyroscope", "gyro", "rad/s" },
   { "gyroscopeuncalibrated", "gyroscope uncalibrated", "gyro", "rad/s" },
   { "gyro", "gyroscope", "gyro", NULL },
@@ -73,7 +74,78 @@ static const KnownSensor known_sensors[] = {
   { "magnetometer", "magnetometer", "mag", "µT" },
   { "magnetometeruncalibrated", "magnetometer uncalibrated", "mag", "µT" },
   { "mag", "magnetometer", "mag", NULL },
+  { "watchmagnetometer", "watch magnetometer", "mag", "µT" },
   { "orientation", "orientation", "orientation", NULL },
+};
+
+/* Units of every sensor file Sensor Logger writes, on iOS and Android
+ * (awesome-sensor-logger UNITS.md): by file and column (a vector's
+ * prefix, or the column's name), lower case. "*" is any column. RAW is
+ * the platform's unit of Core Motion's raw accelerations: g on iOS
+ * unless "Standardise Units & Frames" is on, m/s² on Android; the other
+ * accelerations are m/s² on both. */
+#define SL_RAW_ACCEL "raw-accel"
+#define SL_RAW_PRESSURE "raw-pressure"
+static const struct { const char *file; const char *column; const char *unit; } sensorlogger_units[] = {
+  { "accelerometer", "*", "m/s^2" },
+  { "totalacceleration", "*", "m/s^2" },
+  { "gravity", "*", "m/s^2" },
+  { "accelerometeruncalibrated", "*", SL_RAW_ACCEL },
+  { "gyroscope", "*", "rad/s" },
+  { "gyroscopeuncalibrated", "*", "rad/s" },
+  { "magnetometer", "*", "µT" },
+  { "magnetometeruncalibrated", "*", "µT" },
+  { "watchmagnetometer", "*", "µT" },
+  { "orientation", "q", "" },
+  { "orientation", "qx", "" }, { "orientation", "qy", "" }, { "orientation", "qz", "" }, { "orientation", "qw", "" },
+  { "orientation", "roll", "rad" }, { "orientation", "pitch", "rad" }, { "orientation", "yaw", "rad" },
+  { "barometer", "relativealtitude", "m" },
+  { "barometer", "pressure", "hPa" },
+  { "watchbarometer", "relativealtitude", "m" },
+  { "watchbarometer", "pressure", SL_RAW_PRESSURE },
+  { "compass", "magneticbearing", "deg" },
+  { "watchcompass", "magneticbearing", "deg" },
+  { "microphone", "dbfs", "dBFS" },
+  { "watchmicrophone", "dbfs", "dBFS" },
+  { "light", "lux", "lx" },
+  { "heartrate", "bpm", "bpm" },
+  { "pedometer", "steps", "" },
+  { "batterytemp", "temperature", "°C" },
+  { "battery", "voltage", "V" },
+  { "battery", "chargingcurrent", "mA" },
+  { "battery", "batterylevel", "" },
+  { "location", "latitude", "deg" }, { "location", "longitude", "deg" },
+  { "location", "altitude", "m" }, { "location", "altitudeabovemeansealevel", "m" },
+  { "location", "bearing", "deg" }, { "location", "bearingaccuracy", "deg" },
+  { "location", "horizontalaccuracy", "m" }, { "location", "verticalaccuracy", "m" },
+  { "location", "speed", "m/s" }, { "location", "speedaccuracy", "m/s" },
+  { "watchlocation", "latitude", "deg" }, { "watchlocation", "longitude", "deg" },
+  { "watchlocation", "altitude", "m" }, { "watchlocation", "ellipsoidalaltitude", "m" },
+  { "watchlocation", "course", "deg" }, { "watchlocation", "courseaccuracy", "deg" },
+  { "watchlocation", "horizontalaccuracy", "m" }, { "watchlocation", "verticalaccuracy", "m" },
+  { "watchlocation", "speed", "m/s" }, { "watchlocation", "speedaccuracy", "m/s" },
+  { "wristmotion", "rotationrate", "rad/s" },
+  { "wristmotion", "gravity", SL_RAW_ACCEL },
+  { "wristmotion", "acceleration", SL_RAW_ACCEL },
+  { "wristmotion", "quaternion", "" },
+  { "wristmotion", "roll", "rad" }, { "wristmotion", "pitch", "rad" }, { "wristmotion", "yaw", "rad" },
+  { "headphone", "rotationrate", "rad/s" },
+  { "headphone", "gravity", "m/s^2" },
+  { "headphone", "acceleration", SL_RAW_ACCEL },
+  { "headphone", "quaternion", "" },
+  { "headphone", "roll", "rad" }, { "headphone", "pitch", "rad" }, { "headphone", "yaw", "rad" },
+};
+
+/* Sensors a MetaWear / MetaBase export names in its file name, one
+ * "_"-separated word among others: "…_C4BB0C4DE8E2_Gyroscope_25.000Hz_1.4.4.csv". */
+static const KnownSensor metawear_sensors[] = {
+  { "accelerometer", "accelerometer", "accel", "g" },
+  { "gyroscope", "gyroscope", "gyro", "deg/s" },
+  { "magnetometer", "magnetometer", "mag", "µT" },
+  { "linearacceleration", "linear acceleration", "accel", "g" },
+  { "gravity", "gravity", "accel", "g" },
+  { "quaternion", "quaternion", "orientation", "" },
+  { "eulerangles", "euler angles", "orientation", "deg" },
 };
 
 /* Units of MicroStrain MSCL channel fields (3DM-CX5 data sheet and MSCL
@@ -299,6 +371,28 @@ kind_of_words (const char *text)
   return NULL;
 }
 
+/* "Accelerometer Uncalibrated.csv" → "accelerometeruncalibrated". */
+static char *
+compact_key (const char *file_or_hint)
+{
+  g_autofree char *base = NULL;
+  g_autofree char *lower = NULL;
+  char *dot;
+  GString *compact = g_string_new (NULL);
+
+  if (file_or_hint == NULL)
+    return g_string_free (compact, FALSE);
+  base = g_path_get_basename (file_or_hint);
+  dot = strrchr (base, '.');
+  if (dot != NULL && dot != base)
+    *dot = '\0';
+  lower = g_ascii_strdown (base, -1);
+  for (const char *c = lower; *c != '\0'; c++)
+    if (!is_sep (*c))
+      g_string_append_c (compact, *c);
+  return g_string_free (compact, FALSE);
+}
+
 static const KnownSensor *
 lookup_sensor (const char *file_or_hint)
 {
@@ -326,6 +420,44 @@ lookup_sensor (const char *file_or_hint)
       }
   g_string_free (compact, TRUE);
   return NULL;
+}
+
+/* MetaWear's file name: the sensor and the rate are words of it
+ * ("…_Gyroscope_25.000Hz_…"). */
+static const KnownSensor *
+lookup_name_words (const char *file_name, double *rate_hz)
+{
+  g_autofree char *base = NULL;
+  g_auto(GStrv) words = NULL;
+  const KnownSensor *found = NULL;
+
+  *rate_hz = 0;
+  if (file_name == NULL)
+    return NULL;
+  base = g_path_get_basename (file_name);
+  words = g_strsplit (base, "_", -1);
+  if (g_strv_length (words) < 3)
+    return NULL;
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      g_autofree char *lower = g_ascii_strdown (words[i], -1);
+      gsize len = strlen (lower);
+
+      for (guint k = 0; k < G_N_ELEMENTS (metawear_sensors) && found == NULL; k++)
+        if (g_str_equal (lower, metawear_sensors[k].file))
+          found = &metawear_sensors[k];
+      if (len > 2 && g_str_has_suffix (lower, "hz") && g_ascii_isdigit (lower[0]))
+        {
+          char *end = NULL;
+          double v = g_ascii_strtod (lower, &end);
+
+          if (end == lower + len - 2 && v > 0 && v < 1e6)
+            *rate_hz = v;
+        }
+    }
+  if (found == NULL)
+    *rate_hz = 0;
+  return found;
 }
 
 static gboolean
@@ -672,7 +804,8 @@ compare_guint (gconstpointer a, gconstpointer b)
  * first three channels at rest is 1 g. NULL when the data does not say
  * (gravity removed, or moving all the time). */
 static const char *
-guess_accel_unit (const ImuCsvDialect *d, const guint *cols, guint n)
+guess_accel_unit_median (const ImuCsvDialect *d, const guint *cols, guint n, double *median_out,
+                         double *spread_out)
 {
   g_autoptr(GArray) norms = g_array_new (FALSE, FALSE, sizeof (double));
   double median;
@@ -706,6 +839,11 @@ guess_accel_unit (const ImuCsvDialect *d, const guint *cols, guint n)
     return NULL;
   g_array_sort (norms, compare_double);
   median = g_array_index (norms, double, norms->len / 2);
+  *median_out = median;
+  /* The interquartile range over the median: small when the sensor is
+   * at rest and its norm is gravity alone. */
+  *spread_out = median > 0 ? (g_array_index (norms, double, norms->len * 3 / 4)
+                               - g_array_index (norms, double, norms->len / 4)) / median : INFINITY;
   if (median >= 0.7 && median <= 1.5)
     return "g";
   if (median >= 7.0 && median <= 13.0)
@@ -713,6 +851,14 @@ guess_accel_unit (const ImuCsvDialect *d, const guint *cols, guint n)
   if (median >= 700 && median <= 1500)
     return "mg";
   return NULL;
+}
+
+static const char *
+guess_accel_unit (const ImuCsvDialect *d, const guint *cols, guint n)
+{
+  double median, spread;
+
+  return guess_accel_unit_median (d, cols, n, &median, &spread);
 }
 
 static int
@@ -1025,6 +1171,8 @@ typedef struct {
   const char          *device_value;     /* the device of most rows of the head (borrowed) */
   gboolean             clock_from_first; /* an inferred sensor clock: times count from its first value */
   double               name_rate_hz;     /* a rate the file name states (MetaWear's "_25.000Hz_"), else 0 */
+  char                *file_key;         /* base name without extension and separators, lower case */
+  gboolean             unit_mismatch;    /* W_UNIT_MISMATCH counted */
 } Builder;
 
 static void
@@ -1590,7 +1738,8 @@ guess_file_accel_unit (Builder *b)
       if (b->flavor == IMU_CSV_FLAVOR_SENSORLOGGER
           && !(grp->raw != NULL && strstr (grp->raw, "ravity") != NULL)
           && !(b->sensor != NULL && (g_str_equal (b->sensor->file, "gravity")
-                                     || g_str_equal (b->sensor->file, "totalacceleration"))))
+                                     || g_str_equal (b->sensor->file, "totalacceleration")
+                                     || g_str_equal (b->sensor->file, "accelerometeruncalibrated"))))
         continue;
       for (guint i = 0; i < grp->cols->len; i++)
         any_unit |= *b->cols[g_array_index (grp->cols, guint, i)].unit != '\0';
@@ -1721,6 +1870,22 @@ default_unit (Builder *b, const Col *c, const char *kind)
       unit = "g";
       break;
     case IMU_CSV_FLAVOR_SENSORLOGGER:
+      for (guint u = 0; u < G_N_ELEMENTS (sensorlogger_units); u++)
+        if (g_str_equal (b->file_key, sensorlogger_units[u].file)
+            && (g_str_equal (sensorlogger_units[u].column, "*") || g_str_equal (prefix, sensorlogger_units[u].column)))
+          {
+            unit = sensorlogger_units[u].unit;
+            if (g_str_equal (unit, SL_RAW_ACCEL))
+              /* The platform's unit when the folder's metadata say it;
+               * else what the data say (raw accelerations hold gravity),
+               * else iOS's default. check_accel_unit () then holds the
+               * label against the data. */
+              unit = b->hints->accel_unit != NULL ? b->hints->accel_unit
+                     : b->file_accel_unit != NULL ? b->file_accel_unit : "g";
+            else if (g_str_equal (unit, SL_RAW_PRESSURE))
+              unit = b->hints->accel_unit != NULL && g_str_equal (b->hints->accel_unit, "m/s^2") ? "hPa" : "kPa";
+            return unit;
+          }
       if (kind != NULL && g_str_equal (kind, "orientation"))
         unit = c->is_axis ? "" : "rad";
       else if (kind != NULL && g_str_equal (kind, "gyro"))
@@ -1738,9 +1903,14 @@ default_unit (Builder *b, const Col *c, const char *kind)
       else if (accel)
         unit = b->file_accel_unit != NULL ? b->file_accel_unit : "g";
       break;
+    case IMU_CSV_FLAVOR_METAWEAR:
+      /* MetaBase writes units in its headers; older files name only the
+       * sensor, in the file name. */
+      if (b->sensor != NULL && b->sensor->unit != NULL && kind != NULL && g_str_equal (kind, b->sensor->kind))
+        unit = b->sensor->unit;
+      break;
     case IMU_CSV_FLAVOR_GENERIC:
     case IMU_CSV_FLAVOR_PHYPHOX:
-    case IMU_CSV_FLAVOR_METAWEAR:
     default:
       break;
     }
@@ -1749,6 +1919,99 @@ default_unit (Builder *b, const Col *c, const char *kind)
   if (*unit == '\0' && accel && b->hints->accel_unit != NULL)
     unit = b->hints->accel_unit;
   return unit;
+}
+
+/* The largest interquartile range of the norm, relative to its median,
+ * at which the norm is taken for gravity at rest. */
+#define ACCEL_REST_SPREAD 0.1
+
+/* One spelling of an acceleration unit the data can tell: "g", "m/s^2",
+ * "mg"; NULL for others. */
+static const char *
+accel_unit_family (const char *unit)
+{
+  static const char * const ms2[] = { "m/s^2", "m/s²", "m/s2", "ms^-2", "ms-2", "m/s/s", "m s^-2" };
+
+  if (unit == NULL)
+    return NULL;
+  if (g_ascii_strcasecmp (unit, "g") == 0)
+    return "g";
+  if (g_str_equal (unit, "mg") || g_str_equal (unit, "mG"))
+    return "mg";
+  for (guint i = 0; i < G_N_ELEMENTS (ms2); i++)
+    if (g_str_equal (unit, ms2[i]))
+      return "m/s^2";
+  return NULL;
+}
+
+/* Whether a stream's acceleration has gravity removed, so that its norm
+ * says nothing about its unit: Sensor Logger's Accelerometer.csv and
+ * Core Motion's user acceleration, linear or free acceleration. */
+static gboolean
+gravity_removed (Builder *b, const Group *grp)
+{
+  static const char * const words[] = { "linear", "user", "free", "dynamic", "motion" };
+  g_autofree char *raw = g_ascii_strdown (grp->raw != NULL ? grp->raw : "", -1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (words); i++)
+    if (strstr (raw, words[i]) != NULL || strstr (b->file_key, words[i]) != NULL)
+      return !(g_str_equal (b->file_key, "wristmotion") && strstr (raw, "gravity") != NULL);
+  if (b->flavor == IMU_CSV_FLAVOR_SENSORLOGGER)
+    return g_str_equal (b->file_key, "accelerometer") || g_str_equal (raw, "acceleration");
+  return FALSE;
+}
+
+/* The unit of an acceleration stream, checked against the data where
+ * gravity shows: the median norm of its first rows is 1 g at rest — 1
+ * in g, 9.81 in m/s², 1000 in mg. When the unit the header or the
+ * producer's table gives says otherwise (Sensor Logger's uncalibrated
+ * accelerometer in g labelled m/s², a header that says g over values of
+ * 9.8), the data win: the channels are labelled in the data's unit (the
+ * values stay as written), the file gets W_UNIT_MISMATCH once and the
+ * notes say what was changed. */
+static void
+check_accel_unit (Builder *b, const Group *grp, ImuStreamInfo *info)
+{
+  const char *stated = NULL;
+  const char *data;
+  guint n_accel = 0;
+  double median = 0, spread = INFINITY;
+
+  if (grp->cols->len < 3 || gravity_removed (b, grp))
+    return;
+  for (guint i = 0; i < 3; i++)
+    {
+      const ImuChannelInfo *ch = &info->channels[i];
+      const char *family = accel_unit_family (ch->unit);
+
+      if (ch->kind == NULL || !g_str_equal (ch->kind, "accel") || family == NULL
+          || (stated != NULL && !g_str_equal (stated, family)))
+        return;
+      stated = family;
+      n_accel++;
+    }
+  data = guess_accel_unit_median (b->d, (const guint *) grp->cols->data, 3, &median, &spread);
+  /* Only a steady norm is gravity: user acceleration of about 1 m/s²
+   * while moving is no proof of g. */
+  if (n_accel < 3 || data == NULL || g_str_equal (data, stated) || spread > ACCEL_REST_SPREAD)
+    return;
+  {
+    /* TRANSLATORS: "Stream “accelerometer uncalibrated”: labelled m/s^2, but the median norm of its first rows, 1.002, is gravity in g; …" */
+    g_autofree char *note = g_strdup_printf (_("Stream “%s”: labelled %s, but the median norm of its first rows, %.4g, is gravity in %s; "
+                                               "the values are kept and labelled %s."),
+                                             info->name, info->channels[0].unit, median, data, data);
+    add_note (b->l, note);
+  }
+  for (guint i = 0; i < grp->cols->len; i++)
+    if (info->channels[i].kind != NULL && g_str_equal (info->channels[i].kind, "accel")
+        && accel_unit_family (info->channels[i].unit) != NULL)
+      {
+        g_free (info->channels[i].unit);
+        info->channels[i].unit = g_strdup (data);
+      }
+  if (!b->unit_mismatch)
+    add_file_issue (b->l, b->d, IMU_ISSUE_UNIT_MISMATCH);
+  b->unit_mismatch = TRUE;
 }
 
 static void
@@ -1803,6 +2066,7 @@ build_streams (Builder *b)
             stream_kind = "mixed";
           c->stream = (int) l->streams->len;
         }
+      check_accel_unit (b, grp, info);
       info->kind = g_strdup (stream_kind);
       info->time_format = l->time_format;
       info->time_format.column = g_strdup (l->time_format.column);
@@ -1895,6 +2159,9 @@ imu_csv_layout_build (const ImuCsvDialect  *d,
   b.sensor = lookup_sensor (b.hints->stream_hint);
   if (b.sensor == NULL)
     b.sensor = lookup_sensor (file_name);
+  if (b.sensor == NULL)
+    b.sensor = lookup_name_words (file_name, &b.name_rate_hz);
+  b.file_key = compact_key (b.hints->stream_hint != NULL ? b.hints->stream_hint : file_name);
   b.groups = g_ptr_array_new_with_free_func ((GDestroyNotify) group_free);
   b.device_column = -1;
 
@@ -1943,6 +2210,7 @@ out:
   for (guint j = 0; j < l->n_columns; j++)
     col_clear (&b.cols[j]);
   g_free (b.cols);
+  g_free (b.file_key);
   g_ptr_array_unref (b.groups);
   return ok;
 }
