@@ -194,6 +194,27 @@ test_constant_columns_plain (void)
   g_assert_nonnull (strstr (notes, "kept here rather than as streams: mode = walk."));
 }
 
+/* A label is only known from the first 256 rows: a row after them that
+ * holds another value is kept, with W_LABEL_CHANGED on its line. */
+static void
+test_constant_columns_changed (void)
+{
+  g_autoptr(GString) text = g_string_new ("time (s),mode,ax,ay,az\n");
+  g_autoptr(Imported) im = NULL;
+  GArray *lines;
+
+  for (guint i = 0; i < 300; i++)
+    g_string_append_printf (text, "%u.%02u,%s,0.1,0,1.0\n", i / 100, i % 100, i == 280 ? "run" : "walk");
+  im = import_text ("walk.csv", text->str);
+  g_assert_cmpint (im->result->rows, ==, 300);
+  g_assert_cmpint (stream_at (im, 0)->n_samples, ==, 300);
+  g_assert_cmpint (issue_count (im, "W_LABEL_CHANGED"), ==, 1);
+  g_assert_cmpuint (n_issue_codes (im), ==, 1);
+  /* Data row 281 (i = 280) is line 282. */
+  lines = g_hash_table_lookup (im->result->issue_lines, "W_LABEL_CHANGED");
+  g_assert_cmpint (g_array_index (lines, gint64, 0), ==, 282);
+}
+
 /* ---- sensor clocks without a unit ---- */
 
 /* A Movella-DOT-like export: a preamble with StartTime and OutputRate,
@@ -710,6 +731,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/core/import-producers/constant/sparse-log", test_constant_columns_sparse);
   g_test_add_func ("/core/import-producers/constant/label-text", test_constant_columns_plain);
+  g_test_add_func ("/core/import-producers/constant/label-changed", test_constant_columns_changed);
   g_test_add_func ("/core/import-producers/clock/us-with-start", test_clock_us_with_start);
   g_test_add_func ("/core/import-producers/clock/us-without-start", test_clock_us_without_start);
   g_test_add_func ("/core/import-producers/clock/named-units", test_clock_named_units);

@@ -195,6 +195,7 @@ imu_csv_layout_clear (ImuCsvLayout *layout)
     {
       g_free (layout->columns[i].label);
       g_free (layout->columns[i].skip_reason);
+      g_free (layout->columns[i].label_value);
     }
   g_clear_pointer (&layout->columns, g_free);
   layout->n_columns = 0;
@@ -1324,6 +1325,7 @@ find_constant_columns (Builder *b)
         }
       else
         c->skip_reason = "text, one value in every row (a label)";
+      l->columns[j].label_value = g_strdup (c->const_text);
       if (list == NULL)
         list = g_string_new (NULL);
       g_string_append_printf (list, "%s%s = %s", list->len > 0 ? ", " : "", l->columns[j].label, c->const_text);

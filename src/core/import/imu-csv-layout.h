@@ -32,6 +32,7 @@ typedef struct {
   guint         fill_group;  /* VALUE: which packet kind fills it (sparse files) */
   char         *label;       /* for messages: the header field, or "3" */
   char         *skip_reason; /* SKIP: why (for the log and the docs) */
+  char         *label_value; /* SKIP of a label column: its one value in the head, else NULL */
 } ImuCsvColumn;
 
 typedef struct {

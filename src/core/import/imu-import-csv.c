@@ -47,6 +47,7 @@ enum {
   ROLE_TIME,
   ROLE_VALUE,
   ROLE_DEVICE,
+  ROLE_LABEL,      /* a label column: checked, not imported */
 };
 
 /* Per-row flags: the low bits hold the reason a line was rejected. */
@@ -61,6 +62,7 @@ enum {
   ROW_NONFINITE    = 1 << 4,
   ROW_DUPLICATE    = 1 << 5,
   ROW_BACKWARDS    = 1 << 6,
+  ROW_LABEL        = 1 << 7,
 };
 
 static const char * const reject_codes[] = {
@@ -136,6 +138,7 @@ typedef struct {
   int                  device_column;/* -1 without one */
   gint64               device_overflow_line; /* a line named device MAX_DEVICES + 1 */
   ImuCsvField         *fields;       /* the general splitter's output */
+  const char         **label_value;  /* per column: a label column's value (borrowed), else NULL */
 
   char                 delim;
   gboolean             fast;
@@ -203,6 +206,7 @@ parser_clear (Parser *p)
   g_free (p->group_size);
   g_clear_pointer (&p->devices, g_ptr_array_unref);
   g_free (p->fields);
+  g_free (p->label_value);
   if (p->full != NULL)
     {
       Batch *b;
@@ -441,6 +445,17 @@ find_device (Parser *p, Batch *b, const char *fs, gsize flen)
   return TRUE;
 }
 
+/* Whether a label column's field still holds its value. */
+static inline gboolean
+label_kept (const char *value, const char *fs, gsize flen)
+{
+  while (flen > 0 && is_blank (fs[0]))
+    fs++, flen--;
+  while (flen > 0 && is_blank (fs[flen - 1]))
+    flen--;
+  return strlen (value) == flen && memcmp (value, fs, flen) == 0;
+}
+
 /* One data line into row @row of @b. Returns FALSE when the line is blank
  * and makes no row. */
 static gboolean
@@ -465,6 +480,7 @@ parse_line (Parser *p, Batch *b, guint row, const char *line, gsize len)
   gsize time_len = 0;
   int time_col = -1;
   gboolean device_known = p->device_column < 0;
+  gboolean label_changed = FALSE;
 
   if (len == 0 || (is_blank (line[0]) && all_blank (line, len)))
     return FALSE;
@@ -526,6 +542,8 @@ parse_line (Parser *p, Batch *b, guint row, const char *line, gsize len)
                 }
               device_known = TRUE;
             }
+          else if (G_UNLIKELY (p->roles[j] == ROLE_LABEL) && !label_kept (p->label_value[j], fs, flen))
+            label_changed = TRUE;
 
           if (s >= e)
             {
@@ -587,6 +605,8 @@ parse_line (Parser *p, Batch *b, guint row, const char *line, gsize len)
                 }
               device_known = TRUE;
             }
+          else if (p->roles[j] == ROLE_LABEL && !label_kept (p->label_value[j], fs, flen))
+            label_changed = TRUE;
         }
     }
 
@@ -642,6 +662,8 @@ parse_line (Parser *p, Batch *b, guint row, const char *line, gsize len)
     flags |= ROW_EMPTY;
   if (G_UNLIKELY (nonfinite))
     flags |= ROW_NONFINITE;
+  if (G_UNLIKELY (label_changed))
+    flags |= ROW_LABEL;
   b->t[row] = t;
   b->flags[row] = flags;
   b->groups[row] = groups;
@@ -879,6 +901,8 @@ write_batch (Writers *w, const Batch *b, GError **error)
             imu_session_builder_issue (w->builder, IMU_ISSUE_DUPLICATE_TIME, b->line[i]);
           if (f & ROW_BACKWARDS)
             imu_session_builder_issue (w->builder, IMU_ISSUE_TIME_BACKWARDS, b->line[i]);
+          if (f & ROW_LABEL)
+            imu_session_builder_issue (w->builder, IMU_ISSUE_LABEL_CHANGED, b->line[i]);
         }
       for (guint s = 0; s < w->n_streams; s++)
         {
@@ -970,6 +994,7 @@ parser_setup (Parser *p, const ImuCsvDialect *d, const ImuCsvLayout *l)
   if (p->device_column < 0)
     device_new (p, "", 0);
   p->fields = g_new0 (ImuCsvField, p->n_columns + 1);
+  p->label_value = g_new0 (const char *, p->n_columns);
   p->delim = d->delimiter;
   p->fast = !d->quotes && d->delimiter != ' ';
   p->decimal_comma = d->decimal_comma;
@@ -999,6 +1024,11 @@ parser_setup (Parser *p, const ImuCsvDialect *d, const ImuCsvLayout *l)
         p->roles[j] = ROLE_TIME;
       else if ((int) j == l->device_column)
         p->roles[j] = ROLE_DEVICE;
+      else if (c->label_value != NULL)
+        {
+          p->roles[j] = ROLE_LABEL;
+          p->label_value[j] = c->label_value;
+        }
       else
         {
           p->roles[j] = ROLE_SKIP;

@@ -39,6 +39,7 @@ GQuark imu_import_error_quark (void);
 #define IMU_ISSUE_DUPLICATE_TIME  "W_DUPLICATE_TIME"  /* time equal to the previous row (kept) */
 #define IMU_ISSUE_EMPTY_FIELD     "W_EMPTY_FIELD"     /* an empty value field (stored as NaN) */
 #define IMU_ISSUE_NONFINITE       "I_NONFINITE"       /* NaN/Inf written in the file (kept) */
+#define IMU_ISSUE_LABEL_CHANGED   "W_LABEL_CHANGED"   /* a label column (one value in the head) has another value (kept) */
 /* Counted once per file, at its header line (docs/import.md). */
 #define IMU_ISSUE_TIME_UNIT_INFERRED "I_TIME_UNIT_INFERRED" /* a clock without a unit read in the unit its rate makes plausible */
 #define IMU_ISSUE_RATE_MISMATCH   "W_RATE_MISMATCH"   /* a stated rate more than 5 % off the data's */
