@@ -14,6 +14,7 @@
 #include "imu-import.h"
 #include "imu-number.h"
 #include "imu-stream-writer.h"
+#include "imu-time.h"
 
 typedef enum {
   CT_EMPTY,
@@ -47,6 +48,8 @@ typedef struct {
   gboolean        is_axis;
   const char     *kind;
   int             stream;
+  gboolean        constant;   /* every filled field of the first rows has one text */
+  char           *const_text; /* that text (the first field), owned */
 } Col;
 
 /* A sensor known by the name of its file (Sensor Logger, Empatica, …). */
@@ -63,6 +66,7 @@ static const KnownSensor known_sensors[] = {
   { "accel", "accelerometer", "accel", NULL },
   { "totalacceleration", "total acceleration", "accel", NULL },
   { "gravity", "gravity", "accel", NULL },
+  { "accelerometeruncalibrated", "accelerometer uncalibrated", "accel", NULL },
   { "gyroscope", "gyroscope", "gyro", "rad/s" },
   { "gyroscopeuncalibrated", "gyroscope uncalibrated", "gyro", "rad/s" },
   { "gyro", "gyroscope", "gyro", NULL },
@@ -70,7 +74,78 @@ static const KnownSensor known_sensors[] = {
   { "magnetometer", "magnetometer", "mag", "µT" },
   { "magnetometeruncalibrated", "magnetometer uncalibrated", "mag", "µT" },
   { "mag", "magnetometer", "mag", NULL },
+  { "watchmagnetometer", "watch magnetometer", "mag", "µT" },
   { "orientation", "orientation", "orientation", NULL },
+};
+
+/* Units of every sensor file Sensor Logger writes, on iOS and Android
+ * (awesome-sensor-logger UNITS.md): by file and column (a vector's
+ * prefix, or the column's name), lower case. "*" is any column. RAW is
+ * the platform's unit of Core Motion's raw accelerations: g on iOS
+ * unless "Standardise Units & Frames" is on, m/s² on Android; the other
+ * accelerations are m/s² on both. */
+#define SL_RAW_ACCEL "raw-accel"
+#define SL_RAW_PRESSURE "raw-pressure"
+static const struct { const char *file; const char *column; const char *unit; } sensorlogger_units[] = {
+  { "accelerometer", "*", "m/s^2" },
+  { "totalacceleration", "*", "m/s^2" },
+  { "gravity", "*", "m/s^2" },
+  { "accelerometeruncalibrated", "*", SL_RAW_ACCEL },
+  { "gyroscope", "*", "rad/s" },
+  { "gyroscopeuncalibrated", "*", "rad/s" },
+  { "magnetometer", "*", "µT" },
+  { "magnetometeruncalibrated", "*", "µT" },
+  { "watchmagnetometer", "*", "µT" },
+  { "orientation", "q", "" },
+  { "orientation", "qx", "" }, { "orientation", "qy", "" }, { "orientation", "qz", "" }, { "orientation", "qw", "" },
+  { "orientation", "roll", "rad" }, { "orientation", "pitch", "rad" }, { "orientation", "yaw", "rad" },
+  { "barometer", "relativealtitude", "m" },
+  { "barometer", "pressure", "hPa" },
+  { "watchbarometer", "relativealtitude", "m" },
+  { "watchbarometer", "pressure", SL_RAW_PRESSURE },
+  { "compass", "magneticbearing", "deg" },
+  { "watchcompass", "magneticbearing", "deg" },
+  { "microphone", "dbfs", "dBFS" },
+  { "watchmicrophone", "dbfs", "dBFS" },
+  { "light", "lux", "lx" },
+  { "heartrate", "bpm", "bpm" },
+  { "pedometer", "steps", "" },
+  { "batterytemp", "temperature", "°C" },
+  { "battery", "voltage", "V" },
+  { "battery", "chargingcurrent", "mA" },
+  { "battery", "batterylevel", "" },
+  { "location", "latitude", "deg" }, { "location", "longitude", "deg" },
+  { "location", "altitude", "m" }, { "location", "altitudeabovemeansealevel", "m" },
+  { "location", "bearing", "deg" }, { "location", "bearingaccuracy", "deg" },
+  { "location", "horizontalaccuracy", "m" }, { "location", "verticalaccuracy", "m" },
+  { "location", "speed", "m/s" }, { "location", "speedaccuracy", "m/s" },
+  { "watchlocation", "latitude", "deg" }, { "watchlocation", "longitude", "deg" },
+  { "watchlocation", "altitude", "m" }, { "watchlocation", "ellipsoidalaltitude", "m" },
+  { "watchlocation", "course", "deg" }, { "watchlocation", "courseaccuracy", "deg" },
+  { "watchlocation", "horizontalaccuracy", "m" }, { "watchlocation", "verticalaccuracy", "m" },
+  { "watchlocation", "speed", "m/s" }, { "watchlocation", "speedaccuracy", "m/s" },
+  { "wristmotion", "rotationrate", "rad/s" },
+  { "wristmotion", "gravity", SL_RAW_ACCEL },
+  { "wristmotion", "acceleration", SL_RAW_ACCEL },
+  { "wristmotion", "quaternion", "" },
+  { "wristmotion", "roll", "rad" }, { "wristmotion", "pitch", "rad" }, { "wristmotion", "yaw", "rad" },
+  { "headphone", "rotationrate", "rad/s" },
+  { "headphone", "gravity", "m/s^2" },
+  { "headphone", "acceleration", SL_RAW_ACCEL },
+  { "headphone", "quaternion", "" },
+  { "headphone", "roll", "rad" }, { "headphone", "pitch", "rad" }, { "headphone", "yaw", "rad" },
+};
+
+/* Sensors a MetaWear / MetaBase export names in its file name, one
+ * "_"-separated word among others: "…_C4BB0C4DE8E2_Gyroscope_25.000Hz_1.4.4.csv". */
+static const KnownSensor metawear_sensors[] = {
+  { "accelerometer", "accelerometer", "accel", "g" },
+  { "gyroscope", "gyroscope", "gyro", "deg/s" },
+  { "magnetometer", "magnetometer", "mag", "µT" },
+  { "linearacceleration", "linear acceleration", "accel", "g" },
+  { "gravity", "gravity", "accel", "g" },
+  { "quaternion", "quaternion", "orientation", "" },
+  { "eulerangles", "euler angles", "orientation", "deg" },
 };
 
 /* Units of MicroStrain MSCL channel fields (3DM-CX5 data sheet and MSCL
@@ -110,6 +185,7 @@ col_clear (Col *c)
   g_free (c->lname);
   g_free (c->prefix);
   g_free (c->prefix_raw);
+  g_free (c->const_text);
 }
 
 void
@@ -119,6 +195,7 @@ imu_csv_layout_clear (ImuCsvLayout *layout)
     {
       g_free (layout->columns[i].label);
       g_free (layout->columns[i].skip_reason);
+      g_free (layout->columns[i].label_value);
     }
   g_clear_pointer (&layout->columns, g_free);
   layout->n_columns = 0;
@@ -126,6 +203,7 @@ imu_csv_layout_clear (ImuCsvLayout *layout)
   g_clear_pointer (&layout->streams, g_ptr_array_unref);
   g_clear_pointer (&layout->format, g_free);
   g_clear_pointer (&layout->note, g_free);
+  g_clear_pointer (&layout->issues, g_array_unref);
 }
 
 static void
@@ -294,6 +372,28 @@ kind_of_words (const char *text)
   return NULL;
 }
 
+/* "Accelerometer Uncalibrated.csv" → "accelerometeruncalibrated". */
+static char *
+compact_key (const char *file_or_hint)
+{
+  g_autofree char *base = NULL;
+  g_autofree char *lower = NULL;
+  char *dot;
+  GString *compact = g_string_new (NULL);
+
+  if (file_or_hint == NULL)
+    return g_string_free (compact, FALSE);
+  base = g_path_get_basename (file_or_hint);
+  dot = strrchr (base, '.');
+  if (dot != NULL && dot != base)
+    *dot = '\0';
+  lower = g_ascii_strdown (base, -1);
+  for (const char *c = lower; *c != '\0'; c++)
+    if (!is_sep (*c))
+      g_string_append_c (compact, *c);
+  return g_string_free (compact, FALSE);
+}
+
 static const KnownSensor *
 lookup_sensor (const char *file_or_hint)
 {
@@ -321,6 +421,44 @@ lookup_sensor (const char *file_or_hint)
       }
   g_string_free (compact, TRUE);
   return NULL;
+}
+
+/* MetaWear's file name: the sensor and the rate are words of it
+ * ("…_Gyroscope_25.000Hz_…"). */
+static const KnownSensor *
+lookup_name_words (const char *file_name, double *rate_hz)
+{
+  g_autofree char *base = NULL;
+  g_auto(GStrv) words = NULL;
+  const KnownSensor *found = NULL;
+
+  *rate_hz = 0;
+  if (file_name == NULL)
+    return NULL;
+  base = g_path_get_basename (file_name);
+  words = g_strsplit (base, "_", -1);
+  if (g_strv_length (words) < 3)
+    return NULL;
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      g_autofree char *lower = g_ascii_strdown (words[i], -1);
+      gsize len = strlen (lower);
+
+      for (guint k = 0; k < G_N_ELEMENTS (metawear_sensors) && found == NULL; k++)
+        if (g_str_equal (lower, metawear_sensors[k].file))
+          found = &metawear_sensors[k];
+      if (len > 2 && g_str_has_suffix (lower, "hz") && g_ascii_isdigit (lower[0]))
+        {
+          char *end = NULL;
+          double v = g_ascii_strtod (lower, &end);
+
+          if (end == lower + len - 2 && v > 0 && v < 1e6)
+            *rate_hz = v;
+        }
+    }
+  if (found == NULL)
+    *rate_hz = 0;
+  return found;
 }
 
 static gboolean
@@ -352,6 +490,27 @@ is_index_name (const char *lname)
   return FALSE;
 }
 
+/* A column that names the device of its row: Movella's "Address", a
+ * "device_id", "Sensor ID", "MAC". */
+static gboolean
+is_device_name (const char *lname)
+{
+  static const char * const names[] = {
+    "address", "device", "deviceid", "devicename", "deviceaddress", "devicetag", "devicemac",
+    "sensorid", "sensorname", "sensoraddress", "sensormac", "sensortag", "mac", "macaddress",
+    "bleaddress", "bluetoothaddress", "nodeid", "imuid", "tagid",
+  };
+  g_autoptr(GString) compact = g_string_new (NULL);
+
+  for (const char *c = lname; *c != '\0'; c++)
+    if (!is_sep (*c))
+      g_string_append_c (compact, *c);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (g_str_equal (compact->str, names[i]))
+      return TRUE;
+  return FALSE;
+}
+
 /* Digits of scale for a time unit: 9 for seconds (to ns), -1 unknown. */
 static int
 scale_of_unit (const char *unit)
@@ -371,18 +530,49 @@ scale_of_unit (const char *unit)
   return -1;
 }
 
+/* The unit a time column's name says: "time_ms", "timestamp_us",
+ * "TimeUS", "timestampMs"; Movella's "SampleTimeFine" counts µs. -1 when
+ * the name does not say. */
+static int
+time_scale_of_name (const char *lname)
+{
+  static const char * const suffixes[] = { "ns", "us", "ms" };
+  const char *us = strrchr (lname, '_');
+  gsize len = strlen (lname);
+  int scale;
+
+  if (g_str_equal (lname, "sampletimefine"))
+    return 3;
+  if (us != NULL && (scale = scale_of_unit (us + 1)) >= 0)
+    return scale;
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    if (len > 2 && g_str_has_suffix (lname, suffixes[i]))
+      {
+        g_autofree char *stem = g_strndup (lname, len - 2);
+
+        if (g_str_has_suffix (stem, "time") || g_str_has_suffix (stem, "stamp"))
+          return scale_of_unit (suffixes[i]);
+      }
+  return -1;
+}
+
+/* Whether the header says the unit of a time column (a unit, a suffix). */
+static gboolean
+time_unit_written (const Col *c)
+{
+  return scale_of_unit (c->unit) >= 0 || time_scale_of_name (c->lname) >= 0;
+}
+
 static int
 time_scale_of (const Col *c)
 {
   int scale = scale_of_unit (c->unit);
-  const char *us;
   double v;
 
   if (scale >= 0)
     return scale;
-  /* "time_ms", "timestamp_us" */
-  us = strrchr (c->lname, '_');
-  if (us != NULL && (scale = scale_of_unit (us + 1)) >= 0)
+  scale = time_scale_of_name (c->lname);
+  if (scale >= 0)
     return scale;
   v = fabs (c->first_num);
   if (v >= 1e17)
@@ -410,6 +600,7 @@ analyse_column (Col *c, const ImuCsvDialect *d, guint j)
   c->decimals = -2;
   c->nondecreasing = TRUE;
   c->integer = TRUE;
+  c->constant = TRUE;
   for (guint r = 0; r < d->rows->len; r++)
     {
       const char *f = ((char **) g_ptr_array_index (d->rows, r))[j];
@@ -420,6 +611,10 @@ analyse_column (Col *c, const ImuCsvDialect *d, guint j)
       if (len == 0)
         continue;
       c->n_filled++;
+      if (c->const_text == NULL)
+        c->const_text = g_strdup (f);
+      else if (c->constant && !g_str_equal (c->const_text, f))
+        c->constant = FALSE;
       if (imu_number_parse (f, len, d->decimal_comma, &v, &dec))
         {
           n_num++;
@@ -475,6 +670,70 @@ analyse_column (Col *c, const ImuCsvDialect *d, guint j)
     c->type = CT_TEXT;
   if (c->decimals == -2)
     c->decimals = -1;
+}
+
+static int compare_double (gconstpointer a, gconstpointer b);
+
+/* The sample rates an IMU is set to lie between about 1 Hz and 10 kHz:
+ * a clock read in a unit that puts its steps outside them is read in
+ * the wrong unit. */
+#define PLAUSIBLE_MIN_HZ 0.95
+#define PLAUSIBLE_MAX_HZ 10500.0
+/* A clock read as an epoch date before this (2000-01-01) is no epoch
+ * date but a sensor clock read in the wrong unit (Movella's µs as ms
+ * land in 1980). */
+#define EPOCH_PLAUSIBLE_S 946684800.0
+
+/* The median step between consecutive rows of the first rows of a
+ * numeric column, in its own unit; 0 when there are fewer than two
+ * steps. Rows of other devices than @device_value (when set) are left
+ * out. */
+static double
+median_step (const ImuCsvDialect *d, guint j, int device_column, const char *device_value)
+{
+  g_autoptr(GArray) steps = g_array_new (FALSE, FALSE, sizeof (double));
+  gboolean have_prev = FALSE;
+  double prev = 0;
+
+  for (guint r = 0; r < d->rows->len; r++)
+    {
+      char **row = g_ptr_array_index (d->rows, r);
+      double v;
+
+      if (device_column >= 0 && device_value != NULL && !g_str_equal (row[device_column], device_value))
+        continue;
+      if (!imu_number_parse (row[j], strlen (row[j]), d->decimal_comma, &v, NULL) || !isfinite (v))
+        continue;
+      if (have_prev && v > prev)
+        {
+          double step = v - prev;
+          g_array_append_val (steps, step);
+        }
+      prev = v;
+      have_prev = TRUE;
+    }
+  if (steps->len < 2)
+    return 0;
+  g_array_sort (steps, compare_double);
+  return g_array_index (steps, double, steps->len / 2);
+}
+
+static double
+rate_at_scale (double step, int scale)
+{
+  return 1e9 / (step * pow (10.0, scale));
+}
+
+static gboolean
+plausible_rate (double hz)
+{
+  return hz >= PLAUSIBLE_MIN_HZ && hz <= PLAUSIBLE_MAX_HZ;
+}
+
+static const char *
+unit_of_scale (int scale)
+{
+  return scale == 9 ? "s" : scale == 6 ? "ms" : scale == 3 ? "µs" : "ns";
 }
 
 /* How much a column looks like the time base (0: not at all). */
@@ -546,7 +805,8 @@ compare_guint (gconstpointer a, gconstpointer b)
  * first three channels at rest is 1 g. NULL when the data does not say
  * (gravity removed, or moving all the time). */
 static const char *
-guess_accel_unit (const ImuCsvDialect *d, const guint *cols, guint n)
+guess_accel_unit_median (const ImuCsvDialect *d, const guint *cols, guint n, double *median_out,
+                         double *spread_out)
 {
   g_autoptr(GArray) norms = g_array_new (FALSE, FALSE, sizeof (double));
   double median;
@@ -580,6 +840,11 @@ guess_accel_unit (const ImuCsvDialect *d, const guint *cols, guint n)
     return NULL;
   g_array_sort (norms, compare_double);
   median = g_array_index (norms, double, norms->len / 2);
+  *median_out = median;
+  /* The interquartile range over the median: small when the sensor is
+   * at rest and its norm is gravity alone. */
+  *spread_out = median > 0 ? (g_array_index (norms, double, norms->len * 3 / 4)
+                               - g_array_index (norms, double, norms->len / 4)) / median : INFINITY;
   if (median >= 0.7 && median <= 1.5)
     return "g";
   if (median >= 7.0 && median <= 13.0)
@@ -587,6 +852,14 @@ guess_accel_unit (const ImuCsvDialect *d, const guint *cols, guint n)
   if (median >= 700 && median <= 1500)
     return "mg";
   return NULL;
+}
+
+static const char *
+guess_accel_unit (const ImuCsvDialect *d, const guint *cols, guint n)
+{
+  double median, spread;
+
+  return guess_accel_unit_median (d, cols, n, &median, &spread);
 }
 
 static int
@@ -625,16 +898,16 @@ static const double common_rates[] = {
   200, 250, 256, 400, 500, 512, 800, 1000, 1024, 1600, 2000, 3200, 4000, 8000,
 };
 
-/* A nominal rate from the median interval of the first rows of a group:
- * a common rate when within 2 % of one, else whole Hz when within 1 %. */
+/* The rate of the data: 1 / the median interval of the first rows of a
+ * group (of one device), 0 when there are fewer than three rows. */
 static double
-estimate_rate (const ImuCsvLayout *l, const ImuCsvDialect *d, const Col *cols, guint group)
+measure_rate (const ImuCsvLayout *l, const ImuCsvDialect *d, const Col *cols, guint group,
+              const char *device_value)
 {
   g_autoptr(GArray) dts = g_array_new (FALSE, FALSE, sizeof (gint64));
   gboolean have_prev = FALSE;
   gint64 prev = 0;
   gint64 median;
-  double rate, r;
 
   if (l->time_column < 0)
     return 0;
@@ -647,6 +920,8 @@ estimate_rate (const ImuCsvLayout *l, const ImuCsvDialect *d, const Col *cols, g
       for (guint j = 0; !in_group && j < l->n_columns; j++)
         if (cols[j].role == IMU_CSV_COL_VALUE && cols[j].fill_group == group && row[j][0] != '\0')
           in_group = TRUE;
+      if (l->device_column >= 0 && device_value != NULL && !g_str_equal (row[l->device_column], device_value))
+        continue;
       if (!in_group || !sample_time (l, d, row[l->time_column], &t))
         continue;
       /* The raw times of the first rows can be anywhere in int64 (they
@@ -668,7 +943,18 @@ estimate_rate (const ImuCsvLayout *l, const ImuCsvDialect *d, const Col *cols, g
   median = g_array_index (dts, gint64, dts->len / 2);
   if (median <= 0)
     return 0;
-  rate = 1e9 / (double) median;
+  return 1e9 / (double) median;
+}
+
+/* A nominal rate from a measured one: a common rate when within 2 % of
+ * one, else whole Hz when within 1 %. */
+static double
+nominal_of_measured (double rate)
+{
+  double r;
+
+  if (rate <= 0)
+    return 0;
   for (guint i = 0; i < G_N_ELEMENTS (common_rates); i++)
     if (fabs (rate - common_rates[i]) <= 0.02 * common_rates[i])
       return common_rates[i];
@@ -851,11 +1137,23 @@ unique_name (GPtrArray *streams, const char *name)
     }
 }
 
+/* Adds a sentence to the notes, after what is there. */
 static void
-set_note (ImuCsvLayout *l, const char *text)
+add_note (ImuCsvLayout *l, const char *text)
 {
-  g_free (l->note);
-  l->note = g_strdup (text);
+  char *old = l->note;
+
+  l->note = old != NULL && *old != '\0' ? g_strdup_printf ("%s\n%s", old, text) : g_strdup (text);
+  g_free (old);
+}
+
+/* A finding about the whole file, at its header line (or first data line). */
+static void
+add_file_issue (ImuCsvLayout *l, const ImuCsvDialect *d, const char *code)
+{
+  ImuCsvFileIssue issue = { code, d->header_line > 0 ? d->header_line : d->first_data_line };
+
+  g_array_append_val (l->issues, issue);
 }
 
 /* The state of one layout being built, phase after phase. */
@@ -870,6 +1168,12 @@ typedef struct {
   guint                n_streams;
   const char          *file_accel_unit;  /* told by the data, or NULL */
   const char          *file_name;        /* base name, for the stream's name */
+  int                  device_column;    /* rows of several devices interleaved, else -1 */
+  const char          *device_value;     /* the device of most rows of the head (borrowed) */
+  gboolean             clock_from_first; /* an inferred sensor clock: times count from its first value */
+  double               name_rate_hz;     /* a rate the file name states (MetaWear's "_25.000Hz_"), else 0 */
+  char                *file_key;         /* base name without extension and separators, lower case */
+  gboolean             unit_mismatch;    /* W_UNIT_MISMATCH counted */
 } Builder;
 
 static void
@@ -978,6 +1282,107 @@ assign_roles (Builder *b)
   return n_values;
 }
 
+/* Columns that hold one value in every row of the head — a label such
+ * as MicroStrain's "state" (S), or a number such as its "extension"
+ * (-0.5) — describe the recording, not its motion: they go to the
+ * session notes. A text column is skipped in any file; a numeric one is
+ * taken for such a label only in a sparse log (two or more value
+ * columns left empty in some rows), where a column filled in every row
+ * would otherwise be a packet kind of its own that interleaves the real
+ * ones (1049 false W_TIME_BACKWARDS in a MicroStrain log). A constant
+ * numeric channel of an ordinary file (a gyroscope axis at rest) stays a
+ * channel. */
+static void
+find_constant_columns (Builder *b)
+{
+  const ImuCsvDialect *d = b->d;
+  ImuCsvLayout *l = b->l;
+  guint n_rows = d->rows->len;
+  guint n_partial = 0;
+  g_autoptr(GString) list = NULL;
+
+  if (n_rows < 4 || d->header == NULL)
+    return;
+  for (guint j = 0; j < l->n_columns; j++)
+    if (b->cols[j].role == IMU_CSV_COL_VALUE && b->cols[j].n_filled > 0 && b->cols[j].n_filled < n_rows)
+      n_partial++;
+  for (guint j = 0; j < l->n_columns; j++)
+    {
+      Col *c = &b->cols[j];
+      gboolean label;
+
+      if (!c->constant || c->n_filled != n_rows || c->const_text == NULL)
+        continue;
+      label = (c->role == IMU_CSV_COL_SKIP && c->type == CT_TEXT)
+              || (c->role == IMU_CSV_COL_VALUE && c->type == CT_NUMERIC
+                  && (n_partial >= 2 || is_device_name (c->lname)));
+      if (!label)
+        continue;
+      if (c->role == IMU_CSV_COL_VALUE)
+        {
+          c->role = IMU_CSV_COL_SKIP;
+          c->skip_reason = "one value in every row (a label)";
+        }
+      else
+        c->skip_reason = "text, one value in every row (a label)";
+      l->columns[j].label_value = g_strdup (c->const_text);
+      if (list == NULL)
+        list = g_string_new (NULL);
+      g_string_append_printf (list, "%s%s = %s", list->len > 0 ? ", " : "", l->columns[j].label, c->const_text);
+    }
+  if (list != NULL)
+    {
+      /* TRANSLATORS: the list is "state = S, extension = -0.5" */
+      g_autofree char *note = g_strdup_printf (_("Columns with one value in every row, kept here rather than as streams: %s."),
+                                               list->str);
+      add_note (l, note);
+    }
+}
+
+/* Rows of several devices interleaved in one file (a Movella DOT export
+ * of several sensors, a gateway's log): a column named like a device
+ * ("Address", "device_id", "Sensor ID", "MAC") that is filled in every
+ * row, holds text or whole numbers, and names at least two devices in
+ * the first rows, each on more than one row. Each device then gets its
+ * own streams (imu-import-csv.c), and the rate and the unit of the clock
+ * are measured on the rows of one device. A device column with one value
+ * is a label (find_constant_columns). */
+static void
+find_device_column (Builder *b)
+{
+  const ImuCsvDialect *d = b->d;
+  ImuCsvLayout *l = b->l;
+  guint n_rows = d->rows->len;
+
+  if (d->header == NULL || n_rows < 4)
+    return;
+  for (guint j = 0; j < l->n_columns; j++)
+    {
+      Col *c = &b->cols[j];
+      g_autoptr(GHashTable) seen = NULL;
+
+      if ((int) j == l->time_column || !is_device_name (c->lname) || c->n_filled != n_rows || c->constant
+          || !(c->type == CT_TEXT || (c->type == CT_NUMERIC && c->integer)))
+        continue;
+      seen = g_hash_table_new (g_str_hash, g_str_equal);
+      for (guint r = 0; r < n_rows; r++)
+        g_hash_table_add (seen, ((char **) g_ptr_array_index (d->rows, r))[j]);
+      if (g_hash_table_size (seen) < 2 || g_hash_table_size (seen) * 2 > n_rows)
+        continue;
+      c->role = IMU_CSV_COL_SKIP;
+      c->skip_reason = "the device of the row";
+      l->device_column = (int) j;
+      b->device_column = (int) j;
+      b->device_value = ((char **) g_ptr_array_index (d->rows, 0))[j];
+      {
+        g_autofree char *note = g_strdup_printf (_("Column “%s” names the device of each row: each device has streams of its own."),
+                                                 l->columns[j].label);
+        add_note (l, note);
+      }
+      return;
+    }
+}
+
 /* Where relative times (a column counting from the start, a sensor
  * clock) are placed: the file's own "StartTime:" line first, then what
  * the folder says (phyphox meta/time.csv), else time 0 with a note. */
@@ -995,7 +1400,7 @@ set_relative_origin (Builder *b)
 
       l->relative = FALSE;
       l->origin_ns = d->start_ns;
-      set_note (l, note);
+      add_note (l, note);
     }
   else if (b->hints->has_origin)
     {
@@ -1010,6 +1415,78 @@ set_relative_origin (Builder *b)
   l->time_format.origin_ns = l->origin_ns;
 }
 
+/* The unit of a numeric clock whose header does not say it. Its
+ * magnitude is the first guess (docs/import.md); when that guess makes
+ * the rows step at a rate no IMU samples at (Movella DOT's µs read as ms:
+ * 60 Hz becomes 0.06 Hz, a 3 s session 50 min in 1980) and is no epoch
+ * date after 2000, the unit nearest to it that gives a plausible rate is
+ * taken, the file gets I_TIME_UNIT_INFERRED and the notes say so. Only
+ * integer clocks are read so: a clock in other units than seconds counts
+ * whole ticks. Such a clock is no epoch time and does not start at the
+ * start of the recording (a sensor's clock since power-on): its times
+ * count from its first value. */
+static void
+infer_time_scale (Builder *b, const Col *t, int *scale, gboolean *epoch)
+{
+  static const int scales[] = { 9, 6, 3, 0 };
+  ImuCsvLayout *l = b->l;
+  double step, rate;
+  int best = -1;
+
+  if (!t->integer || !t->has_num)
+    return;
+  step = median_step (b->d, (guint) l->time_column, b->device_column, b->device_value);
+  if (step <= 0)
+    return;
+  if (plausible_rate (rate_at_scale (step, *scale)))
+    return;
+  if (*epoch && fabs (t->first_num) / pow (10.0, 9 - *scale) >= EPOCH_PLAUSIBLE_S)
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (scales); i++)
+    if (plausible_rate (rate_at_scale (step, scales[i]))
+        && (best < 0 || abs (scales[i] - *scale) < abs (best - *scale)))
+      best = scales[i];
+  if (best < 0)
+    return;
+  rate = rate_at_scale (step, best);
+  *scale = best;
+  *epoch = fabs (t->first_num) / pow (10.0, 9 - best) >= EPOCH_PLAUSIBLE_S;
+  b->clock_from_first = !*epoch;
+  add_file_issue (l, b->d, IMU_ISSUE_TIME_UNIT_INFERRED);
+  {
+    /* TRANSLATORS: "Column “Timestamp” does not say its unit: it was read as µs, in which its rows are 60 Hz apart." */
+    g_autofree char *note = g_strdup_printf (_("Column “%s” does not say its unit: it was read as %s, in which its rows are %.4g Hz apart."),
+                                             l->time_format.column != NULL ? l->time_format.column : "",
+                                             unit_of_scale (best), rate);
+    add_note (l, note);
+  }
+}
+
+/* Places the first value of a sensor clock at the origin (the file's
+ * StartTime: line, else time 0). */
+static void
+count_from_first_value (Builder *b)
+{
+  ImuCsvLayout *l = b->l;
+
+  for (guint r = 0; r < b->d->rows->len; r++)
+    {
+      const char *f = ((char **) g_ptr_array_index (b->d->rows, r))[l->time_column];
+      gint64 first, origin;
+
+      if (b->device_column >= 0 && b->device_value != NULL
+          && !g_str_equal (((char **) g_ptr_array_index (b->d->rows, r))[b->device_column], b->device_value))
+        continue;
+      if (!imu_csv_parse_scaled (f, strlen (f), l->time_scale, b->d->decimal_comma, &first, NULL))
+        continue;
+      if (__builtin_sub_overflow (l->origin_ns, first, &origin))
+        return;
+      l->origin_ns = origin;
+      l->time_format.origin_ns = origin;
+      return;
+    }
+}
+
 /* How times are read and written back. */
 static void
 set_time_base (Builder *b)
@@ -1017,6 +1494,7 @@ set_time_base (Builder *b)
   const ImuCsvDialect *d = b->d;
   const ImuCsvHints *hints = b->hints;
   ImuCsvLayout *l = b->l;
+  gboolean numbered = FALSE;
 
   if (l->time_column >= 0)
     {
@@ -1067,6 +1545,8 @@ set_time_base (Builder *b)
               scale = 0;
               epoch = TRUE;
             }
+          else if (!time_unit_written (t))
+            infer_time_scale (b, t, &scale, &epoch);
           l->time_mode = IMU_CSV_TIME_SCALED;
           l->time_scale = scale;
           l->time_format.decimals = t->decimals;
@@ -1076,6 +1556,8 @@ set_time_base (Builder *b)
           else
             {
               set_relative_origin (b);
+              if (b->clock_from_first)
+                count_from_first_value (b);
               l->time_format.kind = scale == 6 ? IMU_TIME_RELATIVE_MS : IMU_TIME_RELATIVE_S;
               /* µs or ns since the start are written back as seconds. */
               if (scale != 9 && scale != 6)
@@ -1099,12 +1581,13 @@ set_time_base (Builder *b)
           /* Nothing says when samples were taken: number them a second
            * apart rather than refuse the file, and say so. */
           l->rate_hz = 1;
-          set_note (l, _("The file has no time column and no sampling rate: samples are numbered one second apart from time 0."));
+          add_note (l, _("The file has no time column and no sampling rate: samples are numbered one second apart from time 0."));
+          numbered = TRUE;
         }
       l->time_format.origin_ns = l->origin_ns;
     }
-  if (l->relative && l->note == NULL)
-    set_note (l, _("The file gives no date: times are relative to the start of the recording, which is placed at time 0 (1970-01-01 00:00 UTC)."));
+  if (l->relative && !numbered)
+    add_note (l, _("The file gives no date: times are relative to the start of the recording, which is placed at time 0 (1970-01-01 00:00 UTC)."));
 }
 
 /* Channel names of headerless files (Axivity's x,y,z,gx,gy,gz), and the
@@ -1257,7 +1740,8 @@ guess_file_accel_unit (Builder *b)
       if (b->flavor == IMU_CSV_FLAVOR_SENSORLOGGER
           && !(grp->raw != NULL && strstr (grp->raw, "ravity") != NULL)
           && !(b->sensor != NULL && (g_str_equal (b->sensor->file, "gravity")
-                                     || g_str_equal (b->sensor->file, "totalacceleration"))))
+                                     || g_str_equal (b->sensor->file, "totalacceleration")
+                                     || g_str_equal (b->sensor->file, "accelerometeruncalibrated"))))
         continue;
       for (guint i = 0; i < grp->cols->len; i++)
         any_unit |= *b->cols[g_array_index (grp->cols, guint, i)].unit != '\0';
@@ -1388,6 +1872,22 @@ default_unit (Builder *b, const Col *c, const char *kind)
       unit = "g";
       break;
     case IMU_CSV_FLAVOR_SENSORLOGGER:
+      for (guint u = 0; u < G_N_ELEMENTS (sensorlogger_units); u++)
+        if (g_str_equal (b->file_key, sensorlogger_units[u].file)
+            && (g_str_equal (sensorlogger_units[u].column, "*") || g_str_equal (prefix, sensorlogger_units[u].column)))
+          {
+            unit = sensorlogger_units[u].unit;
+            if (g_str_equal (unit, SL_RAW_ACCEL))
+              /* The platform's unit when the folder's metadata say it;
+               * else what the data say (raw accelerations hold gravity),
+               * else iOS's default. check_accel_unit () then holds the
+               * label against the data. */
+              unit = b->hints->accel_unit != NULL ? b->hints->accel_unit
+                     : b->file_accel_unit != NULL ? b->file_accel_unit : "g";
+            else if (g_str_equal (unit, SL_RAW_PRESSURE))
+              unit = b->hints->accel_unit != NULL && g_str_equal (b->hints->accel_unit, "m/s^2") ? "hPa" : "kPa";
+            return unit;
+          }
       if (kind != NULL && g_str_equal (kind, "orientation"))
         unit = c->is_axis ? "" : "rad";
       else if (kind != NULL && g_str_equal (kind, "gyro"))
@@ -1405,9 +1905,14 @@ default_unit (Builder *b, const Col *c, const char *kind)
       else if (accel)
         unit = b->file_accel_unit != NULL ? b->file_accel_unit : "g";
       break;
+    case IMU_CSV_FLAVOR_METAWEAR:
+      /* MetaBase writes units in its headers; older files name only the
+       * sensor, in the file name. */
+      if (b->sensor != NULL && b->sensor->unit != NULL && kind != NULL && g_str_equal (kind, b->sensor->kind))
+        unit = b->sensor->unit;
+      break;
     case IMU_CSV_FLAVOR_GENERIC:
     case IMU_CSV_FLAVOR_PHYPHOX:
-    case IMU_CSV_FLAVOR_METAWEAR:
     default:
       break;
     }
@@ -1418,10 +1923,104 @@ default_unit (Builder *b, const Col *c, const char *kind)
   return unit;
 }
 
+/* The largest interquartile range of the norm, relative to its median,
+ * at which the norm is taken for gravity at rest. */
+#define ACCEL_REST_SPREAD 0.1
+
+/* One spelling of an acceleration unit the data can tell: "g", "m/s^2",
+ * "mg"; NULL for others. */
+static const char *
+accel_unit_family (const char *unit)
+{
+  static const char * const ms2[] = { "m/s^2", "m/s²", "m/s2", "ms^-2", "ms-2", "m/s/s", "m s^-2" };
+
+  if (unit == NULL)
+    return NULL;
+  if (g_ascii_strcasecmp (unit, "g") == 0)
+    return "g";
+  if (g_str_equal (unit, "mg") || g_str_equal (unit, "mG"))
+    return "mg";
+  for (guint i = 0; i < G_N_ELEMENTS (ms2); i++)
+    if (g_str_equal (unit, ms2[i]))
+      return "m/s^2";
+  return NULL;
+}
+
+/* Whether a stream's acceleration has gravity removed, so that its norm
+ * says nothing about its unit: Sensor Logger's Accelerometer.csv and
+ * Core Motion's user acceleration, linear or free acceleration. */
+static gboolean
+gravity_removed (Builder *b, const Group *grp)
+{
+  static const char * const words[] = { "linear", "user", "free", "dynamic", "motion" };
+  g_autofree char *raw = g_ascii_strdown (grp->raw != NULL ? grp->raw : "", -1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (words); i++)
+    if (strstr (raw, words[i]) != NULL || strstr (b->file_key, words[i]) != NULL)
+      return !(g_str_equal (b->file_key, "wristmotion") && strstr (raw, "gravity") != NULL);
+  if (b->flavor == IMU_CSV_FLAVOR_SENSORLOGGER)
+    return g_str_equal (b->file_key, "accelerometer") || g_str_equal (raw, "acceleration");
+  return FALSE;
+}
+
+/* The unit of an acceleration stream, checked against the data where
+ * gravity shows: the median norm of its first rows is 1 g at rest — 1
+ * in g, 9.81 in m/s², 1000 in mg. When the unit the header or the
+ * producer's table gives says otherwise (Sensor Logger's uncalibrated
+ * accelerometer in g labelled m/s², a header that says g over values of
+ * 9.8), the data win: the channels are labelled in the data's unit (the
+ * values stay as written), the file gets W_UNIT_MISMATCH once and the
+ * notes say what was changed. */
+static void
+check_accel_unit (Builder *b, const Group *grp, ImuStreamInfo *info)
+{
+  const char *stated = NULL;
+  const char *data;
+  guint n_accel = 0;
+  double median = 0, spread = INFINITY;
+
+  if (grp->cols->len < 3 || gravity_removed (b, grp))
+    return;
+  for (guint i = 0; i < 3; i++)
+    {
+      const ImuChannelInfo *ch = &info->channels[i];
+      const char *family = accel_unit_family (ch->unit);
+
+      if (ch->kind == NULL || !g_str_equal (ch->kind, "accel") || family == NULL
+          || (stated != NULL && !g_str_equal (stated, family)))
+        return;
+      stated = family;
+      n_accel++;
+    }
+  data = guess_accel_unit_median (b->d, (const guint *) grp->cols->data, 3, &median, &spread);
+  /* Only a steady norm is gravity: user acceleration of about 1 m/s²
+   * while moving is no proof of g. */
+  if (n_accel < 3 || data == NULL || g_str_equal (data, stated) || spread > ACCEL_REST_SPREAD)
+    return;
+  {
+    /* TRANSLATORS: "Stream “accelerometer uncalibrated”: labelled m/s^2, but the median norm of its first rows, 1.002, is gravity in g; …" */
+    g_autofree char *note = g_strdup_printf (_("Stream “%s”: labelled %s, but the median norm of its first rows, %.4g, is gravity in %s; "
+                                               "the values are kept and labelled %s."),
+                                             info->name, info->channels[0].unit, median, data, data);
+    add_note (b->l, note);
+  }
+  for (guint i = 0; i < grp->cols->len; i++)
+    if (info->channels[i].kind != NULL && g_str_equal (info->channels[i].kind, "accel")
+        && accel_unit_family (info->channels[i].unit) != NULL)
+      {
+        g_free (info->channels[i].unit);
+        info->channels[i].unit = g_strdup (data);
+      }
+  if (!b->unit_mismatch)
+    add_file_issue (b->l, b->d, IMU_ISSUE_UNIT_MISMATCH);
+  b->unit_mismatch = TRUE;
+}
+
 static void
 build_streams (Builder *b)
 {
   ImuCsvLayout *l = b->l;
+  gboolean rate_mismatch = FALSE;
 
   for (guint k = 0; k < b->groups->len; k++)
     {
@@ -1469,6 +2068,7 @@ build_streams (Builder *b)
             stream_kind = "mixed";
           c->stream = (int) l->streams->len;
         }
+      check_accel_unit (b, grp, info);
       info->kind = g_strdup (stream_kind);
       info->time_format = l->time_format;
       info->time_format.column = g_strdup (l->time_format.column);
@@ -1499,17 +2099,36 @@ build_streams (Builder *b)
         }
     }
 
-  /* Nominal rates: metadata first, then the median interval. */
+  /* Nominal rates: what the file or its folder states (a preamble's
+   * OutputRate, Sensor Logger's sampleRateMs, MetaWear's file name), else
+   * the rate measured on the data, rounded to a common one. A stated
+   * rate stays the nominal one, but when the data's rate differs from it
+   * by more than 5 % the file gets W_RATE_MISMATCH and a note. */
   for (guint s = 0; s < l->streams->len; s++)
     {
       ImuCsvStream *cs = g_ptr_array_index (l->streams, s);
-      double rate = b->hints->rate_hz > 0 ? b->hints->rate_hz : b->d->rate_hz;
+      double stated = b->hints->rate_hz > 0 ? b->hints->rate_hz : b->d->rate_hz > 0 ? b->d->rate_hz : b->name_rate_hz;
+      double measured = 0;
 
-      if (rate <= 0 && l->time_mode == IMU_CSV_TIME_RATE)
-        rate = l->rate_hz;
-      if (rate <= 0)
-        rate = estimate_rate (l, b->d, b->cols, cs->fill_group);
-      cs->info->nominal_rate_hz = rate;
+      if (l->time_mode == IMU_CSV_TIME_RATE)
+        {
+          cs->info->nominal_rate_hz = stated > 0 ? stated : l->rate_hz;
+          continue;
+        }
+      measured = measure_rate (l, b->d, b->cols, cs->fill_group, b->device_value);
+      cs->info->nominal_rate_hz = stated > 0 ? stated : nominal_of_measured (measured);
+      if (stated > 0 && measured > 0 && fabs (measured - stated) > IMU_CSV_RATE_TOLERANCE * stated)
+        {
+          /* TRANSLATORS: "Stream “gyroscope”: 100 Hz stated, 50.01 Hz in the data …" */
+          g_autofree char *note = g_strdup_printf (_("Stream “%s”: %.4g Hz stated, %.4g Hz in the data (the median interval of its first rows); "
+                                                     "the stated rate is kept as the nominal rate."),
+                                                   cs->info->name, stated, measured);
+
+          if (!rate_mismatch)
+            add_file_issue (l, b->d, IMU_ISSUE_RATE_MISMATCH);
+          rate_mismatch = TRUE;
+          add_note (l, note);
+        }
     }
 }
 
@@ -1529,6 +2148,8 @@ imu_csv_layout_build (const ImuCsvDialect  *d,
   l->n_columns = d->n_fields;
   l->columns = g_new0 (ImuCsvColumn, l->n_columns);
   l->streams = g_ptr_array_new_with_free_func ((GDestroyNotify) csv_stream_free);
+  l->issues = g_array_new (FALSE, FALSE, sizeof (ImuCsvFileIssue));
+  l->device_column = -1;
   l->date_order = d->date_order;
 
   b.d = d;
@@ -1540,7 +2161,11 @@ imu_csv_layout_build (const ImuCsvDialect  *d,
   b.sensor = lookup_sensor (b.hints->stream_hint);
   if (b.sensor == NULL)
     b.sensor = lookup_sensor (file_name);
+  if (b.sensor == NULL)
+    b.sensor = lookup_name_words (file_name, &b.name_rate_hz);
+  b.file_key = compact_key (b.hints->stream_hint != NULL ? b.hints->stream_hint : file_name);
   b.groups = g_ptr_array_new_with_free_func ((GDestroyNotify) group_free);
+  b.device_column = -1;
 
   analyse_columns (&b);
   l->format = g_strdup (imu_csv_flavor_to_format (b.flavor));
@@ -1556,7 +2181,9 @@ imu_csv_layout_build (const ImuCsvDialect  *d,
       g_string_free (what, TRUE);
       goto out;
     }
+  find_device_column (&b);
   set_time_base (&b);
+  find_constant_columns (&b);
   find_fill_groups (l, d, b.cols);
   name_channels (&b);
   plan_streams (&b);
@@ -1585,6 +2212,7 @@ out:
   for (guint j = 0; j < l->n_columns; j++)
     col_clear (&b.cols[j]);
   g_free (b.cols);
+  g_free (b.file_key);
   g_ptr_array_unref (b.groups);
   return ok;
 }

@@ -9,6 +9,10 @@
 
 G_BEGIN_DECLS
 
+/* A stated rate the data's differs from by more than this (a fraction)
+ * is W_RATE_MISMATCH. */
+#define IMU_CSV_RATE_TOLERANCE 0.05
+
 typedef enum {
   IMU_CSV_COL_SKIP,      /* text, empty, index or redundant time columns */
   IMU_CSV_COL_TIME,
@@ -28,6 +32,7 @@ typedef struct {
   guint         fill_group;  /* VALUE: which packet kind fills it (sparse files) */
   char         *label;       /* for messages: the header field, or "3" */
   char         *skip_reason; /* SKIP: why (for the log and the docs) */
+  char         *label_value; /* SKIP of a label column: its one value in the head, else NULL */
 } ImuCsvColumn;
 
 typedef struct {
@@ -53,6 +58,13 @@ typedef struct {
   char          format[32];    /* out: the format detected ("sensorlogger") */
 } ImuCsvHints;
 
+/* A finding about the whole file, counted once under its issue code at
+ * its line (the header, or the first data line). */
+typedef struct {
+  const char *code;
+  gint64      line;
+} ImuCsvFileIssue;
+
 typedef struct {
   guint            n_columns;
   ImuCsvColumn    *columns;
@@ -73,6 +85,8 @@ typedef struct {
   gboolean         sparse;         /* rows fill only some groups */
   char            *format;         /* "csv", "sensorlogger", … */
   char            *note;           /* for the session notes, nullable */
+  int              device_column;  /* names the device of each row (interleaved devices), else -1 */
+  GArray          *issues;         /* (element-type ImuCsvFileIssue) */
 } ImuCsvLayout;
 
 void     imu_csv_layout_clear (ImuCsvLayout *layout);

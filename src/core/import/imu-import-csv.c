@@ -39,11 +39,15 @@
 #define THREAD_MIN_BYTES (2 * 1024 * 1024)
 /* Fill groups tracked per row (a bit each). */
 #define MAX_GROUPS 32
+/* Devices one file may interleave (a column "Address", "device_id"). */
+#define MAX_DEVICES 64
 
 enum {
   ROLE_SKIP,
   ROLE_TIME,
   ROLE_VALUE,
+  ROLE_DEVICE,
+  ROLE_LABEL,      /* a label column: checked, not imported */
 };
 
 /* Per-row flags: the low bits hold the reason a line was rejected. */
@@ -58,6 +62,7 @@ enum {
   ROW_NONFINITE    = 1 << 4,
   ROW_DUPLICATE    = 1 << 5,
   ROW_BACKWARDS    = 1 << 6,
+  ROW_LABEL        = 1 << 7,
 };
 
 static const char * const reject_codes[] = {
@@ -72,11 +77,34 @@ typedef struct {
   gint64   *line;
   guint32  *flags;
   guint32  *groups;     /* fill groups the row carries (bit per group) */
+  guint8   *device;     /* the device of the row (0 without a device column) */
+  GPtrArray *new_devices; /* (element-type utf8): devices first seen in this batch, in order */
   double   *values;     /* n_rows × n_values */
   guint64   bytes_done; /* input read up to the end of the last row */
   gboolean  last;       /* no more rows after this batch */
   GError   *error;      /* the parser failed (read error, cancelled) */
 } Batch;
+
+/* What the time checks and Movella's clock keep per device: a file
+ * without a device column has one. */
+typedef struct {
+  char     *raw;              /* the device field as written */
+  gsize     raw_len;
+  gint64   *last_t;           /* per fill group */
+  gboolean *has_last;
+  gboolean  counter_started;
+  guint32   counter_prev;
+  gint64    counter_us;
+} Device;
+
+static void
+device_free (Device *dev)
+{
+  g_free (dev->raw);
+  g_free (dev->last_t);
+  g_free (dev->has_last);
+  g_free (dev);
+}
 
 /* The parser: the input, the buffer and what the lines need. It runs on
  * its own thread for large inputs and never touches the context. */
@@ -104,9 +132,13 @@ typedef struct {
   guint                n_groups;
   guint               *filled;       /* per group, this line */
   guint               *group_size;
-  gint64              *last_t;
-  gboolean            *has_last;
+  GPtrArray           *devices;      /* (element-type Device) */
+  Device              *dev;          /* the device of the line being parsed */
+  guint                dev_index;
+  int                  device_column;/* -1 without one */
+  gint64               device_overflow_line; /* a line named device MAX_DEVICES + 1 */
   ImuCsvField         *fields;       /* the general splitter's output */
+  const char         **label_value;  /* per column: a label column's value (borrowed), else NULL */
 
   char                 delim;
   gboolean             fast;
@@ -120,9 +152,6 @@ typedef struct {
   double               rate_hz;
   gint64               rate_int;     /* the rate when a whole number of Hz, else 0 */
   gint64               row_index;    /* data lines so far (RATE mode) */
-  gboolean             counter_started;
-  guint32              counter_prev;
-  gint64               counter_us;
 
   /* The first rejected line, for the message when there are too many. */
   gint64               bad_line;
@@ -143,6 +172,8 @@ batch_new (guint n_values)
   b->line = g_new (gint64, BATCH_ROWS);
   b->flags = g_new (guint32, BATCH_ROWS);
   b->groups = g_new (guint32, BATCH_ROWS);
+  b->device = g_new0 (guint8, BATCH_ROWS);
+  b->new_devices = g_ptr_array_new_with_free_func (g_free);
   b->values = g_new (double, (gsize) BATCH_ROWS * MAX (n_values, 1));
   return b;
 }
@@ -156,6 +187,8 @@ batch_free (Batch *b)
   g_free (b->line);
   g_free (b->flags);
   g_free (b->groups);
+  g_free (b->device);
+  g_ptr_array_unref (b->new_devices);
   g_free (b->values);
   g_clear_error (&b->error);
   g_free (b);
@@ -171,9 +204,9 @@ parser_clear (Parser *p)
   g_free (p->decimals);
   g_free (p->filled);
   g_free (p->group_size);
-  g_free (p->last_t);
-  g_free (p->has_last);
+  g_clear_pointer (&p->devices, g_ptr_array_unref);
   g_free (p->fields);
+  g_free (p->label_value);
   if (p->full != NULL)
     {
       Batch *b;
@@ -278,17 +311,18 @@ parse_time (Parser *p, const char *s, gsize len, gint64 *t)
       {
         gint64 raw;
         guint32 now;
-        gint64 counter_us = p->counter_us;
+        Device *dev = p->dev;
+        gint64 counter_us = dev->counter_us;
         gint64 offset;
 
         if (!imu_number_parse_int64_decimal (s, len, 0, &raw, NULL) || raw < 0 || raw > G_MAXUINT32)
           return REJECT_TIME;
         now = (guint32) raw;
-        if (p->counter_started)
+        if (dev->counter_started)
           {
             /* The clock wraps at 2^32 µs (71.6 min): the difference modulo
              * 2^32 is the step, read as signed so a step back stays one. */
-            gint32 step = (gint32) (now - p->counter_prev);
+            gint32 step = (gint32) (now - dev->counter_prev);
             counter_us = imu_time_add_sat (counter_us, step);
           }
         else
@@ -298,9 +332,9 @@ parse_time (Parser *p, const char *s, gsize len, gint64 *t)
         if (place_time (p->origin, offset, t) != 0)
           return REJECT_RANGE;
         /* Only a line that is kept moves the clock on. */
-        p->counter_started = TRUE;
-        p->counter_us = counter_us;
-        p->counter_prev = now;
+        dev->counter_started = TRUE;
+        dev->counter_us = counter_us;
+        dev->counter_prev = now;
         return 0;
       }
 
@@ -367,6 +401,61 @@ parse_value (Parser *p, guint j, const char *fs, gsize flen, double *out, gboole
   return FALSE;
 }
 
+static Device *
+device_new (Parser *p, const char *raw, gsize len)
+{
+  Device *dev = g_new0 (Device, 1);
+
+  dev->raw = g_strndup (raw, len);
+  dev->raw_len = len;
+  dev->last_t = g_new0 (gint64, p->n_groups);
+  dev->has_last = g_new0 (gboolean, p->n_groups);
+  g_ptr_array_add (p->devices, dev);
+  return dev;
+}
+
+/* The device a line names; a new one is announced in the batch. FALSE
+ * past MAX_DEVICES. No allocation but for a new device. */
+static gboolean
+find_device (Parser *p, Batch *b, const char *fs, gsize flen)
+{
+  Device *dev = p->dev;
+
+  while (flen > 0 && (fs[0] == ' ' || fs[0] == '"'))
+    fs++, flen--;
+  while (flen > 0 && (fs[flen - 1] == ' ' || fs[flen - 1] == '"'))
+    flen--;
+  if (dev != NULL && dev->raw_len == flen && memcmp (dev->raw, fs, flen) == 0)
+    return TRUE;
+  for (guint i = 0; i < p->devices->len; i++)
+    {
+      dev = g_ptr_array_index (p->devices, i);
+      if (dev->raw_len == flen && memcmp (dev->raw, fs, flen) == 0)
+        {
+          p->dev = dev;
+          p->dev_index = i;
+          return TRUE;
+        }
+    }
+  if (p->devices->len >= MAX_DEVICES)
+    return FALSE;
+  p->dev = device_new (p, fs, flen);
+  p->dev_index = p->devices->len - 1;
+  g_ptr_array_add (b->new_devices, g_utf8_make_valid (fs, (gssize) flen));
+  return TRUE;
+}
+
+/* Whether a label column's field still holds its value. */
+static inline gboolean
+label_kept (const char *value, const char *fs, gsize flen)
+{
+  while (flen > 0 && is_blank (fs[0]))
+    fs++, flen--;
+  while (flen > 0 && is_blank (fs[flen - 1]))
+    flen--;
+  return strlen (value) == flen && memcmp (value, fs, flen) == 0;
+}
+
 /* One data line into row @row of @b. Returns FALSE when the line is blank
  * and makes no row. */
 static gboolean
@@ -385,12 +474,24 @@ parse_line (Parser *p, Batch *b, guint row, const char *line, gsize len)
   guint32 groups = 0;
   guint n_got;
   guint j;
+  /* With a device column after the time column, the time is read once
+   * the device is known (Movella's clock runs per device). */
+  const char *time_p = NULL;
+  gsize time_len = 0;
+  int time_col = -1;
+  gboolean device_known = p->device_column < 0;
+  gboolean label_changed = FALSE;
 
   if (len == 0 || (is_blank (line[0]) && all_blank (line, len)))
     return FALSE;
   b->line[row] = p->line_no;
   for (guint g = 0; g < p->n_groups; g++)
     p->filled[g] = 0;
+  if (p->device_column < 0)
+    {
+      p->dev = g_ptr_array_index (p->devices, 0);
+      p->dev_index = 0;
+    }
 
   if (p->fast)
     {
@@ -415,15 +516,34 @@ parse_line (Parser *p, Batch *b, guint row, const char *line, gsize len)
             }
           else if (p->roles[j] == ROLE_TIME)
             {
-              guint32 why = parse_time (p, fs, flen, &t);
+              guint32 why;
 
-              if (G_UNLIKELY (why != 0))
+              if (!device_known)
+                {
+                  time_p = fs;
+                  time_len = flen;
+                  time_col = (int) j;
+                }
+              else if (G_UNLIKELY ((why = parse_time (p, fs, flen, &t)) != 0))
                 {
                   reject (p, b, row, why, (int) j, line, len);
                   return TRUE;
                 }
-              have_time = TRUE;
+              else
+                have_time = TRUE;
             }
+          else if (p->roles[j] == ROLE_DEVICE)
+            {
+              if (G_UNLIKELY (!find_device (p, b, fs, flen)))
+                {
+                  p->device_overflow_line = p->line_no;
+                  reject (p, b, row, REJECT_COLUMNS, (int) j, line, len);
+                  return TRUE;
+                }
+              device_known = TRUE;
+            }
+          else if (G_UNLIKELY (p->roles[j] == ROLE_LABEL) && !label_kept (p->label_value[j], fs, flen))
+            label_changed = TRUE;
 
           if (s >= e)
             {
@@ -459,15 +579,34 @@ parse_line (Parser *p, Batch *b, guint row, const char *line, gsize len)
             }
           else if (p->roles[j] == ROLE_TIME)
             {
-              guint32 why = parse_time (p, fs, flen, &t);
+              guint32 why;
 
-              if (why != 0)
+              if (!device_known)
+                {
+                  time_p = fs;
+                  time_len = flen;
+                  time_col = (int) j;
+                }
+              else if ((why = parse_time (p, fs, flen, &t)) != 0)
                 {
                   reject (p, b, row, why, (int) j, line, len);
                   return TRUE;
                 }
-              have_time = TRUE;
+              else
+                have_time = TRUE;
             }
+          else if (p->roles[j] == ROLE_DEVICE)
+            {
+              if (!find_device (p, b, fs, flen))
+                {
+                  p->device_overflow_line = p->line_no;
+                  reject (p, b, row, REJECT_COLUMNS, (int) j, line, len);
+                  return TRUE;
+                }
+              device_known = TRUE;
+            }
+          else if (p->roles[j] == ROLE_LABEL && !label_kept (p->label_value[j], fs, flen))
+            label_changed = TRUE;
         }
     }
 
@@ -475,6 +614,17 @@ parse_line (Parser *p, Batch *b, guint row, const char *line, gsize len)
     {
       reject (p, b, row, REJECT_COLUMNS, (int) MIN (n_got, n), line, len);
       return TRUE;
+    }
+  if (time_p != NULL)
+    {
+      guint32 why = parse_time (p, time_p, time_len, &t);
+
+      if (why != 0)
+        {
+          reject (p, b, row, why, time_col, line, len);
+          return TRUE;
+        }
+      have_time = TRUE;
     }
 
   if (!have_time)
@@ -498,23 +648,26 @@ parse_line (Parser *p, Batch *b, guint row, const char *line, gsize len)
       groups |= 1u << g;
       if (p->filled[g] < p->group_size[g])
         flags |= ROW_EMPTY;
-      if (p->has_last[g])
+      if (p->dev->has_last[g])
         {
-          if (G_UNLIKELY (t == p->last_t[g]))
+          if (G_UNLIKELY (t == p->dev->last_t[g]))
             flags |= ROW_DUPLICATE;
-          else if (G_UNLIKELY (t < p->last_t[g]))
+          else if (G_UNLIKELY (t < p->dev->last_t[g]))
             flags |= ROW_BACKWARDS;
         }
-      p->last_t[g] = t;
-      p->has_last[g] = TRUE;
+      p->dev->last_t[g] = t;
+      p->dev->has_last[g] = TRUE;
     }
   if (groups == 0 && any_empty)
     flags |= ROW_EMPTY;
   if (G_UNLIKELY (nonfinite))
     flags |= ROW_NONFINITE;
+  if (G_UNLIKELY (label_changed))
+    flags |= ROW_LABEL;
   b->t[row] = t;
   b->flags[row] = flags;
   b->groups[row] = groups;
+  b->device[row] = (guint8) p->dev_index;
   return TRUE;
 }
 
@@ -532,6 +685,17 @@ fill (GInputStream *in, char *buf, gsize *len, gsize cap, gboolean *eof,
   return TRUE;
 }
 
+static void
+too_many_devices (Parser *p, Batch *b)
+{
+  g_set_error (&b->error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_BAD_HEADER,
+               _("%s: line %" PRId64 ", column %d (%s): the file names more than %d devices in this column. "
+                 "Split it into one file per device, or rename the column if it does not name devices."),
+               p->name, p->device_overflow_line, p->device_column + 1,
+               p->l->columns[p->device_column].label, MAX_DEVICES);
+  b->last = TRUE;
+}
+
 /* Parses lines into @b until it is full or the input ends. */
 static void
 parse_batch (Parser *p, Batch *b)
@@ -539,6 +703,7 @@ parse_batch (Parser *p, Batch *b)
   b->n_rows = 0;
   b->last = FALSE;
   g_clear_error (&b->error);
+  g_ptr_array_set_size (b->new_devices, 0);
 
   for (;;)
     {
@@ -557,6 +722,11 @@ parse_batch (Parser *p, Batch *b)
             b->n_rows++;
           p->line_no++;
           p->pos = (gsize) (nl - p->buf) + 1;
+          if (G_UNLIKELY (p->device_overflow_line > 0))
+            {
+              too_many_devices (p, b);
+              return;
+            }
         }
       b->bytes_done = p->consumed + p->pos;
       if (b->n_rows == BATCH_ROWS)
@@ -576,6 +746,11 @@ parse_batch (Parser *p, Batch *b)
               p->line_no++;
               p->pos = p->len;
               b->bytes_done = p->consumed + p->pos;
+              if (G_UNLIKELY (p->device_overflow_line > 0))
+                {
+                  too_many_devices (p, b);
+                  return;
+                }
             }
           b->last = TRUE;
           return;
@@ -640,20 +815,64 @@ parser_worker (gpointer data)
 /* The writers' side: hands a batch's rows to the context and the streams.
  * Runs on the calling thread (the context and the store live there). */
 typedef struct {
-  ImuSessionBuilder *builder;
-  guint              n_streams;
-  ImuStreamWriter  **writers;
-  guint             *stream_first;
-  guint             *stream_group;
-  guint              n_values;
-  gboolean           utf8_reported;
+  ImuSessionBuilder  *builder;
+  const ImuCsvLayout *l;
+  guint               n_streams;    /* per device */
+  GPtrArray          *writers;      /* ImuStreamWriter*: device × n_streams + stream */
+  guint              *stream_first;
+  guint              *stream_group;
+  guint               n_values;
+  gboolean            utf8_reported;
 } Writers;
+
+/* The name of a device's stream: the device ("D4:22:CD:00:12:34") when
+ * the file has one stream per row, else the device and the stream
+ * ("D4:22:CD:00:12:34 accelerometer"); a device that is a number is
+ * named with its column ("device_id 2"). */
+static char *
+device_stream_name (const ImuCsvLayout *l, const ImuCsvStream *cs, const char *device)
+{
+  g_autofree char *who = NULL;
+  gboolean number = *device != '\0';
+
+  for (const char *c = device; *c != '\0'; c++)
+    if (!g_ascii_isdigit (*c))
+      number = FALSE;
+  who = number || *device == '\0' ? g_strdup_printf ("%s%s%s", l->columns[l->device_column].label,
+                                                     *device != '\0' ? " " : "", device)
+                                   : g_strdup (device);
+  if (l->streams->len == 1)
+    return g_steal_pointer (&who);
+  return g_strdup_printf ("%s %s", who, cs->info->name);
+}
+
+/* Streams for the devices a batch names first. */
+static gboolean
+add_device_streams (Writers *w, const Batch *b, GError **error)
+{
+  for (guint d = 0; d < b->new_devices->len; d++)
+    for (guint s = 0; s < w->n_streams; s++)
+      {
+        const ImuCsvStream *cs = g_ptr_array_index (w->l->streams, s);
+        g_autoptr(ImuStreamInfo) info = imu_stream_info_copy (cs->info);
+        ImuStreamWriter *writer;
+
+        g_free (info->name);
+        info->name = device_stream_name (w->l, cs, g_ptr_array_index (b->new_devices, d));
+        if (!(writer = imu_session_builder_add_stream (w->builder, info, error)))
+          return FALSE;
+        g_ptr_array_add (w->writers, writer);
+      }
+  return TRUE;
+}
 
 static gboolean
 write_batch (Writers *w, const Batch *b, GError **error)
 {
   const guint n_values = w->n_values;
 
+  if (b->new_devices->len > 0 && !add_device_streams (w, b, error))
+    return FALSE;
   for (guint i = 0; i < b->n_rows; i++)
     {
       guint32 f = b->flags[i];
@@ -682,12 +901,16 @@ write_batch (Writers *w, const Batch *b, GError **error)
             imu_session_builder_issue (w->builder, IMU_ISSUE_DUPLICATE_TIME, b->line[i]);
           if (f & ROW_BACKWARDS)
             imu_session_builder_issue (w->builder, IMU_ISSUE_TIME_BACKWARDS, b->line[i]);
+          if (f & ROW_LABEL)
+            imu_session_builder_issue (w->builder, IMU_ISSUE_LABEL_CHANGED, b->line[i]);
         }
       for (guint s = 0; s < w->n_streams; s++)
         {
+          ImuStreamWriter *writer = g_ptr_array_index (w->writers, (guint) b->device[i] * w->n_streams + s);
+
           if (!(b->groups[i] & (1u << w->stream_group[s])))
             continue;
-          if (G_UNLIKELY (!imu_stream_writer_append (w->writers[s], b->t[i], values + w->stream_first[s], error)))
+          if (G_UNLIKELY (!imu_stream_writer_append (writer, b->t[i], values + w->stream_first[s], error)))
             return FALSE;
         }
       imu_session_builder_count_line (w->builder, TRUE);
@@ -766,9 +989,12 @@ parser_setup (Parser *p, const ImuCsvDialect *d, const ImuCsvLayout *l)
   p->n_groups = CLAMP (l->n_fill_groups, 1, MAX_GROUPS);
   p->filled = g_new0 (guint, p->n_groups);
   p->group_size = g_new0 (guint, p->n_groups);
-  p->last_t = g_new0 (gint64, p->n_groups);
-  p->has_last = g_new0 (gboolean, p->n_groups);
+  p->devices = g_ptr_array_new_with_free_func ((GDestroyNotify) device_free);
+  p->device_column = l->device_column;
+  if (p->device_column < 0)
+    device_new (p, "", 0);
   p->fields = g_new0 (ImuCsvField, p->n_columns + 1);
+  p->label_value = g_new0 (const char *, p->n_columns);
   p->delim = d->delimiter;
   p->fast = !d->quotes && d->delimiter != ' ';
   p->decimal_comma = d->decimal_comma;
@@ -796,6 +1022,13 @@ parser_setup (Parser *p, const ImuCsvDialect *d, const ImuCsvLayout *l)
         }
       else if (c->role == IMU_CSV_COL_TIME)
         p->roles[j] = ROLE_TIME;
+      else if ((int) j == l->device_column)
+        p->roles[j] = ROLE_DEVICE;
+      else if (c->label_value != NULL)
+        {
+          p->roles[j] = ROLE_LABEL;
+          p->label_value[j] = c->label_value;
+        }
       else
         {
           p->roles[j] = ROLE_SKIP;
@@ -869,9 +1102,11 @@ imu_import_csv_read (ImuSessionBuilder  *builder,
   p.line_no = dialect.first_data_line;
 
   w.builder = builder;
+  w.l = &layout;
   w.n_values = layout.n_values;
   w.n_streams = layout.streams->len;
-  w.writers = g_new0 (ImuStreamWriter *, MAX (w.n_streams, 1));
+  /* Borrowed: the builder owns its writers. */
+  w.writers = g_ptr_array_new ();
   w.stream_first = g_new0 (guint, MAX (w.n_streams, 1));
   w.stream_group = g_new0 (guint, MAX (w.n_streams, 1));
   for (guint s = 0; s < w.n_streams; s++)
@@ -880,11 +1115,23 @@ imu_import_csv_read (ImuSessionBuilder  *builder,
 
       w.stream_first[s] = cs->first_value;
       w.stream_group[s] = p.n_groups > 1 ? MIN (cs->fill_group, p.n_groups - 1) : 0;
-      w.writers[s] = imu_session_builder_add_stream (builder, cs->info, &local_error);
-      if (w.writers[s] == NULL)
-        goto out;
+      /* With a device column, each device's streams come with its first row. */
+      if (layout.device_column < 0)
+        {
+          ImuStreamWriter *writer = imu_session_builder_add_stream (builder, cs->info, &local_error);
+
+          if (writer == NULL)
+            goto out;
+          g_ptr_array_add (w.writers, writer);
+        }
     }
   apply_to_session (builder, &dialect, &layout);
+  for (guint i = 0; i < layout.issues->len; i++)
+    {
+      const ImuCsvFileIssue *issue = &g_array_index (layout.issues, ImuCsvFileIssue, i);
+
+      imu_session_builder_issue (builder, issue->code, issue->line);
+    }
 
   /* The pass: a large input is parsed on a second thread while this one
    * writes; a small one here, batch after batch. */
@@ -945,15 +1192,17 @@ imu_import_csv_read (ImuSessionBuilder  *builder,
     goto too_many;
 
   /* The decimals the values were written with, now that all are seen. */
-  for (guint s = 0; s < w.n_streams; s++)
+  for (guint k = 0; k < w.writers->len; k++)
     {
-      const ImuStreamInfo *info = imu_stream_writer_get_info (w.writers[s]);
+      ImuStreamWriter *writer = g_ptr_array_index (w.writers, k);
+      const ImuStreamInfo *info = imu_stream_writer_get_info (writer);
+      guint s = k % MAX (w.n_streams, 1);
 
       for (guint c = 0; c < info->n_channels; c++)
         {
           int dec = p.decimals[w.stream_first[s] + c];
           if (dec != -2)
-            imu_stream_writer_set_decimals (w.writers[s], c, dec);
+            imu_stream_writer_set_decimals (writer, c, dec);
         }
     }
   imu_import_input_progress (input, bytes_base + (guint64) ((double) (size > 0 ? size : p.consumed + p.len) * scale));
@@ -991,7 +1240,7 @@ out:
   if (!ok)
     g_propagate_error (error, g_steal_pointer (&local_error));
   batch_free (single);
-  g_free (w.writers);
+  g_clear_pointer (&w.writers, g_ptr_array_unref);
   g_free (w.stream_first);
   g_free (w.stream_group);
   parser_clear (&p);

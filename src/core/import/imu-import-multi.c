@@ -333,13 +333,15 @@ apply_sensorlogger_metadata (Multi *m, GBytes *content)
       append_note (session, note);
     }
 
-  /* Sensor Logger standardises units across platforms (m/s² for
-   * acceleration) unless told not to; an iOS export without it keeps
-   * Core Motion's g. */
+  /* The unit of the accelerations Sensor Logger passes on raw from Core
+   * Motion (AccelerometerUncalibrated, WristMotion, Headphone): g on iOS
+   * unless "Standardise Units & Frames" is on (it is off by default),
+   * m/s² on Android. Accelerometer, Gravity and TotalAcceleration are
+   * m/s² on both (awesome-sensor-logger UNITS.md; imu-csv-layout.c). */
   m->accel_unit = "m/s^2";
-  if (standardisation != NULL && (g_ascii_strcasecmp (standardisation, "false") == 0
-                                  || g_str_equal (standardisation, "0"))
-      && platform != NULL && g_ascii_strcasecmp (platform, "ios") == 0)
+  if (platform != NULL && g_ascii_strcasecmp (platform, "ios") == 0
+      && !(standardisation != NULL && (g_ascii_strcasecmp (standardisation, "true") == 0
+                                       || g_str_equal (standardisation, "1"))))
     m->accel_unit = "g";
 
   if (epoch_ms != NULL && *epoch_ms != '\0')

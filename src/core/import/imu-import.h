@@ -39,6 +39,11 @@ GQuark imu_import_error_quark (void);
 #define IMU_ISSUE_DUPLICATE_TIME  "W_DUPLICATE_TIME"  /* time equal to the previous row (kept) */
 #define IMU_ISSUE_EMPTY_FIELD     "W_EMPTY_FIELD"     /* an empty value field (stored as NaN) */
 #define IMU_ISSUE_NONFINITE       "I_NONFINITE"       /* NaN/Inf written in the file (kept) */
+#define IMU_ISSUE_LABEL_CHANGED   "W_LABEL_CHANGED"   /* a label column (one value in the head) has another value (kept) */
+/* Counted once per file, at its header line (docs/import.md). */
+#define IMU_ISSUE_TIME_UNIT_INFERRED "I_TIME_UNIT_INFERRED" /* a clock without a unit read in the unit its rate makes plausible */
+#define IMU_ISSUE_RATE_MISMATCH   "W_RATE_MISMATCH"   /* a stated rate more than 5 % off the data's */
+#define IMU_ISSUE_UNIT_MISMATCH   "W_UNIT_MISMATCH"   /* the data's gravity contradicts the stated acceleration unit */
 /* Device files: counted per block, record or page, whose 0-based number is kept. */
 #define IMU_ISSUE_CORRUPT_BLOCK   "W_CORRUPT_BLOCK"   /* a block failed its checksum or layout (skipped: a gap) */
 
