@@ -39,6 +39,11 @@ GQuark imu_import_error_quark (void);
 #define IMU_ISSUE_DUPLICATE_TIME  "W_DUPLICATE_TIME"  /* time equal to the previous row (kept) */
 #define IMU_ISSUE_EMPTY_FIELD     "W_EMPTY_FIELD"     /* an empty value field (stored as NaN) */
 #define IMU_ISSUE_NONFINITE       "I_NONFINITE"       /* NaN/Inf written in the file (kept) */
+/* Device files' records (the "line" is the 1-based record or block number). */
+#define IMU_ISSUE_CORRUPT_RECORD  "W_CORRUPT_RECORD"  /* a GT3X record whose checksum fails, or bytes that start no record: skipped */
+#define IMU_ISSUE_TRUNCATED_RECORD "W_TRUNCATED_RECORD" /* a GT3X log.bin that ends inside a record: the part dropped */
+#define IMU_ISSUE_BAD_RECORD      "W_BAD_RECORD"      /* a GT3X record with a good checksum but a payload its type cannot have: skipped */
+#define IMU_ISSUE_RECORD_TIME     "W_RECORD_TIME"     /* a GT3X activity record not later than the one before (or a sleep of over a month): skipped */
 
 /* An import fails when more than this fraction of data lines are rejected
  * (E_ codes), once at least IMU_IMPORT_MIN_LINES_FOR_RATIO lines were read;

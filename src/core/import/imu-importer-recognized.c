@@ -2,7 +2,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Device files people bring (Axivity CWA, ActiGraph GT3X, GENEActiv) and
+ * Device files people bring (Axivity CWA, GENEActiv) and
  * Parquet tables get a message that names them and says what to do,
  * rather than "not a CSV". Each becomes a reader of its own, in a file of
  * its own, when it is read; until then they share this one.
@@ -17,8 +17,8 @@
 
 /* CWA's magic is two bytes ("MD", the metadata block) and GENEActiv's a
  * text line its own CSV export shares: too weak alone, so these sniffs
- * also want the extension the devices write. Parquet's "PAR1" and a GT3X's
- * zip are content enough. */
+ * also want the extension the devices write. Parquet's "PAR1" is content
+ * enough. */
 
 static guint
 cwa_sniff (const ImuImportProbe *probe)
@@ -26,15 +26,6 @@ cwa_sniff (const ImuImportProbe *probe)
   if (probe->len >= 2 && probe->head[0] == 'M' && probe->head[1] == 'D'
       && probe->name != NULL && imu_importer_matches_name (&imu_importer_cwa, probe->name))
     return IMU_IMPORTER_SCORE_MAGIC;
-  return IMU_IMPORTER_SCORE_NONE;
-}
-
-static guint
-gt3x_sniff (const ImuImportProbe *probe)
-{
-  /* A GT3X file is a zip: as sure as an archive, and its name decides. */
-  if (probe->len >= 4 && memcmp (probe->head, "PK\003\004", 4) == 0)
-    return IMU_IMPORTER_SCORE_CONTAINER;
   return IMU_IMPORTER_SCORE_NONE;
 }
 
@@ -87,10 +78,6 @@ recognized_import (const ImuImporter  *importer,
     g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_UNRECOGNIZED,
                  _("%s: this is an Axivity CWA device file, which this version of IMU Studio cannot import. "
                    "Convert it with cwa-convert to CSV first."), where);
-  else if (importer == &imu_importer_gt3x)
-    g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_UNRECOGNIZED,
-                 _("%s: this is an ActiGraph GT3X device file, which this version of IMU Studio cannot import. "
-                   "Export it to raw CSV with ActiLife first."), where);
   else if (importer == &imu_importer_geneactiv)
     g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_UNRECOGNIZED,
                  _("%s: this is a GENEActiv device file, which this version of IMU Studio cannot import. "
@@ -103,7 +90,6 @@ recognized_import (const ImuImporter  *importer,
 }
 
 static const char * const cwa_patterns[] = { "*.cwa", NULL };
-static const char * const gt3x_patterns[] = { "*.gt3x", NULL };
 static const char * const geneactiv_patterns[] = { "*.bin", NULL };
 static const char * const parquet_patterns[] = { "*.parquet", NULL };
 
@@ -112,14 +98,6 @@ const ImuImporter imu_importer_cwa = {
   .display_name = N_("Axivity CWA device files"),
   .patterns = cwa_patterns,
   .sniff = cwa_sniff,
-  .import = recognized_import,
-};
-
-const ImuImporter imu_importer_gt3x = {
-  .name = "gt3x",
-  .display_name = N_("ActiGraph GT3X device files"),
-  .patterns = gt3x_patterns,
-  .sniff = gt3x_sniff,
   .import = recognized_import,
 };
 
