@@ -1089,6 +1089,116 @@ test_bad_not_zip (void)
   }
 }
 
+/* ---- the older NHANES layout ---- */
+
+/* A zip of @n named members. */
+static char *
+write_zip (const char *name, const char *const *names, GBytes *const *data, guint n)
+{
+  g_autofree char *dir = imu_test_tmpdir ();
+  char *path = g_build_filename (dir, name, NULL);
+  struct archive *a = archive_write_new ();
+
+  g_assert_cmpint (archive_write_set_format_zip (a), ==, ARCHIVE_OK);
+  g_assert_cmpint (archive_write_open_filename (a, path), ==, ARCHIVE_OK);
+  for (guint i = 0; i < n; i++)
+    {
+      struct archive_entry *e = archive_entry_new ();
+      gsize len;
+      const void *bytes = g_bytes_get_data (data[i], &len);
+
+      archive_entry_set_pathname (e, names[i]);
+      archive_entry_set_filetype (e, AE_IFREG);
+      archive_entry_set_perm (e, 0644);
+      archive_entry_set_size (e, (la_int64_t) len);
+      g_assert_cmpint (archive_write_header (a, e), ==, ARCHIVE_OK);
+      g_assert_cmpint (archive_write_data (a, bytes, len), ==, (la_ssize_t) len);
+      archive_entry_free (e);
+    }
+  g_assert_cmpint (archive_write_close (a), ==, ARCHIVE_OK);
+  archive_write_free (a);
+  return path;
+}
+
+static void
+test_nhanes (void)
+{
+  /* NHANES-GT3X-File-Format: the examples of activity.bin.md (three
+   * samples: Y, X, Z = (6, 8, −323), (7, 9, −321), (7, 8, −321) at
+   * 341 LSB/g), lux.bin.md (0, 19, 0xFFFF, 2200, 1100 → 0, 0, 0, 2500
+   * (the GT3X+'s most), 1375 lx) and info.txt.md's sample file (30 Hz,
+   * from 634556532600000000 ticks = 2011-10-31 10:21:00 on the device's
+   * clock). */
+  static const guint8 activity[] = { 0x00, 0x60, 0x08, 0xEB, 0xD0, 0x07, 0x00, 0x9E, 0xBF, 0x00, 0x70, 0x08, 0xEB, 0xF0 };
+  static const guint8 lux[] = { 0x00, 0x00, 0x13, 0x00, 0xFF, 0xFF, 0x98, 0x08, 0x4C, 0x04 };
+  static const char info[] = "Serial Number: NEO1C16110020\r\nFirmware: 2.2.0\r\nBattery Voltage: 4.25\r\n"
+                             "Sample Rate: 30\r\nStart Date: 634556532600000000\r\nStop Date: 0\r\n"
+                             "Download Date: 634570285571111563\r\nBoard Revision: 2\r\nSubject Name: josfew2342\r\n";
+  static const double xyz[3][3] = { { 8, 6, -323 }, { 9, 7, -321 }, { 8, 7, -321 } };
+  static const double lux_expected[] = { 0, 0, 0, 2500, 1375 };
+  const gint64 start = G_GINT64_CONSTANT (1320056460) * NS;
+  const char *names[] = { "activity.bin", "lux.bin", "info.txt" };
+  g_autoptr(GBytes) a = g_bytes_new_static (activity, sizeof activity);
+  g_autoptr(GBytes) l = g_bytes_new_static (lux, sizeof lux);
+  g_autoptr(GBytes) t = g_bytes_new_static (info, sizeof info - 1);
+  GBytes *data[] = { a, l, t };
+  g_autofree char *path = write_zip ("nhanes.gt3x", names, data, 3);
+  g_autoptr(Imported) im = import_file (path, "UTC", NULL);
+  g_autoptr(ImuSession) session = NULL;
+  g_autofree gint64 *tt = NULL;
+  g_autofree double *x = NULL, *y = NULL, *z = NULL;
+  g_autoptr(ImuSeries) series = NULL;
+  const ImuStreamInfo *light;
+  GError *error = NULL;
+  gint64 lt[5];
+  double lv[5];
+  double *cols[1] = { lv };
+
+  g_assert_no_error (im->error);
+  g_assert_cmpint (read_accel (im, &tt, &x, &y, &z), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      static const gint64 frac[] = { 0, 33333333, 66666667 };
+
+      g_assert_cmpint (tt[i], ==, start + frac[i]);
+      g_assert_cmpfloat (x[i], ==, xyz[i][0] / 341.0);
+      g_assert_cmpfloat (y[i], ==, xyz[i][1] / 341.0);
+      g_assert_cmpfloat (z[i], ==, xyz[i][2] / 341.0);
+    }
+  g_assert_cmpfloat (find_stream (im, "accelerometer")->channels[0].range_max, ==, 6.0);
+
+  light = find_stream (im, "light");
+  g_assert_cmpint (light->n_samples, ==, 5);
+  series = imu_series_new (im->store, light->id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (imu_series_read (series, 0, 5, lt, cols, &error), ==, 5);
+  for (guint i = 0; i < 5; i++)
+    {
+      g_assert_cmpint (lt[i], ==, start + i * NS);
+      g_assert_cmpfloat (lv[i], ==, lux_expected[i]);
+    }
+
+  session = imu_store_load_session (im->store, im->result->session_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (imu_session_get_device_model (session), ==, "GT3X+");
+  g_assert_cmpstr (imu_session_get_device_serial (session), ==, "NEO1C16110020");
+  g_assert_cmpstr (imu_session_get_subject (session), ==, "josfew2342");
+  g_assert_cmpfloat (imu_session_get_nominal_rate (session), ==, 30.0);
+
+  /* Without a start date there is no time base: refused, with the reason. */
+  {
+    static const char bare[] = "Serial Number: NEO1C16110020\r\nSample Rate: 30\r\n";
+    g_autoptr(GBytes) b = g_bytes_new_static (bare, sizeof bare - 1);
+    GBytes *data2[] = { a, b };
+    const char *names2[] = { "activity.bin", "info.txt" };
+    g_autofree char *path2 = write_zip ("nostart.gt3x", names2, data2, 2);
+    g_autoptr(Imported) im2 = import_file (path2, "UTC", NULL);
+
+    g_assert_error (im2->error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_BAD_HEADER);
+    g_assert_nonnull (strstr (im2->error->message, "start date"));
+  }
+}
+
 /* ---- the decoder on its own ---- */
 
 typedef struct {
@@ -1199,5 +1309,6 @@ main (int argc, char **argv)
   g_test_add_func ("/core/import/gt3x/bad/no-info-txt", test_bad_no_info);
   g_test_add_func ("/core/import/gt3x/bad/cut-zip", test_bad_cut_zip);
   g_test_add_func ("/core/import/gt3x/bad/not-a-zip", test_bad_not_zip);
+  g_test_add_func ("/core/import/gt3x/nhanes", test_nhanes);
   return g_test_run ();
 }

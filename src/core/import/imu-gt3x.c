@@ -10,6 +10,7 @@
  */
 #define G_LOG_DOMAIN "imu-import"
 
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 
@@ -553,9 +554,9 @@ decode_activity (ImuGt3xDecoder *self, const ImuGt3xRecord *r, guint64 offset, G
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                    /* TRANSLATORS: %s is "sample rate" or "acceleration scale"; then a record number and a byte offset */
-                   _("record %" G_GINT64_FORMAT " (offset %" G_GUINT64_FORMAT "): samples, but neither info.txt "
+                   _("record %" PRId64 " (offset %" PRIu64 "): samples, but neither info.txt "
                      "nor a PARAMETERS record gives the %s"),
-                   self->n_records, offset, self->rate <= 0 ? _("sample rate") : _("acceleration scale"));
+                   (int64_t) self->n_records, (uint64_t) offset, self->rate <= 0 ? _("sample rate") : _("acceleration scale"));
       return FALSE;
     }
   if (self->have_last && r->timestamp <= self->last_second)

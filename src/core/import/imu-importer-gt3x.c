@@ -117,6 +117,14 @@ typedef struct {
   GString            *metadata_notes;
   gboolean            params_sleep_mode;
   gboolean            have_params;
+  /* The NHANES layout. */
+  gboolean            nhanes;
+  double              nhanes_rate;
+  double              nhanes_lux_scale;
+  double              nhanes_lux_max;
+  gint64              nhanes_start_ns;   /* of the device's clock */
+  gint64              nhanes_k;          /* samples (or lux seconds) so far */
+  GByteArray         *pending;           /* bytes of a sample pair not yet whole */
 } Gt3x;
 
 static ImuDeviceClock *
@@ -166,14 +174,19 @@ add_stream (Gt3x *g, gint64 t_local_ns, const char *name, const char *kind, doub
 
 static const char *const accel_channels[] = { "x", "y", "z" };
 
+static double
+accel_rate (Gt3x *g)
+{
+  return g->nhanes ? g->nhanes_rate : imu_gt3x_decoder_get_sample_rate (g->decoder);
+}
+
 static gboolean
 accel_cb (gpointer user_data, gint64 t_local_ns, const double *xyz, gboolean filled, GError **error)
 {
   Gt3x *g = user_data;
 
   if (g->accel == NULL
-      && !(g->accel = add_stream (g, t_local_ns, "accelerometer", "accel",
-                                  imu_gt3x_decoder_get_sample_rate (g->decoder), 3, accel_channels, "g", "accel",
+      && !(g->accel = add_stream (g, t_local_ns, "accelerometer", "accel", accel_rate (g), 3, accel_channels, "g", "accel",
                                   g->range_min, g->range_max, error)))
     return FALSE;
   return imu_stream_writer_append (g->accel, to_utc (g, t_local_ns), xyz, error);
@@ -205,8 +218,7 @@ device_value (Gt3x *g, ImuStreamWriter **writer, const char *name, guint n, cons
    * record comes before the first activity record. */
   if (*writer == NULL && g->accel == NULL && imu_gt3x_decoder_get_sample_rate (g->decoder) > 0
       && imu_gt3x_decoder_get_accel_scale (g->decoder) > 0
-      && !(g->accel = add_stream (g, t_local_ns, "accelerometer", "accel",
-                                  imu_gt3x_decoder_get_sample_rate (g->decoder), 3, accel_channels, "g", "accel",
+      && !(g->accel = add_stream (g, t_local_ns, "accelerometer", "accel", accel_rate (g), 3, accel_channels, "g", "accel",
                                   g->range_min, g->range_max, error)))
     return FALSE;
   if (*writer == NULL
@@ -358,6 +370,7 @@ describe_session (ImuSession *session, const ImuGt3xInfo *info, GString *notes)
 
   if (model == NULL || *model == '\0')
     model = info->serial != NULL && g_str_has_prefix (info->serial, "NEO") ? "GT3X+"
+            : info->serial != NULL && g_str_has_prefix (info->serial, "MRA") ? "ActiSleep+"
             : info->serial != NULL && g_str_has_prefix (info->serial, "TAS") ? "GT9X Link"
             : NULL;
   g_object_set (session, "device-vendor", "ActiGraph", NULL);
@@ -412,14 +425,14 @@ archive_error (const char *where, struct archive *a, GError **error)
  * comes before the cut. */
 static gboolean
 read_listing (const char *path, const char *where, GBytes **info_txt, gboolean *has_log, gboolean *has_nhanes,
-              GString *members, GError **error)
+              gboolean *has_lux, GString *members, GError **error)
 {
   struct archive *a = open_zip (path);
   struct archive_entry *ae;
   int r;
 
   *info_txt = NULL;
-  *has_log = *has_nhanes = FALSE;
+  *has_log = *has_nhanes = *has_lux = FALSE;
   if (a == NULL)
     {
       g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_UNRECOGNIZED,
@@ -442,6 +455,8 @@ read_listing (const char *path, const char *where, GBytes **info_txt, gboolean *
         *has_log = TRUE;
       else if (g_str_equal (name, "activity.bin"))
         *has_nhanes = TRUE;
+      else if (g_str_equal (name, "lux.bin"))
+        *has_lux = TRUE;
       else if (g_str_equal (name, "info.txt") && *info_txt == NULL)
         {
           GByteArray *bytes = g_byte_array_new ();
@@ -459,11 +474,14 @@ read_listing (const char *path, const char *where, GBytes **info_txt, gboolean *
   return TRUE;
 }
 
-/* Pass 2: log.bin, streamed through the decoder. A read that fails inside
- * log.bin (a zip cut short, a damaged deflate stream) ends the records
- * there: what was read imports, the cut is counted. */
+typedef gboolean (*FeedFunc) (Gt3x *g, const guint8 *data, gsize len, GError **error);
+
+/* Pass 2: one member (log.bin, or activity.bin and lux.bin of the NHANES
+ * layout) streamed to @feed. A read that fails inside it after some bytes
+ * (a damaged deflate stream, a zip cut short) ends it there: what was read
+ * imports, and *@cut says so. */
 static gboolean
-stream_log (Gt3x *g, const char *path, GError **error)
+stream_member (Gt3x *g, const char *path, const char *member, FeedFunc feed, gboolean *cut, GError **error)
 {
   struct archive *a = open_zip (path);
   struct archive_entry *ae;
@@ -475,10 +493,15 @@ stream_log (Gt3x *g, const char *path, GError **error)
   gboolean found = FALSE;
   int r;
 
+  *cut = FALSE;
   if (a == NULL)
-    return archive_error (g->where, a, error);
+    {
+      g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_READ, _("%s: cannot open the GT3X file (a zip) again"),
+                   g->where);
+      return FALSE;
+    }
   while (!found && ((r = archive_read_next_header (a, &ae)) == ARCHIVE_OK || r == ARCHIVE_WARN))
-    found = archive_entry_pathname (ae) != NULL && g_str_equal (archive_entry_pathname (ae), "log.bin");
+    found = archive_entry_pathname (ae) != NULL && g_str_equal (archive_entry_pathname (ae), member);
   if (!found)
     {
       archive_error (g->where, a, error);
@@ -499,31 +522,32 @@ stream_log (Gt3x *g, const char *path, GError **error)
           if (total == 0)
             {
               g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_READ,
-                           _("%s: cannot read log.bin from the GT3X file (a zip): %s. The file is damaged or cut "
+                           /* TRANSLATORS: the second %s is a member of the zip: "log.bin" */
+                           _("%s: cannot read %s from the GT3X file (a zip): %s. The file is damaged or cut "
                              "short; copy it from the device or its backup again."),
-                           g->where, archive_error_string (a) != NULL ? archive_error_string (a) : _("unknown error"));
+                           g->where, member,
+                           archive_error_string (a) != NULL ? archive_error_string (a) : _("unknown error"));
               archive_read_free (a);
               return FALSE;
             }
-          /* The records read so far stand; the cut one is counted by the
-           * decoder's end. */
-          note = g_strdup_printf (_("log.bin could not be read past byte %" G_GINT64_FORMAT " (%s): "
-                                    "the records before it were imported."),
-                                  total, archive_error_string (a) != NULL ? archive_error_string (a) : "");
+          note = g_strdup_printf (_("%s could not be read past byte %" PRId64 " (%s): the part before it was "
+                                    "imported."),
+                                  member, (int64_t) total,
+                                  archive_error_string (a) != NULL ? archive_error_string (a) : "");
           g_string_append_printf (g->metadata_notes, "\n%s", note);
-          imu_session_builder_issue (g->builder, IMU_ISSUE_TRUNCATED_RECORD, imu_gt3x_decoder_get_n_records (g->decoder) + 1);
+          *cut = TRUE;
           break;
         }
       total += n;
       if (total > limit)
         {
           g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_TOO_LARGE,
-                       _("%s: log.bin decompresses to more than %" G_GINT64_FORMAT " bytes, the most IMU Studio "
-                         "reads from a GT3X file of this size"), g->where, limit);
+                       _("%s: %s decompresses to more than %" PRId64 " bytes, the most IMU Studio "
+                         "reads from a GT3X file of this size"), g->where, member, (int64_t) limit);
           archive_read_free (a);
           return FALSE;
         }
-      if (!imu_gt3x_decoder_feed (g->decoder, chunk, (gsize) n, error))
+      if (!feed (g, chunk, (gsize) n, error))
         {
           archive_read_free (a);
           return FALSE;
@@ -536,7 +560,134 @@ stream_log (Gt3x *g, const char *path, GError **error)
         }
     }
   archive_read_free (a);
+  return TRUE;
+}
+
+static gboolean
+feed_log (Gt3x *g, const guint8 *data, gsize len, GError **error)
+{
+  return imu_gt3x_decoder_feed (g->decoder, data, len, error);
+}
+
+/* log.bin through the decoder; a cut read is a cut record. */
+static gboolean
+stream_log (Gt3x *g, const char *path, GError **error)
+{
+  gboolean cut;
+
+  if (!stream_member (g, path, "log.bin", feed_log, &cut, error))
+    return FALSE;
+  if (cut)
+    imu_session_builder_issue (g->builder, IMU_ISSUE_TRUNCATED_RECORD, imu_gt3x_decoder_get_n_records (g->decoder) + 1);
   return imu_gt3x_decoder_end (g->decoder, error);
+}
+
+/* ---- the NHANES layout: activity.bin and lux.bin ---- */
+
+/* The time of sample @k from the start at @rate, exact for whole rates. */
+static gint64
+nhanes_time (Gt3x *g, gint64 k)
+{
+  double rate = g->nhanes_rate;
+
+  if (rate == floor (rate))
+    {
+      gint64 nps = (gint64) rate;
+
+      return g->nhanes_start_ns + (k / nps) * IMU_NS_PER_SECOND
+             + (gint64) llround ((double) (k % nps) * 1e9 / rate);
+    }
+  return g->nhanes_start_ns + (gint64) llround ((double) k * 1e9 / rate);
+}
+
+/* activity.bin: 12-bit Y, X, Z samples back to back from the start; two
+ * samples are 9 bytes, so whole pairs are unpacked as they arrive. */
+static gboolean
+nhanes_unpack (Gt3x *g, const guint8 *data, gsize len, GError **error)
+{
+  gint16 counts[3 * 200];
+  guint n = imu_gt3x_unpack_activity (data, len, counts, 200);
+
+  for (guint i = 0; i < n; i++)
+    {
+      double xyz[3] = { counts[3 * i] / 341.0, counts[3 * i + 1] / 341.0, counts[3 * i + 2] / 341.0 };
+
+      if (!accel_cb (g, nhanes_time (g, g->nhanes_k), xyz, FALSE, error))
+        return FALSE;
+      g->nhanes_k++;
+    }
+  return TRUE;
+}
+
+static gboolean
+feed_activity_bin (Gt3x *g, const guint8 *data, gsize len, GError **error)
+{
+  g_byte_array_append (g->pending, data, (guint) len);
+  while (g->pending->len >= 900)
+    {
+      if (!nhanes_unpack (g, g->pending->data, 900, error))
+        return FALSE;
+      g_byte_array_remove_range (g->pending, 0, 900);
+    }
+  return TRUE;
+}
+
+/* lux.bin: one little-endian u16 a second from the start. NHANES
+ * lux.bin.md: below 20 and 0xFFFF are 0; else × 1.25 up to 2500 lx
+ * (GT3X+) or × 3.25 up to 6000 lx (ActiSleep+, serial MRA). */
+static gboolean
+feed_lux_bin (Gt3x *g, const guint8 *data, gsize len, GError **error)
+{
+  g_byte_array_append (g->pending, data, (guint) len);
+  for (guint off = 0; off + 2 <= g->pending->len; off += 2)
+    {
+      guint raw = g->pending->data[off] | (g->pending->data[off + 1] << 8);
+      double lux = raw < 20 || raw == 0xFFFF ? 0 : MIN (raw * g->nhanes_lux_scale, g->nhanes_lux_max);
+
+      if (!lux_cb (g, g->nhanes_start_ns + g->nhanes_k * IMU_NS_PER_SECOND, lux, error))
+        return FALSE;
+      g->nhanes_k++;
+    }
+  g_byte_array_remove_range (g->pending, 0, g->pending->len & ~1u);
+  return TRUE;
+}
+
+static gboolean
+import_nhanes (Gt3x *g, const char *path, const ImuGt3xInfo *info, gboolean has_lux, GError **error)
+{
+  gboolean cut;
+
+  if (!(isfinite (info->sample_rate) && info->sample_rate > 0 && info->sample_rate <= IMU_GT3X_MAX_RATE)
+      || !imu_gt3x_ticks_to_ns (info->start_ticks, &g->nhanes_start_ns))
+    {
+      g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_BAD_HEADER,
+                   _("%s: this GT3X file of the older NHANES layout (activity.bin) needs the sample rate and the "
+                     "start date from its info.txt, and info.txt does not give them"), g->where);
+      return FALSE;
+    }
+  g->nhanes = TRUE;
+  g->nhanes_rate = info->sample_rate;
+  g->nhanes_lux_scale = info->serial != NULL && g_str_has_prefix (info->serial, "MRA") ? 3.25 : 1.25;
+  g->nhanes_lux_max = info->serial != NULL && g_str_has_prefix (info->serial, "MRA") ? 6000 : 2500;
+  g->pending = g_byte_array_new ();
+
+  if (!stream_member (g, path, "activity.bin", feed_activity_bin, &cut, error))
+    return FALSE;
+  /* The last, odd sample is 4.5 bytes: the last nibble is unused. */
+  if (!nhanes_unpack (g, g->pending->data, g->pending->len, error))
+    return FALSE;
+  if (cut)
+    imu_session_builder_issue (g->builder, IMU_ISSUE_TRUNCATED_RECORD, 0);
+  if (has_lux)
+    {
+      g_byte_array_set_size (g->pending, 0);
+      g->nhanes_k = 0;
+      if (!stream_member (g, path, "lux.bin", feed_lux_bin, &cut, error))
+        return FALSE;
+      if (cut)
+        imu_session_builder_issue (g->builder, IMU_ISSUE_TRUNCATED_RECORD, 0);
+    }
+  return TRUE;
 }
 
 static double
@@ -604,7 +755,7 @@ gt3x_import (const ImuImporter  *importer,
   g_autoptr(GString) notes = g_string_new (NULL);
   g_autoptr(GError) local_error = NULL;
   g_autofree char *clock_text = NULL;
-  gboolean has_log, has_nhanes, swap_xy, ok;
+  gboolean has_log, has_nhanes, has_lux, swap_xy, ok;
   Gt3x g = { 0 };
 
   if (input->path == NULL)
@@ -626,20 +777,14 @@ gt3x_import (const ImuImporter  *importer,
       }
   }
 
-  if (!read_listing (input->path, where, &info_txt, &has_log, &has_nhanes, members, error))
+  if (!read_listing (input->path, where, &info_txt, &has_log, &has_nhanes, &has_lux, members, error))
     return FALSE;
-  if (!has_log)
+  if (!has_log && !has_nhanes)
     {
-      if (has_nhanes)
-        g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_UNRECOGNIZED,
-                     _("%s: this is a GT3X file of the older NHANES layout (activity.bin, GT3X+ firmware 2.5.0 and "
-                       "earlier), which this version of IMU Studio cannot import. Export it to raw CSV with "
-                       "ActiLife first."), where);
-      else
-        g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_NO_DATA,
-                     _("%s: this GT3X file has no log.bin, the member that holds the samples (it holds: %s). "
-                       "The file is damaged or was not written by ActiGraph's software."),
-                     where, members->len > 0 ? members->str : _("nothing"));
+      g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_NO_DATA,
+                   _("%s: this GT3X file has no log.bin, the member that holds the samples (it holds: %s). "
+                     "The file is damaged or was not written by ActiGraph's software."),
+                   where, members->len > 0 ? members->str : _("nothing"));
       return FALSE;
     }
 
@@ -649,7 +794,7 @@ gt3x_import (const ImuImporter  *importer,
 
     info = imu_gt3x_info_parse (text != NULL ? text : "", len);
   }
-  if (info_txt == NULL)
+  if (info_txt == NULL && has_log)
     g_string_append_printf (notes, "\n%s", _("The GT3X file has no info.txt (or it comes after a cut in the zip): "
                                              "rate and scale come from log.bin's PARAMETERS record."));
 
@@ -671,12 +816,22 @@ gt3x_import (const ImuImporter  *importer,
                                              "X and Y were corrected as ActiGraph describes (X = Y, Y = −X)."));
   g.decoder = imu_gt3x_decoder_new (info->sample_rate, default_scale (info), swap_xy, &sink, &g);
 
-  ok = stream_log (&g, input->path, &local_error);
+  /* The current layout wins when a file has both. */
+  if (has_log)
+    ok = stream_log (&g, input->path, &local_error);
+  else
+    {
+      g_string_append_printf (notes, "\n%s", _("The older NHANES layout (activity.bin): 341 LSB/g, "
+                                               "samples from the start date at the sample rate."));
+      g.range_min = -6;
+      g.range_max = 6;
+      ok = import_nhanes (&g, input->path, info, has_lux, &local_error);
+    }
   if (ok)
     {
       guint n_sleeps = imu_gt3x_decoder_get_n_idle_sleeps (g.decoder);
 
-      if (!isfinite (info->sample_rate) && imu_gt3x_decoder_get_sample_rate (g.decoder) > 0)
+      if (!isfinite (info->sample_rate) && !g.nhanes && imu_gt3x_decoder_get_sample_rate (g.decoder) > 0)
         g_object_set (session, "nominal-rate", imu_gt3x_decoder_get_sample_rate (g.decoder), NULL);
       if (g.clock != NULL)
         {
@@ -687,9 +842,9 @@ gt3x_import (const ImuImporter  *importer,
       if (n_sleeps > 0)
         {
           g_autofree char *line =
-            g_strdup_printf (_("Idle sleep: the device slept %u times; as ActiLife shows them, %" G_GINT64_FORMAT
+            g_strdup_printf (_("Idle sleep: the device slept %u times; as ActiLife shows them, %" PRId64
                                " samples there repeat the last sample before it slept (events “idle-sleep”)."),
-                             n_sleeps, imu_gt3x_decoder_get_n_filled (g.decoder));
+                             n_sleeps, (int64_t) imu_gt3x_decoder_get_n_filled (g.decoder));
 
           g_string_append_printf (notes, "\n%s", line);
         }
@@ -710,6 +865,7 @@ gt3x_import (const ImuImporter  *importer,
   g_clear_pointer (&g.clock, imu_device_clock_free);
   g_string_free (g.metadata_notes, TRUE);
   g_free (g.file_zone);
+  g_clear_pointer (&g.pending, g_byte_array_unref);
   return ok;
 }
 
