@@ -794,6 +794,59 @@ test_detect (void)
   (void) plain;
 }
 
+static void
+test_one_session (void)
+{
+  g_autofree char *path = imu_test_real_file (REAL);
+  g_autofree char *dir = NULL;
+  g_autofree char *copy = NULL;
+  g_autofree char *csv = NULL;
+  g_autofree char *library = NULL;
+  g_autoptr(ImuStore) store = NULL;
+  g_autoptr(ImuImportResult) first = NULL;
+  g_autoptr(ImuImportResult) again = NULL;
+  g_autoptr(ImuImportResult) folder = NULL;
+  g_autoptr(ImuSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sha = NULL;
+  g_autofree char *contents = NULL;
+  ImuImportOptions options = { .device_timezone = "UTC" };
+  gsize len;
+
+  if (path == NULL)
+    return;
+  library = imu_test_library_path ();
+  store = imu_store_open (library, &error);
+  g_assert_no_error (error);
+
+  /* The file's checksum is its identity: the same bytes twice are refused. */
+  first = imu_import_path (store, path, &options, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  sha = imu_test_sha256_file (path);
+  g_assert_cmpstr (first->sha256, ==, sha);
+  again = imu_import_path (store, path, &options, NULL, NULL, NULL, NULL, &error);
+  g_assert_null (again);
+  g_assert_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_DUPLICATE);
+  g_clear_error (&error);
+
+  /* In a folder of other files, a GT3X file is not mixed into their
+   * session: the notes name it. */
+  dir = imu_test_tmpdir ();
+  copy = g_build_filename (dir, "subject.gt3x", NULL);
+  csv = g_build_filename (dir, "walk.csv", NULL);
+  g_assert_true (g_file_get_contents (path, &contents, &len, &error));
+  g_assert_true (g_file_set_contents (copy, contents, (gssize) len, &error));
+  g_assert_true (g_file_set_contents (csv, "t,x\n1,2\n2,3\n", -1, &error));
+  g_assert_no_error (error);
+  folder = imu_import_path (store, dir, &options, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (folder->rows, ==, 2);
+  session = imu_store_load_session (store, folder->session_id, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (imu_session_get_notes (session),
+                            "Not imported: subject.gt3x: an ActiGraph GT3X device file is a session of its own"));
+}
+
 /* ---- damaged files ---- */
 
 static gboolean
@@ -1301,6 +1354,7 @@ main (int argc, char **argv)
   g_test_add_func ("/core/import/gt3x/real/device-streams", test_real_device_streams);
   g_test_add_func ("/core/import/gt3x/real/file-zone", test_real_file_zone);
   g_test_add_func ("/core/import/gt3x/detect", test_detect);
+  g_test_add_func ("/core/import/gt3x/one-session", test_one_session);
   g_test_add_func ("/core/import/gt3x/bad/checksum", test_bad_checksum);
   g_test_add_func ("/core/import/gt3x/bad/all-checksums", test_bad_all_checksums);
   g_test_add_func ("/core/import/gt3x/bad/truncated", test_bad_truncated);

@@ -758,10 +758,13 @@ gt3x_import (const ImuImporter  *importer,
   gboolean has_log, has_nhanes, has_lux, swap_xy, ok;
   Gt3x g = { 0 };
 
-  if (input->path == NULL)
+  /* One device file is one session: inside a folder or a zip of other
+   * files it is named in that session's notes ("Not imported: …"), not
+   * mixed into it. */
+  if (input->is_member || input->path == NULL)
     {
-      g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_READ,
-                   _("%s: a GT3X file is read from disk, not from inside another archive"), where);
+      g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_UNRECOGNIZED,
+                   _("%s: an ActiGraph GT3X device file is a session of its own: import it by itself"), where);
       return FALSE;
     }
 
@@ -875,7 +878,10 @@ const ImuImporter imu_importer_gt3x = {
   .name = "gt3x",
   .display_name = N_("ActiGraph GT3X device files"),
   .patterns = gt3x_patterns,
-  .flags = IMU_IMPORTER_READS,
+  /* MEMBERS so that a folder or zip names its GT3X files in its notes
+   * (gt3x_import refuses members, which the folder reader skips); the
+   * file itself is always read from its path. */
+  .flags = IMU_IMPORTER_READS | IMU_IMPORTER_MEMBERS,
   .sniff = gt3x_sniff,
   .import = gt3x_import,
 };
