@@ -1252,6 +1252,128 @@ test_nhanes (void)
   }
 }
 
+/* ---- the GT9X Link's IMU: SENSOR_SCHEMA and SENSOR_DATA ---- */
+
+static void
+append_record (GByteArray *log, guint8 type, guint32 ts, const guint8 *payload, guint16 size)
+{
+  guint8 head[8] = { 0x1E, type, ts & 0xFF, (ts >> 8) & 0xFF, (ts >> 16) & 0xFF, ts >> 24, size & 0xFF, size >> 8 };
+  guint len = log->len;
+  guint8 sum;
+
+  g_byte_array_append (log, head, 8);
+  g_byte_array_append (log, payload, size);
+  sum = imu_gt3x_checksum (log->data + len, 8 + size);
+  g_byte_array_append (log, &sum, 1);
+}
+
+static void
+schema_column (GByteArray *p, guint8 flags, guint8 bits, guint32 scale, const char *label)
+{
+  guint8 c[23] = { flags, 0, bits, scale & 0xFF, (scale >> 8) & 0xFF, (scale >> 16) & 0xFF, scale >> 24 };
+
+  memset (c + 7, ' ', 16);
+  memcpy (c + 7, label, strlen (label));
+  g_byte_array_append (p, c, 23);
+}
+
+static void
+test_link_imu (void)
+{
+  /* SensorSchema.md's layout: id, columns, samples per record, then per
+   * column flags (bit 0 big-endian, bit 1 signed), bit offset, bit size,
+   * an SSP scale and a 16-byte label. Scales of Parameters.md's example:
+   * IMU_GYRO_SCALE 0x05418937 (16.384 LSB/dps), IMU_TEMP_SCALE 0x095377AE
+   * (333.87 LSB/°C). A column without a label is padding. */
+  static const char info[] = "Serial Number: TAS1E00000000\r\nSample Rate: 30\r\nAcceleration Scale: 256.0\r\n";
+  g_autoptr(GByteArray) schema = g_byte_array_new ();
+  g_autoptr(GByteArray) log = g_byte_array_new ();
+  guint8 head[6] = { 1, 0, 6, 0, 2, 0 };
+  const double gyro_scale = imu_gt3x_decode_ssp_float (0x05418937u);
+  const double temp_scale = imu_gt3x_decode_ssp_float (0x095377AEu);
+  g_autoptr(GBytes) log_bytes = NULL;
+  g_autoptr(GBytes) info_bytes = g_bytes_new_static (info, sizeof info - 1);
+  g_autofree char *path = NULL;
+  g_autoptr(Imported) im = NULL;
+  ImuGt3xSchema parsed;
+
+  g_assert_cmpfloat_with_epsilon (gyro_scale, 16.384, 1e-5);
+  g_assert_cmpfloat_with_epsilon (temp_scale, 333.87, 1e-4);
+  g_byte_array_append (schema, head, 6);
+  schema_column (schema, 2, 16, 0x05418937u, "Gyroscope X");
+  schema_column (schema, 2, 16, 0x05418937u, "Gyroscope Y");
+  schema_column (schema, 3, 16, 0x05418937u, "Gyroscope Z");   /* big-endian */
+  schema_column (schema, 2, 16, 0x095377AEu, "Temperature");
+  schema_column (schema, 2, 8, 0, "Mag X");
+  schema_column (schema, 0, 8, 0, "");
+  g_assert_true (imu_gt3x_parse_schema (schema->data, schema->len, &parsed));
+  g_assert_cmpuint (parsed.n_values, ==, 5);
+  g_assert_cmpuint (parsed.row_bytes, ==, 10);
+  g_assert_cmpstr (parsed.label[0], ==, "gyroscope_x");
+  g_assert_cmpstr (parsed.label[3], ==, "temperature");
+  g_assert_cmpstr (parsed.label[5], ==, "");
+
+  append_record (log, IMU_GT3X_RECORD_SENSOR_SCHEMA, 1000, schema->data, (guint16) schema->len);
+  for (guint32 second = 1000; second < 1002; second++)
+    {
+      /* Two samples: gyro (164, −328, 0x0148 = 328 big-endian), 3339 LSB
+       * of temperature, −5 µT, one padding byte. */
+      static const guint8 data[] = {
+        1, 0,
+        164, 0, 0xB8, 0xFE, 0x01, 0x48, 0x0B, 0x0D, 0xFB, 0xAA,
+        164, 0, 0xB8, 0xFE, 0x01, 0x48, 0x0B, 0x0D, 0xFB, 0xAA,
+      };
+
+      append_record (log, IMU_GT3X_RECORD_SENSOR_DATA, second, data, sizeof data);
+    }
+  log_bytes = g_bytes_new (log->data, log->len);
+  path = write_gt3x ("link.gt3x", log_bytes, info_bytes);
+  im = import_file (path, "UTC", NULL);
+  g_assert_no_error (im->error);
+  g_assert_cmpuint (g_hash_table_size (im->result->issue_counts), ==, 0);
+
+  {
+    struct { const char *stream; const char *channels; double first; } expected[] = {
+      { "gyroscope", "gyroscope_x[deg/s] gyroscope_y[deg/s] gyroscope_z[deg/s]", 164 / gyro_scale },
+      { "temperature", "temperature[°C]", 3339 / temp_scale + 21 },
+      { "magnetometer", "mag_x[µT]", -5 },
+    };
+    double gz = 328 / gyro_scale, gy = -328 / gyro_scale;
+
+    for (guint e = 0; e < G_N_ELEMENTS (expected); e++)
+      {
+        const ImuStreamInfo *s = find_stream (im, expected[e].stream);
+        g_autoptr(GString) channels = g_string_new (NULL);
+        g_autoptr(ImuSeries) series = NULL;
+        GError *error = NULL;
+        gint64 t[4];
+        double v[3][4];
+        double *cols[3] = { v[0], v[1], v[2] };
+
+        for (guint c = 0; c < s->n_channels; c++)
+          g_string_append_printf (channels, "%s%s[%s]", c > 0 ? " " : "", s->channels[c].name, s->channels[c].unit);
+        g_assert_cmpstr (channels->str, ==, expected[e].channels);
+        g_assert_cmpint (s->n_samples, ==, 4);
+        g_assert_cmpfloat (s->nominal_rate_hz, ==, 2.0);
+        series = imu_series_new (im->store, s->id, &error);
+        g_assert_no_error (error);
+        g_assert_cmpint (imu_series_read (series, 0, 4, t, cols, &error), ==, 4);
+        g_assert_no_error (error);
+        /* Two samples a second: 1000.0, 1000.5, 1001.0, 1001.5 s. */
+        for (guint k = 0; k < 4; k++)
+          {
+            g_assert_cmpint (t[k], ==, G_GINT64_CONSTANT (1000) * NS + k * NS / 2);
+            g_assert_cmpfloat_with_epsilon (v[0][k], expected[e].first, 1e-9);
+          }
+        if (e == 0)
+          {
+            g_assert_cmpfloat_with_epsilon (v[1][0], gy, 1e-9);
+            g_assert_cmpfloat_with_epsilon (v[2][0], gz, 1e-9);
+          }
+      }
+  }
+}
+
 /* ---- the decoder on its own ---- */
 
 typedef struct {
@@ -1364,5 +1486,6 @@ main (int argc, char **argv)
   g_test_add_func ("/core/import/gt3x/bad/cut-zip", test_bad_cut_zip);
   g_test_add_func ("/core/import/gt3x/bad/not-a-zip", test_bad_not_zip);
   g_test_add_func ("/core/import/gt3x/nhanes", test_nhanes);
+  g_test_add_func ("/core/import/gt3x/link-imu", test_link_imu);
   return g_test_run ();
 }

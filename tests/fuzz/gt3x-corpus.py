@@ -92,6 +92,24 @@ def log_bin():
     return b''.join(recs)
 
 
+def column(flags, bits, scale, label):
+    return struct.pack('<BBBI', flags, 0, bits, scale) + label.ljust(16).encode()
+
+
+def link_log():
+    # The GT9X Link's IMU: a schema (id 1, 5 columns, 2 samples a record)
+    # and its data, as SensorSchema.md and SensorData.md lay them out.
+    schema = struct.pack('<HHH', 1, 5, 2) + column(2, 16, 0x05418937, 'Gyroscope X') \
+        + column(3, 16, 0x05418937, 'Gyroscope Y') + column(2, 16, 0x095377AE, 'Temperature') \
+        + column(2, 8, 0, 'Mag X') + column(0, 8, 0, '')
+    row = struct.pack('<h', 164) + struct.pack('>h', -328) + struct.pack('<h', 3339) + bytes([0xFB, 0xAA])
+    recs = [record(0x18, START, schema)]
+    for k in range(3):
+        recs.append(record(0x19, START + k, struct.pack('<H', 1) + row * 2))
+        recs.append(record(0x00, START + k, pack12(second(START + k))))
+    return b''.join(recs)
+
+
 INFO = ('Serial Number: MOS2E00000000\r\nDevice Type: wGT3XBT\r\nFirmware: 1.9.2\r\nBattery Voltage: 4,03\r\n'
         'Sample Rate: 30\r\nStart Date: 637340333400000000\r\nStop Date: 0\r\nTimeZone: 02:00:00\r\n'
         'Acceleration Scale: 256.0\r\nAcceleration Min: -8.0\r\nAcceleration Max: 8.0\r\nSubject Name: S1\r\n')
@@ -119,6 +137,8 @@ write('log-records', b'\x00\x00\x1e' + log)
 write('log-pieces-1', b'\x00\x00\x00' + log)          # fed a byte at a time, rate from PARAMETERS
 write('log-damaged', b'\x00\x03\x1e' + bytes(damaged))
 write('log-cut', b'\x00\x05\x1e' + log[:len(log) - 40])
+write('log-link-imu', b'\x00\x02\x1e' + link_log())
+write('file-link-imu', b'\x02' + zipped([('log.bin', link_log()), ('info.txt', INFO)]))
 write('info-txt', b'\x01' + INFO.encode())
 write('file-stored', b'\x02' + zipped([('log.bin', log), ('info.txt', INFO)], zipfile.ZIP_STORED))
 write('file-deflated', b'\x02' + zipped([('log.bin', log), ('info.txt', INFO)]))

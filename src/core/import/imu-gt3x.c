@@ -264,6 +264,53 @@ imu_gt3x_parse_parameters (const guint8      *payload,
   return size % 8 == 0;
 }
 
+gboolean
+imu_gt3x_parse_schema (const guint8  *payload,
+                       gsize          size,
+                       ImuGt3xSchema *schema)
+{
+  guint columns, samples;
+
+  memset (schema, 0, sizeof *schema);
+  if (size < 6)
+    return FALSE;
+  schema->id = payload[0] | (payload[1] << 8);
+  columns = payload[2] | (payload[3] << 8);
+  samples = payload[4] | (payload[5] << 8);
+  if (columns == 0 || columns > IMU_GT3X_MAX_SENSOR_COLUMNS || samples == 0
+      || samples > IMU_GT3X_MAX_SENSOR_SAMPLES || size < 6 + 23 * (gsize) columns)
+    return FALSE;
+  schema->n_columns = columns;
+  schema->n_samples = samples;
+  for (guint c = 0; c < columns; c++)
+    {
+      const guint8 *p = payload + 6 + 23 * c;
+      guint32 scale = (guint32) p[3] | ((guint32) p[4] << 8) | ((guint32) p[5] << 16) | ((guint32) p[6] << 24);
+      char label[17];
+      guint n = 0;
+
+      schema->flags[c] = p[0];
+      schema->bits[c] = p[2];
+      schema->scale[c] = imu_gt3x_decode_ssp_float (scale);
+      if (!isfinite (schema->scale[c]) || fabs (schema->scale[c]) >= G_MAXDOUBLE)
+        schema->scale[c] = 0;
+      /* A fixed-width, space-padded ASCII label; a value of 8 or 16 bits. */
+      for (guint i = 0; i < 16; i++)
+        label[i] = g_ascii_isprint (p[7 + i]) ? (char) p[7 + i] : ' ';
+      label[16] = '\0';
+      g_strstrip (label);
+      for (const char *l = label; *l != '\0'; l++)
+        schema->label[c][n++] = *l == ' ' ? '_' : g_ascii_tolower (*l);
+      schema->label[c][n] = '\0';
+      if (schema->bits[c] % 8 != 0 || schema->bits[c] == 0 || schema->bits[c] > 16)
+        return FALSE;
+      schema->row_bytes += schema->bits[c] / 8;
+      if (schema->label[c][0] != '\0')
+        schema->n_values++;
+    }
+  return schema->n_values > 0;
+}
+
 /* ---- info.txt ---- */
 
 static double
@@ -438,6 +485,9 @@ struct _ImuGt3xDecoder {
   double       last_xyz[3];
   gboolean     sleeping;    /* an "enter idle sleep" without its exit yet */
 
+  GHashTable  *schemas;     /* id → ImuGt3xSchema */
+  GHashTable  *sensor_last; /* id → last second of its data (as pointer + 1) */
+
   gint64       n_recorded;
   gint64       n_filled;
   guint        n_idle_sleeps;
@@ -463,6 +513,8 @@ imu_gt3x_decoder_new (double              sample_rate,
   self->max_fill_s = DEFAULT_MAX_FILL_S;
   self->buf = g_byte_array_sized_new (2 * IMU_GT3X_MAX_RECORD);
   self->counts = g_new (gint16, 3 * MAX_SAMPLES_PER_RECORD);
+  self->schemas = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  self->sensor_last = g_hash_table_new (NULL, NULL);
   return self;
 }
 
@@ -473,6 +525,8 @@ imu_gt3x_decoder_free (ImuGt3xDecoder *self)
     return;
   g_byte_array_unref (self->buf);
   g_free (self->counts);
+  g_hash_table_unref (self->schemas);
+  g_hash_table_unref (self->sensor_last);
   g_free (self);
 }
 
@@ -602,6 +656,74 @@ decode_activity (ImuGt3xDecoder *self, const ImuGt3xRecord *r, guint64 offset, G
   return TRUE;
 }
 
+/* SENSOR_DATA: a schema id, then the schema's samples of one second, each
+ * its columns in order (LogRecords/SensorData.md). */
+static gboolean
+decode_sensor_data (ImuGt3xDecoder *self, const ImuGt3xRecord *r, GError **error)
+{
+  const ImuGt3xSchema *schema;
+  guint id, n;
+  gpointer last;
+  const guint8 *p;
+
+  if (r->size < 2)
+    {
+      issue (self, IMU_ISSUE_BAD_RECORD, self->n_records);
+      return TRUE;
+    }
+  id = r->payload[0] | (r->payload[1] << 8);
+  if ((schema = g_hash_table_lookup (self->schemas, GUINT_TO_POINTER (id))) == NULL
+      || (n = MIN ((guint) ((r->size - 2) / schema->row_bytes), schema->n_samples)) == 0)
+    {
+      issue (self, IMU_ISSUE_BAD_RECORD, self->n_records);
+      return TRUE;
+    }
+  last = g_hash_table_lookup (self->sensor_last, GUINT_TO_POINTER (id));
+  if (last != NULL && r->timestamp <= GPOINTER_TO_UINT (last) - 1)
+    {
+      issue (self, IMU_ISSUE_RECORD_TIME, self->n_records);
+      return TRUE;
+    }
+  g_hash_table_insert (self->sensor_last, GUINT_TO_POINTER (id), GUINT_TO_POINTER (r->timestamp + 1));
+
+  p = r->payload + 2;
+  for (guint i = 0; i < n; i++)
+    {
+      double values[IMU_GT3X_MAX_SENSOR_COLUMNS];
+      guint k = 0;
+
+      for (guint c = 0; c < schema->n_columns; c++)
+        {
+          gboolean big = (schema->flags[c] & 1) != 0, is_signed = (schema->flags[c] & 2) != 0;
+          double v;
+
+          if (schema->bits[c] == 8)
+            v = is_signed ? (gint8) p[0] : p[0];
+          else
+            {
+              guint16 u = big ? (guint16) ((p[0] << 8) | p[1]) : (guint16) (p[0] | (p[1] << 8));
+
+              v = is_signed ? (gint16) u : u;
+            }
+          p += schema->bits[c] / 8;
+          if (schema->label[c][0] == '\0')
+            continue;
+          if (schema->scale[c] != 0)
+            v /= schema->scale[c];
+          if (g_str_equal (schema->label[c], "temperature"))
+            v += 21;
+          values[k++] = v;
+        }
+      if (self->sink.sensor != NULL
+          && !self->sink.sensor (self->user_data, schema,
+                                 (gint64) r->timestamp * IMU_NS_PER_SECOND
+                                 + (gint64) llround ((double) i * 1e9 / schema->n_samples),
+                                 values, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 decode_record (ImuGt3xDecoder *self, const ImuGt3xRecord *r, guint64 offset, GError **error)
 {
@@ -673,6 +795,24 @@ decode_record (ImuGt3xDecoder *self, const ImuGt3xRecord *r, guint64 offset, GEr
           self->sink.parameters (self->user_data, &params);
         return TRUE;
       }
+
+    case IMU_GT3X_RECORD_SENSOR_SCHEMA:
+      {
+        ImuGt3xSchema *schema = g_new (ImuGt3xSchema, 1);
+
+        if (!imu_gt3x_parse_schema (r->payload, r->size, schema))
+          {
+            g_free (schema);
+            break;
+          }
+        /* A new schema of an id starts its data afresh. */
+        g_hash_table_remove (self->sensor_last, GUINT_TO_POINTER (schema->id));
+        g_hash_table_replace (self->schemas, GUINT_TO_POINTER (schema->id), schema);
+        return TRUE;
+      }
+
+    case IMU_GT3X_RECORD_SENSOR_DATA:
+      return decode_sensor_data (self, r, error);
 
     default:
       /* Epochs, heart rate, tags, diagnostics: "may be safely ignored". */

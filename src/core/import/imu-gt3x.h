@@ -182,6 +182,34 @@ gboolean     imu_gt3x_ticks_to_ns (gint64  ticks,
  * the device clock reads ("+02:00:00"); NULL when it is not one. */
 char        *imu_gt3x_time_zone_text (const char *time_zone);
 
+/* The most columns and samples a SENSOR_SCHEMA may define. */
+#define IMU_GT3X_MAX_SENSOR_COLUMNS 32
+#define IMU_GT3X_MAX_SENSOR_SAMPLES 1000
+
+/**
+ * ImuGt3xSchema:
+ *
+ * A SENSOR_SCHEMA record (LogRecords/SensorSchema.md): how the SENSOR_DATA
+ * records of its id lay out the GT9X Link's IMU samples. Only columns with
+ * a label give values; @labels are theirs, in order.
+ */
+typedef struct {
+  guint   id;
+  guint   n_samples;                     /* per record: one second */
+  guint   n_columns;
+  guint   row_bytes;
+  guint8  flags[IMU_GT3X_MAX_SENSOR_COLUMNS];   /* bit 0 big-endian, bit 1 signed */
+  guint8  bits[IMU_GT3X_MAX_SENSOR_COLUMNS];
+  double  scale[IMU_GT3X_MAX_SENSOR_COLUMNS];   /* divide by it (0: none) */
+  char    label[IMU_GT3X_MAX_SENSOR_COLUMNS][17];
+  guint   n_values;                      /* labelled columns */
+} ImuGt3xSchema;
+
+/* Reads a SENSOR_SCHEMA payload; FALSE when it is not one. */
+gboolean    imu_gt3x_parse_schema (const guint8  *payload,
+                                   gsize          size,
+                                   ImuGt3xSchema *schema);
+
 /**
  * ImuGt3xSink:
  * @accel: one acceleration sample: local ns, X, Y, Z in g; @filled is
@@ -192,6 +220,9 @@ char        *imu_gt3x_time_zone_text (const char *time_zone);
  * @metadata: a METADATA record's JSON text
  * @parameters: a PARAMETERS record, after the decoder applied it
  * @issue: an issue code (IMU_ISSUE_*) and the 1-based record number
+ * @sensor: one sample of a SENSOR_DATA record: its schema and the values
+ *   of its labelled columns, scaled (temperature + 21 °C, as the format's
+ *   example code does)
  *
  * Where the decoder's output goes. A callback that returns FALSE (with
  * @error set) stops the decoder. Any callback may be %NULL.
@@ -206,6 +237,8 @@ typedef struct {
   void     (*metadata)   (gpointer user_data, const char *json, gsize len);
   void     (*parameters) (gpointer user_data, const ImuGt3xParameters *params);
   void     (*issue)      (gpointer user_data, const char *code, gint64 record);
+  gboolean (*sensor)     (gpointer user_data, const ImuGt3xSchema *schema, gint64 t_local_ns, const double *values,
+                          GError **error);
 } ImuGt3xSink;
 
 typedef struct _ImuGt3xDecoder ImuGt3xDecoder;

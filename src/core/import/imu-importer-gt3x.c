@@ -125,7 +125,29 @@ typedef struct {
   gint64              nhanes_start_ns;   /* of the device's clock */
   gint64              nhanes_k;          /* samples (or lux seconds) so far */
   GByteArray         *pending;           /* bytes of a sample pair not yet whole */
+  GPtrArray          *sensors;           /* SensorStreams of the GT9X Link's IMU */
 } Gt3x;
+
+/* The streams of one SENSOR_SCHEMA: its labelled columns grouped by the
+ * sensor their label names. */
+enum { SENSOR_ACCEL, SENSOR_GYRO, SENSOR_MAG, SENSOR_TEMP, SENSOR_OTHER, N_SENSOR_KINDS };
+
+typedef struct {
+  guint            id;
+  char            *signature;             /* the labels, to see a redefinition */
+  ImuStreamWriter *writer[N_SENSOR_KINDS];
+  guint            n[N_SENSOR_KINDS];
+  guint            index[N_SENSOR_KINDS][IMU_GT3X_MAX_SENSOR_COLUMNS];  /* into the values */
+} SensorStreams;
+
+static void
+sensor_streams_free (gpointer data)
+{
+  SensorStreams *ss = data;
+
+  g_free (ss->signature);
+  g_free (ss);
+}
 
 static ImuDeviceClock *
 clock_of (Gt3x *g)
@@ -249,6 +271,90 @@ capsense_cb (gpointer user_data, gint64 t_local_ns, const double *v, GError **er
   static const char *const names[] = { "signal", "reference", "worn", "bursts" };
 
   return device_value (user_data, &((Gt3x *) user_data)->capsense, "capsense", 4, names, "", t_local_ns, v, error);
+}
+
+static guint
+sensor_kind (const char *label)
+{
+  if (strstr (label, "gyro") != NULL)
+    return SENSOR_GYRO;
+  if (strstr (label, "mag") != NULL)
+    return SENSOR_MAG;
+  if (strstr (label, "temp") != NULL)
+    return SENSOR_TEMP;
+  if (strstr (label, "acc") != NULL)
+    return SENSOR_ACCEL;
+  return SENSOR_OTHER;
+}
+
+/* The GT9X Link's IMU (SENSOR_DATA): a stream per sensor its labels name,
+ * in the units of ActiGraph's scale factors (IMU_*_SCALE: LSB per g, per
+ * deg/s, per µT, per °C). */
+static gboolean
+sensor_cb (gpointer user_data, const ImuGt3xSchema *schema, gint64 t_local_ns, const double *values, GError **error)
+{
+  static const char *const names[N_SENSOR_KINDS] = { "imu-accelerometer", "gyroscope", "magnetometer", "temperature", "imu" };
+  static const char *const units[N_SENSOR_KINDS] = { "g", "deg/s", "µT", "°C", "" };
+  static const char *const kinds[N_SENSOR_KINDS] = { "accel", "gyro", "mag", "other", "other" };
+  Gt3x *g = user_data;
+  g_autoptr(GString) signature = g_string_new (NULL);
+  SensorStreams *ss = NULL;
+
+  for (guint c = 0; c < schema->n_columns; c++)
+    g_string_append_printf (signature, "%s,", schema->label[c]);
+  if (g->sensors == NULL)
+    g->sensors = g_ptr_array_new_with_free_func (sensor_streams_free);
+  for (guint i = g->sensors->len; i-- > 0 && ss == NULL;)
+    {
+      SensorStreams *s = g_ptr_array_index (g->sensors, i);
+
+      if (s->id == schema->id && g_str_equal (s->signature, signature->str))
+        ss = s;
+    }
+  if (ss == NULL)
+    {
+      guint k = 0;
+
+      ss = g_new0 (SensorStreams, 1);
+      ss->id = schema->id;
+      ss->signature = g_strdup (signature->str);
+      g_ptr_array_add (g->sensors, ss);
+      for (guint c = 0; c < schema->n_columns; c++)
+        {
+          guint kind;
+
+          if (schema->label[c][0] == '\0')
+            continue;
+          kind = sensor_kind (schema->label[c]);
+          ss->index[kind][ss->n[kind]++] = k++;
+        }
+      for (guint kind = 0; kind < N_SENSOR_KINDS; kind++)
+        {
+          const char *channels[IMU_GT3X_MAX_SENSOR_COLUMNS];
+          guint n = 0;
+
+          if (ss->n[kind] == 0)
+            continue;
+          for (guint c = 0; c < schema->n_columns; c++)
+            if (schema->label[c][0] != '\0' && sensor_kind (schema->label[c]) == kind)
+              channels[n++] = schema->label[c];
+          if (!(ss->writer[kind] = add_stream (g, t_local_ns, names[kind], kinds[kind], schema->n_samples, n,
+                                               channels, units[kind], kinds[kind], NAN, NAN, error)))
+            return FALSE;
+        }
+    }
+  for (guint kind = 0; kind < N_SENSOR_KINDS; kind++)
+    {
+      double v[IMU_GT3X_MAX_SENSOR_COLUMNS];
+
+      if (ss->writer[kind] == NULL)
+        continue;
+      for (guint i = 0; i < ss->n[kind]; i++)
+        v[i] = values[ss->index[kind][i]];
+      if (!imu_stream_writer_append (ss->writer[kind], to_utc (g, t_local_ns), v, error))
+        return FALSE;
+    }
+  return TRUE;
 }
 
 /* METADATA records are JSON objects ("MetadataType": "Bio", "InitOwner",
@@ -746,6 +852,7 @@ gt3x_import (const ImuImporter  *importer,
     .metadata = metadata_cb,
     .parameters = parameters_cb,
     .issue = issue_cb,
+    .sensor = sensor_cb,
   };
   const char *where = imu_import_input_where (input);
   ImuSession *session = imu_session_builder_get_session (builder);
@@ -869,6 +976,7 @@ gt3x_import (const ImuImporter  *importer,
   g_string_free (g.metadata_notes, TRUE);
   g_free (g.file_zone);
   g_clear_pointer (&g.pending, g_byte_array_unref);
+  g_clear_pointer (&g.sensors, g_ptr_array_unref);
   return ok;
 }
 
