@@ -847,6 +847,37 @@ test_one_session (void)
                             "Not imported: subject.gt3x: an ActiGraph GT3X device file is a session of its own"));
 }
 
+static void
+cancel_cb (guint64 done, guint64 total, gpointer data)
+{
+  g_assert_cmpuint (done, <=, total);
+  g_cancellable_cancel (data);
+}
+
+static void
+test_cancel (void)
+{
+  g_autofree char *path = imu_test_real_file (REAL);
+  g_autofree char *library = NULL;
+  g_autoptr(ImuStore) store = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(ImuImportResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  ImuImportOptions options = { .device_timezone = "UTC" };
+
+  if (path == NULL)
+    return;
+  library = imu_test_library_path ();
+  store = imu_store_open (library, &error);
+  g_assert_no_error (error);
+  /* Cancelled at the first progress report, inside log.bin: a cancel,
+   * not an error, and nothing is kept. */
+  result = imu_import_path (store, path, &options, cancel_cb, cancellable, NULL, cancellable, &error);
+  g_assert_null (result);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (imu_store_count_sessions (store, NULL), ==, 0);
+}
+
 /* ---- damaged files ---- */
 
 static gboolean
@@ -1477,6 +1508,7 @@ main (int argc, char **argv)
   g_test_add_func ("/core/import/gt3x/real/file-zone", test_real_file_zone);
   g_test_add_func ("/core/import/gt3x/detect", test_detect);
   g_test_add_func ("/core/import/gt3x/one-session", test_one_session);
+  g_test_add_func ("/core/import/gt3x/cancel", test_cancel);
   g_test_add_func ("/core/import/gt3x/bad/checksum", test_bad_checksum);
   g_test_add_func ("/core/import/gt3x/bad/all-checksums", test_bad_all_checksums);
   g_test_add_func ("/core/import/gt3x/bad/truncated", test_bad_truncated);

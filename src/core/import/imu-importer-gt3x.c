@@ -115,8 +115,6 @@ typedef struct {
   ImuStreamWriter    *battery;
   ImuStreamWriter    *capsense;
   GString            *metadata_notes;
-  gboolean            params_sleep_mode;
-  gboolean            have_params;
   /* The NHANES layout. */
   gboolean            nhanes;
   double              nhanes_rate;
@@ -428,16 +426,6 @@ metadata_cb (gpointer user_data, const char *json, gsize len)
                               *shown_type != '\0' ? shown_type : "METADATA", valid);
     }
   g_string_free (line, TRUE);
-}
-
-static void
-parameters_cb (gpointer user_data, const ImuGt3xParameters *params)
-{
-  Gt3x *g = user_data;
-
-  g->have_params = TRUE;
-  if (params->has_feature_enable)
-    g->params_sleep_mode = (params->feature_enable & 4) != 0;
 }
 
 static void
@@ -850,7 +838,6 @@ gt3x_import (const ImuImporter  *importer,
     .capsense = capsense_cb,
     .usb = usb_cb,
     .metadata = metadata_cb,
-    .parameters = parameters_cb,
     .issue = issue_cb,
     .sensor = sensor_cb,
   };
