@@ -1491,6 +1491,72 @@ test_decoder_feed_sizes (void)
   }
 }
 
+typedef struct {
+  GPtrArray *codes;
+  GArray    *records;
+  gint64     n;
+} Issues;
+
+static void
+note_issue (gpointer data, const char *code, gint64 record)
+{
+  Issues *is = data;
+
+  g_ptr_array_add (is->codes, (gpointer) code);
+  g_array_append_val (is->records, record);
+}
+
+static gboolean
+note_accel (gpointer data, gint64 t, const double *xyz, gboolean filled, GError **error)
+{
+  ((Issues *) data)->n++;
+  return TRUE;
+}
+
+static void
+test_decoder_issues (void)
+{
+  /* Records built by hand: an ACTIVITY2 second at 10, one at 9 (time went
+   * back: skipped), a LUX of three bytes (not a LUX), ACTIVITY2 at 11, a
+   * PARAMETERS of 7 bytes, then junk, then ACTIVITY2 at 12, cut. */
+  static const ImuGt3xSink sink = { .accel = note_accel, .issue = note_issue };
+  g_autoptr(GByteArray) log = g_byte_array_new ();
+  guint8 second[6 * 3] = { 0 };
+  static const guint8 lux3[3] = { 1, 2, 3 };
+  static const guint8 params7[7] = { 0 };
+  static const guint8 junk[5] = { 0x11, 0x22, 0x1E, 0x33, 0x44 };
+  Issues is = { g_ptr_array_new (), g_array_new (FALSE, FALSE, sizeof (gint64)), 0 };
+  g_autoptr(ImuGt3xDecoder) d = imu_gt3x_decoder_new (3, 256, FALSE, &sink, &is);
+  GError *error = NULL;
+  static const char *const codes[] = {
+    IMU_ISSUE_RECORD_TIME, IMU_ISSUE_BAD_RECORD, IMU_ISSUE_BAD_RECORD, IMU_ISSUE_CORRUPT_RECORD,
+    IMU_ISSUE_TRUNCATED_RECORD,
+  };
+  static const gint64 records[] = { 2, 3, 5, 6, 6 };
+
+  append_record (log, IMU_GT3X_RECORD_ACTIVITY2, 10, second, sizeof second);
+  append_record (log, IMU_GT3X_RECORD_ACTIVITY2, 9, second, sizeof second);
+  append_record (log, IMU_GT3X_RECORD_LUX, 10, lux3, sizeof lux3);
+  append_record (log, IMU_GT3X_RECORD_ACTIVITY2, 11, second, sizeof second);
+  append_record (log, IMU_GT3X_RECORD_PARAMETERS, 11, params7, sizeof params7);
+  g_byte_array_append (log, junk, sizeof junk);
+  append_record (log, IMU_GT3X_RECORD_ACTIVITY2, 12, second, sizeof second);
+  g_byte_array_set_size (log, log->len - 4);
+
+  g_assert_true (imu_gt3x_decoder_feed (d, log->data, log->len, &error));
+  g_assert_true (imu_gt3x_decoder_end (d, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (is.n, ==, 6);
+  g_assert_cmpuint (is.codes->len, ==, G_N_ELEMENTS (codes));
+  for (guint k = 0; k < is.codes->len; k++)
+    {
+      g_assert_cmpstr (g_ptr_array_index (is.codes, k), ==, codes[k]);
+      g_assert_cmpint (g_array_index (is.records, gint64, k), ==, records[k]);
+    }
+  g_ptr_array_unref (is.codes);
+  g_array_unref (is.records);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1503,6 +1569,7 @@ main (int argc, char **argv)
   g_test_add_func ("/core/import/gt3x/decode/scan-metadata-example", test_scan_metadata_example);
   g_test_add_func ("/core/import/gt3x/decode/info-txt", test_info_txt);
   g_test_add_func ("/core/import/gt3x/decode/feed-sizes", test_decoder_feed_sizes);
+  g_test_add_func ("/core/import/gt3x/decode/issues", test_decoder_issues);
   g_test_add_func ("/core/import/gt3x/real/reference", test_real_reference);
   g_test_add_func ("/core/import/gt3x/real/device-streams", test_real_device_streams);
   g_test_add_func ("/core/import/gt3x/real/file-zone", test_real_file_zone);
