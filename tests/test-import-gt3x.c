@@ -750,7 +750,6 @@ test_detect (void)
   g_autofree char *path = imu_test_real_file (REAL);
   g_auto(Members) m = { 0 };
   g_autofree char *as_zip = NULL;
-  g_autofree char *plain = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *name = NULL;
   g_autofree char *other = NULL;
@@ -791,7 +790,6 @@ test_detect (void)
     g_assert_no_error (error);
     g_assert_cmpstr (kind, ==, "archive");
   }
-  (void) plain;
 }
 
 static void

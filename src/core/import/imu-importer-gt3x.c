@@ -406,7 +406,12 @@ metadata_cb (gpointer user_data, const char *json, gsize len)
           value = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
           break;
         case G_TYPE_DOUBLE:
-          value = g_strdup_printf ("%g", json_node_get_double (node));
+          {
+            char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+            /* The file's number, whatever the locale's decimal separator. */
+            value = g_strdup (g_ascii_formatd (buf, sizeof buf, "%g", json_node_get_double (node)));
+          }
           break;
         case G_TYPE_BOOLEAN:
           value = g_strdup (json_node_get_boolean (node) ? "true" : "false");
