@@ -1085,7 +1085,7 @@ test_formats_json (void)
     { "archive", "Folders and archives (zip, tar) of these files, such as Sensor Logger and phyphox exports",
       "*.zip *.tar *.tar.gz *.tgz *.tar.zst *.tar.xz", TRUE },
     { "cwa", "Axivity CWA device files", "*.cwa", TRUE },
-    { "gt3x", "ActiGraph GT3X device files", "*.gt3x", FALSE },
+    { "gt3x", "ActiGraph GT3X device files", "*.gt3x", TRUE },
     { "geneactiv", "GENEActiv device files", "*.bin", TRUE },
     { "parquet", "Apache Parquet tables", "*.parquet", FALSE },
   };

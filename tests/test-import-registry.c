@@ -101,7 +101,7 @@ test_table (void)
     { "bundle",    TRUE,  "*.imub" },
     { "archive",   TRUE,  "*.zip *.tar *.tar.gz *.tgz *.tar.zst *.tar.xz" },
     { "cwa",       TRUE,  "*.cwa" },
-    { "gt3x",      FALSE, "*.gt3x" },
+    { "gt3x",      TRUE, "*.gt3x" },
     { "geneactiv", TRUE,  "*.bin" },
     { "parquet",   FALSE, "*.parquet" },
   };

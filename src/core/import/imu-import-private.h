@@ -82,7 +82,7 @@ extern const ImuImporter imu_importer_csv;        /* imu-importer-csv.c */
 extern const ImuImporter imu_importer_bundle;     /* imu-importer-bundle.c */
 extern const ImuImporter imu_importer_archive;    /* imu-importer-archive.c */
 extern const ImuImporter imu_importer_cwa;        /* imu-importer-cwa.c */
-extern const ImuImporter imu_importer_gt3x;       /* imu-importer-recognized.c */
+extern const ImuImporter imu_importer_gt3x;       /* imu-importer-gt3x.c */
 extern const ImuImporter imu_importer_geneactiv;  /* imu-importer-geneactiv.c */
 extern const ImuImporter imu_importer_parquet;    /* imu-importer-recognized.c */
 

@@ -53,6 +53,11 @@ GQuark imu_import_error_quark (void);
 #define IMU_ISSUE_PAGE_HEADER     "E_PAGE_HEADER"     /* a page whose fields cannot be read (skipped) */
 #define IMU_ISSUE_HEX_DATA        "E_HEX_DATA"        /* a data line with a character that is not hex (the rest of the page skipped) */
 #define IMU_ISSUE_PAGE_SAMPLES    "W_PAGE_SAMPLES"    /* a page of another number of samples than 300 (its whole samples kept) */
+/* Device files' records (the "line" is the 1-based record or block number). */
+#define IMU_ISSUE_CORRUPT_RECORD  "W_CORRUPT_RECORD"  /* a GT3X record whose checksum fails, or bytes that start no record: skipped */
+#define IMU_ISSUE_TRUNCATED_RECORD "W_TRUNCATED_RECORD" /* a GT3X log.bin that ends inside a record: the part dropped */
+#define IMU_ISSUE_BAD_RECORD      "W_BAD_RECORD"      /* a GT3X record with a good checksum but a payload its type cannot have: skipped */
+#define IMU_ISSUE_RECORD_TIME     "W_RECORD_TIME"     /* a GT3X activity record not later than the one before (or a sleep of over a month): skipped */
 
 /* An import fails when more than this fraction of data lines are rejected
  * (E_ codes), once at least IMU_IMPORT_MIN_LINES_FOR_RATIO lines were read;

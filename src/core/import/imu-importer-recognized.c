@@ -2,10 +2,11 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Device files people bring (ActiGraph GT3X) and
  * Parquet tables get a message that names them and says what to do,
- * rather than "not a CSV". Each becomes a reader of its own, in a file of
- * its own, when it is read; until then they share this one.
+ * rather than "not a CSV". A format becomes a reader of its own, in a file
+ * of its own, when it is read (the device files did: imu-importer-cwa.c,
+ * imu-importer-gt3x.c, imu-importer-geneactiv.c); until then such formats
+ * share this one.
  */
 #define G_LOG_DOMAIN "imu-import"
 
@@ -15,17 +16,7 @@
 
 #include "imu-import-private.h"
 
-/* Parquet's "PAR1" and a GT3X's zip are content enough. (CWA and
- * GENEActiv are read: imu-importer-cwa.c, imu-importer-geneactiv.c.) */
-
-static guint
-gt3x_sniff (const ImuImportProbe *probe)
-{
-  /* A GT3X file is a zip: as sure as an archive, and its name decides. */
-  if (probe->len >= 4 && memcmp (probe->head, "PK\003\004", 4) == 0)
-    return IMU_IMPORTER_SCORE_CONTAINER;
-  return IMU_IMPORTER_SCORE_NONE;
-}
+/* Parquet's "PAR1" is content enough. */
 
 static guint
 parquet_sniff (const ImuImportProbe *probe)
@@ -63,27 +54,13 @@ recognized_import (const ImuImporter  *importer,
       }
   }
 
-  if (importer == &imu_importer_gt3x)
-    g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_UNRECOGNIZED,
-                 _("%s: this is an ActiGraph GT3X device file, which this version of IMU Studio cannot import. "
-                   "Export it to raw CSV with ActiLife first."), where);
-  else
-    g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_UNRECOGNIZED,
-                 _("%s: this is an Apache Parquet file, which IMU Studio cannot import. "
-                   "Export it to CSV first."), where);
+  g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_UNRECOGNIZED,
+               _("%s: this is an Apache Parquet file, which IMU Studio cannot import. "
+                 "Export it to CSV first."), where);
   return FALSE;
 }
 
-static const char * const gt3x_patterns[] = { "*.gt3x", NULL };
 static const char * const parquet_patterns[] = { "*.parquet", NULL };
-
-const ImuImporter imu_importer_gt3x = {
-  .name = "gt3x",
-  .display_name = N_("ActiGraph GT3X device files"),
-  .patterns = gt3x_patterns,
-  .sniff = gt3x_sniff,
-  .import = recognized_import,
-};
 
 const ImuImporter imu_importer_parquet = {
   .name = "parquet",
