@@ -45,7 +45,6 @@
 #include "imu-sync-s3.h"
 
 #define SERVICE "s3"
-#define TIMEOUT_S 120
 #define DEFAULT_CONTENT_TYPE "application/octet-stream"
 #define MIN_PART_SIZE (5 << 20)
 /* Beyond this the clock is worth a line in `imu target test`; S3 refuses
@@ -57,7 +56,7 @@ static gint upload_part_count;
 struct _ImuSyncS3
 {
   ImuSyncTarget  parent_instance;
-  SoupSession   *session;
+  ImuSyncHttp    http;          /* its session, for the calling thread */
   ImuSigv4      *signer;
   char          *url_base;     /* scheme://host[:port], bucket included when virtual-hosted */
   char          *host_header;  /* host[:port] as sent and signed */
@@ -181,90 +180,6 @@ set_str (char **ptr, const char *value)
 
 /* ---- XML answers ---- */
 
-typedef void (*XmlEndFunc) (gpointer data, const char *element, const char *parent, const char *text);
-
-typedef struct {
-  GPtrArray  *stack;   /* local names */
-  GString    *text;
-  XmlEndFunc  end;
-  gpointer    data;
-  char       *root;
-} Xml;
-
-/* The name without a namespace prefix ("s3:Key" → "Key"). */
-static const char *
-local_name (const char *element)
-{
-  const char *colon = strrchr (element, ':');
-
-  return colon != NULL ? colon + 1 : element;
-}
-
-static void
-xml_start (GMarkupParseContext *ctx, const char *element, const char **names, const char **values,
-           gpointer data, GError **error)
-{
-  Xml *x = data;
-
-  if (x->root == NULL)
-    x->root = g_strdup (local_name (element));
-  g_ptr_array_add (x->stack, g_strdup (local_name (element)));
-  g_string_truncate (x->text, 0);
-}
-
-static void
-xml_text (GMarkupParseContext *ctx, const char *text, gsize len, gpointer data, GError **error)
-{
-  Xml *x = data;
-
-  g_string_append_len (x->text, text, (gssize) len);
-}
-
-static void
-xml_end (GMarkupParseContext *ctx, const char *element, gpointer data, GError **error)
-{
-  Xml *x = data;
-  const char *parent = x->stack->len >= 2 ? g_ptr_array_index (x->stack, x->stack->len - 2) : "";
-
-  if (x->end != NULL)
-    x->end (x->data, local_name (element), parent, x->text->str);
-  g_string_truncate (x->text, 0);
-  g_ptr_array_remove_index (x->stack, x->stack->len - 1);
-}
-
-/* Parses @body, calling @end for each closed element with its text.
- * Returns the root element's name, NULL (with @error) when it is not XML. */
-static char *
-parse_xml (GBytes *body, XmlEndFunc end, gpointer data, GError **error)
-{
-  static const GMarkupParser parser = { xml_start, xml_end, xml_text, NULL, NULL };
-  g_autoptr(GMarkupParseContext) ctx = NULL;
-  gsize len = 0;
-  const char *text = body != NULL ? g_bytes_get_data (body, &len) : NULL;
-  Xml x = { g_ptr_array_new_with_free_func (g_free), g_string_new (NULL), end, data, NULL };
-  gboolean ok;
-
-  if (text == NULL)
-    text = "";
-  /* GMarkup refuses a byte order mark; some gateways send one. */
-  if (len >= 3 && (guchar) text[0] == 0xef && (guchar) text[1] == 0xbb && (guchar) text[2] == 0xbf)
-    {
-      text += 3;
-      len -= 3;
-    }
-  ctx = g_markup_parse_context_new (&parser, 0, &x, NULL);
-  ok = g_markup_parse_context_parse (ctx, text, (gssize) len, NULL) && g_markup_parse_context_end_parse (ctx, NULL);
-  g_ptr_array_unref (x.stack);
-  g_string_free (x.text, TRUE);
-  if (!ok || x.root == NULL)
-    {
-      g_free (x.root);
-      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_PROTOCOL, _("the storage answered XML that cannot be read"));
-      return NULL;
-    }
-  return x.root;
-}
-
 typedef struct {
   char *code;
   char *message;
@@ -369,21 +284,22 @@ s3_code_status (const char *code)
  * and one refinement the status cannot give: a 400 whose code says the
  * bytes were damaged on the way is an integrity error. */
 static gboolean
-check_response (ImuSyncS3 *self, SoupMessage *msg, GBytes *body, GError *transport, const char *what, GError **error)
+check_response (ImuSyncTarget *target, SoupMessage *msg, GBytes *body, const GError *transport, const char *what,
+                GError **error)
 {
-  const ImuSyncTargetConfig *config = imu_sync_target_get_config (IMU_SYNC_TARGET (self));
+  ImuSyncS3 *self = IMU_SYNC_S3 (target);
+  const ImuSyncTargetConfig *config = imu_sync_target_get_config (target);
   ErrorXml e = { NULL, NULL };
   g_autofree char *root = NULL;
   g_autofree char *detail = NULL;
   GError *err;
   guint status = 0, effective;
-  guint wait = 0;
 
   if (transport == NULL)
     {
       status = soup_message_get_status (msg);
       if (body != NULL && g_bytes_get_size (body) > 0)
-        root = parse_xml (body, error_end, &e, NULL);
+        root = imu_sync_xml_parse (body, NULL, error_end, &e, NULL);
       /* CompleteMultipartUpload may answer 200 and still fail: S3 sends
        * the status line first and the outcome later, as an <Error>
        * document. */
@@ -410,13 +326,7 @@ check_response (ImuSyncS3 *self, SoupMessage *msg, GBytes *body, GError *transpo
       g_free (e.message);
       return FALSE;
     }
-  err = imu_sync_error_from_http (effective, transport,
-                                  transport == NULL
-                                  ? soup_message_headers_get_one (soup_message_get_response_headers (msg), "Retry-After")
-                                  : NULL,
-                                  what, config->url, detail, &wait);
-  if (imu_sync_error_is_transient (err))
-    imu_sync_target_set_retry_after (IMU_SYNC_TARGET (self), wait);
+  err = imu_sync_http_error (target, msg, effective, transport, what, detail);
   if (g_error_matches (err, IMU_SYNC_ERROR, IMU_SYNC_ERROR_AUTH))
     {
       g_free (err->message);
@@ -454,25 +364,6 @@ check_response (ImuSyncS3 *self, SoupMessage *msg, GBytes *body, GError *transpo
   return FALSE;
 }
 
-/* Sends a request on @session and reads the whole answer. */
-static GBytes *
-send_on (ImuSyncS3 *self, SoupSession *session, SoupMessage *msg, const char *what,
-         GCancellable *cancellable, GError **error)
-{
-  g_autoptr(GError) transport = NULL;
-  g_autoptr(GBytes) body = soup_session_send_and_read (session, msg, cancellable, &transport);
-
-  if (!check_response (self, msg, body, transport, what, error))
-    return NULL;
-  return body != NULL ? g_steal_pointer (&body) : g_bytes_new (NULL, 0);
-}
-
-static GBytes *
-send (ImuSyncS3 *self, SoupMessage *msg, const char *what, GCancellable *cancellable, GError **error)
-{
-  return send_on (self, self->session, msg, what, cancellable, error);
-}
-
 /* A missing bucket is made on first use, as rclone does (CreateBucket,
  * with the region as its LocationConstraint outside us-east-1; 409
  * BucketAlreadyOwnedByYou is fine). "create": "no" in the target's
@@ -482,8 +373,6 @@ ensure_bucket (ImuSyncS3 *self, GCancellable *cancellable, GError **error)
 {
   g_autoptr(SoupMessage) msg = NULL;
   g_autoptr(GBytes) body = NULL;
-  g_autoptr(GBytes) answer = NULL;
-  g_autoptr(GError) transport = NULL;
   g_autofree char *xml = NULL;
   g_autofree char *hash = NULL;
   g_autofree char *what = NULL;
@@ -502,27 +391,11 @@ ensure_bucket (ImuSyncS3 *self, GCancellable *cancellable, GError **error)
     soup_message_set_request_body_from_bytes (msg, "application/xml", body);
   else
     soup_message_headers_set_content_length (soup_message_get_request_headers (msg), 0);
-  answer = soup_session_send_and_read (self->session, msg, cancellable, &transport);
-  if (transport == NULL && soup_message_get_status (msg) == 409)
-    {
-      self->bucket_ready = TRUE;
-      return TRUE;
-    }
   what = g_strdup_printf (_("creating the bucket “%s”"), self->bucket);
-  if (!check_response (self, msg, answer, transport, what, error))
+  if (imu_sync_http_send_status (&self->http, msg, 409, what, cancellable, error) == 0)
     return FALSE;
-  g_debug ("created the bucket %s", self->bucket);
   self->bucket_ready = TRUE;
   return TRUE;
-}
-
-static SoupSession *
-new_session (void)
-{
-  /* TLS is verified with the system's trust store (libsoup's default);
-   * nothing here turns that off. */
-  return soup_session_new_with_options ("timeout", TIMEOUT_S, "idle-timeout", 60,
-                                        "user-agent", "IMU-Studio/" IMU_VERSION, NULL);
 }
 
 /* ---- multipart uploads ---- */
@@ -619,14 +492,14 @@ create_upload (ImuSyncS3 *self, const char *key, const char *sha256, const char 
   const char *params[] = { "uploads", "", NULL };
   const char *headers[] = { "Content-Type", content_type, "x-amz-meta-sha256", sha256, NULL };
   g_autoptr(SoupMessage) msg = build_message (self, "POST", key, params, headers, NULL);
-  g_autoptr(GBytes) body = send (self, msg, what, cancellable, error);
+  g_autoptr(GBytes) body = imu_sync_http_send (&self->http, msg, what, cancellable, error);
   g_autofree char *root = NULL;
   MultipartXml m = { 0 };
   char *id;
 
   if (body == NULL)
     return NULL;
-  root = parse_xml (body, multipart_end, &m, error);
+  root = imu_sync_xml_parse (body, NULL, multipart_end, &m, error);
   if (root == NULL)
     {
       multipart_xml_clear (&m);
@@ -657,7 +530,7 @@ list_parts (ImuSyncS3 *self, const char *key, const char *upload_id, const char 
     {
       const char *params[] = { "uploadId", upload_id, marker != NULL ? "part-number-marker" : NULL, marker, NULL };
       g_autoptr(SoupMessage) msg = build_message (self, "GET", key, params, NULL, NULL);
-      g_autoptr(GBytes) body = send (self, msg, what, cancellable, error);
+      g_autoptr(GBytes) body = imu_sync_http_send (&self->http, msg, what, cancellable, error);
       g_autofree char *root = NULL;
       MultipartXml m = { 0 };
       gboolean more;
@@ -665,7 +538,7 @@ list_parts (ImuSyncS3 *self, const char *key, const char *upload_id, const char 
       if (body == NULL)
         return NULL;
       m.parts = parts;
-      root = parse_xml (body, multipart_end, &m, error);
+      root = imu_sync_xml_parse (body, NULL, multipart_end, &m, error);
       more = m.truncated && m.next_marker != NULL && g_strcmp0 (m.next_marker, marker) != 0;
       g_free (marker);
       marker = g_steal_pointer (&m.next_marker);
@@ -684,14 +557,9 @@ abort_upload (ImuSyncS3 *self, const char *key, const char *upload_id, GCancella
   const char *params[] = { "uploadId", upload_id, NULL };
   g_autoptr(SoupMessage) msg = build_message (self, "DELETE", key, params, NULL, NULL);
   g_autofree char *what = g_strdup_printf (_("aborting the upload of %s"), key);
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(GBytes) body = send (self, msg, what, cancellable, &local_error);
 
-  if (body == NULL && !g_error_matches (local_error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_NOT_FOUND))
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
+  if (!imu_sync_http_delete (&self->http, msg, what, cancellable, error))
+    return FALSE;
   g_debug ("aborted multipart upload %s of %s", upload_id, key);
   return TRUE;
 }
@@ -731,10 +599,10 @@ imu_sync_s3_list_uploads (ImuSyncS3 *self, const char *prefix, GCancellable *can
           params[n++] = id_marker;
         }
       msg = build_message (self, "GET", NULL, params, NULL, NULL);
-      if (!(body = send (self, msg, _("listing unfinished uploads"), cancellable, error)))
+      if (!(body = imu_sync_http_send (&self->http, msg, _("listing unfinished uploads"), cancellable, error)))
         return NULL;
       m.uploads = uploads;
-      root = parse_xml (body, multipart_end, &m, error);
+      root = imu_sync_xml_parse (body, NULL, multipart_end, &m, error);
       more = m.truncated && m.next_key_marker != NULL
              && (g_strcmp0 (m.next_key_marker, key_marker) != 0 || g_strcmp0 (m.next_id_marker, id_marker) != 0);
       g_free (key_marker);
@@ -851,21 +719,6 @@ resume_from_json (const char *resume_json, const char *key, const char *sha256, 
   return g_strdup (json_object_get_string_member (o, "upload_id"));
 }
 
-typedef struct {
-  ImuSyncTransfer *transfer;
-  guint64          base;
-  guint64          sent;
-} PartProgress;
-
-static void
-wrote_body_data_cb (SoupMessage *msg, guint chunk_size, gpointer data)
-{
-  PartProgress *pp = data;
-
-  pp->sent += chunk_size;
-  imu_sync_transfer_progress (pp->transfer, pp->base + pp->sent);
-}
-
 static gboolean
 put_single (ImuSyncS3 *self, const char *key, int fd, const char *local_path, guint64 size, const char *sha256,
             const char *content_type, ImuSyncTransfer *transfer, const char *what,
@@ -878,7 +731,7 @@ put_single (ImuSyncS3 *self, const char *key, int fd, const char *local_path, gu
   g_autoptr(GBytes) body = NULL;
   g_autoptr(GBytes) answer = NULL;
   guint8 md5[MD5_DIGEST_SIZE];
-  PartProgress pp = { transfer, 0, 0 };
+  ImuSyncHttpProgress progress = { transfer, 0, 0 };
 
   if (!read_exactly (fd, buf, (gsize) size, 0, local_path, error))
     return FALSE;
@@ -891,9 +744,9 @@ put_single (ImuSyncS3 *self, const char *key, int fd, const char *local_path, gu
   }
   body = g_bytes_new_take (g_steal_pointer (&buf), (gsize) size);
   soup_message_set_request_body_from_bytes (msg, NULL, body);
-  g_signal_connect (msg, "wrote-body-data", G_CALLBACK (wrote_body_data_cb), &pp);
-  answer = send (self, msg, what, cancellable, error);
-  g_signal_handlers_disconnect_by_func (msg, wrote_body_data_cb, &pp);
+  g_signal_connect (msg, "wrote-body-data", G_CALLBACK (imu_sync_http_wrote_body_data_cb), &progress);
+  answer = imu_sync_http_send (&self->http, msg, what, cancellable, error);
+  g_signal_handlers_disconnect_by_func (msg, imu_sync_http_wrote_body_data_cb, &progress);
   if (answer == NULL)
     return FALSE;
   imu_sync_transfer_progress (transfer, size);
@@ -956,7 +809,7 @@ worker_wrote_cb (SoupMessage *msg, guint chunk_size, gpointer data)
 }
 
 static char *
-upload_one_part (Uploader *up, SoupSession *session, guint8 *buf, guint i, GError **error)
+upload_one_part (Uploader *up, const ImuSyncHttp *http, guint8 *buf, guint i, GError **error)
 {
   guint64 off = (guint64) i * up->part_size;
   gsize len = (gsize) MIN ((guint64) up->part_size, up->size - off);
@@ -984,7 +837,7 @@ upload_one_part (Uploader *up, SoupSession *session, guint8 *buf, guint i, GErro
   soup_message_set_request_body_from_bytes (msg, NULL, body);
   g_signal_connect (msg, "wrote-body-data", G_CALLBACK (worker_wrote_cb), &wp);
   g_atomic_int_inc (&upload_part_count);
-  answer = send_on (up->self, session, msg, up->what, up->cancellable, error);
+  answer = imu_sync_http_send (http, msg, up->what, up->cancellable, error);
   g_signal_handlers_disconnect_by_func (msg, worker_wrote_cb, &wp);
   g_atomic_int_add (&up->in_flight, -(gint) wp.sent);
   if (answer == NULL)
@@ -1006,9 +859,10 @@ static gpointer
 upload_worker (gpointer data)
 {
   Uploader *up = data;
-  g_autoptr(SoupSession) session = new_session ();
   g_autofree guint8 *buf = g_malloc (up->part_size);
+  ImuSyncHttp http;
 
+  imu_sync_http_init (&http, IMU_SYNC_TARGET (up->self), check_response);
   for (;;)
     {
       guint k = (guint) g_atomic_int_add (&up->next_todo, 1);
@@ -1019,7 +873,7 @@ upload_worker (gpointer data)
         break;
       ev = g_new0 (PartEvent, 1);
       ev->index = up->todo[k];
-      ev->etag = upload_one_part (up, session, buf, ev->index, &ev->error);
+      ev->etag = upload_one_part (up, &http, buf, ev->index, &ev->error);
       failed = ev->etag == NULL;
       /* The event belongs to the calling thread from here on. */
       g_async_queue_push (up->events, ev);
@@ -1032,6 +886,7 @@ upload_worker (gpointer data)
     done->index = WORKER_DONE;
     g_async_queue_push (up->events, done);
   }
+  imu_sync_http_clear (&http);
   return NULL;
 }
 
@@ -1237,7 +1092,7 @@ put_multipart (ImuSyncS3 *self, const char *key, int fd, const char *local_path,
     g_autoptr(GBytes) answer = NULL;
 
     soup_message_set_request_body_from_bytes (msg, NULL, body);
-    if (!(answer = send (self, msg, what, cancellable, error)))
+    if (!(answer = imu_sync_http_send (&self->http, msg, what, cancellable, error)))
       return FALSE;
   }
   return TRUE;
@@ -1326,9 +1181,9 @@ imu_sync_s3_list (ImuSyncTarget *target, const char *prefix, GCancellable *cance
           params[n++] = token;
         }
       msg = build_message (self, "GET", NULL, params, NULL, NULL);
-      if (!(body = send (self, msg, _("listing the bucket"), cancellable, error)))
+      if (!(body = imu_sync_http_send (&self->http, msg, _("listing the bucket"), cancellable, error)))
         return NULL;
-      root = parse_xml (body, list_end, &l, error);
+      root = imu_sync_xml_parse (body, NULL, list_end, &l, error);
       g_free (l.key);
       g_free (l.etag);
       more = l.truncated && l.next_token != NULL && g_strcmp0 (l.next_token, token) != 0;
@@ -1372,12 +1227,11 @@ imu_sync_s3_setup (ImuSyncTarget *target, const char *secret, GError **error)
 {
   ImuSyncS3 *self = IMU_SYNC_S3 (target);
   const ImuSyncTargetConfig *config = imu_sync_target_get_config (target);
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GUri) uri = NULL;
   g_autofree char *host = NULL;
   g_autofree char *base = NULL;
   g_autofree char *host_port = NULL;
-  const char *secret_key = NULL;
+  g_autofree char *secret_key = NULL;
   const char *scheme;
   int port;
 
@@ -1417,10 +1271,7 @@ imu_sync_s3_setup (ImuSyncTarget *target, const char *secret, GError **error)
       g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_CONFIG, _("it needs an access key id (--access-key ID)"));
       return FALSE;
     }
-  if (secret != NULL && json_parser_load_from_data (parser, secret, -1, NULL)
-      && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    secret_key = json_object_get_string_member_with_default (json_node_get_object (json_parser_get_root (parser)),
-                                                             "secret_key", NULL);
+  secret_key = imu_sync_secret_dup_string (secret, "secret_key");
   if (secret_key == NULL || *secret_key == '\0')
     {
       g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_NO_SECRET,
@@ -1470,7 +1321,7 @@ imu_sync_s3_setup (ImuSyncTarget *target, const char *secret, GError **error)
     self->bucket_path = g_steal_pointer (&base);
 
   self->signer = imu_sigv4_new (self->access_key, secret_key, self->region, SERVICE);
-  self->session = new_session ();
+  imu_sync_http_init (&self->http, target, check_response);
   return TRUE;
 }
 
@@ -1479,29 +1330,8 @@ imu_sync_s3_head (ImuSyncTarget *target, const char *key, GCancellable *cancella
 {
   ImuSyncS3 *self = IMU_SYNC_S3 (target);
   g_autoptr(SoupMessage) msg = build_message (self, "HEAD", key, NULL, NULL, NULL);
-  g_autofree char *what = g_strdup_printf (_("looking up %s"), key);
-  g_autoptr(GBytes) body = send (self, msg, what, cancellable, error);
-  SoupMessageHeaders *h;
-  ImuSyncObject *object;
-  const char *last_modified;
 
-  if (body == NULL)
-    return NULL;
-  h = soup_message_get_response_headers (msg);
-  object = g_new0 (ImuSyncObject, 1);
-  object->key = g_strdup (key);
-  object->size = soup_message_headers_get_content_length (h);
-  object->sha256 = g_strdup (soup_message_headers_get_one (h, "x-amz-meta-sha256"));
-  object->etag = g_strdup (soup_message_headers_get_one (h, "ETag"));
-  last_modified = soup_message_headers_get_one (h, "Last-Modified");
-  if (last_modified != NULL)
-    {
-      g_autoptr(GDateTime) dt = soup_date_time_new_from_http_string (last_modified);
-
-      if (dt != NULL)
-        object->modified_us = g_date_time_to_unix (dt) * G_USEC_PER_SEC;
-    }
-  return object;
+  return imu_sync_http_head (&self->http, msg, key, "x-amz-meta-sha256", cancellable, error);
 }
 
 static gboolean
@@ -1568,29 +1398,8 @@ imu_sync_s3_get (ImuSyncTarget *target, const char *key, const char *local_path,
   ImuSyncS3 *self = IMU_SYNC_S3 (target);
   g_autoptr(SoupMessage) msg = build_message (self, "GET", key, NULL, NULL, NULL);
   g_autofree char *what = g_strdup_printf (_("download of %s"), key);
-  g_autoptr(GError) transport = NULL;
-  g_autoptr(GError) read_error = NULL;
-  g_autoptr(GInputStream) in = soup_session_send (self->session, msg, cancellable, &transport);
-  gint64 expected;
-  gboolean ok;
 
-  if (in == NULL || soup_message_get_status (msg) < 200 || soup_message_get_status (msg) >= 300)
-    {
-      g_autoptr(GBytes) body = NULL;
-
-      if (in != NULL)
-        body = g_input_stream_read_bytes (in, 64 * 1024, NULL, NULL);
-      check_response (self, msg, body, transport, what, error);
-      return FALSE;
-    }
-  expected = soup_message_headers_get_content_length (soup_message_get_response_headers (msg));
-  if (transfer != NULL && expected > 0)
-    transfer->bytes_total = (guint64) expected;
-  ok = imu_sync_receive_file (in, expected, local_path, what, transfer, cancellable, &read_error, error);
-  if (read_error != NULL)
-    check_response (self, msg, NULL, read_error, what, error);
-  g_input_stream_close (in, NULL, NULL);
-  return ok;
+  return imu_sync_http_get_file (&self->http, msg, local_path, what, transfer, cancellable, error);
 }
 
 static gboolean
@@ -1600,7 +1409,6 @@ imu_sync_s3_remove (ImuSyncTarget *target, const char *key, GCancellable *cancel
   g_autoptr(SoupMessage) msg = NULL;
   g_autofree char *what = g_strdup_printf (_("deleting %s"), key);
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(GBytes) body = NULL;
 
   /* An upload of this key that never finished holds parts the bucket's
    * owner pays for: abort it too. */
@@ -1617,13 +1425,7 @@ imu_sync_s3_remove (ImuSyncTarget *target, const char *key, GCancellable *cancel
       g_clear_error (&local_error);
     }
   msg = build_message (self, "DELETE", key, NULL, NULL, NULL);
-  body = send (self, msg, what, cancellable, &local_error);
-  if (body == NULL && !g_error_matches (local_error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_NOT_FOUND))
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-  return TRUE;
+  return imu_sync_http_delete (&self->http, msg, what, cancellable, error);
 }
 
 /* The upload id in @resume_json when it is an S3 upload of @key. */
@@ -1691,7 +1493,7 @@ imu_sync_s3_test (ImuSyncTarget *target, ImuSyncTestReport *report, GCancellable
   {
     const char *params[] = { "list-type", "2", "max-keys", "1", "prefix", prefix, NULL };
     g_autoptr(SoupMessage) msg = build_message (self, "GET", NULL, params, NULL, NULL);
-    g_autoptr(GBytes) body = send (self, msg, _("reaching the bucket"), cancellable, &local_error);
+    g_autoptr(GBytes) body = imu_sync_http_send (&self->http, msg, _("reaching the bucket"), cancellable, &local_error);
     const char *date = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Date");
     g_autoptr(GDateTime) server = date != NULL ? soup_date_time_new_from_http_string (date) : NULL;
 
@@ -1738,7 +1540,7 @@ imu_sync_s3_test (ImuSyncTarget *target, ImuSyncTestReport *report, GCancellable
     g_autoptr(GBytes) answer = NULL;
 
     soup_message_set_request_body_from_bytes (msg, NULL, body);
-    answer = send (self, msg, _("writing a probe object"), cancellable, &local_error);
+    answer = imu_sync_http_send (&self->http, msg, _("writing a probe object"), cancellable, &local_error);
     if (answer == NULL)
       {
         imu_sync_test_report_add (report, _("write: failed: %s"), local_error->message);
@@ -1760,7 +1562,7 @@ imu_sync_s3_finalize (GObject *object)
 {
   ImuSyncS3 *self = IMU_SYNC_S3 (object);
 
-  g_clear_object (&self->session);
+  imu_sync_http_clear (&self->http);
   g_clear_pointer (&self->signer, imu_sigv4_free);
   g_free (self->url_base);
   g_free (self->host_header);
