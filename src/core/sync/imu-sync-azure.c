@@ -661,7 +661,7 @@ block_sender_worker (gpointer data)
       BlockResult *r;
       guint i;
       guint64 off;
-      gsize len, got = 0;
+      gsize len;
 
       if (k >= (gint) up->todo->len)
         break;
@@ -671,24 +671,8 @@ block_sender_worker (gpointer data)
       r = g_new0 (BlockResult, 1);
       r->index = i;
       r->len = len;
-      if (g_cancellable_set_error_if_cancelled (up->stop, &r->error))
-        {
-          g_async_queue_push (up->results, r);
-          continue;
-        }
-      while (got < len && r->error == NULL)
-        {
-          ssize_t n = pread (up->fd, buf + got, len - got, (off_t) (off + got));
-
-          if (n < 0 && errno == EINTR)
-            continue;
-          if (n <= 0)
-            g_set_error (&r->error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_LOCAL, _("%s: cannot read: %s"), up->local_path,
-                         n < 0 ? g_strerror (errno) : _("the file became shorter"));
-          else
-            got += (gsize) n;
-        }
-      if (r->error == NULL)
+      if (!g_cancellable_set_error_if_cancelled (up->stop, &r->error)
+          && imu_sync_read_at (up->fd, buf, len, off, up->local_path, &r->error))
         {
           g_autofree char *id = block_id (up->sha256, i);
           g_autofree char *md5 = base64_md5 (buf, len);
@@ -717,27 +701,15 @@ imu_sync_azure_put (ImuSyncTarget *target, const char *key, const char *local_pa
   g_autofree gboolean *sent = NULL;
   g_autofree char *what = g_strdup_printf (_("upload of %s"), key);
   guint n_blocks;
-  guint64 size, done = 0;
-  GStatBuf st;
+  guint64 size = 0, done = 0;
   int fd;
   gboolean ok = FALSE;
 
   g_return_val_if_fail (sha256 != NULL && strlen (sha256) == 64, FALSE);
 
-  fd = g_open (local_path, O_RDONLY | O_CLOEXEC, 0);
-  if (fd < 0 || fstat (fd, &st) != 0)
-    {
-      int errsv = errno;
-
-      if (fd >= 0)
-        close (fd);
-      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_LOCAL, _("%s: cannot open: %s"), local_path, g_strerror (errsv));
-      return FALSE;
-    }
-  size = (guint64) st.st_size;
+  if ((fd = imu_sync_open_upload (local_path, transfer, &size, error)) < 0)
+    return FALSE;
   n_blocks = (guint) ((size + IMU_SYNC_AZURE_BLOCK_SIZE - 1) / IMU_SYNC_AZURE_BLOCK_SIZE);
-  if (transfer != NULL)
-    transfer->bytes_total = size;
   sent = g_new0 (gboolean, MAX (n_blocks, 1));
 
   if (!ensure_container (self, cancellable, error))
@@ -926,8 +898,6 @@ imu_sync_azure_test (ImuSyncTarget *target, ImuSyncTestReport *report, GCancella
 {
   ImuSyncAzure *self = IMU_SYNC_AZURE (target);
   const ImuSyncTargetConfig *config = imu_sync_target_get_config (target);
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(GPtrArray) list = NULL;
   g_autofree char *uuid = g_uuid_string_random ();
   g_autofree char *probe = imu_sync_target_session_key (target, ".imu-probe", uuid);
 
@@ -964,32 +934,17 @@ imu_sync_azure_test (ImuSyncTarget *target, ImuSyncTestReport *report, GCancella
   else if (self->key != NULL)
     imu_sync_test_report_add (report, _("authentication: Shared Key (account %s)"), self->account);
 
-  if (!(list = imu_sync_azure_list (target, NULL, cancellable, &local_error)))
-    {
-      imu_sync_test_report_add (report, _("list: failed: %s"), local_error->message);
-      report->ok = FALSE;
-      g_clear_error (&local_error);
-    }
-  else
-    imu_sync_test_report_add (report, _("list: ok (%u objects)"), list->len);
+  imu_sync_test_report_list (report, target, NULL, cancellable);
 
   {
     const char *headers[] = { "x-ms-blob-type", "BlockBlob", NULL };
     g_autoptr(GBytes) body = g_bytes_new_static ("probe\n", 6);
     g_autoptr(SoupMessage) msg = build_message (self, "PUT", probe, body, "text/plain", NULL, headers, NULL);
-    g_autoptr(GBytes) answer = imu_sync_http_send (&self->http, msg, _("writing a probe object"), cancellable, &local_error);
+    g_autoptr(GError) write_error = NULL;
+    g_autoptr(GBytes) answer = imu_sync_http_send (&self->http, msg, _("writing a probe object"), cancellable,
+                                                   &write_error);
 
-    if (answer == NULL)
-      {
-        imu_sync_test_report_add (report, _("write: failed: %s"), local_error->message);
-        report->ok = FALSE;
-      }
-    else if (!imu_sync_azure_remove (target, probe, cancellable, &local_error))
-      {
-        imu_sync_test_report_add (report, _("delete: failed: %s"), local_error->message);
-        report->ok = FALSE;
-      }
-    else
+    if (imu_sync_test_report_probe (report, target, probe, write_error, cancellable))
       imu_sync_test_report_add (report, _("write and delete a probe object: ok"));
   }
   return TRUE;

@@ -130,30 +130,6 @@ etag_bare (const char *etag)
 }
 
 static gboolean
-read_exactly (int fd, guint8 *buf, gsize len, guint64 offset, const char *path, GError **error)
-{
-  gsize got = 0;
-
-  while (got < len)
-    {
-      ssize_t n = pread (fd, buf + got, len - got, (off_t) (offset + got));
-
-      if (n <= 0)
-        {
-          int errsv = errno;
-
-          if (n < 0 && errsv == EINTR)
-            continue;
-          g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_LOCAL, _("%s: cannot read: %s"), path,
-                       n < 0 ? g_strerror (errsv) : _("the file became shorter"));
-          return FALSE;
-        }
-      got += (gsize) n;
-    }
-  return TRUE;
-}
-
-static gboolean
 config_boolean (const ImuSyncTargetConfig *config, const char *member)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
@@ -733,7 +709,7 @@ put_single (ImuSyncS3 *self, const char *key, int fd, const char *local_path, gu
   guint8 md5[MD5_DIGEST_SIZE];
   ImuSyncHttpProgress progress = { transfer, 0, 0 };
 
-  if (!read_exactly (fd, buf, (gsize) size, 0, local_path, error))
+  if (!imu_sync_read_at (fd, buf, (gsize) size, 0, local_path, error))
     return FALSE;
   payload_sha = digest_buffer (buf, (gsize) size, md5);
   md5_b64 = g_base64_encode (md5, sizeof md5);
@@ -824,7 +800,7 @@ upload_one_part (Uploader *up, const ImuSyncHttp *http, guint8 *buf, guint i, GE
   WorkerProgress wp = { up, 0 };
   const char *etag;
 
-  if (!read_exactly (up->fd, buf, len, off, up->local_path, error))
+  if (!imu_sync_read_at (up->fd, buf, len, off, up->local_path, error))
     return NULL;
   payload_sha = digest_buffer (buf, len, md5);
   md5_b64 = g_base64_encode (md5, sizeof md5);
@@ -1039,7 +1015,7 @@ put_multipart (ImuSyncS3 *self, const char *key, int fd, const char *local_path,
                       g_autofree char *ignored = NULL;
                       g_autofree char *md5_hex = NULL;
 
-                      if (!read_exactly (fd, buf, len, off, local_path, error))
+                      if (!imu_sync_read_at (fd, buf, len, off, local_path, error))
                         return FALSE;
                       ignored = digest_buffer (buf, len, md5);
                       md5_hex = hex_encode (md5, sizeof md5);
@@ -1341,8 +1317,7 @@ imu_sync_s3_put (ImuSyncTarget *target, const char *key, const char *local_path,
   ImuSyncS3 *self = IMU_SYNC_S3 (target);
   g_autofree char *what = g_strdup_printf (_("upload of %s"), key);
   g_autoptr(ImuSyncObject) landed = NULL;
-  guint64 size;
-  GStatBuf st;
+  guint64 size = 0;
   gboolean ok;
   int fd;
 
@@ -1350,19 +1325,8 @@ imu_sync_s3_put (ImuSyncTarget *target, const char *key, const char *local_path,
 
   if (content_type == NULL)
     content_type = DEFAULT_CONTENT_TYPE;
-  fd = g_open (local_path, O_RDONLY | O_CLOEXEC, 0);
-  if (fd < 0 || fstat (fd, &st) != 0)
-    {
-      int errsv = errno;
-
-      if (fd >= 0)
-        close (fd);
-      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_LOCAL, _("%s: cannot open: %s"), local_path, g_strerror (errsv));
-      return FALSE;
-    }
-  size = (guint64) st.st_size;
-  if (transfer != NULL)
-    transfer->bytes_total = size;
+  if ((fd = imu_sync_open_upload (local_path, transfer, &size, error)) < 0)
+    return FALSE;
   if (!ensure_bucket (self, cancellable, error))
     {
       close (fd);
@@ -1482,7 +1446,6 @@ imu_sync_s3_test (ImuSyncTarget *target, ImuSyncTestReport *report, GCancellable
   g_autofree char *probe = imu_sync_target_session_key (target, ".imu-probe", uuid);
   g_autofree char *prefix = imu_sync_target_sessions_prefix (target);
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(GPtrArray) list = NULL;
 
   imu_sync_test_report_add (report, _("endpoint: %s (%s)"), config->url,
                             self->path_style ? _("path-style") : _("virtual-hosted"));
@@ -1522,14 +1485,7 @@ imu_sync_s3_test (ImuSyncTarget *target, ImuSyncTestReport *report, GCancellable
       }
   }
 
-  if (!(list = imu_sync_s3_list (target, prefix, cancellable, &local_error)))
-    {
-      imu_sync_test_report_add (report, _("list: failed: %s"), local_error->message);
-      report->ok = FALSE;
-      g_clear_error (&local_error);
-    }
-  else
-    imu_sync_test_report_add (report, _("list: ok (%u objects)"), list->len);
+  imu_sync_test_report_list (report, target, prefix, cancellable);
 
   {
     static const char probe_text[] = "probe\n";
@@ -1541,17 +1497,7 @@ imu_sync_s3_test (ImuSyncTarget *target, ImuSyncTestReport *report, GCancellable
 
     soup_message_set_request_body_from_bytes (msg, NULL, body);
     answer = imu_sync_http_send (&self->http, msg, _("writing a probe object"), cancellable, &local_error);
-    if (answer == NULL)
-      {
-        imu_sync_test_report_add (report, _("write: failed: %s"), local_error->message);
-        report->ok = FALSE;
-      }
-    else if (!imu_sync_s3_remove (target, probe, cancellable, &local_error))
-      {
-        imu_sync_test_report_add (report, _("delete: failed: %s"), local_error->message);
-        report->ok = FALSE;
-      }
-    else
+    if (imu_sync_test_report_probe (report, target, probe, local_error, cancellable))
       imu_sync_test_report_add (report, _("write and delete a probe object: ok"));
   }
   return TRUE;

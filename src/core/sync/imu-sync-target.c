@@ -288,6 +288,38 @@ imu_sync_test_report_add (ImuSyncTestReport *report, const char *format, ...)
   va_end (args);
 }
 
+void
+imu_sync_test_report_list (ImuSyncTestReport *report, ImuSyncTarget *target, const char *prefix,
+                           GCancellable *cancellable)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = imu_sync_target_list (target, prefix, cancellable, &error);
+
+  if (list == NULL)
+    {
+      imu_sync_test_report_add (report, _("list: failed: %s"), error->message);
+      report->ok = FALSE;
+    }
+  else
+    imu_sync_test_report_add (report, _("list: ok (%u objects)"), list->len);
+}
+
+gboolean
+imu_sync_test_report_probe (ImuSyncTestReport *report, ImuSyncTarget *target, const char *probe,
+                            const GError *write_error, GCancellable *cancellable)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (write_error != NULL)
+    imu_sync_test_report_add (report, _("write: failed: %s"), write_error->message);
+  else if (!imu_sync_target_remove (target, probe, cancellable, &error))
+    imu_sync_test_report_add (report, _("delete: failed: %s"), error->message);
+  else
+    return TRUE;
+  report->ok = FALSE;
+  return FALSE;
+}
+
 /* ---- the abstract class ---- */
 
 typedef struct {
@@ -531,6 +563,51 @@ imu_sync_check_url_security (const char *url, gboolean insecure, GError **error)
                _("plain http to %s would send data and credentials unencrypted; use https, "
                  "or add the target with --insecure if this network is trusted"), g_uri_get_host (uri));
   return FALSE;
+}
+
+int
+imu_sync_open_upload (const char *local_path, ImuSyncTransfer *transfer, guint64 *size, GError **error)
+{
+  GStatBuf st;
+  int fd = g_open (local_path, O_RDONLY | O_CLOEXEC, 0);
+
+  if (fd < 0 || fstat (fd, &st) != 0)
+    {
+      int errsv = errno;
+
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_LOCAL, _("%s: cannot open: %s"), local_path, g_strerror (errsv));
+      return -1;
+    }
+  *size = (guint64) st.st_size;
+  if (transfer != NULL)
+    transfer->bytes_total = *size;
+  return fd;
+}
+
+gboolean
+imu_sync_read_at (int fd, guint8 *buf, gsize len, guint64 offset, const char *path, GError **error)
+{
+  gsize got = 0;
+
+  while (got < len)
+    {
+      ssize_t n = pread (fd, buf + got, len - got, (off_t) (offset + got));
+
+      if (n <= 0)
+        {
+          int errsv = errno;
+
+          if (n < 0 && errsv == EINTR)
+            continue;
+          g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_LOCAL, _("%s: cannot read: %s"), path,
+                       n < 0 ? g_strerror (errsv) : _("the file became shorter"));
+          return FALSE;
+        }
+      got += (gsize) n;
+    }
+  return TRUE;
 }
 
 char *

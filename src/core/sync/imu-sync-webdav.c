@@ -590,7 +590,6 @@ imu_sync_webdav_test (ImuSyncTarget *target, ImuSyncTestReport *report, GCancell
   g_autofree char *prefix = imu_sync_target_sessions_prefix (target);
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GPtrArray) entries = NULL;
-  g_autoptr(GPtrArray) list = NULL;
 
   imu_sync_test_report_add (report, _("collection: %s"), config->url);
   imu_sync_test_report_add (report, _("authentication: HTTP Basic, user %s"), self->user);
@@ -618,14 +617,7 @@ imu_sync_webdav_test (ImuSyncTarget *target, ImuSyncTestReport *report, GCancell
   else if (entries->len > 0)
     imu_sync_test_report_add (report, _("reach the collection: ok (WebDAV)"));
 
-  if (!(list = imu_sync_webdav_list (target, prefix, cancellable, &local_error)))
-    {
-      imu_sync_test_report_add (report, _("list: failed: %s"), local_error->message);
-      report->ok = FALSE;
-      g_clear_error (&local_error);
-    }
-  else
-    imu_sync_test_report_add (report, _("list: ok (%u objects)"), list->len);
+  imu_sync_test_report_list (report, target, prefix, cancellable);
 
   {
     static const char probe_text[] = "probe\n";
@@ -633,19 +625,10 @@ imu_sync_webdav_test (ImuSyncTarget *target, ImuSyncTestReport *report, GCancell
     g_autofree char *probe_dir = g_path_get_dirname (probe);
     g_autofree char *probe_dir_key = g_strconcat (probe_dir, "/", NULL);
 
-    if (!ensure_collections (self, probe, cancellable, &local_error)
-        || !put_via_move (self, probe, body, (gssize) strlen (probe_text), "text/plain", NULL,
-                          _("writing a probe object"), cancellable, &local_error))
-      {
-        imu_sync_test_report_add (report, _("write: failed: %s"), local_error->message);
-        report->ok = FALSE;
-      }
-    else if (!delete_key (self, probe, cancellable, &local_error))
-      {
-        imu_sync_test_report_add (report, _("delete: failed: %s"), local_error->message);
-        report->ok = FALSE;
-      }
-    else
+    if (ensure_collections (self, probe, cancellable, &local_error))
+      put_via_move (self, probe, body, (gssize) strlen (probe_text), "text/plain", NULL, _("writing a probe object"),
+                    cancellable, &local_error);
+    if (imu_sync_test_report_probe (report, target, probe, local_error, cancellable))
       {
         imu_sync_test_report_add (report, _("write, move and delete a probe object: ok"));
         /* The probe's own collection goes too. */
