@@ -374,6 +374,47 @@ ensure_bucket (ImuSyncS3 *self, GCancellable *cancellable, GError **error)
   return TRUE;
 }
 
+/* Sends @method on @key (NULL: the bucket) and reads the XML answer
+ * through @end into @data. */
+static gboolean
+send_xml (ImuSyncS3 *self, const char *method, const char *key, const char * const *params,
+          const char * const *headers, ImuSyncXmlEnd end, gpointer data, const char *what,
+          GCancellable *cancellable, GError **error)
+{
+  g_autoptr(SoupMessage) msg = build_message (self, method, key, params, headers, NULL);
+  g_autoptr(GBytes) body = imu_sync_http_send (&self->http, msg, what, cancellable, error);
+  g_autofree char *root = NULL;
+
+  if (body == NULL)
+    return FALSE;
+  root = imu_sync_xml_parse (body, NULL, end, data, error);
+  return root != NULL;
+}
+
+/* Appends @name=@value to the query @params (which has room for it)
+ * unless @value is NULL. */
+static void
+add_param (const char **params, guint *n, const char *name, const char *value)
+{
+  if (value == NULL)
+    return;
+  params[(*n)++] = name;
+  params[(*n)++] = value;
+}
+
+/* Takes @next as the marker of the next page of a listing; returns
+ * whether there is one: the answer was cut, and its marker moved (a
+ * store that repeats one would be asked forever). */
+static gboolean
+turn_page (char **marker, char *next, gboolean truncated)
+{
+  gboolean more = truncated && next != NULL && g_strcmp0 (next, *marker) != 0;
+
+  g_free (*marker);
+  *marker = next;
+  return more;
+}
+
 /* ---- multipart uploads ---- */
 
 typedef struct {
@@ -467,16 +508,10 @@ create_upload (ImuSyncS3 *self, const char *key, const char *sha256, const char 
 {
   const char *params[] = { "uploads", "", NULL };
   const char *headers[] = { "Content-Type", content_type, "x-amz-meta-sha256", sha256, NULL };
-  g_autoptr(SoupMessage) msg = build_message (self, "POST", key, params, headers, NULL);
-  g_autoptr(GBytes) body = imu_sync_http_send (&self->http, msg, what, cancellable, error);
-  g_autofree char *root = NULL;
   MultipartXml m = { 0 };
   char *id;
 
-  if (body == NULL)
-    return NULL;
-  root = imu_sync_xml_parse (body, NULL, multipart_end, &m, error);
-  if (root == NULL)
+  if (!send_xml (self, "POST", key, params, headers, multipart_end, &m, what, cancellable, error))
     {
       multipart_xml_clear (&m);
       return NULL;
@@ -501,28 +536,18 @@ list_parts (ImuSyncS3 *self, const char *key, const char *upload_id, const char 
 {
   g_autoptr(GHashTable) parts = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, part_info_free);
   g_autofree char *marker = NULL;
+  gboolean more = TRUE;
 
-  for (;;)
+  while (more)
     {
       const char *params[] = { "uploadId", upload_id, marker != NULL ? "part-number-marker" : NULL, marker, NULL };
-      g_autoptr(SoupMessage) msg = build_message (self, "GET", key, params, NULL, NULL);
-      g_autoptr(GBytes) body = imu_sync_http_send (&self->http, msg, what, cancellable, error);
-      g_autofree char *root = NULL;
-      MultipartXml m = { 0 };
-      gboolean more;
+      MultipartXml m = { .parts = parts };
+      gboolean ok = send_xml (self, "GET", key, params, NULL, multipart_end, &m, what, cancellable, error);
 
-      if (body == NULL)
-        return NULL;
-      m.parts = parts;
-      root = imu_sync_xml_parse (body, NULL, multipart_end, &m, error);
-      more = m.truncated && m.next_marker != NULL && g_strcmp0 (m.next_marker, marker) != 0;
-      g_free (marker);
-      marker = g_steal_pointer (&m.next_marker);
+      more = turn_page (&marker, g_steal_pointer (&m.next_marker), m.truncated);
       multipart_xml_clear (&m);
-      if (root == NULL)
+      if (!ok)
         return NULL;
-      if (!more)
-        break;
     }
   return g_steal_pointer (&parts);
 }
@@ -546,39 +571,23 @@ imu_sync_s3_list_uploads (ImuSyncS3 *self, const char *prefix, GCancellable *can
   g_autoptr(GPtrArray) uploads = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *key_marker = NULL;
   g_autofree char *id_marker = NULL;
+  gboolean more = TRUE;
 
   g_return_val_if_fail (IMU_IS_SYNC_S3 (self), NULL);
 
-  for (;;)
+  while (more)
     {
       const char *params[9] = { "uploads", "" };
       guint n = 2;
-      g_autoptr(SoupMessage) msg = NULL;
-      g_autoptr(GBytes) body = NULL;
-      g_autofree char *root = NULL;
-      MultipartXml m = { 0 };
-      gboolean more;
+      MultipartXml m = { .uploads = uploads };
+      gboolean ok;
 
-      if (prefix != NULL)
-        {
-          params[n++] = "prefix";
-          params[n++] = prefix;
-        }
-      if (key_marker != NULL)
-        {
-          params[n++] = "key-marker";
-          params[n++] = key_marker;
-        }
-      if (id_marker != NULL)
-        {
-          params[n++] = "upload-id-marker";
-          params[n++] = id_marker;
-        }
-      msg = build_message (self, "GET", NULL, params, NULL, NULL);
-      if (!(body = imu_sync_http_send (&self->http, msg, _("listing unfinished uploads"), cancellable, error)))
-        return NULL;
-      m.uploads = uploads;
-      root = imu_sync_xml_parse (body, NULL, multipart_end, &m, error);
+      add_param (params, &n, "prefix", prefix);
+      add_param (params, &n, "key-marker", key_marker);
+      add_param (params, &n, "upload-id-marker", id_marker);
+      ok = send_xml (self, "GET", NULL, params, NULL, multipart_end, &m, _("listing unfinished uploads"),
+                     cancellable, error);
+      /* The page ends at a key and an upload id: either moving is progress. */
       more = m.truncated && m.next_key_marker != NULL
              && (g_strcmp0 (m.next_key_marker, key_marker) != 0 || g_strcmp0 (m.next_id_marker, id_marker) != 0);
       g_free (key_marker);
@@ -586,10 +595,8 @@ imu_sync_s3_list_uploads (ImuSyncS3 *self, const char *prefix, GCancellable *can
       key_marker = g_steal_pointer (&m.next_key_marker);
       id_marker = g_steal_pointer (&m.next_id_marker);
       multipart_xml_clear (&m);
-      if (root == NULL)
+      if (!ok)
         return NULL;
-      if (!more)
-        break;
     }
   return g_steal_pointer (&uploads);
 }
@@ -660,15 +667,12 @@ resume_to_json (const char *key, const char *sha256, guint part_size, const char
   return json_generator_to_data (gen, NULL);
 }
 
-/* The upload id of @resume_json when it is an S3 upload of the same key,
- * bytes and part size; the recorded ETags go to @etags. */
-static char *
-resume_from_json (const char *resume_json, const char *key, const char *sha256, guint part_size,
-                  guint n_parts, char **etags)
+/* The object of @resume_json (parsed by @parser) when it is the state of
+ * an S3 upload of @key with an upload id. */
+static JsonObject *
+resume_object (JsonParser *parser, const char *resume_json, const char *key)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
   JsonObject *o;
-  JsonArray *parts;
 
   if (resume_json == NULL || !json_parser_load_from_data (parser, resume_json, -1, NULL)
       || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
@@ -676,9 +680,23 @@ resume_from_json (const char *resume_json, const char *key, const char *sha256, 
   o = json_node_get_object (json_parser_get_root (parser));
   if (g_strcmp0 (json_object_get_string_member_with_default (o, "backend", ""), "s3") != 0
       || g_strcmp0 (json_object_get_string_member_with_default (o, "key", ""), key) != 0
-      || g_strcmp0 (json_object_get_string_member_with_default (o, "sha256", ""), sha256) != 0
-      || json_object_get_int_member_with_default (o, "part_size", 0) != part_size
       || *json_object_get_string_member_with_default (o, "upload_id", "") == '\0')
+    return NULL;
+  return o;
+}
+
+/* The upload id of @resume_json when it is an S3 upload of the same key,
+ * bytes and part size; the recorded ETags go to @etags. */
+static char *
+resume_from_json (const char *resume_json, const char *key, const char *sha256, guint part_size,
+                  guint n_parts, char **etags)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *o = resume_object (parser, resume_json, key);
+  JsonArray *parts;
+
+  if (o == NULL || g_strcmp0 (json_object_get_string_member_with_default (o, "sha256", ""), sha256) != 0
+      || json_object_get_int_member_with_default (o, "part_size", 0) != part_size)
     return NULL;
   parts = json_object_has_member (o, "parts") && JSON_NODE_HOLDS_ARRAY (json_object_get_member (o, "parts"))
           ? json_object_get_array_member (o, "parts") : NULL;
@@ -1135,40 +1153,23 @@ imu_sync_s3_list (ImuSyncTarget *target, const char *prefix, GCancellable *cance
   ImuSyncS3 *self = IMU_SYNC_S3 (target);
   g_autoptr(GPtrArray) objects = g_ptr_array_new_with_free_func ((GDestroyNotify) imu_sync_object_free);
   g_autofree char *token = NULL;
+  gboolean more = TRUE;
 
-  for (;;)
+  while (more)
     {
       const char *params[7] = { "list-type", "2" };
       guint n = 2;
-      g_autoptr(SoupMessage) msg = NULL;
-      g_autoptr(GBytes) body = NULL;
-      g_autofree char *root = NULL;
       ListXml l = { objects };
-      gboolean more;
+      gboolean ok;
 
-      if (prefix != NULL && *prefix != '\0')
-        {
-          params[n++] = "prefix";
-          params[n++] = prefix;
-        }
-      if (token != NULL)
-        {
-          params[n++] = "continuation-token";
-          params[n++] = token;
-        }
-      msg = build_message (self, "GET", NULL, params, NULL, NULL);
-      if (!(body = imu_sync_http_send (&self->http, msg, _("listing the bucket"), cancellable, error)))
-        return NULL;
-      root = imu_sync_xml_parse (body, NULL, list_end, &l, error);
+      add_param (params, &n, "prefix", prefix != NULL && *prefix != '\0' ? prefix : NULL);
+      add_param (params, &n, "continuation-token", token);
+      ok = send_xml (self, "GET", NULL, params, NULL, list_end, &l, _("listing the bucket"), cancellable, error);
       g_free (l.key);
       g_free (l.etag);
-      more = l.truncated && l.next_token != NULL && g_strcmp0 (l.next_token, token) != 0;
-      g_free (token);
-      token = l.next_token;
-      if (root == NULL)
+      more = turn_page (&token, l.next_token, l.truncated);
+      if (!ok)
         return NULL;
-      if (!more)
-        break;
     }
   return g_steal_pointer (&objects);
 }
@@ -1397,17 +1398,9 @@ static char *
 resume_upload_id (const char *resume_json, const char *key)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *o;
+  JsonObject *o = resume_object (parser, resume_json, key);
 
-  if (resume_json == NULL || !json_parser_load_from_data (parser, resume_json, -1, NULL)
-      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    return NULL;
-  o = json_node_get_object (json_parser_get_root (parser));
-  if (g_strcmp0 (json_object_get_string_member_with_default (o, "backend", ""), "s3") != 0
-      || g_strcmp0 (json_object_get_string_member_with_default (o, "key", ""), key) != 0
-      || *json_object_get_string_member_with_default (o, "upload_id", "") == '\0')
-    return NULL;
-  return g_strdup (json_object_get_string_member (o, "upload_id"));
+  return o != NULL ? g_strdup (json_object_get_string_member (o, "upload_id")) : NULL;
 }
 
 static gboolean
