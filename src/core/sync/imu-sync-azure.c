@@ -594,15 +594,8 @@ base64_md5 (const guint8 *data, gsize len)
 static char *
 resume_to_json (const char *sha256, guint block_size, guint n_blocks, const gboolean *sent)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonBuilder) b = imu_sync_resume_begin ("azure", sha256);
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "backend");
-  json_builder_add_string_value (b, "azure");
-  json_builder_set_member_name (b, "sha256");
-  json_builder_add_string_value (b, sha256);
   json_builder_set_member_name (b, "block_size");
   json_builder_add_int_value (b, block_size);
   json_builder_set_member_name (b, "blocks");
@@ -613,10 +606,7 @@ resume_to_json (const char *sha256, guint block_size, guint n_blocks, const gboo
     if (sent[i])
       json_builder_add_int_value (b, i);
   json_builder_end_array (b);
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  return json_generator_to_data (gen, NULL);
+  return imu_sync_resume_end (b);
 }
 
 typedef struct {

@@ -388,6 +388,33 @@ imu_sync_xml_parse (GBytes          *body,
   return x.root;
 }
 
+/* ---- resume state ---- */
+
+JsonBuilder *
+imu_sync_resume_begin (const char *backend, const char *sha256)
+{
+  JsonBuilder *b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "backend");
+  json_builder_add_string_value (b, backend);
+  json_builder_set_member_name (b, "sha256");
+  json_builder_add_string_value (b, sha256);
+  return b;
+}
+
+char *
+imu_sync_resume_end (JsonBuilder *builder)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  json_generator_set_root (gen, root);
+  return json_generator_to_data (gen, NULL);
+}
+
 /* ---- secrets ---- */
 
 char *

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
 #include "imu-sync-target.h"
@@ -195,6 +196,14 @@ char          *imu_sync_xml_parse (GBytes           *body,
                                    ImuSyncXmlEnd     end,
                                    gpointer          data,
                                    GError          **error);
+
+/* Begins the resume state of a put (a JSON object, see ImuSyncTransfer)
+ * with what every backend records first: its kind ("azure", "s3") and
+ * the sha256 of the bytes; the backend adds the rest. */
+JsonBuilder   *imu_sync_resume_begin (const char *backend,
+                                      const char *sha256);
+/* Ends the object imu_sync_resume_begin() began: its text. */
+char          *imu_sync_resume_end   (JsonBuilder *builder);
 
 /* Reads a string member of a target's secret (a JSON object, as the
  * secret store gives it); %NULL when @secret is %NULL, not an object or

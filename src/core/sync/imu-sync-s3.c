@@ -633,17 +633,10 @@ static char *
 resume_to_json (const char *key, const char *sha256, guint part_size, const char *upload_id,
                 guint n_parts, char **etags)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonBuilder) b = imu_sync_resume_begin ("s3", sha256);
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "backend");
-  json_builder_add_string_value (b, "s3");
   json_builder_set_member_name (b, "key");
   json_builder_add_string_value (b, key);
-  json_builder_set_member_name (b, "sha256");
-  json_builder_add_string_value (b, sha256);
   json_builder_set_member_name (b, "part_size");
   json_builder_add_int_value (b, part_size);
   json_builder_set_member_name (b, "upload_id");
@@ -661,10 +654,7 @@ resume_to_json (const char *key, const char *sha256, guint part_size, const char
         json_builder_end_object (b);
       }
   json_builder_end_array (b);
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  return json_generator_to_data (gen, NULL);
+  return imu_sync_resume_end (b);
 }
 
 /* The object of @resume_json (parsed by @parser) when it is the state of
@@ -713,35 +703,52 @@ resume_from_json (const char *resume_json, const char *key, const char *sha256, 
   return g_strdup (json_object_get_string_member (o, "upload_id"));
 }
 
+/* PUTs the @len bytes of @buf as @key (one part of an upload when @params
+ * says which), signed over their sha256 and with their Content-MD5, and
+ * with @content_type and @sha256 as metadata when they are given (the
+ * first part of a multipart upload gave them already). @wrote_cb follows
+ * the body on @wrote_data. Returns: (transfer full) the answered request,
+ * NULL with @error. */
+static SoupMessage *
+put_buffer (ImuSyncS3 *self, const ImuSyncHttp *http, const char *key, const char * const *params,
+            const guint8 *buf, gsize len, const char *content_type, const char *sha256,
+            GCallback wrote_cb, gpointer wrote_data, const char *what, GCancellable *cancellable, GError **error)
+{
+  g_autoptr(GBytes) body = g_bytes_new_static (buf, len);
+  g_autoptr(GBytes) answer = NULL;
+  g_autofree char *payload_sha = NULL;
+  g_autofree char *md5_b64 = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
+  guint8 md5[MD5_DIGEST_SIZE];
+
+  payload_sha = digest_buffer (buf, len, md5);
+  md5_b64 = g_base64_encode (md5, sizeof md5);
+  {
+    const char *headers[] = { "Content-MD5", md5_b64, content_type != NULL ? "Content-Type" : NULL, content_type,
+                              "x-amz-meta-sha256", sha256, NULL };
+
+    msg = build_message (self, "PUT", key, params, headers, payload_sha);
+  }
+  soup_message_set_request_body_from_bytes (msg, NULL, body);
+  g_signal_connect (msg, "wrote-body-data", wrote_cb, wrote_data);
+  answer = imu_sync_http_send (http, msg, what, cancellable, error);
+  g_signal_handlers_disconnect_by_func (msg, wrote_cb, wrote_data);
+  return answer != NULL ? g_steal_pointer (&msg) : NULL;
+}
+
 static gboolean
 put_single (ImuSyncS3 *self, const char *key, int fd, const char *local_path, guint64 size, const char *sha256,
             const char *content_type, ImuSyncTransfer *transfer, const char *what,
             GCancellable *cancellable, GError **error)
 {
   g_autofree guint8 *buf = g_malloc (MAX (size, 1));
-  g_autofree char *payload_sha = NULL;
-  g_autofree char *md5_b64 = NULL;
   g_autoptr(SoupMessage) msg = NULL;
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GBytes) answer = NULL;
-  guint8 md5[MD5_DIGEST_SIZE];
   ImuSyncHttpProgress progress = { transfer, 0, 0 };
 
   if (!imu_sync_read_at (fd, buf, (gsize) size, 0, local_path, error))
     return FALSE;
-  payload_sha = digest_buffer (buf, (gsize) size, md5);
-  md5_b64 = g_base64_encode (md5, sizeof md5);
-  {
-    const char *headers[] = { "Content-MD5", md5_b64, "Content-Type", content_type, "x-amz-meta-sha256", sha256, NULL };
-
-    msg = build_message (self, "PUT", key, NULL, headers, payload_sha);
-  }
-  body = g_bytes_new_take (g_steal_pointer (&buf), (gsize) size);
-  soup_message_set_request_body_from_bytes (msg, NULL, body);
-  g_signal_connect (msg, "wrote-body-data", G_CALLBACK (imu_sync_http_wrote_body_data_cb), &progress);
-  answer = imu_sync_http_send (&self->http, msg, what, cancellable, error);
-  g_signal_handlers_disconnect_by_func (msg, imu_sync_http_wrote_body_data_cb, &progress);
-  if (answer == NULL)
+  if (!(msg = put_buffer (self, &self->http, key, NULL, buf, (gsize) size, content_type, sha256,
+                          G_CALLBACK (imu_sync_http_wrote_body_data_cb), &progress, what, cancellable, error)))
     return FALSE;
   imu_sync_transfer_progress (transfer, size);
   return TRUE;
@@ -809,32 +816,17 @@ upload_one_part (Uploader *up, const ImuSyncHttp *http, guint8 *buf, guint i, GE
   gsize len = (gsize) MIN ((guint64) up->part_size, up->size - off);
   g_autofree char *number = g_strdup_printf ("%u", i + 1);
   const char *params[] = { "partNumber", number, "uploadId", up->upload_id, NULL };
-  g_autofree char *payload_sha = NULL;
-  g_autofree char *md5_b64 = NULL;
   g_autoptr(SoupMessage) msg = NULL;
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GBytes) answer = NULL;
-  guint8 md5[MD5_DIGEST_SIZE];
   WorkerProgress wp = { up, 0 };
   const char *etag;
 
   if (!imu_sync_read_at (up->fd, buf, len, off, up->local_path, error))
     return NULL;
-  payload_sha = digest_buffer (buf, len, md5);
-  md5_b64 = g_base64_encode (md5, sizeof md5);
-  {
-    const char *headers[] = { "Content-MD5", md5_b64, NULL };
-
-    msg = build_message (up->self, "PUT", up->key, params, headers, payload_sha);
-  }
-  body = g_bytes_new_static (buf, len);
-  soup_message_set_request_body_from_bytes (msg, NULL, body);
-  g_signal_connect (msg, "wrote-body-data", G_CALLBACK (worker_wrote_cb), &wp);
   g_atomic_int_inc (&upload_part_count);
-  answer = imu_sync_http_send (http, msg, up->what, up->cancellable, error);
-  g_signal_handlers_disconnect_by_func (msg, worker_wrote_cb, &wp);
+  msg = put_buffer (up->self, http, up->key, params, buf, len, NULL, NULL, G_CALLBACK (worker_wrote_cb), &wp,
+                    up->what, up->cancellable, error);
   g_atomic_int_add (&up->in_flight, -(gint) wp.sent);
-  if (answer == NULL)
+  if (msg == NULL)
     {
       g_prefix_error (error, _("part %u of %u: "), i + 1, up->n_parts);
       return NULL;
