@@ -460,10 +460,7 @@ imu_sync_azure_setup (ImuSyncTarget *target, const char *secret, GError **error)
   g_autoptr(GUri) uri = NULL;
   const char *host;
 
-  if (!imu_sync_check_url_security (config->url, config->insecure, error))
-    return FALSE;
-  uri = g_uri_parse (config->url, G_URI_FLAGS_ENCODED, error);
-  if (uri == NULL)
+  if (!(uri = imu_sync_http_parse_url (config, error)))
     return FALSE;
   if (g_uri_get_query (uri) != NULL)
     {

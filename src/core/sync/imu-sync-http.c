@@ -159,6 +159,14 @@ imu_sync_http_error (ImuSyncTarget *target,
   return error;
 }
 
+GUri *
+imu_sync_http_parse_url (const ImuSyncTargetConfig *config, GError **error)
+{
+  if (!imu_sync_check_url_security (config->url, config->insecure, error))
+    return NULL;
+  return g_uri_parse (config->url, G_URI_FLAGS_ENCODED, error);
+}
+
 /* ---- requests ---- */
 
 #define TIMEOUT_S 120

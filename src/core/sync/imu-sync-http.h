@@ -82,6 +82,11 @@ GError *imu_sync_http_error (ImuSyncTarget *target,
                              const char    *what,
                              const char    *detail);
 
+/* The target's URL, parsed (encoded), once it passes the TLS rule
+ * (imu_sync_check_url_security()). Does no I/O. */
+GUri    *imu_sync_http_parse_url (const ImuSyncTargetConfig *config,
+                                  GError                   **error);
+
 /**
  * ImuSyncHttpCheck:
  * @target: the backend

@@ -129,21 +129,6 @@ etag_bare (const char *etag)
   return g_string_free (s, FALSE);
 }
 
-static gboolean
-config_boolean (const ImuSyncTargetConfig *config, const char *member)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonNode *root, *n;
-
-  if (config->config_json == NULL || !json_parser_load_from_data (parser, config->config_json, -1, NULL))
-    return FALSE;
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return FALSE;
-  n = json_object_get_member (json_node_get_object (root), member);
-  return n != NULL && json_node_get_value_type (n) == G_TYPE_BOOLEAN && json_node_get_boolean (n);
-}
-
 /* g_set_str() is GLib 2.76; Debian 12 has 2.74. */
 static void
 set_str (char **ptr, const char *value)
@@ -1175,18 +1160,8 @@ imu_sync_s3_list (ImuSyncTarget *target, const char *prefix, GCancellable *cance
 static void
 config_part_size (ImuSyncS3 *self, const ImuSyncTargetConfig *config)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *o;
-  gint64 size;
+  gint64 size = imu_sync_target_config_get_int (config, "part_size", 0);
 
-  if (config->config_json == NULL || !json_parser_load_from_data (parser, config->config_json, -1, NULL)
-      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    return;
-  o = json_node_get_object (json_parser_get_root (parser));
-  if (!json_object_has_member (o, "part_size")
-      || json_node_get_value_type (json_object_get_member (o, "part_size")) != G_TYPE_INT64)
-    return;
-  size = json_object_get_int_member (o, "part_size");
   if (size > 0 && size <= G_MAXINT32)
     self->part_size = (guint) size;
 }
@@ -1204,10 +1179,7 @@ imu_sync_s3_setup (ImuSyncTarget *target, const char *secret, GError **error)
   const char *scheme;
   int port;
 
-  if (!imu_sync_check_url_security (config->url, config->insecure, error))
-    return FALSE;
-  uri = g_uri_parse (config->url, G_URI_FLAGS_ENCODED, error);
-  if (uri == NULL)
+  if (!(uri = imu_sync_http_parse_url (config, error)))
     return FALSE;
   if (g_uri_get_query (uri) != NULL || g_uri_get_userinfo (uri) != NULL)
     {
@@ -1254,8 +1226,8 @@ imu_sync_s3_setup (ImuSyncTarget *target, const char *secret, GError **error)
    * a certificate that covers it (*.endpoint covers no dotted bucket). */
   scheme = g_uri_get_scheme (uri);
   host = g_ascii_strdown (g_uri_get_host (uri), -1);
-  self->path_style = config_boolean (config, "path_style") || g_hostname_is_ip_address (host)
-                     || strchr (self->bucket, '.') != NULL;
+  self->path_style = imu_sync_target_config_get_boolean (config, "path_style")
+                     || g_hostname_is_ip_address (host) || strchr (self->bucket, '.') != NULL;
   port = g_uri_get_port (uri);
   if (!self->path_style)
     {

@@ -82,10 +82,11 @@ imu_sync_target_config_free (ImuSyncTargetConfig *config)
   g_free (config);
 }
 
-char *
-imu_sync_target_config_dup_string (const ImuSyncTargetConfig *config, const char *member)
+/* The value of @member of config_json when it has @type (@parser holds
+ * it), else NULL. */
+static JsonNode *
+config_value (const ImuSyncTargetConfig *config, const char *member, GType type, JsonParser *parser)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
   JsonNode *root, *n;
 
   if (config->config_json == NULL || !json_parser_load_from_data (parser, config->config_json, -1, NULL))
@@ -94,9 +95,34 @@ imu_sync_target_config_dup_string (const ImuSyncTargetConfig *config, const char
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return NULL;
   n = json_object_get_member (json_node_get_object (root), member);
-  if (n == NULL || json_node_get_value_type (n) != G_TYPE_STRING)
-    return NULL;
-  return g_strdup (json_node_get_string (n));
+  return n != NULL && json_node_get_value_type (n) == type ? n : NULL;
+}
+
+char *
+imu_sync_target_config_dup_string (const ImuSyncTargetConfig *config, const char *member)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *n = config_value (config, member, G_TYPE_STRING, parser);
+
+  return n != NULL ? g_strdup (json_node_get_string (n)) : NULL;
+}
+
+gboolean
+imu_sync_target_config_get_boolean (const ImuSyncTargetConfig *config, const char *member)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *n = config_value (config, member, G_TYPE_BOOLEAN, parser);
+
+  return n != NULL && json_node_get_boolean (n);
+}
+
+gint64
+imu_sync_target_config_get_int (const ImuSyncTargetConfig *config, const char *member, gint64 fallback)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *n = config_value (config, member, G_TYPE_INT64, parser);
+
+  return n != NULL ? json_node_get_int (n) : fallback;
 }
 
 ImuSyncObject *

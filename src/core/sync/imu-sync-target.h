@@ -79,6 +79,11 @@ void                 imu_sync_target_config_free     (ImuSyncTargetConfig *confi
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ImuSyncTargetConfig, imu_sync_target_config_free)
 /* A member of config_json as a string (NULL when absent). */
 char                *imu_sync_target_config_dup_string (const ImuSyncTargetConfig *config, const char *member);
+/* A member of config_json as a boolean (FALSE when absent or not one). */
+gboolean             imu_sync_target_config_get_boolean (const ImuSyncTargetConfig *config, const char *member);
+/* A member of config_json as an integer (@fallback when absent or not one). */
+gint64               imu_sync_target_config_get_int     (const ImuSyncTargetConfig *config, const char *member,
+                                                         gint64 fallback);
 
 /**
  * ImuSyncObject:

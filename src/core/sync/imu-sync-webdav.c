@@ -124,7 +124,6 @@ check_response (ImuSyncTarget *target, SoupMessage *msg, GBytes *body, const GEr
   return FALSE;
 }
 
-
 /* ---- PROPFIND ---- */
 
 typedef struct {
@@ -650,10 +649,7 @@ imu_sync_webdav_setup (ImuSyncTarget *target, const char *secret, GError **error
   g_autofree char *path = NULL;
   g_autofree char *password = NULL;
 
-  if (!imu_sync_check_url_security (config->url, config->insecure, error))
-    return FALSE;
-  uri = g_uri_parse (config->url, G_URI_FLAGS_ENCODED, error);
-  if (uri == NULL)
+  if (!(uri = imu_sync_http_parse_url (config, error)))
     return FALSE;
   if (g_uri_get_query (uri) != NULL || g_uri_get_userinfo (uri) != NULL)
     {
