@@ -36,14 +36,13 @@
 
 #define API_VERSION "2020-10-02"
 #define BLOCK_ID_FORMAT "imu-%.16s-%08u"   /* same length for every block */
-#define TIMEOUT_S 120
 
 static gint put_block_count;
 
 struct _ImuSyncAzure
 {
   ImuSyncTarget  parent_instance;
-  SoupSession   *session;
+  ImuSyncHttp    http;          /* its session, for the calling thread */
   char          *container_url;   /* no trailing slash, no query */
   char          *container_path;  /* the URL's path, "/account/container" on Azurite */
   char          *account;
@@ -307,25 +306,19 @@ azure_error_detail (GBytes *body)
  * the one table of imu-sync-http.c; only the credential row gets Azure's
  * own words, which say which secret to replace. */
 static gboolean
-check_response (ImuSyncAzure *self, SoupMessage *msg, GBytes *body, GError *transport,
+check_response (ImuSyncTarget *target, SoupMessage *msg, GBytes *body, const GError *transport,
                 const char *what, GError **error)
 {
-  const ImuSyncTargetConfig *config = imu_sync_target_get_config (IMU_SYNC_TARGET (self));
+  ImuSyncAzure *self = IMU_SYNC_AZURE (target);
+  const ImuSyncTargetConfig *config = imu_sync_target_get_config (target);
   guint status = transport == NULL ? soup_message_get_status (msg) : 0;
   g_autofree char *detail = NULL;
   GError *e;
-  guint wait = 0;
 
   if (transport == NULL && status >= 200 && status < 300)
     return TRUE;
   detail = transport == NULL ? azure_error_detail (body) : g_strdup ("");
-  e = imu_sync_error_from_http (status, transport,
-                                transport == NULL ? soup_message_headers_get_one (soup_message_get_response_headers (msg),
-                                                                                  "Retry-After")
-                                                  : NULL,
-                                what, config->url, detail, &wait);
-  if (imu_sync_error_is_transient (e))
-    imu_sync_target_set_retry_after (IMU_SYNC_TARGET (self), wait);
+  e = imu_sync_http_error (target, msg, status, transport, what, detail);
   if (status == 404 && g_str_equal (detail, "ContainerNotFound"))
     {
       g_free (e->message);
@@ -357,25 +350,6 @@ check_response (ImuSyncAzure *self, SoupMessage *msg, GBytes *body, GError *tran
   return FALSE;
 }
 
-/* Sends a request on @session and reads the whole answer. */
-static GBytes *
-send_with (ImuSyncAzure *self, SoupSession *session, SoupMessage *msg, const char *what,
-           GCancellable *cancellable, GError **error)
-{
-  g_autoptr(GError) transport = NULL;
-  g_autoptr(GBytes) body = soup_session_send_and_read (session, msg, cancellable, &transport);
-
-  if (!check_response (self, msg, body, transport, what, error))
-    return NULL;
-  return body != NULL ? g_steal_pointer (&body) : g_bytes_new (NULL, 0);
-}
-
-static GBytes *
-send (ImuSyncAzure *self, SoupMessage *msg, const char *what, GCancellable *cancellable, GError **error)
-{
-  return send_with (self, self->session, msg, what, cancellable, error);
-}
-
 /* With the account key, a missing container is made on first use, as
  * rclone does (Create Container; 409 ContainerAlreadyExists is fine);
  * "create": "no" in the target's configuration (imu target add
@@ -386,23 +360,14 @@ ensure_container (ImuSyncAzure *self, GCancellable *cancellable, GError **error)
 {
   const char *params[] = { "restype", "container", NULL };
   g_autoptr(SoupMessage) msg = NULL;
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GError) transport = NULL;
   g_autofree char *what = NULL;
 
   if (self->container_ready || self->key == NULL || !self->may_create)
     return TRUE;
   msg = build_message (self, "PUT", NULL, NULL, NULL, NULL, NULL, params);
-  body = soup_session_send_and_read (self->session, msg, cancellable, &transport);
-  if (transport == NULL && soup_message_get_status (msg) == 409)
-    {
-      self->container_ready = TRUE;
-      return TRUE;
-    }
   what = g_strdup_printf (_("creating the container “%s”"), self->container);
-  if (!check_response (self, msg, body, transport, what, error))
+  if (imu_sync_http_send_status (&self->http, msg, 409, what, cancellable, error) == 0)
     return FALSE;
-  g_debug ("created the container %s", self->container);
   self->container_ready = TRUE;
   return TRUE;
 }
@@ -410,8 +375,6 @@ ensure_container (ImuSyncAzure *self, GCancellable *cancellable, GError **error)
 /* ---- XML answers (List Blobs, Get Block List) ---- */
 
 typedef struct {
-  GPtrArray *stack;       /* element names */
-  GString   *text;
   /* List Blobs */
   GPtrArray *objects;
   ImuSyncObject *current;
@@ -423,47 +386,29 @@ typedef struct {
 } XmlState;
 
 static void
-xml_start (GMarkupParseContext *ctx, const char *element, const char **names, const char **values,
-           gpointer data, GError **error)
+xml_start (gpointer data, const char *element)
 {
   XmlState *st = data;
 
-  g_ptr_array_add (st->stack, g_strdup (element));
-  g_string_truncate (st->text, 0);
   if (g_str_equal (element, "Blob") && st->objects != NULL)
     st->current = g_new0 (ImuSyncObject, 1);
 }
 
 static void
-xml_text (GMarkupParseContext *ctx, const char *text, gsize len, gpointer data, GError **error)
+xml_end (gpointer data, const char *element, const char *parent, const char *text)
 {
   XmlState *st = data;
-
-  g_string_append_len (st->text, text, (gssize) len);
-}
-
-static const char *
-xml_parent (XmlState *st)
-{
-  return st->stack->len >= 2 ? g_ptr_array_index (st->stack, st->stack->len - 2) : "";
-}
-
-static void
-xml_end (GMarkupParseContext *ctx, const char *element, gpointer data, GError **error)
-{
-  XmlState *st = data;
-  const char *parent = xml_parent (st);
 
   if (st->current != NULL)
     {
       if (g_str_equal (element, "Name") && g_str_equal (parent, "Blob"))
-        st->current->key = g_strdup (st->text->str);
+        st->current->key = g_strdup (text);
       else if (g_str_equal (element, "Content-Length"))
-        st->current->size = g_ascii_strtoll (st->text->str, NULL, 10);
+        st->current->size = g_ascii_strtoll (text, NULL, 10);
       else if (g_str_equal (element, "Etag"))
-        st->current->etag = g_strdup (st->text->str);
+        st->current->etag = g_strdup (text);
       else if (g_ascii_strcasecmp (element, "sha256") == 0 && g_str_equal (parent, "Metadata"))
-        st->current->sha256 = g_strdup (st->text->str);
+        st->current->sha256 = g_strdup (text);
       else if (g_str_equal (element, "Blob"))
         {
           if (st->current->key != NULL)
@@ -476,63 +421,34 @@ xml_end (GMarkupParseContext *ctx, const char *element, gpointer data, GError **
   else if (g_str_equal (element, "NextMarker"))
     {
       g_free (st->next_marker);
-      st->next_marker = st->text->len > 0 ? g_strdup (st->text->str) : NULL;
+      st->next_marker = *text != '\0' ? g_strdup (text) : NULL;
     }
   else if (st->blocks != NULL && g_str_equal (element, "Name") && g_str_equal (parent, "Block"))
     {
       g_free (st->block_name);
-      st->block_name = g_strdup (st->text->str);
+      st->block_name = g_strdup (text);
     }
   else if (st->blocks != NULL && g_str_equal (element, "Size") && g_str_equal (parent, "Block"))
-    st->block_size = g_ascii_strtoll (st->text->str, NULL, 10);
+    st->block_size = g_ascii_strtoll (text, NULL, 10);
   else if (st->blocks != NULL && g_str_equal (element, "Block") && st->block_name != NULL)
     {
       g_hash_table_insert (st->blocks, g_steal_pointer (&st->block_name), GSIZE_TO_POINTER ((gsize) st->block_size));
       st->block_size = 0;
     }
-  g_string_truncate (st->text, 0);
-  g_ptr_array_remove_index (st->stack, st->stack->len - 1);
 }
 
 static gboolean
 parse_xml (GBytes *body, XmlState *st, GError **error)
 {
-  static const GMarkupParser parser = { xml_start, xml_end, xml_text, NULL, NULL };
-  g_autoptr(GMarkupParseContext) ctx = NULL;
-  gsize len = 0;
-  const char *data = g_bytes_get_data (body, &len);
-  gboolean ok;
+  g_autofree char *root = imu_sync_xml_parse (body, xml_start, xml_end, st, error);
 
-  st->stack = g_ptr_array_new_with_free_func (g_free);
-  st->text = g_string_new (NULL);
-  /* Skip a UTF-8 byte order mark, which GMarkup does not accept. */
-  if (len >= 3 && (guchar) data[0] == 0xef && (guchar) data[1] == 0xbb && (guchar) data[2] == 0xbf)
-    {
-      data += 3;
-      len -= 3;
-    }
-  ctx = g_markup_parse_context_new (&parser, G_MARKUP_IGNORE_QUALIFIED, st, NULL);
-  ok = g_markup_parse_context_parse (ctx, data, (gssize) len, NULL) && g_markup_parse_context_end_parse (ctx, NULL);
-  g_ptr_array_unref (st->stack);
-  g_string_free (st->text, TRUE);
   if (st->current != NULL)
     imu_sync_object_free (st->current);
   g_free (st->block_name);
-  if (!ok)
-    g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_PROTOCOL, _("the storage answered XML that cannot be read"));
-  return ok;
+  return root != NULL;
 }
 
 /* ---- vfuncs ---- */
-
-static SoupSession *
-new_session (void)
-{
-  /* TLS is verified with the system's trust store (libsoup's default);
-   * nothing here turns that off. */
-  return soup_session_new_with_options ("timeout", TIMEOUT_S, "idle-timeout", 60,
-                                        "user-agent", "IMU-Studio/" IMU_VERSION, NULL);
-}
 
 static gboolean
 imu_sync_azure_setup (ImuSyncTarget *target, const char *secret, GError **error)
@@ -541,15 +457,10 @@ imu_sync_azure_setup (ImuSyncTarget *target, const char *secret, GError **error)
   const ImuSyncTargetConfig *config = imu_sync_target_get_config (target);
   g_autofree char *auth = imu_sync_target_config_dup_string (config, "auth");
   g_autofree char *account = imu_sync_target_config_dup_string (config, "account");
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GUri) uri = NULL;
-  JsonObject *so = NULL;
   const char *host;
 
-  if (!imu_sync_check_url_security (config->url, config->insecure, error))
-    return FALSE;
-  uri = g_uri_parse (config->url, G_URI_FLAGS_ENCODED, error);
-  if (uri == NULL)
+  if (!(uri = imu_sync_http_parse_url (config, error)))
     return FALSE;
   if (g_uri_get_query (uri) != NULL)
     {
@@ -587,12 +498,9 @@ imu_sync_azure_setup (ImuSyncTarget *target, const char *secret, GError **error)
       self->account = g_strdup (parts[0]);
     }
 
-  if (secret != NULL && json_parser_load_from_data (parser, secret, -1, NULL)
-      && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    so = json_node_get_object (json_parser_get_root (parser));
   if (g_strcmp0 (auth, "shared-key") == 0)
     {
-      const char *key = so != NULL && json_object_has_member (so, "key") ? json_object_get_string_member (so, "key") : NULL;
+      g_autofree char *key = imu_sync_secret_dup_string (secret, "key");
 
       if (key == NULL)
         {
@@ -611,7 +519,7 @@ imu_sync_azure_setup (ImuSyncTarget *target, const char *secret, GError **error)
     }
   else if (g_strcmp0 (auth, "sas") == 0)
     {
-      const char *sas = so != NULL && json_object_has_member (so, "sas") ? json_object_get_string_member (so, "sas") : NULL;
+      g_autofree char *sas = imu_sync_secret_dup_string (secret, "sas");
 
       if (sas == NULL)
         {
@@ -629,7 +537,7 @@ imu_sync_azure_setup (ImuSyncTarget *target, const char *secret, GError **error)
       return FALSE;
     }
 
-  self->session = new_session ();
+  imu_sync_http_init (&self->http, target, check_response);
   return TRUE;
 }
 
@@ -639,7 +547,7 @@ get_uncommitted_blocks (ImuSyncAzure *self, const char *key, GCancellable *cance
   static const char * const params[] = { "comp", "blocklist", "blocklisttype", "uncommitted", NULL };
   g_autoptr(SoupMessage) msg = build_message (self, "GET", key, NULL, NULL, NULL, NULL, params);
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(GBytes) body = send (self, msg, _("Get Block List"), cancellable, &local_error);
+  g_autoptr(GBytes) body = imu_sync_http_send (&self->http, msg, _("Get Block List"), cancellable, &local_error);
   XmlState st = { 0 };
 
   st.blocks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -683,15 +591,8 @@ base64_md5 (const guint8 *data, gsize len)
 static char *
 resume_to_json (const char *sha256, guint block_size, guint n_blocks, const gboolean *sent)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonBuilder) b = imu_sync_resume_begin ("azure", sha256);
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "backend");
-  json_builder_add_string_value (b, "azure");
-  json_builder_set_member_name (b, "sha256");
-  json_builder_add_string_value (b, sha256);
   json_builder_set_member_name (b, "block_size");
   json_builder_add_int_value (b, block_size);
   json_builder_set_member_name (b, "blocks");
@@ -702,10 +603,7 @@ resume_to_json (const char *sha256, guint block_size, guint n_blocks, const gboo
     if (sent[i])
       json_builder_add_int_value (b, i);
   json_builder_end_array (b);
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  return json_generator_to_data (gen, NULL);
+  return imu_sync_resume_end (b);
 }
 
 typedef struct {
@@ -740,16 +638,17 @@ static gpointer
 block_sender_worker (gpointer data)
 {
   BlockUpload *up = data;
-  g_autoptr(SoupSession) session = new_session ();
   g_autofree guint8 *buf = g_malloc (IMU_SYNC_AZURE_BLOCK_SIZE);
+  ImuSyncHttp http;
 
+  imu_sync_http_init (&http, IMU_SYNC_TARGET (up->self), check_response);
   for (;;)
     {
       gint k = g_atomic_int_add (&up->next, 1);
       BlockResult *r;
       guint i;
       guint64 off;
-      gsize len, got = 0;
+      gsize len;
 
       if (k >= (gint) up->todo->len)
         break;
@@ -759,24 +658,8 @@ block_sender_worker (gpointer data)
       r = g_new0 (BlockResult, 1);
       r->index = i;
       r->len = len;
-      if (g_cancellable_set_error_if_cancelled (up->stop, &r->error))
-        {
-          g_async_queue_push (up->results, r);
-          continue;
-        }
-      while (got < len && r->error == NULL)
-        {
-          ssize_t n = pread (up->fd, buf + got, len - got, (off_t) (off + got));
-
-          if (n < 0 && errno == EINTR)
-            continue;
-          if (n <= 0)
-            g_set_error (&r->error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_LOCAL, _("%s: cannot read: %s"), up->local_path,
-                         n < 0 ? g_strerror (errno) : _("the file became shorter"));
-          else
-            got += (gsize) n;
-        }
-      if (r->error == NULL)
+      if (!g_cancellable_set_error_if_cancelled (up->stop, &r->error)
+          && imu_sync_read_at (up->fd, buf, len, off, up->local_path, &r->error))
         {
           g_autofree char *id = block_id (up->sha256, i);
           g_autofree char *md5 = base64_md5 (buf, len);
@@ -787,10 +670,11 @@ block_sender_worker (gpointer data)
           g_autoptr(GBytes) answer = NULL;
 
           g_atomic_int_inc (&put_block_count);
-          answer = send_with (up->self, session, msg, up->what, up->stop, &r->error);
+          answer = imu_sync_http_send (&http, msg, up->what, up->stop, &r->error);
         }
       g_async_queue_push (up->results, r);
     }
+  imu_sync_http_clear (&http);
   return NULL;
 }
 
@@ -804,27 +688,15 @@ imu_sync_azure_put (ImuSyncTarget *target, const char *key, const char *local_pa
   g_autofree gboolean *sent = NULL;
   g_autofree char *what = g_strdup_printf (_("upload of %s"), key);
   guint n_blocks;
-  guint64 size, done = 0;
-  GStatBuf st;
+  guint64 size = 0, done = 0;
   int fd;
   gboolean ok = FALSE;
 
   g_return_val_if_fail (sha256 != NULL && strlen (sha256) == 64, FALSE);
 
-  fd = g_open (local_path, O_RDONLY | O_CLOEXEC, 0);
-  if (fd < 0 || fstat (fd, &st) != 0)
-    {
-      int errsv = errno;
-
-      if (fd >= 0)
-        close (fd);
-      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_LOCAL, _("%s: cannot open: %s"), local_path, g_strerror (errsv));
-      return FALSE;
-    }
-  size = (guint64) st.st_size;
+  if ((fd = imu_sync_open_upload (local_path, transfer, &size, error)) < 0)
+    return FALSE;
   n_blocks = (guint) ((size + IMU_SYNC_AZURE_BLOCK_SIZE - 1) / IMU_SYNC_AZURE_BLOCK_SIZE);
-  if (transfer != NULL)
-    transfer->bytes_total = size;
   sent = g_new0 (gboolean, MAX (n_blocks, 1));
 
   if (!ensure_container (self, cancellable, error))
@@ -929,7 +801,7 @@ imu_sync_azure_put (ImuSyncTarget *target, const char *key, const char *local_pa
     g_autoptr(SoupMessage) msg = build_message (self, "PUT", key, body, "application/xml", NULL, headers, params);
     g_autoptr(GBytes) answer = NULL;
 
-    if (!(answer = send (self, msg, what, cancellable, error)))
+    if (!(answer = imu_sync_http_send (&self->http, msg, what, cancellable, error)))
       goto out;
   }
   ok = TRUE;
@@ -944,29 +816,8 @@ imu_sync_azure_head (ImuSyncTarget *target, const char *key, GCancellable *cance
 {
   ImuSyncAzure *self = IMU_SYNC_AZURE (target);
   g_autoptr(SoupMessage) msg = build_message (self, "HEAD", key, NULL, NULL, NULL, NULL, NULL);
-  g_autofree char *what = g_strdup_printf (_("looking up %s"), key);
-  g_autoptr(GBytes) body = send (self, msg, what, cancellable, error);
-  SoupMessageHeaders *h;
-  ImuSyncObject *object;
-  const char *last_modified;
 
-  if (body == NULL)
-    return NULL;
-  h = soup_message_get_response_headers (msg);
-  object = g_new0 (ImuSyncObject, 1);
-  object->key = g_strdup (key);
-  object->size = soup_message_headers_get_content_length (h);
-  object->sha256 = g_strdup (soup_message_headers_get_one (h, "x-ms-meta-sha256"));
-  object->etag = g_strdup (soup_message_headers_get_one (h, "ETag"));
-  last_modified = soup_message_headers_get_one (h, "Last-Modified");
-  if (last_modified != NULL)
-    {
-      g_autoptr(GDateTime) dt = soup_date_time_new_from_http_string (last_modified);
-
-      if (dt != NULL)
-        object->modified_us = g_date_time_to_unix (dt) * G_USEC_PER_SEC;
-    }
-  return object;
+  return imu_sync_http_head (&self->http, msg, key, "x-ms-meta-sha256", cancellable, error);
 }
 
 static GPtrArray *
@@ -993,7 +844,7 @@ imu_sync_azure_list (ImuSyncTarget *target, const char *prefix, GCancellable *ca
           params[8] = NULL;
         }
       msg = build_message (self, "GET", NULL, NULL, NULL, NULL, NULL, params);
-      if (!(body = send (self, msg, _("listing the container"), cancellable, error)))
+      if (!(body = imu_sync_http_send (&self->http, msg, _("listing the container"), cancellable, error)))
         return NULL;
       st.objects = objects;
       if (!parse_xml (body, &st, error))
@@ -1015,29 +866,8 @@ imu_sync_azure_get (ImuSyncTarget *target, const char *key, const char *local_pa
   ImuSyncAzure *self = IMU_SYNC_AZURE (target);
   g_autoptr(SoupMessage) msg = build_message (self, "GET", key, NULL, NULL, NULL, NULL, NULL);
   g_autofree char *what = g_strdup_printf (_("download of %s"), key);
-  g_autoptr(GError) transport = NULL;
-  g_autoptr(GError) read_error = NULL;
-  g_autoptr(GInputStream) in = soup_session_send (self->session, msg, cancellable, &transport);
-  gint64 expected;
-  gboolean ok;
 
-  if (in == NULL || soup_message_get_status (msg) < 200 || soup_message_get_status (msg) >= 300)
-    {
-      g_autoptr(GBytes) body = NULL;
-
-      if (in != NULL)
-        body = g_input_stream_read_bytes (in, 4096, NULL, NULL);
-      check_response (self, msg, body, transport, what, error);
-      return FALSE;
-    }
-  expected = soup_message_headers_get_content_length (soup_message_get_response_headers (msg));
-  if (transfer != NULL && expected > 0)
-    transfer->bytes_total = (guint64) expected;
-  ok = imu_sync_receive_file (in, expected, local_path, what, transfer, cancellable, &read_error, error);
-  if (read_error != NULL)
-    check_response (self, msg, NULL, read_error, what, error);
-  g_input_stream_close (in, NULL, NULL);
-  return ok;
+  return imu_sync_http_get_file (&self->http, msg, local_path, what, transfer, cancellable, error);
 }
 
 static gboolean
@@ -1046,15 +876,8 @@ imu_sync_azure_remove (ImuSyncTarget *target, const char *key, GCancellable *can
   ImuSyncAzure *self = IMU_SYNC_AZURE (target);
   g_autoptr(SoupMessage) msg = build_message (self, "DELETE", key, NULL, NULL, NULL, NULL, NULL);
   g_autofree char *what = g_strdup_printf (_("deleting %s"), key);
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(GBytes) body = send (self, msg, what, cancellable, &local_error);
 
-  if (body == NULL && !g_error_matches (local_error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_NOT_FOUND))
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-  return TRUE;
+  return imu_sync_http_delete (&self->http, msg, what, cancellable, error);
 }
 
 static gboolean
@@ -1062,8 +885,6 @@ imu_sync_azure_test (ImuSyncTarget *target, ImuSyncTestReport *report, GCancella
 {
   ImuSyncAzure *self = IMU_SYNC_AZURE (target);
   const ImuSyncTargetConfig *config = imu_sync_target_get_config (target);
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(GPtrArray) list = NULL;
   g_autofree char *uuid = g_uuid_string_random ();
   g_autofree char *probe = imu_sync_target_session_key (target, ".imu-probe", uuid);
 
@@ -1100,32 +921,17 @@ imu_sync_azure_test (ImuSyncTarget *target, ImuSyncTestReport *report, GCancella
   else if (self->key != NULL)
     imu_sync_test_report_add (report, _("authentication: Shared Key (account %s)"), self->account);
 
-  if (!(list = imu_sync_azure_list (target, NULL, cancellable, &local_error)))
-    {
-      imu_sync_test_report_add (report, _("list: failed: %s"), local_error->message);
-      report->ok = FALSE;
-      g_clear_error (&local_error);
-    }
-  else
-    imu_sync_test_report_add (report, _("list: ok (%u objects)"), list->len);
+  imu_sync_test_report_list (report, target, NULL, cancellable);
 
   {
     const char *headers[] = { "x-ms-blob-type", "BlockBlob", NULL };
     g_autoptr(GBytes) body = g_bytes_new_static ("probe\n", 6);
     g_autoptr(SoupMessage) msg = build_message (self, "PUT", probe, body, "text/plain", NULL, headers, NULL);
-    g_autoptr(GBytes) answer = send (self, msg, _("writing a probe object"), cancellable, &local_error);
+    g_autoptr(GError) write_error = NULL;
+    g_autoptr(GBytes) answer = imu_sync_http_send (&self->http, msg, _("writing a probe object"), cancellable,
+                                                   &write_error);
 
-    if (answer == NULL)
-      {
-        imu_sync_test_report_add (report, _("write: failed: %s"), local_error->message);
-        report->ok = FALSE;
-      }
-    else if (!imu_sync_azure_remove (target, probe, cancellable, &local_error))
-      {
-        imu_sync_test_report_add (report, _("delete: failed: %s"), local_error->message);
-        report->ok = FALSE;
-      }
-    else
+    if (imu_sync_test_report_probe (report, target, probe, write_error, cancellable))
       imu_sync_test_report_add (report, _("write and delete a probe object: ok"));
   }
   return TRUE;
@@ -1136,7 +942,7 @@ imu_sync_azure_finalize (GObject *object)
 {
   ImuSyncAzure *self = IMU_SYNC_AZURE (object);
 
-  g_clear_object (&self->session);
+  imu_sync_http_clear (&self->http);
   g_free (self->container_url);
   g_free (self->container_path);
   g_free (self->account);

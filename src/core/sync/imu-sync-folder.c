@@ -333,17 +333,8 @@ imu_sync_folder_test (ImuSyncTarget *target, ImuSyncTestReport *report, GCancell
     return FALSE;
   (void) !write (fd, "probe\n", 6);
   close (fd);
-  if (!imu_sync_folder_put (target, key, probe_src, NULL, "text/plain", NULL, cancellable, &local_error))
-    {
-      imu_sync_test_report_add (report, _("write: failed: %s"), local_error->message);
-      report->ok = FALSE;
-    }
-  else if (!imu_sync_folder_remove (target, key, cancellable, &local_error))
-    {
-      imu_sync_test_report_add (report, _("delete: failed: %s"), local_error->message);
-      report->ok = FALSE;
-    }
-  else
+  imu_sync_folder_put (target, key, probe_src, NULL, "text/plain", NULL, cancellable, &local_error);
+  if (imu_sync_test_report_probe (report, target, key, local_error, cancellable))
     imu_sync_test_report_add (report, _("write and delete a probe file: ok"));
   g_unlink (probe_src);
   return TRUE;

@@ -79,11 +79,33 @@ dup_column (sqlite3_stmt *stmt, int col)
   return g_strdup ((const char *) sqlite3_column_text (stmt, col));
 }
 
+/* Reads one row of a statement into a new struct. */
+typedef gpointer (*RowReader) (sqlite3_stmt *stmt);
+
+/* Every row of @stmt (prepared and bound) through @read_row, or NULL with
+ * @error when a step fails (@what says what was being read). */
+static GPtrArray *
+collect_rows (ImuStore *store, sqlite3_stmt *stmt, RowReader read_row, GDestroyNotify free_row, const char *what,
+              GError **error)
+{
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func (free_row);
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (list, read_row (stmt));
+  if (rc != SQLITE_DONE)
+    {
+      imu_store_fail (store, rc, what, error);
+      return NULL;
+    }
+  return g_steal_pointer (&list);
+}
+
 /* ---- targets ---- */
 
 #define TARGET_COLUMNS "id, name, kind, url, prefix, config, secret_id, insecure, allow_metered, created_us"
 
-static ImuSyncTargetConfig *
+static gpointer
 target_from_row (sqlite3_stmt *stmt)
 {
   ImuSyncTargetConfig *c = g_new0 (ImuSyncTargetConfig, 1);
@@ -174,20 +196,12 @@ imu_sync_queue_update_target (ImuStore *store, const ImuSyncTargetConfig *config
 GPtrArray *
 imu_sync_queue_list_targets (ImuStore *store, GError **error)
 {
-  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) imu_sync_target_config_free);
   sqlite3_stmt *stmt;
-  int rc;
 
   if (!(stmt = imu_store_prepare (store, "SELECT " TARGET_COLUMNS " FROM sync_targets ORDER BY name", error)))
     return NULL;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (list, target_from_row (stmt));
-  if (rc != SQLITE_DONE)
-    {
-      imu_store_fail (store, rc, "listing sync targets", error);
-      return NULL;
-    }
-  return g_steal_pointer (&list);
+  return collect_rows (store, stmt, target_from_row, (GDestroyNotify) imu_sync_target_config_free,
+                       "listing sync targets", error);
 }
 
 static ImuSyncTargetConfig *
@@ -301,7 +315,7 @@ imu_sync_queue_allow_metered (ImuStore *store, const ImuSyncTargetConfig *config
                      "i.next_attempt_us, i.last_error, i.resume_state, i.bytes_done, i.bytes_total, i.sha256, " \
                      "i.created_us, i.updated_us"
 
-static ImuSyncItem *
+static gpointer
 item_from_row (sqlite3_stmt *stmt)
 {
   ImuSyncItem *item = g_new0 (ImuSyncItem, 1);
@@ -393,22 +407,14 @@ imu_sync_queue_enqueue_all_pushes (ImuStore *store, gint64 target_id, GError **e
 GPtrArray *
 imu_sync_queue_list_items (ImuStore *store, gint64 target_id, GError **error)
 {
-  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) imu_sync_item_free);
   sqlite3_stmt *stmt;
-  int rc;
 
   if (!(stmt = imu_store_prepare (store, "SELECT " ITEM_COLUMNS " FROM sync_items i JOIN sync_targets t "
                                          "ON t.id = i.target_id WHERE ?1 = 0 OR i.target_id = ?1 ORDER BY i.id", error)))
     return NULL;
   sqlite3_bind_int64 (stmt, 1, target_id);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (list, item_from_row (stmt));
-  if (rc != SQLITE_DONE)
-    {
-      imu_store_fail (store, rc, "listing the sync queue", error);
-      return NULL;
-    }
-  return g_steal_pointer (&list);
+  return collect_rows (store, stmt, item_from_row, (GDestroyNotify) imu_sync_item_free, "listing the sync queue",
+                       error);
 }
 
 ImuSyncItem *

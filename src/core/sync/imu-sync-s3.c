@@ -45,7 +45,6 @@
 #include "imu-sync-s3.h"
 
 #define SERVICE "s3"
-#define TIMEOUT_S 120
 #define DEFAULT_CONTENT_TYPE "application/octet-stream"
 #define MIN_PART_SIZE (5 << 20)
 /* Beyond this the clock is worth a line in `imu target test`; S3 refuses
@@ -57,7 +56,7 @@ static gint upload_part_count;
 struct _ImuSyncS3
 {
   ImuSyncTarget  parent_instance;
-  SoupSession   *session;
+  ImuSyncHttp    http;          /* its session, for the calling thread */
   ImuSigv4      *signer;
   char          *url_base;     /* scheme://host[:port], bucket included when virtual-hosted */
   char          *host_header;  /* host[:port] as sent and signed */
@@ -130,45 +129,6 @@ etag_bare (const char *etag)
   return g_string_free (s, FALSE);
 }
 
-static gboolean
-read_exactly (int fd, guint8 *buf, gsize len, guint64 offset, const char *path, GError **error)
-{
-  gsize got = 0;
-
-  while (got < len)
-    {
-      ssize_t n = pread (fd, buf + got, len - got, (off_t) (offset + got));
-
-      if (n <= 0)
-        {
-          int errsv = errno;
-
-          if (n < 0 && errsv == EINTR)
-            continue;
-          g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_LOCAL, _("%s: cannot read: %s"), path,
-                       n < 0 ? g_strerror (errsv) : _("the file became shorter"));
-          return FALSE;
-        }
-      got += (gsize) n;
-    }
-  return TRUE;
-}
-
-static gboolean
-config_boolean (const ImuSyncTargetConfig *config, const char *member)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonNode *root, *n;
-
-  if (config->config_json == NULL || !json_parser_load_from_data (parser, config->config_json, -1, NULL))
-    return FALSE;
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return FALSE;
-  n = json_object_get_member (json_node_get_object (root), member);
-  return n != NULL && json_node_get_value_type (n) == G_TYPE_BOOLEAN && json_node_get_boolean (n);
-}
-
 /* g_set_str() is GLib 2.76; Debian 12 has 2.74. */
 static void
 set_str (char **ptr, const char *value)
@@ -180,90 +140,6 @@ set_str (char **ptr, const char *value)
 }
 
 /* ---- XML answers ---- */
-
-typedef void (*XmlEndFunc) (gpointer data, const char *element, const char *parent, const char *text);
-
-typedef struct {
-  GPtrArray  *stack;   /* local names */
-  GString    *text;
-  XmlEndFunc  end;
-  gpointer    data;
-  char       *root;
-} Xml;
-
-/* The name without a namespace prefix ("s3:Key" → "Key"). */
-static const char *
-local_name (const char *element)
-{
-  const char *colon = strrchr (element, ':');
-
-  return colon != NULL ? colon + 1 : element;
-}
-
-static void
-xml_start (GMarkupParseContext *ctx, const char *element, const char **names, const char **values,
-           gpointer data, GError **error)
-{
-  Xml *x = data;
-
-  if (x->root == NULL)
-    x->root = g_strdup (local_name (element));
-  g_ptr_array_add (x->stack, g_strdup (local_name (element)));
-  g_string_truncate (x->text, 0);
-}
-
-static void
-xml_text (GMarkupParseContext *ctx, const char *text, gsize len, gpointer data, GError **error)
-{
-  Xml *x = data;
-
-  g_string_append_len (x->text, text, (gssize) len);
-}
-
-static void
-xml_end (GMarkupParseContext *ctx, const char *element, gpointer data, GError **error)
-{
-  Xml *x = data;
-  const char *parent = x->stack->len >= 2 ? g_ptr_array_index (x->stack, x->stack->len - 2) : "";
-
-  if (x->end != NULL)
-    x->end (x->data, local_name (element), parent, x->text->str);
-  g_string_truncate (x->text, 0);
-  g_ptr_array_remove_index (x->stack, x->stack->len - 1);
-}
-
-/* Parses @body, calling @end for each closed element with its text.
- * Returns the root element's name, NULL (with @error) when it is not XML. */
-static char *
-parse_xml (GBytes *body, XmlEndFunc end, gpointer data, GError **error)
-{
-  static const GMarkupParser parser = { xml_start, xml_end, xml_text, NULL, NULL };
-  g_autoptr(GMarkupParseContext) ctx = NULL;
-  gsize len = 0;
-  const char *text = body != NULL ? g_bytes_get_data (body, &len) : NULL;
-  Xml x = { g_ptr_array_new_with_free_func (g_free), g_string_new (NULL), end, data, NULL };
-  gboolean ok;
-
-  if (text == NULL)
-    text = "";
-  /* GMarkup refuses a byte order mark; some gateways send one. */
-  if (len >= 3 && (guchar) text[0] == 0xef && (guchar) text[1] == 0xbb && (guchar) text[2] == 0xbf)
-    {
-      text += 3;
-      len -= 3;
-    }
-  ctx = g_markup_parse_context_new (&parser, 0, &x, NULL);
-  ok = g_markup_parse_context_parse (ctx, text, (gssize) len, NULL) && g_markup_parse_context_end_parse (ctx, NULL);
-  g_ptr_array_unref (x.stack);
-  g_string_free (x.text, TRUE);
-  if (!ok || x.root == NULL)
-    {
-      g_free (x.root);
-      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_PROTOCOL, _("the storage answered XML that cannot be read"));
-      return NULL;
-    }
-  return x.root;
-}
 
 typedef struct {
   char *code;
@@ -369,21 +245,22 @@ s3_code_status (const char *code)
  * and one refinement the status cannot give: a 400 whose code says the
  * bytes were damaged on the way is an integrity error. */
 static gboolean
-check_response (ImuSyncS3 *self, SoupMessage *msg, GBytes *body, GError *transport, const char *what, GError **error)
+check_response (ImuSyncTarget *target, SoupMessage *msg, GBytes *body, const GError *transport, const char *what,
+                GError **error)
 {
-  const ImuSyncTargetConfig *config = imu_sync_target_get_config (IMU_SYNC_TARGET (self));
+  ImuSyncS3 *self = IMU_SYNC_S3 (target);
+  const ImuSyncTargetConfig *config = imu_sync_target_get_config (target);
   ErrorXml e = { NULL, NULL };
   g_autofree char *root = NULL;
   g_autofree char *detail = NULL;
   GError *err;
   guint status = 0, effective;
-  guint wait = 0;
 
   if (transport == NULL)
     {
       status = soup_message_get_status (msg);
       if (body != NULL && g_bytes_get_size (body) > 0)
-        root = parse_xml (body, error_end, &e, NULL);
+        root = imu_sync_xml_parse (body, NULL, error_end, &e, NULL);
       /* CompleteMultipartUpload may answer 200 and still fail: S3 sends
        * the status line first and the outcome later, as an <Error>
        * document. */
@@ -410,13 +287,7 @@ check_response (ImuSyncS3 *self, SoupMessage *msg, GBytes *body, GError *transpo
       g_free (e.message);
       return FALSE;
     }
-  err = imu_sync_error_from_http (effective, transport,
-                                  transport == NULL
-                                  ? soup_message_headers_get_one (soup_message_get_response_headers (msg), "Retry-After")
-                                  : NULL,
-                                  what, config->url, detail, &wait);
-  if (imu_sync_error_is_transient (err))
-    imu_sync_target_set_retry_after (IMU_SYNC_TARGET (self), wait);
+  err = imu_sync_http_error (target, msg, effective, transport, what, detail);
   if (g_error_matches (err, IMU_SYNC_ERROR, IMU_SYNC_ERROR_AUTH))
     {
       g_free (err->message);
@@ -454,25 +325,6 @@ check_response (ImuSyncS3 *self, SoupMessage *msg, GBytes *body, GError *transpo
   return FALSE;
 }
 
-/* Sends a request on @session and reads the whole answer. */
-static GBytes *
-send_on (ImuSyncS3 *self, SoupSession *session, SoupMessage *msg, const char *what,
-         GCancellable *cancellable, GError **error)
-{
-  g_autoptr(GError) transport = NULL;
-  g_autoptr(GBytes) body = soup_session_send_and_read (session, msg, cancellable, &transport);
-
-  if (!check_response (self, msg, body, transport, what, error))
-    return NULL;
-  return body != NULL ? g_steal_pointer (&body) : g_bytes_new (NULL, 0);
-}
-
-static GBytes *
-send (ImuSyncS3 *self, SoupMessage *msg, const char *what, GCancellable *cancellable, GError **error)
-{
-  return send_on (self, self->session, msg, what, cancellable, error);
-}
-
 /* A missing bucket is made on first use, as rclone does (CreateBucket,
  * with the region as its LocationConstraint outside us-east-1; 409
  * BucketAlreadyOwnedByYou is fine). "create": "no" in the target's
@@ -482,8 +334,6 @@ ensure_bucket (ImuSyncS3 *self, GCancellable *cancellable, GError **error)
 {
   g_autoptr(SoupMessage) msg = NULL;
   g_autoptr(GBytes) body = NULL;
-  g_autoptr(GBytes) answer = NULL;
-  g_autoptr(GError) transport = NULL;
   g_autofree char *xml = NULL;
   g_autofree char *hash = NULL;
   g_autofree char *what = NULL;
@@ -502,27 +352,52 @@ ensure_bucket (ImuSyncS3 *self, GCancellable *cancellable, GError **error)
     soup_message_set_request_body_from_bytes (msg, "application/xml", body);
   else
     soup_message_headers_set_content_length (soup_message_get_request_headers (msg), 0);
-  answer = soup_session_send_and_read (self->session, msg, cancellable, &transport);
-  if (transport == NULL && soup_message_get_status (msg) == 409)
-    {
-      self->bucket_ready = TRUE;
-      return TRUE;
-    }
   what = g_strdup_printf (_("creating the bucket “%s”"), self->bucket);
-  if (!check_response (self, msg, answer, transport, what, error))
+  if (imu_sync_http_send_status (&self->http, msg, 409, what, cancellable, error) == 0)
     return FALSE;
-  g_debug ("created the bucket %s", self->bucket);
   self->bucket_ready = TRUE;
   return TRUE;
 }
 
-static SoupSession *
-new_session (void)
+/* Sends @method on @key (NULL: the bucket) and reads the XML answer
+ * through @end into @data. */
+static gboolean
+send_xml (ImuSyncS3 *self, const char *method, const char *key, const char * const *params,
+          const char * const *headers, ImuSyncXmlEnd end, gpointer data, const char *what,
+          GCancellable *cancellable, GError **error)
 {
-  /* TLS is verified with the system's trust store (libsoup's default);
-   * nothing here turns that off. */
-  return soup_session_new_with_options ("timeout", TIMEOUT_S, "idle-timeout", 60,
-                                        "user-agent", "IMU-Studio/" IMU_VERSION, NULL);
+  g_autoptr(SoupMessage) msg = build_message (self, method, key, params, headers, NULL);
+  g_autoptr(GBytes) body = imu_sync_http_send (&self->http, msg, what, cancellable, error);
+  g_autofree char *root = NULL;
+
+  if (body == NULL)
+    return FALSE;
+  root = imu_sync_xml_parse (body, NULL, end, data, error);
+  return root != NULL;
+}
+
+/* Appends @name=@value to the query @params (which has room for it)
+ * unless @value is NULL. */
+static void
+add_param (const char **params, guint *n, const char *name, const char *value)
+{
+  if (value == NULL)
+    return;
+  params[(*n)++] = name;
+  params[(*n)++] = value;
+}
+
+/* Takes @next as the marker of the next page of a listing; returns
+ * whether there is one: the answer was cut, and its marker moved (a
+ * store that repeats one would be asked forever). */
+static gboolean
+turn_page (char **marker, char *next, gboolean truncated)
+{
+  gboolean more = truncated && next != NULL && g_strcmp0 (next, *marker) != 0;
+
+  g_free (*marker);
+  *marker = next;
+  return more;
 }
 
 /* ---- multipart uploads ---- */
@@ -618,16 +493,10 @@ create_upload (ImuSyncS3 *self, const char *key, const char *sha256, const char 
 {
   const char *params[] = { "uploads", "", NULL };
   const char *headers[] = { "Content-Type", content_type, "x-amz-meta-sha256", sha256, NULL };
-  g_autoptr(SoupMessage) msg = build_message (self, "POST", key, params, headers, NULL);
-  g_autoptr(GBytes) body = send (self, msg, what, cancellable, error);
-  g_autofree char *root = NULL;
   MultipartXml m = { 0 };
   char *id;
 
-  if (body == NULL)
-    return NULL;
-  root = parse_xml (body, multipart_end, &m, error);
-  if (root == NULL)
+  if (!send_xml (self, "POST", key, params, headers, multipart_end, &m, what, cancellable, error))
     {
       multipart_xml_clear (&m);
       return NULL;
@@ -652,28 +521,18 @@ list_parts (ImuSyncS3 *self, const char *key, const char *upload_id, const char 
 {
   g_autoptr(GHashTable) parts = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, part_info_free);
   g_autofree char *marker = NULL;
+  gboolean more = TRUE;
 
-  for (;;)
+  while (more)
     {
       const char *params[] = { "uploadId", upload_id, marker != NULL ? "part-number-marker" : NULL, marker, NULL };
-      g_autoptr(SoupMessage) msg = build_message (self, "GET", key, params, NULL, NULL);
-      g_autoptr(GBytes) body = send (self, msg, what, cancellable, error);
-      g_autofree char *root = NULL;
-      MultipartXml m = { 0 };
-      gboolean more;
+      MultipartXml m = { .parts = parts };
+      gboolean ok = send_xml (self, "GET", key, params, NULL, multipart_end, &m, what, cancellable, error);
 
-      if (body == NULL)
-        return NULL;
-      m.parts = parts;
-      root = parse_xml (body, multipart_end, &m, error);
-      more = m.truncated && m.next_marker != NULL && g_strcmp0 (m.next_marker, marker) != 0;
-      g_free (marker);
-      marker = g_steal_pointer (&m.next_marker);
+      more = turn_page (&marker, g_steal_pointer (&m.next_marker), m.truncated);
       multipart_xml_clear (&m);
-      if (root == NULL)
+      if (!ok)
         return NULL;
-      if (!more)
-        break;
     }
   return g_steal_pointer (&parts);
 }
@@ -684,14 +543,9 @@ abort_upload (ImuSyncS3 *self, const char *key, const char *upload_id, GCancella
   const char *params[] = { "uploadId", upload_id, NULL };
   g_autoptr(SoupMessage) msg = build_message (self, "DELETE", key, params, NULL, NULL);
   g_autofree char *what = g_strdup_printf (_("aborting the upload of %s"), key);
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(GBytes) body = send (self, msg, what, cancellable, &local_error);
 
-  if (body == NULL && !g_error_matches (local_error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_NOT_FOUND))
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
+  if (!imu_sync_http_delete (&self->http, msg, what, cancellable, error))
+    return FALSE;
   g_debug ("aborted multipart upload %s of %s", upload_id, key);
   return TRUE;
 }
@@ -702,39 +556,23 @@ imu_sync_s3_list_uploads (ImuSyncS3 *self, const char *prefix, GCancellable *can
   g_autoptr(GPtrArray) uploads = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *key_marker = NULL;
   g_autofree char *id_marker = NULL;
+  gboolean more = TRUE;
 
   g_return_val_if_fail (IMU_IS_SYNC_S3 (self), NULL);
 
-  for (;;)
+  while (more)
     {
       const char *params[9] = { "uploads", "" };
       guint n = 2;
-      g_autoptr(SoupMessage) msg = NULL;
-      g_autoptr(GBytes) body = NULL;
-      g_autofree char *root = NULL;
-      MultipartXml m = { 0 };
-      gboolean more;
+      MultipartXml m = { .uploads = uploads };
+      gboolean ok;
 
-      if (prefix != NULL)
-        {
-          params[n++] = "prefix";
-          params[n++] = prefix;
-        }
-      if (key_marker != NULL)
-        {
-          params[n++] = "key-marker";
-          params[n++] = key_marker;
-        }
-      if (id_marker != NULL)
-        {
-          params[n++] = "upload-id-marker";
-          params[n++] = id_marker;
-        }
-      msg = build_message (self, "GET", NULL, params, NULL, NULL);
-      if (!(body = send (self, msg, _("listing unfinished uploads"), cancellable, error)))
-        return NULL;
-      m.uploads = uploads;
-      root = parse_xml (body, multipart_end, &m, error);
+      add_param (params, &n, "prefix", prefix);
+      add_param (params, &n, "key-marker", key_marker);
+      add_param (params, &n, "upload-id-marker", id_marker);
+      ok = send_xml (self, "GET", NULL, params, NULL, multipart_end, &m, _("listing unfinished uploads"),
+                     cancellable, error);
+      /* The page ends at a key and an upload id: either moving is progress. */
       more = m.truncated && m.next_key_marker != NULL
              && (g_strcmp0 (m.next_key_marker, key_marker) != 0 || g_strcmp0 (m.next_id_marker, id_marker) != 0);
       g_free (key_marker);
@@ -742,10 +580,8 @@ imu_sync_s3_list_uploads (ImuSyncS3 *self, const char *prefix, GCancellable *can
       key_marker = g_steal_pointer (&m.next_key_marker);
       id_marker = g_steal_pointer (&m.next_id_marker);
       multipart_xml_clear (&m);
-      if (root == NULL)
+      if (!ok)
         return NULL;
-      if (!more)
-        break;
     }
   return g_steal_pointer (&uploads);
 }
@@ -782,17 +618,10 @@ static char *
 resume_to_json (const char *key, const char *sha256, guint part_size, const char *upload_id,
                 guint n_parts, char **etags)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonBuilder) b = imu_sync_resume_begin ("s3", sha256);
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "backend");
-  json_builder_add_string_value (b, "s3");
   json_builder_set_member_name (b, "key");
   json_builder_add_string_value (b, key);
-  json_builder_set_member_name (b, "sha256");
-  json_builder_add_string_value (b, sha256);
   json_builder_set_member_name (b, "part_size");
   json_builder_add_int_value (b, part_size);
   json_builder_set_member_name (b, "upload_id");
@@ -810,10 +639,25 @@ resume_to_json (const char *key, const char *sha256, guint part_size, const char
         json_builder_end_object (b);
       }
   json_builder_end_array (b);
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  return json_generator_to_data (gen, NULL);
+  return imu_sync_resume_end (b);
+}
+
+/* The object of @resume_json (parsed by @parser) when it is the state of
+ * an S3 upload of @key with an upload id. */
+static JsonObject *
+resume_object (JsonParser *parser, const char *resume_json, const char *key)
+{
+  JsonObject *o;
+
+  if (resume_json == NULL || !json_parser_load_from_data (parser, resume_json, -1, NULL)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return NULL;
+  o = json_node_get_object (json_parser_get_root (parser));
+  if (g_strcmp0 (json_object_get_string_member_with_default (o, "backend", ""), "s3") != 0
+      || g_strcmp0 (json_object_get_string_member_with_default (o, "key", ""), key) != 0
+      || *json_object_get_string_member_with_default (o, "upload_id", "") == '\0')
+    return NULL;
+  return o;
 }
 
 /* The upload id of @resume_json when it is an S3 upload of the same key,
@@ -823,18 +667,11 @@ resume_from_json (const char *resume_json, const char *key, const char *sha256, 
                   guint n_parts, char **etags)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *o;
+  JsonObject *o = resume_object (parser, resume_json, key);
   JsonArray *parts;
 
-  if (resume_json == NULL || !json_parser_load_from_data (parser, resume_json, -1, NULL)
-      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    return NULL;
-  o = json_node_get_object (json_parser_get_root (parser));
-  if (g_strcmp0 (json_object_get_string_member_with_default (o, "backend", ""), "s3") != 0
-      || g_strcmp0 (json_object_get_string_member_with_default (o, "key", ""), key) != 0
-      || g_strcmp0 (json_object_get_string_member_with_default (o, "sha256", ""), sha256) != 0
-      || json_object_get_int_member_with_default (o, "part_size", 0) != part_size
-      || *json_object_get_string_member_with_default (o, "upload_id", "") == '\0')
+  if (o == NULL || g_strcmp0 (json_object_get_string_member_with_default (o, "sha256", ""), sha256) != 0
+      || json_object_get_int_member_with_default (o, "part_size", 0) != part_size)
     return NULL;
   parts = json_object_has_member (o, "parts") && JSON_NODE_HOLDS_ARRAY (json_object_get_member (o, "parts"))
           ? json_object_get_array_member (o, "parts") : NULL;
@@ -851,19 +688,37 @@ resume_from_json (const char *resume_json, const char *key, const char *sha256, 
   return g_strdup (json_object_get_string_member (o, "upload_id"));
 }
 
-typedef struct {
-  ImuSyncTransfer *transfer;
-  guint64          base;
-  guint64          sent;
-} PartProgress;
-
-static void
-wrote_body_data_cb (SoupMessage *msg, guint chunk_size, gpointer data)
+/* PUTs the @len bytes of @buf as @key (one part of an upload when @params
+ * says which), signed over their sha256 and with their Content-MD5, and
+ * with @content_type and @sha256 as metadata when they are given (the
+ * first part of a multipart upload gave them already). @wrote_cb follows
+ * the body on @wrote_data. Returns: (transfer full) the answered request,
+ * NULL with @error. */
+static SoupMessage *
+put_buffer (ImuSyncS3 *self, const ImuSyncHttp *http, const char *key, const char * const *params,
+            const guint8 *buf, gsize len, const char *content_type, const char *sha256,
+            GCallback wrote_cb, gpointer wrote_data, const char *what, GCancellable *cancellable, GError **error)
 {
-  PartProgress *pp = data;
+  g_autoptr(GBytes) body = g_bytes_new_static (buf, len);
+  g_autoptr(GBytes) answer = NULL;
+  g_autofree char *payload_sha = NULL;
+  g_autofree char *md5_b64 = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
+  guint8 md5[MD5_DIGEST_SIZE];
 
-  pp->sent += chunk_size;
-  imu_sync_transfer_progress (pp->transfer, pp->base + pp->sent);
+  payload_sha = digest_buffer (buf, len, md5);
+  md5_b64 = g_base64_encode (md5, sizeof md5);
+  {
+    const char *headers[] = { "Content-MD5", md5_b64, content_type != NULL ? "Content-Type" : NULL, content_type,
+                              "x-amz-meta-sha256", sha256, NULL };
+
+    msg = build_message (self, "PUT", key, params, headers, payload_sha);
+  }
+  soup_message_set_request_body_from_bytes (msg, NULL, body);
+  g_signal_connect (msg, "wrote-body-data", wrote_cb, wrote_data);
+  answer = imu_sync_http_send (http, msg, what, cancellable, error);
+  g_signal_handlers_disconnect_by_func (msg, wrote_cb, wrote_data);
+  return answer != NULL ? g_steal_pointer (&msg) : NULL;
 }
 
 static gboolean
@@ -872,29 +727,13 @@ put_single (ImuSyncS3 *self, const char *key, int fd, const char *local_path, gu
             GCancellable *cancellable, GError **error)
 {
   g_autofree guint8 *buf = g_malloc (MAX (size, 1));
-  g_autofree char *payload_sha = NULL;
-  g_autofree char *md5_b64 = NULL;
   g_autoptr(SoupMessage) msg = NULL;
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GBytes) answer = NULL;
-  guint8 md5[MD5_DIGEST_SIZE];
-  PartProgress pp = { transfer, 0, 0 };
+  ImuSyncHttpProgress progress = { transfer, 0, 0 };
 
-  if (!read_exactly (fd, buf, (gsize) size, 0, local_path, error))
+  if (!imu_sync_read_at (fd, buf, (gsize) size, 0, local_path, error))
     return FALSE;
-  payload_sha = digest_buffer (buf, (gsize) size, md5);
-  md5_b64 = g_base64_encode (md5, sizeof md5);
-  {
-    const char *headers[] = { "Content-MD5", md5_b64, "Content-Type", content_type, "x-amz-meta-sha256", sha256, NULL };
-
-    msg = build_message (self, "PUT", key, NULL, headers, payload_sha);
-  }
-  body = g_bytes_new_take (g_steal_pointer (&buf), (gsize) size);
-  soup_message_set_request_body_from_bytes (msg, NULL, body);
-  g_signal_connect (msg, "wrote-body-data", G_CALLBACK (wrote_body_data_cb), &pp);
-  answer = send (self, msg, what, cancellable, error);
-  g_signal_handlers_disconnect_by_func (msg, wrote_body_data_cb, &pp);
-  if (answer == NULL)
+  if (!(msg = put_buffer (self, &self->http, key, NULL, buf, (gsize) size, content_type, sha256,
+                          G_CALLBACK (imu_sync_http_wrote_body_data_cb), &progress, what, cancellable, error)))
     return FALSE;
   imu_sync_transfer_progress (transfer, size);
   return TRUE;
@@ -956,38 +795,23 @@ worker_wrote_cb (SoupMessage *msg, guint chunk_size, gpointer data)
 }
 
 static char *
-upload_one_part (Uploader *up, SoupSession *session, guint8 *buf, guint i, GError **error)
+upload_one_part (Uploader *up, const ImuSyncHttp *http, guint8 *buf, guint i, GError **error)
 {
   guint64 off = (guint64) i * up->part_size;
   gsize len = (gsize) MIN ((guint64) up->part_size, up->size - off);
   g_autofree char *number = g_strdup_printf ("%u", i + 1);
   const char *params[] = { "partNumber", number, "uploadId", up->upload_id, NULL };
-  g_autofree char *payload_sha = NULL;
-  g_autofree char *md5_b64 = NULL;
   g_autoptr(SoupMessage) msg = NULL;
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GBytes) answer = NULL;
-  guint8 md5[MD5_DIGEST_SIZE];
   WorkerProgress wp = { up, 0 };
   const char *etag;
 
-  if (!read_exactly (up->fd, buf, len, off, up->local_path, error))
+  if (!imu_sync_read_at (up->fd, buf, len, off, up->local_path, error))
     return NULL;
-  payload_sha = digest_buffer (buf, len, md5);
-  md5_b64 = g_base64_encode (md5, sizeof md5);
-  {
-    const char *headers[] = { "Content-MD5", md5_b64, NULL };
-
-    msg = build_message (up->self, "PUT", up->key, params, headers, payload_sha);
-  }
-  body = g_bytes_new_static (buf, len);
-  soup_message_set_request_body_from_bytes (msg, NULL, body);
-  g_signal_connect (msg, "wrote-body-data", G_CALLBACK (worker_wrote_cb), &wp);
   g_atomic_int_inc (&upload_part_count);
-  answer = send_on (up->self, session, msg, up->what, up->cancellable, error);
-  g_signal_handlers_disconnect_by_func (msg, worker_wrote_cb, &wp);
+  msg = put_buffer (up->self, http, up->key, params, buf, len, NULL, NULL, G_CALLBACK (worker_wrote_cb), &wp,
+                    up->what, up->cancellable, error);
   g_atomic_int_add (&up->in_flight, -(gint) wp.sent);
-  if (answer == NULL)
+  if (msg == NULL)
     {
       g_prefix_error (error, _("part %u of %u: "), i + 1, up->n_parts);
       return NULL;
@@ -1006,9 +830,10 @@ static gpointer
 upload_worker (gpointer data)
 {
   Uploader *up = data;
-  g_autoptr(SoupSession) session = new_session ();
   g_autofree guint8 *buf = g_malloc (up->part_size);
+  ImuSyncHttp http;
 
+  imu_sync_http_init (&http, IMU_SYNC_TARGET (up->self), check_response);
   for (;;)
     {
       guint k = (guint) g_atomic_int_add (&up->next_todo, 1);
@@ -1019,7 +844,7 @@ upload_worker (gpointer data)
         break;
       ev = g_new0 (PartEvent, 1);
       ev->index = up->todo[k];
-      ev->etag = upload_one_part (up, session, buf, ev->index, &ev->error);
+      ev->etag = upload_one_part (up, &http, buf, ev->index, &ev->error);
       failed = ev->etag == NULL;
       /* The event belongs to the calling thread from here on. */
       g_async_queue_push (up->events, ev);
@@ -1032,6 +857,7 @@ upload_worker (gpointer data)
     done->index = WORKER_DONE;
     g_async_queue_push (up->events, done);
   }
+  imu_sync_http_clear (&http);
   return NULL;
 }
 
@@ -1184,7 +1010,7 @@ put_multipart (ImuSyncS3 *self, const char *key, int fd, const char *local_path,
                       g_autofree char *ignored = NULL;
                       g_autofree char *md5_hex = NULL;
 
-                      if (!read_exactly (fd, buf, len, off, local_path, error))
+                      if (!imu_sync_read_at (fd, buf, len, off, local_path, error))
                         return FALSE;
                       ignored = digest_buffer (buf, len, md5);
                       md5_hex = hex_encode (md5, sizeof md5);
@@ -1237,7 +1063,7 @@ put_multipart (ImuSyncS3 *self, const char *key, int fd, const char *local_path,
     g_autoptr(GBytes) answer = NULL;
 
     soup_message_set_request_body_from_bytes (msg, NULL, body);
-    if (!(answer = send (self, msg, what, cancellable, error)))
+    if (!(answer = imu_sync_http_send (&self->http, msg, what, cancellable, error)))
       return FALSE;
   }
   return TRUE;
@@ -1304,40 +1130,23 @@ imu_sync_s3_list (ImuSyncTarget *target, const char *prefix, GCancellable *cance
   ImuSyncS3 *self = IMU_SYNC_S3 (target);
   g_autoptr(GPtrArray) objects = g_ptr_array_new_with_free_func ((GDestroyNotify) imu_sync_object_free);
   g_autofree char *token = NULL;
+  gboolean more = TRUE;
 
-  for (;;)
+  while (more)
     {
       const char *params[7] = { "list-type", "2" };
       guint n = 2;
-      g_autoptr(SoupMessage) msg = NULL;
-      g_autoptr(GBytes) body = NULL;
-      g_autofree char *root = NULL;
       ListXml l = { objects };
-      gboolean more;
+      gboolean ok;
 
-      if (prefix != NULL && *prefix != '\0')
-        {
-          params[n++] = "prefix";
-          params[n++] = prefix;
-        }
-      if (token != NULL)
-        {
-          params[n++] = "continuation-token";
-          params[n++] = token;
-        }
-      msg = build_message (self, "GET", NULL, params, NULL, NULL);
-      if (!(body = send (self, msg, _("listing the bucket"), cancellable, error)))
-        return NULL;
-      root = parse_xml (body, list_end, &l, error);
+      add_param (params, &n, "prefix", prefix != NULL && *prefix != '\0' ? prefix : NULL);
+      add_param (params, &n, "continuation-token", token);
+      ok = send_xml (self, "GET", NULL, params, NULL, list_end, &l, _("listing the bucket"), cancellable, error);
       g_free (l.key);
       g_free (l.etag);
-      more = l.truncated && l.next_token != NULL && g_strcmp0 (l.next_token, token) != 0;
-      g_free (token);
-      token = l.next_token;
-      if (root == NULL)
+      more = turn_page (&token, l.next_token, l.truncated);
+      if (!ok)
         return NULL;
-      if (!more)
-        break;
     }
   return g_steal_pointer (&objects);
 }
@@ -1351,18 +1160,8 @@ imu_sync_s3_list (ImuSyncTarget *target, const char *prefix, GCancellable *cance
 static void
 config_part_size (ImuSyncS3 *self, const ImuSyncTargetConfig *config)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *o;
-  gint64 size;
+  gint64 size = imu_sync_target_config_get_int (config, "part_size", 0);
 
-  if (config->config_json == NULL || !json_parser_load_from_data (parser, config->config_json, -1, NULL)
-      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    return;
-  o = json_node_get_object (json_parser_get_root (parser));
-  if (!json_object_has_member (o, "part_size")
-      || json_node_get_value_type (json_object_get_member (o, "part_size")) != G_TYPE_INT64)
-    return;
-  size = json_object_get_int_member (o, "part_size");
   if (size > 0 && size <= G_MAXINT32)
     self->part_size = (guint) size;
 }
@@ -1372,19 +1171,15 @@ imu_sync_s3_setup (ImuSyncTarget *target, const char *secret, GError **error)
 {
   ImuSyncS3 *self = IMU_SYNC_S3 (target);
   const ImuSyncTargetConfig *config = imu_sync_target_get_config (target);
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GUri) uri = NULL;
   g_autofree char *host = NULL;
   g_autofree char *base = NULL;
   g_autofree char *host_port = NULL;
-  const char *secret_key = NULL;
+  g_autofree char *secret_key = NULL;
   const char *scheme;
   int port;
 
-  if (!imu_sync_check_url_security (config->url, config->insecure, error))
-    return FALSE;
-  uri = g_uri_parse (config->url, G_URI_FLAGS_ENCODED, error);
-  if (uri == NULL)
+  if (!(uri = imu_sync_http_parse_url (config, error)))
     return FALSE;
   if (g_uri_get_query (uri) != NULL || g_uri_get_userinfo (uri) != NULL)
     {
@@ -1417,10 +1212,7 @@ imu_sync_s3_setup (ImuSyncTarget *target, const char *secret, GError **error)
       g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_CONFIG, _("it needs an access key id (--access-key ID)"));
       return FALSE;
     }
-  if (secret != NULL && json_parser_load_from_data (parser, secret, -1, NULL)
-      && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    secret_key = json_object_get_string_member_with_default (json_node_get_object (json_parser_get_root (parser)),
-                                                             "secret_key", NULL);
+  secret_key = imu_sync_secret_dup_string (secret, "secret_key");
   if (secret_key == NULL || *secret_key == '\0')
     {
       g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_NO_SECRET,
@@ -1434,8 +1226,8 @@ imu_sync_s3_setup (ImuSyncTarget *target, const char *secret, GError **error)
    * a certificate that covers it (*.endpoint covers no dotted bucket). */
   scheme = g_uri_get_scheme (uri);
   host = g_ascii_strdown (g_uri_get_host (uri), -1);
-  self->path_style = config_boolean (config, "path_style") || g_hostname_is_ip_address (host)
-                     || strchr (self->bucket, '.') != NULL;
+  self->path_style = imu_sync_target_config_get_boolean (config, "path_style")
+                     || g_hostname_is_ip_address (host) || strchr (self->bucket, '.') != NULL;
   port = g_uri_get_port (uri);
   if (!self->path_style)
     {
@@ -1470,7 +1262,7 @@ imu_sync_s3_setup (ImuSyncTarget *target, const char *secret, GError **error)
     self->bucket_path = g_steal_pointer (&base);
 
   self->signer = imu_sigv4_new (self->access_key, secret_key, self->region, SERVICE);
-  self->session = new_session ();
+  imu_sync_http_init (&self->http, target, check_response);
   return TRUE;
 }
 
@@ -1479,29 +1271,8 @@ imu_sync_s3_head (ImuSyncTarget *target, const char *key, GCancellable *cancella
 {
   ImuSyncS3 *self = IMU_SYNC_S3 (target);
   g_autoptr(SoupMessage) msg = build_message (self, "HEAD", key, NULL, NULL, NULL);
-  g_autofree char *what = g_strdup_printf (_("looking up %s"), key);
-  g_autoptr(GBytes) body = send (self, msg, what, cancellable, error);
-  SoupMessageHeaders *h;
-  ImuSyncObject *object;
-  const char *last_modified;
 
-  if (body == NULL)
-    return NULL;
-  h = soup_message_get_response_headers (msg);
-  object = g_new0 (ImuSyncObject, 1);
-  object->key = g_strdup (key);
-  object->size = soup_message_headers_get_content_length (h);
-  object->sha256 = g_strdup (soup_message_headers_get_one (h, "x-amz-meta-sha256"));
-  object->etag = g_strdup (soup_message_headers_get_one (h, "ETag"));
-  last_modified = soup_message_headers_get_one (h, "Last-Modified");
-  if (last_modified != NULL)
-    {
-      g_autoptr(GDateTime) dt = soup_date_time_new_from_http_string (last_modified);
-
-      if (dt != NULL)
-        object->modified_us = g_date_time_to_unix (dt) * G_USEC_PER_SEC;
-    }
-  return object;
+  return imu_sync_http_head (&self->http, msg, key, "x-amz-meta-sha256", cancellable, error);
 }
 
 static gboolean
@@ -1511,8 +1282,7 @@ imu_sync_s3_put (ImuSyncTarget *target, const char *key, const char *local_path,
   ImuSyncS3 *self = IMU_SYNC_S3 (target);
   g_autofree char *what = g_strdup_printf (_("upload of %s"), key);
   g_autoptr(ImuSyncObject) landed = NULL;
-  guint64 size;
-  GStatBuf st;
+  guint64 size = 0;
   gboolean ok;
   int fd;
 
@@ -1520,19 +1290,8 @@ imu_sync_s3_put (ImuSyncTarget *target, const char *key, const char *local_path,
 
   if (content_type == NULL)
     content_type = DEFAULT_CONTENT_TYPE;
-  fd = g_open (local_path, O_RDONLY | O_CLOEXEC, 0);
-  if (fd < 0 || fstat (fd, &st) != 0)
-    {
-      int errsv = errno;
-
-      if (fd >= 0)
-        close (fd);
-      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_LOCAL, _("%s: cannot open: %s"), local_path, g_strerror (errsv));
-      return FALSE;
-    }
-  size = (guint64) st.st_size;
-  if (transfer != NULL)
-    transfer->bytes_total = size;
+  if ((fd = imu_sync_open_upload (local_path, transfer, &size, error)) < 0)
+    return FALSE;
   if (!ensure_bucket (self, cancellable, error))
     {
       close (fd);
@@ -1568,29 +1327,8 @@ imu_sync_s3_get (ImuSyncTarget *target, const char *key, const char *local_path,
   ImuSyncS3 *self = IMU_SYNC_S3 (target);
   g_autoptr(SoupMessage) msg = build_message (self, "GET", key, NULL, NULL, NULL);
   g_autofree char *what = g_strdup_printf (_("download of %s"), key);
-  g_autoptr(GError) transport = NULL;
-  g_autoptr(GError) read_error = NULL;
-  g_autoptr(GInputStream) in = soup_session_send (self->session, msg, cancellable, &transport);
-  gint64 expected;
-  gboolean ok;
 
-  if (in == NULL || soup_message_get_status (msg) < 200 || soup_message_get_status (msg) >= 300)
-    {
-      g_autoptr(GBytes) body = NULL;
-
-      if (in != NULL)
-        body = g_input_stream_read_bytes (in, 64 * 1024, NULL, NULL);
-      check_response (self, msg, body, transport, what, error);
-      return FALSE;
-    }
-  expected = soup_message_headers_get_content_length (soup_message_get_response_headers (msg));
-  if (transfer != NULL && expected > 0)
-    transfer->bytes_total = (guint64) expected;
-  ok = imu_sync_receive_file (in, expected, local_path, what, transfer, cancellable, &read_error, error);
-  if (read_error != NULL)
-    check_response (self, msg, NULL, read_error, what, error);
-  g_input_stream_close (in, NULL, NULL);
-  return ok;
+  return imu_sync_http_get_file (&self->http, msg, local_path, what, transfer, cancellable, error);
 }
 
 static gboolean
@@ -1600,7 +1338,6 @@ imu_sync_s3_remove (ImuSyncTarget *target, const char *key, GCancellable *cancel
   g_autoptr(SoupMessage) msg = NULL;
   g_autofree char *what = g_strdup_printf (_("deleting %s"), key);
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(GBytes) body = NULL;
 
   /* An upload of this key that never finished holds parts the bucket's
    * owner pays for: abort it too. */
@@ -1617,13 +1354,7 @@ imu_sync_s3_remove (ImuSyncTarget *target, const char *key, GCancellable *cancel
       g_clear_error (&local_error);
     }
   msg = build_message (self, "DELETE", key, NULL, NULL, NULL);
-  body = send (self, msg, what, cancellable, &local_error);
-  if (body == NULL && !g_error_matches (local_error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_NOT_FOUND))
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-  return TRUE;
+  return imu_sync_http_delete (&self->http, msg, what, cancellable, error);
 }
 
 /* The upload id in @resume_json when it is an S3 upload of @key. */
@@ -1631,17 +1362,9 @@ static char *
 resume_upload_id (const char *resume_json, const char *key)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *o;
+  JsonObject *o = resume_object (parser, resume_json, key);
 
-  if (resume_json == NULL || !json_parser_load_from_data (parser, resume_json, -1, NULL)
-      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    return NULL;
-  o = json_node_get_object (json_parser_get_root (parser));
-  if (g_strcmp0 (json_object_get_string_member_with_default (o, "backend", ""), "s3") != 0
-      || g_strcmp0 (json_object_get_string_member_with_default (o, "key", ""), key) != 0
-      || *json_object_get_string_member_with_default (o, "upload_id", "") == '\0')
-    return NULL;
-  return g_strdup (json_object_get_string_member (o, "upload_id"));
+  return o != NULL ? g_strdup (json_object_get_string_member (o, "upload_id")) : NULL;
 }
 
 static gboolean
@@ -1680,7 +1403,6 @@ imu_sync_s3_test (ImuSyncTarget *target, ImuSyncTestReport *report, GCancellable
   g_autofree char *probe = imu_sync_target_session_key (target, ".imu-probe", uuid);
   g_autofree char *prefix = imu_sync_target_sessions_prefix (target);
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(GPtrArray) list = NULL;
 
   imu_sync_test_report_add (report, _("endpoint: %s (%s)"), config->url,
                             self->path_style ? _("path-style") : _("virtual-hosted"));
@@ -1691,7 +1413,7 @@ imu_sync_s3_test (ImuSyncTarget *target, ImuSyncTestReport *report, GCancellable
   {
     const char *params[] = { "list-type", "2", "max-keys", "1", "prefix", prefix, NULL };
     g_autoptr(SoupMessage) msg = build_message (self, "GET", NULL, params, NULL, NULL);
-    g_autoptr(GBytes) body = send (self, msg, _("reaching the bucket"), cancellable, &local_error);
+    g_autoptr(GBytes) body = imu_sync_http_send (&self->http, msg, _("reaching the bucket"), cancellable, &local_error);
     const char *date = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Date");
     g_autoptr(GDateTime) server = date != NULL ? soup_date_time_new_from_http_string (date) : NULL;
 
@@ -1720,14 +1442,7 @@ imu_sync_s3_test (ImuSyncTarget *target, ImuSyncTestReport *report, GCancellable
       }
   }
 
-  if (!(list = imu_sync_s3_list (target, prefix, cancellable, &local_error)))
-    {
-      imu_sync_test_report_add (report, _("list: failed: %s"), local_error->message);
-      report->ok = FALSE;
-      g_clear_error (&local_error);
-    }
-  else
-    imu_sync_test_report_add (report, _("list: ok (%u objects)"), list->len);
+  imu_sync_test_report_list (report, target, prefix, cancellable);
 
   {
     static const char probe_text[] = "probe\n";
@@ -1738,18 +1453,8 @@ imu_sync_s3_test (ImuSyncTarget *target, ImuSyncTestReport *report, GCancellable
     g_autoptr(GBytes) answer = NULL;
 
     soup_message_set_request_body_from_bytes (msg, NULL, body);
-    answer = send (self, msg, _("writing a probe object"), cancellable, &local_error);
-    if (answer == NULL)
-      {
-        imu_sync_test_report_add (report, _("write: failed: %s"), local_error->message);
-        report->ok = FALSE;
-      }
-    else if (!imu_sync_s3_remove (target, probe, cancellable, &local_error))
-      {
-        imu_sync_test_report_add (report, _("delete: failed: %s"), local_error->message);
-        report->ok = FALSE;
-      }
-    else
+    answer = imu_sync_http_send (&self->http, msg, _("writing a probe object"), cancellable, &local_error);
+    if (imu_sync_test_report_probe (report, target, probe, local_error, cancellable))
       imu_sync_test_report_add (report, _("write and delete a probe object: ok"));
   }
   return TRUE;
@@ -1760,7 +1465,7 @@ imu_sync_s3_finalize (GObject *object)
 {
   ImuSyncS3 *self = IMU_SYNC_S3 (object);
 
-  g_clear_object (&self->session);
+  imu_sync_http_clear (&self->http);
   g_clear_pointer (&self->signer, imu_sigv4_free);
   g_free (self->url_base);
   g_free (self->host_header);

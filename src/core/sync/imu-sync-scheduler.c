@@ -239,6 +239,43 @@ remote_manifest (const char *inner_manifest, gint64 bytes, const char *sha256, G
   return json_generator_to_data (gen, NULL);
 }
 
+/* Where a transfer of one session keeps its bundle and its manifest:
+ * staged in the scheduler's folder (a pull's names apart from a push's,
+ * so that the two never share a file), and on the target (no keys when
+ * @target is NULL). */
+typedef struct {
+  char *staged;
+  char *manifest_path;
+  char *bundle_key;
+  char *manifest_key;
+} JobFiles;
+
+static JobFiles
+job_files (ImuSyncTarget *target, const char *staging, const ImuSyncItem *item)
+{
+  const char *tag = item->direction == IMU_SYNC_PULL ? "pull-" : "";
+  const char *uuid = item->session_uuid;
+  JobFiles files = {
+    g_strdup_printf ("%s/%s%s" IMU_BUNDLE_EXTENSION, staging, tag, uuid),
+    g_strdup_printf ("%s/%s%s.manifest.json", staging, tag, uuid),
+    target != NULL ? imu_sync_target_session_key (target, uuid, BUNDLE_FILE) : NULL,
+    target != NULL ? imu_sync_target_session_key (target, uuid, MANIFEST_FILE) : NULL,
+  };
+
+  return files;
+}
+
+static void
+job_files_clear (JobFiles *files)
+{
+  g_clear_pointer (&files->staged, g_free);
+  g_clear_pointer (&files->manifest_path, g_free);
+  g_clear_pointer (&files->bundle_key, g_free);
+  g_clear_pointer (&files->manifest_key, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (JobFiles, job_files_clear)
+
 static gboolean
 integrity_error (GError **error, const char *what, const char *key, gint64 size, gint64 expected_size,
                  const char *sha, const char *expected_sha)
@@ -254,10 +291,7 @@ static gboolean
 run_push (Job *job, ImuSyncTarget *target, const char *staging, GCancellable *cancellable, GError **error)
 {
   ImuSyncItem *item = job->item;
-  g_autofree char *staged = g_strdup_printf ("%s/%s" IMU_BUNDLE_EXTENSION, staging, item->session_uuid);
-  g_autofree char *manifest_path = g_strdup_printf ("%s/%s.manifest.json", staging, item->session_uuid);
-  g_autofree char *bundle_key = imu_sync_target_session_key (target, item->session_uuid, BUNDLE_FILE);
-  g_autofree char *manifest_key = imu_sync_target_session_key (target, item->session_uuid, MANIFEST_FILE);
+  g_auto(JobFiles) files = job_files (target, staging, item);
   g_autofree char *sha = NULL;
   g_autofree char *manifest = NULL;
   g_autofree char *manifest_sha = NULL;
@@ -277,18 +311,18 @@ run_push (Job *job, ImuSyncTarget *target, const char *staging, GCancellable *ca
   /* The staged bundle of an interrupted push is reused when it still has
    * the bytes the resume state refers to; else it is written again (the
    * same session gives the same bytes, so usually it matches anyway). */
-  if (g_file_test (staged, G_FILE_TEST_EXISTS))
+  if (g_file_test (files.staged, G_FILE_TEST_EXISTS))
     {
-      sha = imu_sync_sha256_file (staged, cancellable, NULL);
-      if (sha == NULL || g_strcmp0 (sha, item->sha256) != 0 || !(info = imu_bundle_peek (staged, cancellable, NULL)))
+      sha = imu_sync_sha256_file (files.staged, cancellable, NULL);
+      if (sha == NULL || g_strcmp0 (sha, item->sha256) != 0 || !(info = imu_bundle_peek (files.staged, cancellable, NULL)))
         {
           g_clear_pointer (&sha, g_free);
-          g_unlink (staged);
+          g_unlink (files.staged);
         }
     }
   if (sha == NULL)
     {
-      if (!imu_bundle_write (job->store, session_id, staged, IMU_BUNDLE_ARCHIVE_TAR_ZSTD, NULL, NULL,
+      if (!imu_bundle_write (job->store, session_id, files.staged, IMU_BUNDLE_ARCHIVE_TAR_ZSTD, NULL, NULL,
                              cancellable, &info, error))
         return FALSE;
       sha = g_strdup (info->sha256);
@@ -306,7 +340,7 @@ run_push (Job *job, ImuSyncTarget *target, const char *staging, GCancellable *ca
 
   /* Pushing twice makes no second copy: the layout is keyed by uuid, and
    * an object that already holds these bytes is not sent again. */
-  there = imu_sync_target_head (target, bundle_key, cancellable, &local_error);
+  there = imu_sync_target_head (target, files.bundle_key, cancellable, &local_error);
   if (there == NULL && !g_error_matches (local_error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_NOT_FOUND))
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
@@ -314,14 +348,15 @@ run_push (Job *job, ImuSyncTarget *target, const char *staging, GCancellable *ca
     }
   g_clear_error (&local_error);
   if (there != NULL && there->size == info->bytes && g_strcmp0 (there->sha256, sha) == 0)
-    g_debug ("%s is already there", bundle_key);
+    g_debug ("%s is already there", files.bundle_key);
   else
     {
       transfer.resume_json = g_strdup (item->resume_state);
       transfer.bytes_total = (guint64) info->bytes;
       transfer.changed = transfer_changed_cb;
       transfer.user_data = job;
-      if (!imu_sync_target_put (target, bundle_key, staged, sha, BUNDLE_CONTENT_TYPE, &transfer, cancellable, error))
+      if (!imu_sync_target_put (target, files.bundle_key, files.staged, sha, BUNDLE_CONTENT_TYPE, &transfer,
+                                cancellable, error))
         {
           imu_sync_transfer_clear (&transfer);
           return FALSE;
@@ -331,11 +366,11 @@ run_push (Job *job, ImuSyncTarget *target, const char *staging, GCancellable *ca
 
   if (!(manifest = remote_manifest (info->manifest_json, info->bytes, sha, error)))
     return FALSE;
-  if (!g_file_set_contents (manifest_path, manifest, -1, error))
+  if (!g_file_set_contents (files.manifest_path, manifest, -1, error))
     return FALSE;
   manifest_sha = g_compute_checksum_for_string (G_CHECKSUM_SHA256, manifest, -1);
   g_clear_pointer (&there, imu_sync_object_free);
-  there = imu_sync_target_head (target, manifest_key, cancellable, &local_error);
+  there = imu_sync_target_head (target, files.manifest_key, cancellable, &local_error);
   if (there == NULL && !g_error_matches (local_error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_NOT_FOUND))
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
@@ -343,20 +378,21 @@ run_push (Job *job, ImuSyncTarget *target, const char *staging, GCancellable *ca
     }
   g_clear_error (&local_error);
   if ((there == NULL || g_strcmp0 (there->sha256, manifest_sha) != 0)
-      && !imu_sync_target_put (target, manifest_key, manifest_path, manifest_sha, "application/json", NULL,
+      && !imu_sync_target_put (target, files.manifest_key, files.manifest_path, manifest_sha, "application/json", NULL,
                                cancellable, error))
     return FALSE;
 
   /* Verify what landed before calling it done. */
   set_state (job, IMU_SYNC_STATE_VERIFYING);
   g_clear_pointer (&there, imu_sync_object_free);
-  if (!(there = imu_sync_target_head (target, bundle_key, cancellable, error)))
+  if (!(there = imu_sync_target_head (target, files.bundle_key, cancellable, error)))
     return FALSE;
   if (there->size != info->bytes || g_strcmp0 (there->sha256, sha) != 0)
-    return integrity_error (error, _("Verifying the upload"), bundle_key, there->size, info->bytes, there->sha256, sha);
+    return integrity_error (error, _("Verifying the upload"), files.bundle_key, there->size, info->bytes,
+                            there->sha256, sha);
   item->bytes_done = info->bytes;
-  g_unlink (staged);
-  g_unlink (manifest_path);
+  g_unlink (files.staged);
+  g_unlink (files.manifest_path);
   return TRUE;
 }
 
@@ -364,10 +400,7 @@ static gboolean
 run_pull (Job *job, ImuSyncTarget *target, const char *staging, GCancellable *cancellable, GError **error)
 {
   ImuSyncItem *item = job->item;
-  g_autofree char *staged = g_strdup_printf ("%s/pull-%s" IMU_BUNDLE_EXTENSION, staging, item->session_uuid);
-  g_autofree char *manifest_path = g_strdup_printf ("%s/pull-%s.manifest.json", staging, item->session_uuid);
-  g_autofree char *bundle_key = imu_sync_target_session_key (target, item->session_uuid, BUNDLE_FILE);
-  g_autofree char *manifest_key = imu_sync_target_session_key (target, item->session_uuid, MANIFEST_FILE);
+  g_auto(JobFiles) files = job_files (target, staging, item);
   g_autoptr(JsonNode) manifest = NULL;
   g_autoptr(ImuImportResult) result = NULL;
   g_autoptr(GError) local_error = NULL;
@@ -384,40 +417,40 @@ run_pull (Job *job, ImuSyncTarget *target, const char *staging, GCancellable *ca
   if (find_session (job->store, item->session_uuid) > 0)
     return TRUE;
   set_state (job, IMU_SYNC_STATE_TRANSFERRING);
-  if (!imu_sync_target_get (target, manifest_key, manifest_path, NULL, cancellable, error))
+  if (!imu_sync_target_get (target, files.manifest_key, files.manifest_path, NULL, cancellable, error))
     return FALSE;
   /* Whoever can write to the target writes this file: bounded in size and
    * nesting before it is parsed (a manifest of 75 000 nested arrays once
    * crashed every retry of the pull). A bad one needs attention; it is not
    * retried. */
-  if (!g_file_get_contents (manifest_path, &text, &text_len, &local_error)
+  if (!g_file_get_contents (files.manifest_path, &text, &text_len, &local_error)
       || text_len > MAX_MANIFEST_BYTES
       || !(manifest = imu_json_parse (text, (gssize) text_len, MAX_MANIFEST_BYTES, &local_error))
       || !JSON_NODE_HOLDS_OBJECT (manifest)
       || !json_object_has_member (json_node_get_object (manifest), "bundle")
       || !JSON_NODE_HOLDS_OBJECT (json_object_get_member (json_node_get_object (manifest), "bundle")))
     {
-      g_unlink (manifest_path);
+      g_unlink (files.manifest_path);
       if (local_error != NULL)
         g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_PROTOCOL,
-                     _("%s is not an IMU Studio manifest: %s"), manifest_key, local_error->message);
+                     _("%s is not an IMU Studio manifest: %s"), files.manifest_key, local_error->message);
       else if (text_len > MAX_MANIFEST_BYTES)
         g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_PROTOCOL,
-                     _("%s is not an IMU Studio manifest: %zu bytes, more than the %d allowed"), manifest_key,
+                     _("%s is not an IMU Studio manifest: %zu bytes, more than the %d allowed"), files.manifest_key,
                      (size_t) text_len, MAX_MANIFEST_BYTES);
       else
         g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_PROTOCOL,
-                     _("%s is not an IMU Studio manifest with a “bundle” member"), manifest_key);
+                     _("%s is not an IMU Studio manifest with a “bundle” member"), files.manifest_key);
       return FALSE;
     }
-  g_unlink (manifest_path);
+  g_unlink (files.manifest_path);
   bundle = json_object_get_object_member (json_node_get_object (manifest), "bundle");
   expected_sha = json_object_has_member (bundle, "sha256") ? json_object_get_string_member (bundle, "sha256") : NULL;
   if (json_object_has_member (bundle, "bytes"))
     expected_bytes = json_object_get_int_member (bundle, "bytes");
   if (expected_sha == NULL || strlen (expected_sha) != 64)
     {
-      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_PROTOCOL, _("%s has no bundle sha256"), manifest_key);
+      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_PROTOCOL, _("%s has no bundle sha256"), files.manifest_key);
       return FALSE;
     }
   g_free (item->sha256);
@@ -427,21 +460,21 @@ run_pull (Job *job, ImuSyncTarget *target, const char *staging, GCancellable *ca
   transfer.bytes_total = (guint64) item->bytes_total;
   transfer.changed = transfer_changed_cb;
   transfer.user_data = job;
-  if (!imu_sync_target_get (target, bundle_key, staged, &transfer, cancellable, error))
+  if (!imu_sync_target_get (target, files.bundle_key, files.staged, &transfer, cancellable, error))
     return FALSE;
 
   set_state (job, IMU_SYNC_STATE_VERIFYING);
-  if (!(sha = imu_sync_sha256_file (staged, cancellable, error)))
+  if (!(sha = imu_sync_sha256_file (files.staged, cancellable, error)))
     return FALSE;
-  if (g_stat (staged, &st) != 0 || (expected_bytes >= 0 && st.st_size != expected_bytes)
+  if (g_stat (files.staged, &st) != 0 || (expected_bytes >= 0 && st.st_size != expected_bytes)
       || !g_str_equal (sha, expected_sha))
     {
-      g_unlink (staged);
-      return integrity_error (error, _("Verifying the download"), bundle_key, st.st_size, expected_bytes, sha,
+      g_unlink (files.staged);
+      return integrity_error (error, _("Verifying the download"), files.bundle_key, st.st_size, expected_bytes, sha,
                               expected_sha);
     }
-  result = imu_bundle_import (job->store, staged, NULL, NULL, NULL, NULL, cancellable, &local_error);
-  g_unlink (staged);
+  result = imu_bundle_import (job->store, files.staged, NULL, NULL, NULL, NULL, cancellable, &local_error);
+  g_unlink (files.staged);
   if (result == NULL && !g_error_matches (local_error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_DUPLICATE))
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
@@ -543,17 +576,15 @@ out:
        * this worker may have started one since: abort what it knows too. */
       if (job->removed && item->direction == IMU_SYNC_PUSH && target != NULL)
         {
-          g_autofree char *bundle_key = imu_sync_target_session_key (target, item->session_uuid, BUNDLE_FILE);
-          g_autofree char *staged = g_strdup_printf ("%s/%s" IMU_BUNDLE_EXTENSION, staging, item->session_uuid);
-          g_autofree char *manifest_path = g_strdup_printf ("%s/%s.manifest.json", staging, item->session_uuid);
+          g_auto(JobFiles) files = job_files (target, staging, item);
           g_autoptr(GError) abort_error = NULL;
 
-          g_unlink (staged);
-          g_unlink (manifest_path);
-          if (!imu_sync_target_abort (target, bundle_key, item->resume_state, NULL, &abort_error))
+          g_unlink (files.staged);
+          g_unlink (files.manifest_path);
+          if (!imu_sync_target_abort (target, files.bundle_key, item->resume_state, NULL, &abort_error))
             {
               imu_redact_error (abort_error);
-              g_debug ("discarding the cancelled upload of %s: %s", bundle_key, abort_error->message);
+              g_debug ("discarding the cancelled upload of %s: %s", files.bundle_key, abort_error->message);
             }
         }
     }
@@ -641,6 +672,15 @@ transfer_done_cb (GObject *source, GAsyncResult *result, gpointer data)
   kick (self);
 }
 
+/* Takes a source off its context and drops the reference to it. */
+static void
+drop_source (GSource **source)
+{
+  if (*source != NULL)
+    g_source_destroy (*source);
+  g_clear_pointer (source, g_source_unref);
+}
+
 static gboolean
 timer_cb (gpointer data)
 {
@@ -654,11 +694,7 @@ timer_cb (gpointer data)
 static void
 arm_timer (ImuSyncScheduler *self, gint64 delay_us)
 {
-  if (self->timer_source != NULL)
-    {
-      g_source_destroy (self->timer_source);
-      g_clear_pointer (&self->timer_source, g_source_unref);
-    }
+  drop_source (&self->timer_source);
   self->timer_source = g_timeout_source_new ((guint) MIN (delay_us / 1000 + 1, G_MAXUINT));
   g_source_set_callback (self->timer_source, timer_cb, self, NULL);
   g_source_attach (self->timer_source, self->context);
@@ -788,10 +824,18 @@ stop_network_news (ImuSyncScheduler *self)
   if (self->monitor_handler != 0)
     g_clear_signal_handler (&self->monitor_handler, self->monitor);
   g_mutex_lock (&self->network_lock);
-  if (self->network_source != NULL)
-    g_source_destroy (self->network_source);
-  g_clear_pointer (&self->network_source, g_source_unref);
+  drop_source (&self->network_source);
   g_mutex_unlock (&self->network_lock);
+}
+
+/* Stops what a started scheduler listens to: its timers and the network. */
+static void
+stop_sources (ImuSyncScheduler *self)
+{
+  drop_source (&self->timer_source);
+  drop_source (&self->kick_source);
+  drop_source (&self->poll_source);
+  stop_network_news (self);
 }
 
 static gboolean
@@ -1026,13 +1070,12 @@ abort_push (ImuSyncScheduler *self, ImuStore *store, const ImuSyncItem *item, GC
             GError **error)
 {
   g_autofree char *staging = imu_sync_staging_dir (self->library_path);
-  g_autofree char *staged = g_strdup_printf ("%s/%s" IMU_BUNDLE_EXTENSION, staging, item->session_uuid);
-  g_autofree char *manifest_path = g_strdup_printf ("%s/%s.manifest.json", staging, item->session_uuid);
+  g_auto(JobFiles) files = job_files (NULL, staging, item);
   g_autoptr(ImuSyncTarget) target = NULL;
   g_autofree char *bundle_key = NULL;
 
-  g_unlink (staged);
-  g_unlink (manifest_path);
+  g_unlink (files.staged);
+  g_unlink (files.manifest_path);
   /* A push that never started sent nothing. The manifest goes in one
    * request after the bundle: only the bundle can be left half-sent. */
   if (item->resume_state == NULL && item->state == IMU_SYNC_STATE_QUEUED && item->attempts == 0
@@ -1195,16 +1238,7 @@ imu_sync_scheduler_run (ImuSyncScheduler *self,
       while (g_hash_table_size (self->running) > 0)
         g_main_context_iteration (context, TRUE);
       self->started = FALSE;
-      if (self->timer_source != NULL)
-        g_source_destroy (self->timer_source);
-      g_clear_pointer (&self->timer_source, g_source_unref);
-      if (self->kick_source != NULL)
-        g_source_destroy (self->kick_source);
-      g_clear_pointer (&self->kick_source, g_source_unref);
-      if (self->poll_source != NULL)
-        g_source_destroy (self->poll_source);
-      g_clear_pointer (&self->poll_source, g_source_unref);
-      stop_network_news (self);
+      stop_sources (self);
       g_clear_pointer (&self->context, g_main_context_unref);
       if (self->lock_fd >= 0)
         {
@@ -1227,16 +1261,7 @@ imu_sync_scheduler_dispose (GObject *object)
 {
   ImuSyncScheduler *self = IMU_SYNC_SCHEDULER (object);
 
-  if (self->timer_source != NULL)
-    g_source_destroy (self->timer_source);
-  g_clear_pointer (&self->timer_source, g_source_unref);
-  if (self->kick_source != NULL)
-    g_source_destroy (self->kick_source);
-  g_clear_pointer (&self->kick_source, g_source_unref);
-  if (self->poll_source != NULL)
-    g_source_destroy (self->poll_source);
-  g_clear_pointer (&self->poll_source, g_source_unref);
-  stop_network_news (self);
+  stop_sources (self);
   g_clear_object (&self->monitor);
   g_clear_object (&self->store);
   G_OBJECT_CLASS (imu_sync_scheduler_parent_class)->dispose (object);

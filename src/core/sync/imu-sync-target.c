@@ -82,10 +82,11 @@ imu_sync_target_config_free (ImuSyncTargetConfig *config)
   g_free (config);
 }
 
-char *
-imu_sync_target_config_dup_string (const ImuSyncTargetConfig *config, const char *member)
+/* The value of @member of config_json when it has @type (@parser holds
+ * it), else NULL. */
+static JsonNode *
+config_value (const ImuSyncTargetConfig *config, const char *member, GType type, JsonParser *parser)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
   JsonNode *root, *n;
 
   if (config->config_json == NULL || !json_parser_load_from_data (parser, config->config_json, -1, NULL))
@@ -94,9 +95,34 @@ imu_sync_target_config_dup_string (const ImuSyncTargetConfig *config, const char
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return NULL;
   n = json_object_get_member (json_node_get_object (root), member);
-  if (n == NULL || json_node_get_value_type (n) != G_TYPE_STRING)
-    return NULL;
-  return g_strdup (json_node_get_string (n));
+  return n != NULL && json_node_get_value_type (n) == type ? n : NULL;
+}
+
+char *
+imu_sync_target_config_dup_string (const ImuSyncTargetConfig *config, const char *member)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *n = config_value (config, member, G_TYPE_STRING, parser);
+
+  return n != NULL ? g_strdup (json_node_get_string (n)) : NULL;
+}
+
+gboolean
+imu_sync_target_config_get_boolean (const ImuSyncTargetConfig *config, const char *member)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *n = config_value (config, member, G_TYPE_BOOLEAN, parser);
+
+  return n != NULL && json_node_get_boolean (n);
+}
+
+gint64
+imu_sync_target_config_get_int (const ImuSyncTargetConfig *config, const char *member, gint64 fallback)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *n = config_value (config, member, G_TYPE_INT64, parser);
+
+  return n != NULL ? json_node_get_int (n) : fallback;
 }
 
 ImuSyncObject *
@@ -286,6 +312,38 @@ imu_sync_test_report_add (ImuSyncTestReport *report, const char *format, ...)
   va_start (args, format);
   g_ptr_array_add (report->lines, g_strdup_vprintf (format, args));
   va_end (args);
+}
+
+void
+imu_sync_test_report_list (ImuSyncTestReport *report, ImuSyncTarget *target, const char *prefix,
+                           GCancellable *cancellable)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = imu_sync_target_list (target, prefix, cancellable, &error);
+
+  if (list == NULL)
+    {
+      imu_sync_test_report_add (report, _("list: failed: %s"), error->message);
+      report->ok = FALSE;
+    }
+  else
+    imu_sync_test_report_add (report, _("list: ok (%u objects)"), list->len);
+}
+
+gboolean
+imu_sync_test_report_probe (ImuSyncTestReport *report, ImuSyncTarget *target, const char *probe,
+                            const GError *write_error, GCancellable *cancellable)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (write_error != NULL)
+    imu_sync_test_report_add (report, _("write: failed: %s"), write_error->message);
+  else if (!imu_sync_target_remove (target, probe, cancellable, &error))
+    imu_sync_test_report_add (report, _("delete: failed: %s"), error->message);
+  else
+    return TRUE;
+  report->ok = FALSE;
+  return FALSE;
 }
 
 /* ---- the abstract class ---- */
@@ -531,6 +589,51 @@ imu_sync_check_url_security (const char *url, gboolean insecure, GError **error)
                _("plain http to %s would send data and credentials unencrypted; use https, "
                  "or add the target with --insecure if this network is trusted"), g_uri_get_host (uri));
   return FALSE;
+}
+
+int
+imu_sync_open_upload (const char *local_path, ImuSyncTransfer *transfer, guint64 *size, GError **error)
+{
+  GStatBuf st;
+  int fd = g_open (local_path, O_RDONLY | O_CLOEXEC, 0);
+
+  if (fd < 0 || fstat (fd, &st) != 0)
+    {
+      int errsv = errno;
+
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_LOCAL, _("%s: cannot open: %s"), local_path, g_strerror (errsv));
+      return -1;
+    }
+  *size = (guint64) st.st_size;
+  if (transfer != NULL)
+    transfer->bytes_total = *size;
+  return fd;
+}
+
+gboolean
+imu_sync_read_at (int fd, guint8 *buf, gsize len, guint64 offset, const char *path, GError **error)
+{
+  gsize got = 0;
+
+  while (got < len)
+    {
+      ssize_t n = pread (fd, buf + got, len - got, (off_t) (offset + got));
+
+      if (n <= 0)
+        {
+          int errsv = errno;
+
+          if (n < 0 && errsv == EINTR)
+            continue;
+          g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_LOCAL, _("%s: cannot read: %s"), path,
+                       n < 0 ? g_strerror (errsv) : _("the file became shorter"));
+          return FALSE;
+        }
+      got += (gsize) n;
+    }
+  return TRUE;
 }
 
 char *

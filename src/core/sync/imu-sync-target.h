@@ -79,6 +79,11 @@ void                 imu_sync_target_config_free     (ImuSyncTargetConfig *confi
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ImuSyncTargetConfig, imu_sync_target_config_free)
 /* A member of config_json as a string (NULL when absent). */
 char                *imu_sync_target_config_dup_string (const ImuSyncTargetConfig *config, const char *member);
+/* A member of config_json as a boolean (FALSE when absent or not one). */
+gboolean             imu_sync_target_config_get_boolean (const ImuSyncTargetConfig *config, const char *member);
+/* A member of config_json as an integer (@fallback when absent or not one). */
+gint64               imu_sync_target_config_get_int     (const ImuSyncTargetConfig *config, const char *member,
+                                                         gint64 fallback);
 
 /**
  * ImuSyncObject:
@@ -298,6 +303,17 @@ gboolean       imu_sync_target_abort  (ImuSyncTarget *self, const char *key, con
 
 /* Helpers for backends. */
 
+/* For backends' test: lists @prefix (nullable) and adds the outcome
+ * ("list: ok (3 objects)"). Blocking. */
+void           imu_sync_test_report_list      (ImuSyncTestReport *report, ImuSyncTarget *target, const char *prefix,
+                                               GCancellable *cancellable);
+/* For backends' test: adds why writing the probe object @probe failed
+ * (@write_error), or else removes it again and adds why that failed.
+ * Returns TRUE when both worked, for the backend to say so in its words.
+ * Blocking. */
+gboolean       imu_sync_test_report_probe     (ImuSyncTestReport *report, ImuSyncTarget *target, const char *probe,
+                                               const GError *write_error, GCancellable *cancellable);
+
 /* Whether @host is a loopback address or "localhost". */
 gboolean       imu_sync_host_is_loopback      (const char *host);
 /* Checks an http(s) URL against the TLS rule: https always; http only to
@@ -305,5 +321,13 @@ gboolean       imu_sync_host_is_loopback      (const char *host);
 gboolean       imu_sync_check_url_security    (const char *url, gboolean insecure, GError **error);
 /* sha256 of a file, lowercase hex. Blocking. */
 char          *imu_sync_sha256_file           (const char *path, GCancellable *cancellable, GError **error);
+/* Opens the file a put sends: its descriptor (-1 with @error), its size in
+ * @size and in @transfer's total. Blocking. */
+int            imu_sync_open_upload           (const char *local_path, ImuSyncTransfer *transfer, guint64 *size,
+                                               GError **error);
+/* Reads exactly @len bytes at @offset of @fd (@path names it in the
+ * message when the file is shorter or cannot be read). Blocking. */
+gboolean       imu_sync_read_at               (int fd, guint8 *buf, gsize len, guint64 offset, const char *path,
+                                               GError **error);
 
 G_END_DECLS

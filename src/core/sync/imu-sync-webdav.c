@@ -34,7 +34,6 @@
 #include "imu-sync-http.h"
 #include "imu-sync-webdav.h"
 
-#define TIMEOUT_S 120
 #define DEFAULT_CONTENT_TYPE "application/octet-stream"
 #define PROPFIND_BODY \
   "<?xml version=\"1.0\" encoding=\"utf-8\"?>" \
@@ -44,7 +43,7 @@
 struct _ImuSyncWebdav
 {
   ImuSyncTarget  parent_instance;
-  SoupSession   *session;
+  ImuSyncHttp    http;          /* its session, for the calling thread */
   char          *base_url;     /* the collection, no trailing slash */
   char          *base_path;    /* its path, decoded, no trailing slash */
   char          *user;
@@ -94,25 +93,20 @@ build_message (ImuSyncWebdav *self, const char *method, const char *key, const c
  * itself, since a 401 (the password) and a 403 (the account's rights)
  * ask for different fixes. */
 static gboolean
-check_response (ImuSyncWebdav *self, SoupMessage *msg, GError *transport, const char *what, GError **error)
+check_response (ImuSyncTarget *target, SoupMessage *msg, GBytes *body, const GError *transport, const char *what,
+                GError **error)
 {
-  const ImuSyncTargetConfig *config = imu_sync_target_get_config (IMU_SYNC_TARGET (self));
+  ImuSyncWebdav *self = IMU_SYNC_WEBDAV (target);
+  const ImuSyncTargetConfig *config = imu_sync_target_get_config (target);
   guint status = transport == NULL ? soup_message_get_status (msg) : 0;
   const char *reason = "";
   GError *e;
-  guint wait = 0;
 
   if (transport == NULL && status >= 200 && status < 300)
     return TRUE;
   if (transport == NULL && soup_message_get_reason_phrase (msg) != NULL)
     reason = soup_message_get_reason_phrase (msg);
-  e = imu_sync_error_from_http (status, transport,
-                                transport == NULL ? soup_message_headers_get_one (soup_message_get_response_headers (msg),
-                                                                                  "Retry-After")
-                                                  : NULL,
-                                what, config->url, reason, &wait);
-  if (imu_sync_error_is_transient (e))
-    imu_sync_target_set_retry_after (IMU_SYNC_TARGET (self), wait);
+  e = imu_sync_http_error (target, msg, status, transport, what, reason);
   if (g_error_matches (e, IMU_SYNC_ERROR, IMU_SYNC_ERROR_AUTH))
     {
       g_free (e->message);
@@ -128,34 +122,6 @@ check_response (ImuSyncWebdav *self, SoupMessage *msg, GError *transport, const 
     }
   g_propagate_error (error, e);
   return FALSE;
-}
-
-static GBytes *
-send (ImuSyncWebdav *self, SoupMessage *msg, const char *what, GCancellable *cancellable, GError **error)
-{
-  g_autoptr(GError) transport = NULL;
-  g_autoptr(GBytes) body = soup_session_send_and_read (self->session, msg, cancellable, &transport);
-
-  if (!check_response (self, msg, transport, what, error))
-    return NULL;
-  return body != NULL ? g_steal_pointer (&body) : g_bytes_new (NULL, 0);
-}
-
-/* Sends a request whose status alone matters; @ok_status is one more
- * status (besides 2xx) that counts as success (0 for none). Returns the
- * status, 0 on error. */
-static guint
-send_status (ImuSyncWebdav *self, SoupMessage *msg, guint ok_status, const char *what,
-             GCancellable *cancellable, GError **error)
-{
-  g_autoptr(GError) transport = NULL;
-  g_autoptr(GBytes) body = soup_session_send_and_read (self->session, msg, cancellable, &transport);
-
-  if (transport == NULL && ok_status != 0 && soup_message_get_status (msg) == ok_status)
-    return ok_status;
-  if (!check_response (self, msg, transport, what, error))
-    return 0;
-  return soup_message_get_status (msg);
 }
 
 /* ---- PROPFIND ---- */
@@ -179,19 +145,9 @@ entry_free (gpointer data)
 }
 
 typedef struct {
-  GPtrArray *stack;     /* local names */
-  GString   *text;
   GPtrArray *entries;
   Entry     *current;
 } PropfindXml;
-
-static const char *
-local_name (const char *element)
-{
-  const char *colon = strrchr (element, ':');
-
-  return colon != NULL ? colon + 1 : element;
-}
 
 /* The decoded path of an href, which may be a path or a whole URL. */
 static char *
@@ -217,14 +173,10 @@ href_path (const char *href)
 }
 
 static void
-propfind_start (GMarkupParseContext *ctx, const char *element, const char **names, const char **values,
-                gpointer data, GError **error)
+propfind_start (gpointer data, const char *name)
 {
   PropfindXml *x = data;
-  const char *name = local_name (element);
 
-  g_ptr_array_add (x->stack, g_strdup (name));
-  g_string_truncate (x->text, 0);
   if (g_str_equal (name, "response"))
     {
       g_clear_pointer (&x->current, entry_free);
@@ -234,20 +186,10 @@ propfind_start (GMarkupParseContext *ctx, const char *element, const char **name
 }
 
 static void
-propfind_text (GMarkupParseContext *ctx, const char *text, gsize len, gpointer data, GError **error)
+propfind_end (gpointer data, const char *name, const char *parent, const char *raw)
 {
   PropfindXml *x = data;
-
-  g_string_append_len (x->text, text, (gssize) len);
-}
-
-static void
-propfind_end (GMarkupParseContext *ctx, const char *element, gpointer data, GError **error)
-{
-  PropfindXml *x = data;
-  const char *name = local_name (element);
-  const char *parent = x->stack->len >= 2 ? g_ptr_array_index (x->stack, x->stack->len - 2) : "";
-  g_autofree char *text = g_strstrip (g_strdup (x->text->str));
+  g_autofree char *text = g_strstrip (g_strdup (raw));
   Entry *e = x->current;
 
   if (e != NULL)
@@ -278,8 +220,6 @@ propfind_end (GMarkupParseContext *ctx, const char *element, gpointer data, GErr
             g_clear_pointer (&x->current, entry_free);
         }
     }
-  g_string_truncate (x->text, 0);
-  g_ptr_array_remove_index (x->stack, x->stack->len - 1);
 }
 
 /* PROPFIND @key (a collection, "" for the base) with @depth: its entries,
@@ -287,41 +227,22 @@ propfind_end (GMarkupParseContext *ctx, const char *element, gpointer data, GErr
 static GPtrArray *
 propfind (ImuSyncWebdav *self, const char *key, const char *depth, GCancellable *cancellable, GError **error)
 {
-  static const GMarkupParser parser = { propfind_start, propfind_end, propfind_text, NULL, NULL };
   const char *headers[] = { "Depth", depth, NULL };
   g_autoptr(SoupMessage) msg = build_message (self, "PROPFIND", key, headers);
   g_autoptr(GBytes) request = g_bytes_new_static (PROPFIND_BODY, strlen (PROPFIND_BODY));
   g_autoptr(GBytes) body = NULL;
-  g_autoptr(GMarkupParseContext) ctx = NULL;
   g_autofree char *what = g_strdup_printf (_("listing %s"), *key != '\0' ? key : "/");
   g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func (entry_free);
-  PropfindXml x = { g_ptr_array_new_with_free_func (g_free), g_string_new (NULL), entries, NULL };
-  const char *data;
-  gsize len = 0;
-  gboolean ok;
+  g_autofree char *root = NULL;
+  PropfindXml x = { entries, NULL };
 
   soup_message_set_request_body_from_bytes (msg, "application/xml; charset=utf-8", request);
-  if (!(body = send (self, msg, what, cancellable, error)))
-    {
-      g_ptr_array_unref (x.stack);
-      g_string_free (x.text, TRUE);
-      return NULL;
-    }
-  data = g_bytes_get_data (body, &len);
-  if (data == NULL)
-    data = "";
-  if (len >= 3 && (guchar) data[0] == 0xef && (guchar) data[1] == 0xbb && (guchar) data[2] == 0xbf)
-    {
-      data += 3;
-      len -= 3;
-    }
-  ctx = g_markup_parse_context_new (&parser, 0, &x, NULL);
-  ok = soup_message_get_status (msg) == 207 && g_markup_parse_context_parse (ctx, data, (gssize) len, NULL)
-       && g_markup_parse_context_end_parse (ctx, NULL);
-  g_ptr_array_unref (x.stack);
-  g_string_free (x.text, TRUE);
+  if (!(body = imu_sync_http_send (&self->http, msg, what, cancellable, error)))
+    return NULL;
+  if (soup_message_get_status (msg) == 207)
+    root = imu_sync_xml_parse (body, propfind_start, propfind_end, &x, NULL);
   g_clear_pointer (&x.current, entry_free);
-  if (!ok)
+  if (root == NULL)
     {
       g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_PROTOCOL,
                    _("%s: the server did not answer a WebDAV multistatus (HTTP %u); is %s a WebDAV collection?"),
@@ -438,7 +359,7 @@ ensure_collections (ImuSyncWebdav *self, const char *key, GCancellable *cancella
   /* 405: it exists already. 409: its parent does not. */
   msg = build_message (self, "MKCOL", deepest, NULL);
   what = g_strdup_printf (_("creating the collection %s"), deepest);
-  if (send_status (self, msg, 405, what, cancellable, &local_error) == 0)
+  if (imu_sync_http_send_status (&self->http, msg, 405, what, cancellable, &local_error) == 0)
     {
       if (soup_message_get_status (msg) != 409)
         {
@@ -458,13 +379,13 @@ ensure_collections (ImuSyncWebdav *self, const char *key, GCancellable *cancella
             continue;
           mkcol = build_message (self, "MKCOL", dir, NULL);
           what_dir = g_strdup_printf (_("creating the collection %s"), *dir != '\0' ? dir : "/");
-          if (send_status (self, mkcol, 405, what_dir, cancellable, error) == 0)
+          if (imu_sync_http_send_status (&self->http, mkcol, 405, what_dir, cancellable, error) == 0)
             return FALSE;
           g_hash_table_add (self->collections, g_strdup (dir));
         }
       g_clear_object (&msg);
       msg = build_message (self, "MKCOL", deepest, NULL);
-      if (send_status (self, msg, 405, what, cancellable, error) == 0)
+      if (imu_sync_http_send_status (&self->http, msg, 405, what, cancellable, error) == 0)
         return FALSE;
     }
   for (guint i = 0; i < dirs->len; i++)
@@ -482,20 +403,6 @@ tmp_key_for (const char *key)
   return g_strdup_printf ("%s.%s" IMU_SYNC_WEBDAV_TMP_MARK "%08x", dir, name, g_random_int ());
 }
 
-typedef struct {
-  ImuSyncTransfer *transfer;
-  guint64          sent;
-} Progress;
-
-static void
-wrote_body_data_cb (SoupMessage *msg, guint chunk_size, gpointer data)
-{
-  Progress *p = data;
-
-  p->sent += chunk_size;
-  imu_sync_transfer_progress (p->transfer, p->sent);
-}
-
 /* PUT @body (a stream of @length bytes) to a temporary name, then MOVE it
  * to @key. */
 static gboolean
@@ -508,17 +415,17 @@ put_via_move (ImuSyncWebdav *self, const char *key, GInputStream *body, gssize l
   const char *move_headers[] = { "Destination", destination, "Overwrite", "T", NULL };
   g_autoptr(SoupMessage) move = NULL;
   g_autoptr(GError) local_error = NULL;
-  Progress progress = { transfer, 0 };
+  ImuSyncHttpProgress progress = { transfer, 0, 0 };
   guint status;
 
   soup_message_set_request_body (put, content_type, body, length);
-  g_signal_connect (put, "wrote-body-data", G_CALLBACK (wrote_body_data_cb), &progress);
-  status = send_status (self, put, 0, what, cancellable, error);
-  g_signal_handlers_disconnect_by_func (put, wrote_body_data_cb, &progress);
+  g_signal_connect (put, "wrote-body-data", G_CALLBACK (imu_sync_http_wrote_body_data_cb), &progress);
+  status = imu_sync_http_send_status (&self->http, put, 0, what, cancellable, error);
+  g_signal_handlers_disconnect_by_func (put, imu_sync_http_wrote_body_data_cb, &progress);
   if (status == 0)
     goto fail;
   move = build_message (self, "MOVE", tmp, move_headers);
-  if (send_status (self, move, 0, what, cancellable, error) == 0)
+  if (imu_sync_http_send_status (&self->http, move, 0, what, cancellable, error) == 0)
     goto fail;
   return TRUE;
 
@@ -526,7 +433,7 @@ fail:
   {
     /* Leave no temporary file behind (best effort: it is hidden anyway). */
     g_autoptr(SoupMessage) del = build_message (self, "DELETE", tmp, NULL);
-    g_autoptr(GBytes) ignored = soup_session_send_and_read (self->session, del, NULL, NULL);
+    g_autoptr(GBytes) ignored = soup_session_send_and_read (self->http.session, del, NULL, NULL);
   }
   return FALSE;
 }
@@ -537,7 +444,7 @@ read_sidecar (ImuSyncWebdav *self, const char *key, GCancellable *cancellable, G
   g_autofree char *sidecar = g_strconcat (key, IMU_SYNC_WEBDAV_SHA256_SUFFIX, NULL);
   g_autoptr(SoupMessage) msg = build_message (self, "GET", sidecar, NULL);
   g_autofree char *what = g_strdup_printf (_("reading %s"), sidecar);
-  g_autoptr(GBytes) body = send (self, msg, what, cancellable, error);
+  g_autoptr(GBytes) body = imu_sync_http_send (&self->http, msg, what, cancellable, error);
   gsize len = 0;
   const char *data;
 
@@ -557,29 +464,13 @@ imu_sync_webdav_head (ImuSyncTarget *target, const char *key, GCancellable *canc
 {
   ImuSyncWebdav *self = IMU_SYNC_WEBDAV (target);
   g_autoptr(SoupMessage) msg = build_message (self, "HEAD", key, NULL);
-  g_autofree char *what = g_strdup_printf (_("looking up %s"), key);
-  g_autoptr(GBytes) body = send (self, msg, what, cancellable, error);
   g_autoptr(ImuSyncObject) object = NULL;
   g_autoptr(GError) local_error = NULL;
-  SoupMessageHeaders *h;
-  const char *last_modified;
 
-  if (body == NULL)
+  /* WebDAV has no object metadata: the sha256 is in the sidecar. */
+  if (!(object = imu_sync_http_head (&self->http, msg, key, NULL, cancellable, error)))
     return NULL;
-  h = soup_message_get_response_headers (msg);
-  object = g_new0 (ImuSyncObject, 1);
-  object->key = g_strdup (key);
-  object->size = soup_message_headers_get_content_length (h);
-  object->etag = g_strdup (soup_message_headers_get_one (h, "ETag"));
-  last_modified = soup_message_headers_get_one (h, "Last-Modified");
-  if (last_modified != NULL)
-    {
-      g_autoptr(GDateTime) dt = soup_date_time_new_from_http_string (last_modified);
-
-      if (dt != NULL)
-        object->modified_us = g_date_time_to_unix (dt) * G_USEC_PER_SEC;
-    }
-  if (soup_message_headers_get_encoding (h) != SOUP_ENCODING_CONTENT_LENGTH)
+  if (soup_message_headers_get_encoding (soup_message_get_response_headers (msg)) != SOUP_ENCODING_CONTENT_LENGTH)
     {
       /* Some servers answer HEAD without a length: ask PROPFIND. */
       g_autoptr(GPtrArray) entries = propfind (self, key, "0", cancellable, error);
@@ -666,29 +557,8 @@ imu_sync_webdav_get (ImuSyncTarget *target, const char *key, const char *local_p
   ImuSyncWebdav *self = IMU_SYNC_WEBDAV (target);
   g_autoptr(SoupMessage) msg = build_message (self, "GET", key, NULL);
   g_autofree char *what = g_strdup_printf (_("download of %s"), key);
-  g_autoptr(GError) transport = NULL;
-  g_autoptr(GError) read_error = NULL;
-  g_autoptr(GInputStream) in = soup_session_send (self->session, msg, cancellable, &transport);
-  gint64 expected;
-  gboolean ok;
 
-  if (in == NULL || soup_message_get_status (msg) < 200 || soup_message_get_status (msg) >= 300)
-    {
-      check_response (self, msg, transport, what, error);
-      if (in != NULL)
-        g_input_stream_close (in, NULL, NULL);
-      return FALSE;
-    }
-  expected = soup_message_headers_get_content_length (soup_message_get_response_headers (msg));
-  if (soup_message_headers_get_encoding (soup_message_get_response_headers (msg)) != SOUP_ENCODING_CONTENT_LENGTH)
-    expected = -1;
-  if (transfer != NULL && expected > 0)
-    transfer->bytes_total = (guint64) expected;
-  ok = imu_sync_receive_file (in, expected, local_path, what, transfer, cancellable, &read_error, error);
-  if (read_error != NULL)
-    check_response (self, msg, read_error, what, error);
-  g_input_stream_close (in, NULL, NULL);
-  return ok;
+  return imu_sync_http_get_file (&self->http, msg, local_path, what, transfer, cancellable, error);
 }
 
 static gboolean
@@ -696,15 +566,8 @@ delete_key (ImuSyncWebdav *self, const char *key, GCancellable *cancellable, GEr
 {
   g_autoptr(SoupMessage) msg = build_message (self, "DELETE", key, NULL);
   g_autofree char *what = g_strdup_printf (_("deleting %s"), key);
-  g_autoptr(GError) local_error = NULL;
 
-  if (send_status (self, msg, 0, what, cancellable, &local_error) == 0
-      && !g_error_matches (local_error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_NOT_FOUND))
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-  return TRUE;
+  return imu_sync_http_delete (&self->http, msg, what, cancellable, error);
 }
 
 static gboolean
@@ -726,7 +589,6 @@ imu_sync_webdav_test (ImuSyncTarget *target, ImuSyncTestReport *report, GCancell
   g_autofree char *prefix = imu_sync_target_sessions_prefix (target);
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GPtrArray) entries = NULL;
-  g_autoptr(GPtrArray) list = NULL;
 
   imu_sync_test_report_add (report, _("collection: %s"), config->url);
   imu_sync_test_report_add (report, _("authentication: HTTP Basic, user %s"), self->user);
@@ -738,7 +600,7 @@ imu_sync_webdav_test (ImuSyncTarget *target, ImuSyncTestReport *report, GCancell
       g_autoptr(SoupMessage) msg = build_message (self, "MKCOL", "", NULL);
 
       g_clear_error (&local_error);
-      if (send_status (self, msg, 405, _("creating the collection"), cancellable, &local_error) != 0)
+      if (imu_sync_http_send_status (&self->http, msg, 405, _("creating the collection"), cancellable, &local_error) != 0)
         {
           imu_sync_test_report_add (report, _("reach the collection: it did not exist; created it"));
           g_hash_table_add (self->collections, g_strdup (""));
@@ -754,14 +616,7 @@ imu_sync_webdav_test (ImuSyncTarget *target, ImuSyncTestReport *report, GCancell
   else if (entries->len > 0)
     imu_sync_test_report_add (report, _("reach the collection: ok (WebDAV)"));
 
-  if (!(list = imu_sync_webdav_list (target, prefix, cancellable, &local_error)))
-    {
-      imu_sync_test_report_add (report, _("list: failed: %s"), local_error->message);
-      report->ok = FALSE;
-      g_clear_error (&local_error);
-    }
-  else
-    imu_sync_test_report_add (report, _("list: ok (%u objects)"), list->len);
+  imu_sync_test_report_list (report, target, prefix, cancellable);
 
   {
     static const char probe_text[] = "probe\n";
@@ -769,19 +624,10 @@ imu_sync_webdav_test (ImuSyncTarget *target, ImuSyncTestReport *report, GCancell
     g_autofree char *probe_dir = g_path_get_dirname (probe);
     g_autofree char *probe_dir_key = g_strconcat (probe_dir, "/", NULL);
 
-    if (!ensure_collections (self, probe, cancellable, &local_error)
-        || !put_via_move (self, probe, body, (gssize) strlen (probe_text), "text/plain", NULL,
-                          _("writing a probe object"), cancellable, &local_error))
-      {
-        imu_sync_test_report_add (report, _("write: failed: %s"), local_error->message);
-        report->ok = FALSE;
-      }
-    else if (!delete_key (self, probe, cancellable, &local_error))
-      {
-        imu_sync_test_report_add (report, _("delete: failed: %s"), local_error->message);
-        report->ok = FALSE;
-      }
-    else
+    if (ensure_collections (self, probe, cancellable, &local_error))
+      put_via_move (self, probe, body, (gssize) strlen (probe_text), "text/plain", NULL, _("writing a probe object"),
+                    cancellable, &local_error);
+    if (imu_sync_test_report_probe (report, target, probe, local_error, cancellable))
       {
         imu_sync_test_report_add (report, _("write, move and delete a probe object: ok"));
         /* The probe's own collection goes too. */
@@ -797,17 +643,13 @@ imu_sync_webdav_setup (ImuSyncTarget *target, const char *secret, GError **error
 {
   ImuSyncWebdav *self = IMU_SYNC_WEBDAV (target);
   const ImuSyncTargetConfig *config = imu_sync_target_get_config (target);
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GUri) uri = NULL;
   g_autofree char *credentials = NULL;
   g_autofree char *encoded = NULL;
   g_autofree char *path = NULL;
-  const char *password = NULL;
+  g_autofree char *password = NULL;
 
-  if (!imu_sync_check_url_security (config->url, config->insecure, error))
-    return FALSE;
-  uri = g_uri_parse (config->url, G_URI_FLAGS_ENCODED, error);
-  if (uri == NULL)
+  if (!(uri = imu_sync_http_parse_url (config, error)))
     return FALSE;
   if (g_uri_get_query (uri) != NULL || g_uri_get_userinfo (uri) != NULL)
     {
@@ -821,10 +663,7 @@ imu_sync_webdav_setup (ImuSyncTarget *target, const char *secret, GError **error
       g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_CONFIG, _("it needs a user name without “:” (--user NAME)"));
       return FALSE;
     }
-  if (secret != NULL && json_parser_load_from_data (parser, secret, -1, NULL)
-      && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    password = json_object_get_string_member_with_default (json_node_get_object (json_parser_get_root (parser)),
-                                                           "password", NULL);
+  password = imu_sync_secret_dup_string (secret, "password");
   if (password == NULL)
     {
       g_set_error (error, IMU_SYNC_ERROR, IMU_SYNC_ERROR_NO_SECRET,
@@ -838,6 +677,7 @@ imu_sync_webdav_setup (ImuSyncTarget *target, const char *secret, GError **error
   imu_redact_add_secret (encoded);
   self->authorization = g_strconcat ("Basic ", encoded, NULL);
   memset (credentials, 0, strlen (credentials));
+  memset (password, 0, strlen (password));
 
   self->base_url = g_strdup (config->url);
   while (g_str_has_suffix (self->base_url, "/"))
@@ -847,10 +687,7 @@ imu_sync_webdav_setup (ImuSyncTarget *target, const char *secret, GError **error
   while (g_str_has_suffix (self->base_path, "/"))
     self->base_path[strlen (self->base_path) - 1] = '\0';
 
-  /* TLS is verified with the system's trust store (libsoup's default);
-   * nothing here turns that off. */
-  self->session = soup_session_new_with_options ("timeout", TIMEOUT_S, "idle-timeout", 60,
-                                                 "user-agent", "IMU-Studio/" IMU_VERSION, NULL);
+  imu_sync_http_init (&self->http, target, check_response);
   return TRUE;
 }
 
@@ -859,7 +696,7 @@ imu_sync_webdav_finalize (GObject *object)
 {
   ImuSyncWebdav *self = IMU_SYNC_WEBDAV (object);
 
-  g_clear_object (&self->session);
+  imu_sync_http_clear (&self->http);
   g_free (self->base_url);
   g_free (self->base_path);
   g_free (self->user);
