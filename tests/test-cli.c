@@ -1501,6 +1501,76 @@ test_db (void)
   }
 }
 
+/* A lab's folder of device files: one session per file, failures listed,
+ * files already in the library counted, one table, exit 8 for "some". */
+static void
+test_import_device_folder (void)
+{
+  g_autofree char *ax3 = imu_test_real_file ("cwa/ggirread/ax3_testfile.cwa");
+  g_autofree char *ax6 = NULL;
+  g_autofree char *library = imu_test_library_path ();
+  g_autofree char *dir = imu_test_tmpdir ();
+  g_autofree char *sub = g_build_filename (dir, "visit 2", NULL);
+  g_autofree char *bytes = NULL;
+  gsize len = 0;
+
+  if (ax3 == NULL)
+    return;
+  ax6 = imu_test_real_file ("cwa/ggirread/ax6_testfile.cwa");
+  g_assert_true (g_file_get_contents (ax3, &bytes, &len, NULL));
+  g_assert_cmpint (g_mkdir (sub, 0755), ==, 0);
+  {
+    g_autofree char *a = g_build_filename (dir, "a.cwa", NULL);
+    g_autofree char *broken = g_build_filename (dir, "broken.cwa", NULL);
+    g_autofree char *readme = g_build_filename (dir, "README.txt", NULL);
+    g_autofree char *b = g_build_filename (sub, "b.cwa", NULL);
+    g_autofree char *ax6_bytes = NULL;
+    gsize ax6_len = 0;
+
+    g_assert_true (g_file_set_contents (a, bytes, (gssize) len, NULL));
+    /* The first 100 bytes of the header: no device file can be read from it. */
+    g_assert_true (g_file_set_contents (broken, bytes, 100, NULL));
+    g_assert_true (g_file_set_contents (readme, "visit notes\n", -1, NULL));
+    g_assert_true (g_file_get_contents (ax6, &ax6_bytes, &ax6_len, NULL));
+    g_assert_true (g_file_set_contents (b, ax6_bytes, (gssize) ax6_len, NULL));
+  }
+
+  {
+    g_auto(Run) run = { 0 };
+    g_auto(GStrv) lines = NULL;
+
+    run_imu (&run, "--library", library, "import", "--device-timezone", "UTC", dir);
+    g_assert_cmpint (run.status, ==, 8);
+    /* One session line per imported file, by path order: a.cwa, visit 2/b.cwa. */
+    lines = g_strsplit (run.out, "\n", -1);
+    g_assert_cmpuint (g_strv_length (lines), ==, 3);
+    g_assert_true (g_str_has_prefix (lines[0], "1\t“a” (cwa): 2 streams, 6 channels, "));
+    g_assert_true (g_str_has_prefix (lines[1], "2\t“b” (cwa): 3 streams, 9 channels, "));
+    g_assert_nonnull (strstr (run.err, "broken.cwa: "));
+    g_assert_nonnull (strstr (run.err, "README.txt: not a device file: passed over (import it by itself)\n"));
+    g_assert_nonnull (strstr (run.err, "\nvisit 2/b.cwa "));
+    g_assert_nonnull (strstr (run.err, "3 device files: 2 imported, 0 already in the library, 1 failed\n"));
+  }
+  {
+    g_auto(Run) run = { 0 };
+
+    run_imu (&run, "--library", library, "import", "--device-timezone", "UTC", dir);
+    g_assert_cmpint (run.status, ==, 8);
+    g_assert_cmpstr (run.out, ==, "");
+    g_assert_nonnull (strstr (run.err, "3 device files: 0 imported, 2 already in the library, 1 failed\n"));
+  }
+  {
+    g_auto(Run) run = { 0 };
+    g_autofree char *broken = g_build_filename (dir, "broken.cwa", NULL);
+
+    /* Without the broken file, every file is in the library: exit 0. */
+    g_assert_cmpint (g_unlink (broken), ==, 0);
+    run_imu (&run, "--library", library, "import", dir);
+    g_assert_cmpint (run.status, ==, EXIT_OK);
+    g_assert_nonnull (strstr (run.err, "2 device files: 0 imported, 2 already in the library, 0 failed\n"));
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1533,6 +1603,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/event/requeues-push", test_event_requeues_push);
   g_test_add_func ("/cli/check", test_check);
   g_test_add_func ("/cli/db", test_db);
+  g_test_add_func ("/cli/import/device-folder", test_import_device_folder);
   g_test_add_func ("/cli/library/newer-schema", test_newer_schema);
   g_test_add_func ("/cli/library/not-a-library", test_not_a_library);
 

@@ -16,6 +16,21 @@
 #include "imu-device-clock.h"
 #include "imu-importer.h"
 
+/* What an issue code's kept numbers count: lines of text (1-based; 0 is
+ * "no line"), or a device file's blocks (0-based) or records (1-based). */
+typedef enum { WHERE_LINES, WHERE_BLOCKS, WHERE_RECORDS } IssueWhere;
+
+static IssueWhere
+issue_where (const char *code)
+{
+  if (g_str_equal (code, IMU_ISSUE_CORRUPT_BLOCK))
+    return WHERE_BLOCKS;
+  if (g_str_equal (code, IMU_ISSUE_CORRUPT_RECORD) || g_str_equal (code, IMU_ISSUE_TRUNCATED_RECORD)
+      || g_str_equal (code, IMU_ISSUE_BAD_RECORD) || g_str_equal (code, IMU_ISSUE_RECORD_TIME))
+    return WHERE_RECORDS;
+  return WHERE_LINES;
+}
+
 /* "data.csv: E_NUMERIC_FORMAT: 3 times (lines 12, 40, 41)" per issue code, on stderr. */
 static void
 warn_issues (ImuCli                *cli,
@@ -33,27 +48,36 @@ warn_issues (ImuCli                *cli,
       const char *code = l->data;
       int count = GPOINTER_TO_INT (g_hash_table_lookup (result->issue_counts, code));
       GArray *lines = result->issue_lines != NULL ? g_hash_table_lookup (result->issue_lines, code) : NULL;
+      IssueWhere kind = issue_where (code);
       g_autoptr(GString) where = g_string_new (NULL);
 
       for (guint i = 0; lines != NULL && i < lines->len; i++)
         {
           gint64 line = g_array_index (lines, gint64, i);
 
-          if (line <= 0)
+          if (line < 0 || (line == 0 && kind != WHERE_BLOCKS))
             continue;
           g_string_append_printf (where, "%s%" PRId64, where->len > 0 ? ", " : "", line);
         }
       if (where->len > 0 && (guint) count > lines->len)
         g_string_append (where, ", …");
 
-      if (where->len > 0)
+      if (where->len == 0)
+        imu_cli_warning (cli, ngettext ("%s: %s: %d time", "%s: %s: %d times", count),
+                         path, code, count);
+      else if (kind == WHERE_BLOCKS)
+        /* TRANSLATORS: "run.cwa: W_CORRUPT_BLOCK: 6 times (blocks 0, 13, 14, 142, 143, 144)" */
+        imu_cli_warning (cli, ngettext ("%s: %s: %d time (block %s)", "%s: %s: %d times (blocks %s)", count),
+                         path, code, count, where->str);
+      else if (kind == WHERE_RECORDS)
+        /* TRANSLATORS: "run.gt3x: W_CORRUPT_RECORD: 2 times (records 12, 40)" */
+        imu_cli_warning (cli, ngettext ("%s: %s: %d time (record %s)", "%s: %s: %d times (records %s)", count),
+                         path, code, count, where->str);
+      else
         /* TRANSLATORS: "data.csv: E_NUMERIC_FORMAT: 3 times (lines 12, 40, 41)" */
         imu_cli_warning (cli, ngettext ("%s: %s: %d time (line %s)",
                                         "%s: %s: %d times (lines %s)", count),
                          path, code, count, where->str);
-      else
-        imu_cli_warning (cli, ngettext ("%s: %s: %d time", "%s: %s: %d times", count),
-                         path, code, count);
     }
 }
 
@@ -141,6 +165,201 @@ report_duplicate (ImuCli       *cli,
            path, id_text, imu_session_get_title (existing), imu_session_get_uuid (existing));
 }
 
+typedef enum {
+  OUTCOME_IMPORTED,
+  OUTCOME_DUPLICATE,
+  OUTCOME_FAILED,
+  OUTCOME_CANCELLED,
+} OutcomeKind;
+
+/* What became of one path, for a folder's summary. */
+typedef struct {
+  OutcomeKind kind;
+  int         code;          /* exit code of a failure */
+  gint64      session_id;    /* the new session, or the one that holds the bytes */
+  gint64      samples;
+  gint64      duration_ns;
+  guint       n_issues;      /* issue codes that occurred */
+  char       *message;       /* a failure's */
+} Outcome;
+
+static void
+outcome_clear (Outcome *o)
+{
+  g_clear_pointer (&o->message, g_free);
+}
+
+/* Imports @path as one session, printing what the command prints for it. */
+static void
+import_one (ImuCli                 *cli,
+            ImuStore               *store,
+            const char             *path,
+            const ImuImportOptions *options,
+            JsonArray              *json_results,
+            Outcome                *outcome)
+{
+  g_autoptr(ImuImportResult) result = NULL;
+  g_autoptr(ImuSession) session = NULL;
+  g_autoptr(GError) import_error = NULL;
+  g_autoptr(ImuCliProgress) progress = NULL;
+  g_autofree char *label = g_path_get_basename (path);
+  /* The audit row keeps the path: make it mean something later, from
+   * any working directory. Messages still show the path as typed. */
+  g_autofree char *absolute = g_canonicalize_filename (path, NULL);
+  gint64 duplicate_of = 0;
+
+  memset (outcome, 0, sizeof *outcome);
+  progress = imu_cli_progress_new (cli, label, IMU_CLI_PROGRESS_BYTES);
+  result = imu_import_path (store, absolute, options,
+                            imu_cli_progress_update, progress,
+                            &duplicate_of, cli->cancellable, &import_error);
+  imu_cli_progress_clear (progress);
+
+  if (result == NULL)
+    {
+      if (g_error_matches (import_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+          g_cancellable_is_cancelled (cli->cancellable))
+        {
+          /* Stop here: the user wants the whole batch to end. */
+          outcome->kind = OUTCOME_CANCELLED;
+          fprintf (stderr, _("imu: %s: import cancelled, nothing of it was kept\n"), path);
+          return;
+        }
+      if (g_error_matches (import_error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_DUPLICATE))
+        {
+          outcome->kind = OUTCOME_DUPLICATE;
+          outcome->session_id = duplicate_of;
+          report_duplicate (cli, store, path, absolute, duplicate_of, import_error);
+        }
+      else
+        {
+          outcome->kind = OUTCOME_FAILED;
+          outcome->code = report_import_error (cli, path, absolute, import_error);
+          outcome->message = g_strdup (import_error->message);
+        }
+      return;
+    }
+
+  session = imu_store_load_session (store, result->session_id, &import_error);
+  if (session == NULL)
+    {
+      outcome->kind = OUTCOME_FAILED;
+      outcome->code = imu_cli_report_error (cli, path, import_error);
+      outcome->message = g_strdup (import_error->message);
+      return;
+    }
+
+  outcome->kind = OUTCOME_IMPORTED;
+  outcome->session_id = result->session_id;
+  outcome->samples = result->rows;
+  outcome->duration_ns = imu_session_get_duration_ns (session);
+  outcome->n_issues = result->issue_counts != NULL ? g_hash_table_size (result->issue_counts) : 0;
+  if (json_results != NULL)
+    json_array_add_element (json_results, imu_cli_json_import_result (result, session));
+  else if (cli->quiet)
+    printf ("%" PRId64 "\n", result->session_id);
+  else
+    print_summary (result, session);
+  fflush (stdout);
+  if (result->device_clock != NULL && json_results == NULL && !cli->quiet)
+    /* TRANSLATORS: "imu: run.cwa: device clock read as Europe/Berlin (UTC+01:00), this computer's time zone" */
+    fprintf (stderr, _("imu: %s: device clock read as %s\n"), path, result->device_clock);
+  warn_issues (cli, path, result);
+}
+
+/* A lab's folder of device files: every file its own session, failures
+ * listed without stopping the rest, then one table. Returns the exit code:
+ * 0 when every file is in the library (imported now or before), 8 when
+ * some failed, the first failure's code when none was imported. */
+static int
+import_device_folder (ImuCli                 *cli,
+                      ImuStore               *store,
+                      const char             *folder,
+                      GPtrArray              *devices,
+                      GPtrArray              *others,
+                      const ImuImportOptions *options,
+                      JsonArray              *json_results)
+{
+  g_autofree Outcome *outcomes = g_new0 (Outcome, devices->len);
+  guint n_done = 0, n_imported = 0, n_duplicate = 0, n_failed = 0;
+  int first_failure = IMU_CLI_EXIT_OK;
+  gboolean cancelled = FALSE;
+  gsize prefix = strlen (folder);
+
+  while (prefix > 0 && folder[prefix - 1] == G_DIR_SEPARATOR)
+    prefix--;
+
+  /* One title per file (its name), whatever --title says for the batch. */
+  for (guint i = 0; i < devices->len && !cancelled; i++)
+    {
+      ImuImportOptions one = *options;
+
+      one.title = NULL;
+      import_one (cli, store, g_ptr_array_index (devices, i), &one, json_results, &outcomes[i]);
+      n_done++;
+      switch (outcomes[i].kind)
+        {
+        case OUTCOME_IMPORTED:
+          n_imported++;
+          break;
+        case OUTCOME_DUPLICATE:
+          n_duplicate++;
+          break;
+        case OUTCOME_FAILED:
+          n_failed++;
+          if (first_failure == IMU_CLI_EXIT_OK)
+            first_failure = outcomes[i].code;
+          break;
+        case OUTCOME_CANCELLED:
+        default:
+          cancelled = TRUE;
+          break;
+        }
+    }
+
+  for (guint i = 0; others != NULL && i < others->len; i++)
+    imu_cli_warning (cli, _("%s: not a device file: passed over (import it by itself)"),
+                     (const char *) g_ptr_array_index (others, i));
+
+  if (json_results == NULL && !cli->quiet)
+    {
+      /* TRANSLATORS: the columns of the table after a folder of device files */
+      fprintf (stderr, "\n%-40s %8s %12s %10s %7s\n", _("FILE"), _("SESSION"), _("SAMPLES"), _("DURATION"), _("ISSUES"));
+      for (guint i = 0; i < n_done; i++)
+        {
+          const char *path = g_ptr_array_index (devices, i);
+          const char *name = path + MIN (strlen (path), prefix + 1);
+          const Outcome *o = &outcomes[i];
+          g_autofree char *duration = imu_cli_format_duration (o->duration_ns);
+
+          if (o->kind == OUTCOME_IMPORTED)
+            fprintf (stderr, "%-40s %8" PRId64 " %12" PRId64 " %10s %7u\n", name, o->session_id, o->samples,
+                     duration, o->n_issues);
+          else if (o->kind == OUTCOME_DUPLICATE)
+            /* TRANSLATORS: a row of the table: the file was imported before as that session */
+            fprintf (stderr, "%-40s %8" PRId64 " %s\n", name, o->session_id, _("already in the library"));
+          else if (o->kind == OUTCOME_FAILED)
+            fprintf (stderr, "%-40s %8s %s\n", name, "-", _("failed (above)"));
+          else
+            fprintf (stderr, "%-40s %8s %s\n", name, "-", _("cancelled"));
+        }
+      fprintf (stderr, ngettext ("%u device file: %u imported, %u already in the library, %u failed\n",
+                                 "%u device files: %u imported, %u already in the library, %u failed\n",
+                                 devices->len),
+               devices->len, n_imported, n_duplicate, n_failed);
+    }
+
+  for (guint i = 0; i < devices->len; i++)
+    outcome_clear (&outcomes[i]);
+  if (cancelled)
+    return IMU_CLI_EXIT_CANCELLED;
+  if (n_failed == 0)
+    return IMU_CLI_EXIT_OK;
+  if (n_imported + n_duplicate > 0)
+    return IMU_CLI_EXIT_PARTIAL;
+  return first_failure;
+}
+
 int
 imu_cli_import (ImuCli  *cli,
                 int      argc,
@@ -218,71 +437,32 @@ imu_cli_import (ImuCli  *cli,
   if (cli->json)
     json_results = json_array_new ();
 
-  for (int i = 1; i < argc; i++)
+  for (int i = 1; i < argc && failure != IMU_CLI_EXIT_CANCELLED; i++)
     {
-      const char *path = argv[i];
-      g_autoptr(ImuImportResult) result = NULL;
-      g_autoptr(ImuSession) session = NULL;
-      g_autoptr(GError) import_error = NULL;
-      g_autoptr(ImuCliProgress) progress = NULL;
-      g_autofree char *label = g_path_get_basename (path);
-      /* The audit row keeps the path: make it mean something later, from
-       * any working directory. Messages still show the path as typed. */
-      g_autofree char *absolute = g_canonicalize_filename (path, NULL);
-      gint64 duplicate_of = 0;
+      g_autoptr(GPtrArray) others = NULL;
+      g_autoptr(GPtrArray) devices = imu_import_list_device_files (argv[i], &others);
+      Outcome outcome;
 
-      progress = imu_cli_progress_new (cli, label, IMU_CLI_PROGRESS_BYTES);
-      result = imu_import_path (store, absolute, &options,
-                                imu_cli_progress_update, progress,
-                                &duplicate_of, cli->cancellable, &import_error);
-      imu_cli_progress_clear (progress);
-
-      if (result == NULL)
+      if (devices != NULL)
         {
-          if (g_error_matches (import_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-              g_cancellable_is_cancelled (cli->cancellable))
-            {
-              /* Stop here: the user wants the whole batch to end. */
-              failure = IMU_CLI_EXIT_CANCELLED;
-              fprintf (stderr, _("imu: %s: import cancelled, nothing of it was kept\n"), path);
-              break;
-            }
-          if (g_error_matches (import_error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_DUPLICATE))
-            {
-              duplicate_seen = TRUE;
-              report_duplicate (cli, store, path, absolute, duplicate_of, import_error);
-            }
-          else
-            {
-              int code = report_import_error (cli, path, absolute, import_error);
+          int code = import_device_folder (cli, store, argv[i], devices, others, &options, json_results);
 
-              if (failure == IMU_CLI_EXIT_OK)
-                failure = code;
-            }
-          continue;
-        }
-
-      session = imu_store_load_session (store, result->session_id, &import_error);
-      if (session == NULL)
-        {
-          int code = imu_cli_report_error (cli, path, import_error);
-
-          if (failure == IMU_CLI_EXIT_OK)
+          if (code == IMU_CLI_EXIT_DUPLICATE)
+            duplicate_seen = TRUE;
+          else if (code != IMU_CLI_EXIT_OK && failure == IMU_CLI_EXIT_OK)
+            failure = code;
+          else if (code == IMU_CLI_EXIT_CANCELLED)
             failure = code;
           continue;
         }
-
-      if (json_results != NULL)
-        json_array_add_element (json_results, imu_cli_json_import_result (result, session));
-      else if (cli->quiet)
-        printf ("%" PRId64 "\n", result->session_id);
-      else
-        print_summary (result, session);
-      fflush (stdout);
-      if (result->device_clock != NULL && json_results == NULL && !cli->quiet)
-        /* TRANSLATORS: "imu: run.cwa: device clock read as Europe/Berlin (UTC+01:00), this computer's time zone" */
-        fprintf (stderr, _("imu: %s: device clock read as %s\n"), path, result->device_clock);
-      warn_issues (cli, path, result);
+      import_one (cli, store, argv[i], &options, json_results, &outcome);
+      if (outcome.kind == OUTCOME_CANCELLED)
+        failure = IMU_CLI_EXIT_CANCELLED;
+      else if (outcome.kind == OUTCOME_DUPLICATE)
+        duplicate_seen = TRUE;
+      else if (outcome.kind == OUTCOME_FAILED && failure == IMU_CLI_EXIT_OK)
+        failure = outcome.code;
+      outcome_clear (&outcome);
     }
 
   if (json_results != NULL)

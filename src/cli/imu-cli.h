@@ -40,6 +40,7 @@ typedef enum {
   IMU_CLI_EXIT_LIBRARY    = 5,   /* library cannot be opened, newer schema, corrupt, check failed */
   IMU_CLI_EXIT_AMBIGUOUS  = 6,   /* a uuid prefix matches several sessions */
   IMU_CLI_EXIT_OUTPUT     = 7,   /* an output file cannot be written */
+  IMU_CLI_EXIT_PARTIAL    = 8,   /* a folder of device files: some imported, some failed */
   IMU_CLI_EXIT_CANCELLED  = 130, /* interrupted (Ctrl+C) */
 } ImuCliExit;
 

@@ -231,6 +231,40 @@ imu_import_detect (const char *path, GError **error)
   return g_strdup (importer->name);
 }
 
+GPtrArray *
+imu_import_list_device_files (const char  *path,
+                              GPtrArray  **others)
+{
+  g_autoptr(GPtrArray) files = NULL;
+  g_autoptr(GPtrArray) devices = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) rest = g_ptr_array_new_with_free_func (g_free);
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (others != NULL)
+    *others = NULL;
+  if (!g_file_test (path, G_FILE_TEST_IS_DIR) || g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+    return NULL;
+  files = g_ptr_array_new_with_free_func (g_free);
+  collect_files (path, NULL, files);
+  g_ptr_array_sort (files, compare_strings);
+  for (guint i = 0; i < files->len; i++)
+    {
+      char *full = g_build_filename (path, g_ptr_array_index (files, i), NULL);
+      const ImuImporter *importer = imu_importer_detect (full, NULL);
+
+      if (importer != NULL && (importer->flags & IMU_IMPORTER_DEVICE_FILE))
+        g_ptr_array_add (devices, full);
+      else
+        g_ptr_array_add (rest, full);
+    }
+  if (devices->len == 0)
+    return NULL;
+  if (others != NULL)
+    *others = g_steal_pointer (&rest);
+  return g_steal_pointer (&devices);
+}
+
 static guint64
 path_size (const char *path)
 {

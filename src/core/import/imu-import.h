@@ -155,6 +155,24 @@ ImuImportResult *imu_import_path_finish (GAsyncResult  *result,
                                          gint64        *duplicate_of,
                                          GError       **error);
 
+/**
+ * imu_import_list_device_files:
+ * @path: a folder
+ * @others: (out) (optional) (transfer full) (element-type filename): the
+ *   folder's other files, when it holds device files
+ *
+ * A lab's folder of device files (CWA, GT3X, GENEActiv: importers flagged
+ * IMU_IMPORTER_DEVICE_FILE) imports as one session per file rather than as
+ * one session. Searches @path recursively (symbolic links and what is not
+ * a regular file are passed over) and detects each file's format by its
+ * content. Blocking (reads the head of every file).
+ *
+ * Returns: (transfer full) (element-type filename) (nullable): the device
+ *   files' paths, sorted, or %NULL when @path is no folder or holds none
+ */
+GPtrArray       *imu_import_list_device_files (const char  *path,
+                                               GPtrArray  **others);
+
 /* The name of the registry's importer for @path ("csv", "bundle",
  * "archive", "cwa"…; imu-importer.h), or NULL with @error set. Blocking. */
 char            *imu_import_detect      (const char *path, GError **error);

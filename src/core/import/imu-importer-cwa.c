@@ -432,7 +432,7 @@ const ImuImporter imu_importer_cwa = {
   .name = "cwa",
   .display_name = N_("Axivity CWA device files"),
   .patterns = cwa_patterns,
-  .flags = IMU_IMPORTER_READS | IMU_IMPORTER_MEMBERS,
+  .flags = IMU_IMPORTER_READS | IMU_IMPORTER_MEMBERS | IMU_IMPORTER_DEVICE_FILE,
   .sniff = cwa_sniff,
   .import = cwa_import,
 };

@@ -370,7 +370,7 @@ const ImuImporter imu_importer_geneactiv = {
   .name = "geneactiv",
   .display_name = N_("GENEActiv device files"),
   .patterns = geneactiv_patterns,
-  .flags = IMU_IMPORTER_READS | IMU_IMPORTER_MEMBERS,
+  .flags = IMU_IMPORTER_READS | IMU_IMPORTER_MEMBERS | IMU_IMPORTER_DEVICE_FILE,
   .sniff = geneactiv_sniff,
   .import = geneactiv_import,
 };

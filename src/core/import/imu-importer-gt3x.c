@@ -981,7 +981,7 @@ const ImuImporter imu_importer_gt3x = {
   /* MEMBERS so that a folder or zip names its GT3X files in its notes
    * (gt3x_import refuses members, which the folder reader skips); the
    * file itself is always read from its path. */
-  .flags = IMU_IMPORTER_READS | IMU_IMPORTER_MEMBERS,
+  .flags = IMU_IMPORTER_READS | IMU_IMPORTER_MEMBERS | IMU_IMPORTER_DEVICE_FILE,
   .sniff = gt3x_sniff,
   .import = gt3x_import,
 };

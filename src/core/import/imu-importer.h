@@ -35,12 +35,16 @@ G_BEGIN_DECLS
  * @IMU_IMPORTER_WHOLE_SESSION: the input carries a whole session with its
  *   own identity: the importer sets the session's metadata, checks for a
  *   duplicate by that identity and reports the input's checksum itself
+ * @IMU_IMPORTER_DEVICE_FILE: one file is one recording of one device (CWA,
+ *   GT3X, GENEActiv): a folder that holds such files imports as one
+ *   session per file (imu_import_list_device_files())
  */
 typedef enum {
   IMU_IMPORTER_READS         = 1 << 0,
   IMU_IMPORTER_FOLDERS       = 1 << 1,
   IMU_IMPORTER_MEMBERS       = 1 << 2,
   IMU_IMPORTER_WHOLE_SESSION = 1 << 3,
+  IMU_IMPORTER_DEVICE_FILE   = 1 << 4,
 } ImuImporterFlags;
 
 /**
