@@ -41,6 +41,9 @@ print_json (const ImuImporter *const *table,
       json_builder_end_array (b);
       json_builder_set_member_name (b, "reads");
       json_builder_add_boolean_value (b, imu_importer_reads (table[i]));
+      /* One file, one recording of one device: a folder of them is one session per file. */
+      json_builder_set_member_name (b, "device_file");
+      json_builder_add_boolean_value (b, (table[i]->flags & IMU_IMPORTER_DEVICE_FILE) != 0);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
