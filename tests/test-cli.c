@@ -1106,8 +1106,12 @@ test_formats_json (void)
       JsonArray *patterns = json_object_get_array_member (o, "patterns");
       g_autoptr(GString) joined = g_string_new (NULL);
 
-      g_assert_cmpuint (json_object_get_size (o), ==, 4);
+      g_assert_cmpuint (json_object_get_size (o), ==, 5);
       g_assert_cmpstr (json_object_get_string_member (o, "name"), ==, expected[i].name);
+      /* The three device formats, and they alone. */
+      g_assert_cmpint (json_object_get_boolean_member (o, "device_file"), ==,
+                       g_str_equal (expected[i].name, "cwa") || g_str_equal (expected[i].name, "gt3x")
+                       || g_str_equal (expected[i].name, "geneactiv"));
       g_assert_cmpstr (json_object_get_string_member (o, "description"), ==, expected[i].description);
       g_assert_cmpint (json_object_get_boolean_member (o, "reads"), ==, expected[i].reads);
       for (guint k = 0; k < json_array_get_length (patterns); k++)
