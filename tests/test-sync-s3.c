@@ -523,7 +523,7 @@ test_resume_after_crash (void)
   Interrupt in = { 0, 3, TRUE, NULL };
   ImuSyncTransfer transfer = { 0 };
   const char *key = "crash/sessions/u2/bundle.imub";
-  guint taken, before;
+  guint taken, recorded, before, sent;
   gboolean ok;
 
   if (!servers_up ())
@@ -539,6 +539,7 @@ test_resume_after_crash (void)
   /* What the storage holds: parts acknowledged (in the log), and maybe one
    * that s3rver wrote whole but died before acknowledging. */
   taken = count_stored_parts (7 * MiB + MiB / 2, MiB);
+  recorded = recorded_parts (transfer.resume_json);
   g_assert_cmpuint (recorded_parts (transfer.resume_json), >=, 3);
   g_assert_cmpuint (recorded_parts (transfer.resume_json), <=, count_requests (part_ok_re));
   g_assert_cmpuint (count_requests (part_ok_re), <=, taken);
@@ -555,7 +556,14 @@ test_resume_after_crash (void)
   ok = imu_sync_target_put (again, key, path, sha, NULL, &transfer, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (ok);
-  g_assert_cmpuint (imu_sync_s3_get_upload_part_count () - before, ==, 8 - taken);
+  /* The parts the storage lists are not sent again — among them every
+   * acknowledged one, the forgotten last included, which only ListParts
+   * names now. A part s3rver wrote to disk but had not yet recorded when it
+   * was killed is not listed, and is rightly sent again: so between
+   * 8 − taken (all on disk listed) and 8 − recorded (only acknowledged). */
+  sent = imu_sync_s3_get_upload_part_count () - before;
+  g_assert_cmpuint (sent, >=, 8 - taken);
+  g_assert_cmpuint (sent, <=, 8 - recorded);
   g_assert_cmpuint (count_stored_parts (7 * MiB + MiB / 2, MiB), ==, 0);
   g_assert_cmpuint (count_requests ("^GET /" BUCKET "/crash/sessions/u2/bundle\\.imub\\?uploadId=\\w+ 200 \\(ListParts\\)$"), ==, 1);
   g_assert_cmpuint (count_requests ("^POST /" BUCKET "/crash/sessions/u2/bundle\\.imub\\?uploads= 200$"), ==, 1);
