@@ -49,6 +49,19 @@ static const struct {
   { "E_TIME_RANGE",              N_("Times outside 1900–2190") },
   { "E_UTF8",                    N_("Lines that are not valid UTF-8") },
   { "W_EMPTY_FIELD",             N_("Empty fields") },
+  { "W_LABEL_CHANGED",           N_("A label column changes its value") },
+  { "I_TIME_UNIT_INFERRED",      N_("Time unit inferred from the sample rate") },
+  { "W_UNIT_MISMATCH",           N_("The data contradict the stated unit") },
+  /* Import (device files: blocks, records, pages) */
+  { "W_CORRUPT_BLOCK",           N_("Damaged blocks skipped") },
+  { "W_TRUNCATED",               N_("The file ends early") },
+  { "E_PAGE_HEADER",             N_("Pages whose header could not be read") },
+  { "E_HEX_DATA",                N_("Pages with unreadable data") },
+  { "W_PAGE_SAMPLES",            N_("Pages with an unusual number of samples") },
+  { "W_CORRUPT_RECORD",          N_("Damaged records skipped") },
+  { "W_TRUNCATED_RECORD",        N_("The log ends inside a record") },
+  { "W_BAD_RECORD",              N_("Records with impossible contents skipped") },
+  { "W_RECORD_TIME",             N_("Records out of time order skipped") },
 };
 
 /**
