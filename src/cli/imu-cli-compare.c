@@ -125,6 +125,10 @@ print_comparison (const ImuComparison *c)
       if (i == 0)
         /* TRANSLATORS: "1 “Run A” (accelerometer, 100 Hz): the reference" */
         printf (_("%s “%s” (%s, %s): the reference\n"), id, m->title, m->stream_name, rate);
+      else if (c->method == IMU_ALIGN_XCORR && !m->clear_peak && !isfinite (m->correlation))
+        /* TRANSLATORS: "2 “Run B” (accelerometer, 50 Hz): +0.000 s — too little shared movement to correlate: aligned by start" */
+        printf (_("%s “%s” (%s, %s): %+.3f s — too little shared movement to correlate: aligned by start\n"),
+                id, m->title, m->stream_name, rate, (double) m->offset_ns / 1e9);
       else if (c->method == IMU_ALIGN_XCORR && !m->clear_peak)
         /* TRANSLATORS: "2 “Run B” (accelerometer, 50 Hz): +12.345 s — no clear correlation peak (best r = 0.12): aligned by start" */
         printf (_("%s “%s” (%s, %s): %+.3f s — no clear correlation peak (best r = %.2f): aligned by start\n"),

@@ -293,7 +293,8 @@ lag_correlation (const Bins *ref, const Bins *mem, gint64 lag, gint64 *pairs)
     }
   if (pairs != NULL)
     *pairs = n;
-  if (n < 10)
+  /* Lags where the two overlap by less than half the shorter one say little. */
+  if (n < 10 || n < MIN (ref->n, mem->n) / 2)
     return NAN;
   {
     double cov = sxy - sx * sy / (double) n;
@@ -351,15 +352,28 @@ xcorr_offset (Member *ref, Member *mem, gint64 max_lag_ns, gint64 *offset_ns, do
                      ? (double) (imu_series_get_n_samples (mem->series) - 1) * 1e9 / (double) MAX (1, mem->end_ns - mem->start_ns)
                      : 1.0);
   gint64 fine_ns = (gint64) llround (1e9 / MIN (rate, 1000.0));
-  Bins rb[3] = { { IMU_NS_PER_SECOND, 0, NULL }, { IMU_NS_PER_SECOND / 10, 0, NULL }, { fine_ns, 0, NULL } };
-  Bins mb[3] = { { IMU_NS_PER_SECOND, 0, NULL }, { IMU_NS_PER_SECOND / 10, 0, NULL }, { fine_ns, 0, NULL } };
-  guint levels = fine_ns < IMU_NS_PER_SECOND / 10 ? 3 : (fine_ns < IMU_NS_PER_SECOND ? 2 : 1);
+  /* The coarse grid: 1 s, or finer for short sessions, so that the shorter
+   * one still spans some 64 bins; a middle grid when coarse and fine are
+   * far apart. */
+  gint64 shorter = MIN (ref->end_ns - ref->start_ns, mem->end_ns - mem->start_ns);
+  gint64 coarse_ns = CLAMP (shorter / 64, fine_ns, IMU_NS_PER_SECOND);
+  gint64 middle_ns = (gint64) llround (sqrt ((double) coarse_ns * (double) fine_ns));
+  Bins rb[3] = { { coarse_ns, 0, NULL }, { middle_ns, 0, NULL }, { fine_ns, 0, NULL } };
+  Bins mb[3] = { { coarse_ns, 0, NULL }, { middle_ns, 0, NULL }, { fine_ns, 0, NULL } };
+  guint levels;
   gint64 lag, lag_bins;
   double r = NAN, second = NAN;
   gboolean ok = FALSE;
 
-  if (levels == 2)
-    rb[1].width_ns = mb[1].width_ns = fine_ns;
+  if (coarse_ns <= fine_ns)
+    levels = 1;
+  else if (coarse_ns / fine_ns < 20)
+    {
+      levels = 2;
+      rb[1].width_ns = mb[1].width_ns = fine_ns;
+    }
+  else
+    levels = 3;
   if (!member_bins (ref, rb, levels, cancellable, error) || !member_bins (mem, mb, levels, cancellable, error))
     goto out;
 
@@ -367,7 +381,7 @@ xcorr_offset (Member *ref, Member *mem, gint64 max_lag_ns, gint64 *offset_ns, do
    * member's bin j is the reference's bin j + lag when the member's times
    * plus (ref.start − mem.start + lag·width) are the reference's. */
   lag_bins = max_lag_ns / rb[0].width_ns;
-  lag = best_lag (&rb[0], &mb[0], -lag_bins, lag_bins, 3, &r, &second, cancellable);
+  lag = best_lag (&rb[0], &mb[0], -lag_bins, lag_bins, MAX (3, 3 * IMU_NS_PER_SECOND / coarse_ns), &r, &second, cancellable);
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     goto out;
   *clear = isfinite (r) && r >= 0.3 && (!isfinite (second) || r - second >= 0.05);
