@@ -504,7 +504,8 @@ enum { COL_TIME, COL_OFFSET, COL_TNS, COL_DURATION, COL_KIND, COL_LABEL, COL_NOT
 static int
 column_kind (const char *name)
 {
-  g_autofree char *n = g_ascii_strdown (g_strstrip (g_strdup (name)), -1);
+  g_autofree char *trimmed = g_strstrip (g_strdup (name));
+  g_autofree char *n = g_ascii_strdown (trimmed, -1);
 
   if (g_str_equal (n, "time"))
     return COL_TIME;
