@@ -281,6 +281,7 @@ update_actions (ImuWindow *self)
   GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "delete-session");
 
   g_simple_action_set_enabled (G_SIMPLE_ACTION (action), selected_session (self) != NULL);
+  imu_window_export_update_actions (self, selected_session (self) != NULL);
 }
 
 static void
@@ -757,6 +758,7 @@ imu_window_dispose (GObject *object)
   ImuWindow *self = IMU_WINDOW (object);
 
   imu_window_import_dispose (self);
+  imu_window_export_dispose (self);
   if (self->load_cancellable != NULL)
     g_cancellable_cancel (self->load_cancellable);
   g_clear_object (&self->load_cancellable);
@@ -914,6 +916,7 @@ imu_window_init (ImuWindow *self)
     gtk_window_maximize (GTK_WINDOW (self));
 
   imu_window_import_init (self);
+  imu_window_export_init (self);
   update_actions (self);
 }
 
