@@ -138,6 +138,23 @@ set_io_error (GError    **error,
   g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), "%s: %s", text, g_strerror (saved_errno));
 }
 
+/* Nothing could be made in @folder. */
+static void
+set_folder_error (GError    **error,
+                  int         saved_errno,
+                  const char *folder)
+{
+  g_autofree char *shown = g_filename_display_name (folder);
+
+  if (saved_errno == ENOENT)
+    /* Translators: %s is the folder chosen for an export */
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                 _("The folder %s does not exist (any more). Choose another one."), shown);
+  else
+    /* Translators: %s is a folder that an export could not write in */
+    set_io_error (error, saved_errno, _("Could not write in %s"), shown);
+}
+
 /* Writes @streams as one CSV to a new file @path (that must not exist:
  * the caller writes inside a fresh temporary folder, or to a temporary
  * name). Synced before it is closed, so that the rename that follows
@@ -212,11 +229,7 @@ export_one_csv (ImuStore      *store,
 
   if ((fd = g_mkstemp (tmp)) < 0)
     {
-      int saved_errno = errno;
-      g_autofree char *folder = g_filename_display_name (dir);
-
-      /* Translators: %s is a folder that an export could not write in */
-      set_io_error (error, saved_errno, _("Could not write in %s"), folder);
+      set_folder_error (error, errno, dir);
       return FALSE;
     }
   if (!write_csv_to (store, streams, fd, tmp, counter, cancellable, error))
@@ -293,10 +306,7 @@ export_folder (ImuStore      *store,
 
   if (g_mkdtemp (tmp) == NULL)
     {
-      int saved_errno = errno;
-      g_autofree char *folder = g_filename_display_name (parent);
-
-      set_io_error (error, saved_errno, _("Could not write in %s"), folder);
+      set_folder_error (error, errno, parent);
       return FALSE;
     }
 
