@@ -907,6 +907,9 @@ test_event_time_duration_note (void)
   for (guint i = 0; i < rows->len; i++)
     g_assert_false (gtk_widget_has_css_class (g_ptr_array_index (rows, i), "error"));
   g_free (gui_test_screenshot (popover, "events-details-popover"));
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
+  g_free (gui_test_screenshot (popover, "events-details-popover-dark"));
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
 
   gui_test_wait_for (event_stored_as (path, id, event->id, MAY_1 + 62250 * G_GINT64_CONSTANT (1000000),
                                       2500 * G_GINT64_CONSTANT (1000000), "felt strong, left knee ok"),
