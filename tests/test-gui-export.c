@@ -352,6 +352,39 @@ test_progress_shown (void)
   fixture_close (&f);
 }
 
+/* Closing the window while an export runs stops the export and leaves
+ * nothing behind. */
+static void
+test_close_window (void)
+{
+  Fixture f = { 0 };
+  ImuExportDialog *dialog;
+  g_autofree char *path = NULL;
+  g_autofree char *dir = NULL;
+
+  fixture_open (&f, TRUE);
+  dialog = open_dialog (&f);
+  imu_export_dialog_set_kind (dialog, IMU_SESSION_EXPORT_BUNDLE);
+  path = g_build_filename (f.dir, "demo.imub", NULL);
+  imu_export_dialog_start (dialog, path);
+  gui_test_wait_for (imu_export_dialog_get_fraction (dialog) > 0, 30000, "progress");
+  dir = g_strdup (f.dir);
+  fixture_close (&f);
+  {
+    gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+    g_autofree char *names = list_dir (dir);
+
+    /* The worker notices the cancellation at its next chunk. */
+    while (*names != '\0' && g_get_monotonic_time () < deadline)
+      {
+        gui_test_iterate_ms (50);
+        g_free (names);
+        names = list_dir (dir);
+      }
+    g_assert_cmpstr (names, ==, "");
+  }
+}
+
 /* A folder that cannot be written: a dialog says what and where, and no
  * file appears. */
 static void
@@ -394,6 +427,7 @@ main (int    argc,
   g_test_add_func ("/gui/export/progress-shown", test_progress_shown);
   g_test_add_func ("/gui/export/progress-cancel", test_progress_cancel);
   g_test_add_func ("/gui/export/error", test_error);
+  g_test_add_func ("/gui/export/close-window", test_close_window);
 
   return g_test_run ();
 }

@@ -11,6 +11,7 @@
 #include "imu-event-file.h"
 #include "imu-events-page.h"
 #include "imu-format.h"
+#include "imu-time.h"
 
 struct _ImuEventsPage
 {
@@ -289,7 +290,7 @@ field_text (ImuEventsPage  *self,
   switch (field)
     {
     case IMU_EVENT_FIELD_TIME:
-      return imu_event_format_offset (event->t_ns - session_start (self));
+      return imu_event_format_offset (imu_time_sub_sat (event->t_ns, session_start (self)));
     case IMU_EVENT_FIELD_DURATION:
       return imu_event_format_offset (event->duration_ns);
     case IMU_EVENT_FIELD_NOTE:

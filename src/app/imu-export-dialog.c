@@ -26,6 +26,8 @@ struct _ImuExportDialog
   char           *title;
   ImuSession     *session;      /* a snapshot for names and the origin */
   GCancellable   *cancellable;  /* of the running export; NULL when none */
+  GApplication   *app;          /* held while the export runs */
+  gboolean        destroyed;
   double          fraction;
 
   AdwWindowTitle *window_title;
@@ -97,7 +99,13 @@ export_done_cb (GObject      *object,
   written = imu_session_export_finish (result, &error);
   g_clear_object (&self->cancellable);
   g_signal_emit (self, signals[SIGNAL_DONE], 0, written, error);
-  gtk_window_destroy (GTK_WINDOW (self));
+  if (!self->destroyed)
+    gtk_window_destroy (GTK_WINDOW (self));
+  if (self->app != NULL)
+    {
+      g_application_release (self->app);
+      g_clear_object (&self->app);
+    }
 }
 
 void
@@ -125,6 +133,13 @@ imu_export_dialog_start (ImuExportDialog *self,
   /* The window behind stays usable while the export runs. */
   gtk_window_set_modal (GTK_WINDOW (self), FALSE);
 
+  /* The application stays until the worker has finished or cleaned up,
+   * even when the window closes meanwhile. */
+  if ((self->app = g_application_get_default ()) != NULL)
+    {
+      g_object_ref (self->app);
+      g_application_hold (self->app);
+    }
   self->cancellable = g_cancellable_new ();
   imu_session_export_async (self->library_path, self->session_id, imu_export_dialog_get_kind (self),
                             destination, progress_cb, g_object_ref (self), g_object_unref,
@@ -245,9 +260,11 @@ imu_export_dialog_dispose (GObject *object)
 {
   ImuExportDialog *self = IMU_EXPORT_DIALOG (object);
 
+  self->destroyed = TRUE;
+  /* The worker stops; its callback (which holds the dialog) lets the
+   * application go. */
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
   g_clear_object (&self->session);
   gtk_widget_dispose_template (GTK_WIDGET (self), IMU_TYPE_EXPORT_DIALOG);
 

@@ -120,11 +120,18 @@ imu_window_export_update_actions (ImuWindow *self,
 void
 imu_window_export_dispose (ImuWindow *self)
 {
-  /* A running export stops with the window (its dialog is destroyed with
-   * its parent, which cancels it). */
+  /* A running export stops with the window. */
   if (self->export_dialog != NULL)
-    imu_export_dialog_cancel (self->export_dialog);
-  self->export_dialog = NULL;
+    {
+      ImuExportDialog *dialog = g_steal_pointer (&self->export_dialog);
+
+      imu_export_dialog_cancel (dialog);
+      /* The dialog outlives the window until its worker has cleaned up:
+       * it must not keep pointing at the window (GTK 4.8 disconnects from
+       * the transient parent when the dialog goes, even a freed one). */
+      gtk_window_set_transient_for (GTK_WINDOW (dialog), NULL);
+      gtk_window_destroy (GTK_WINDOW (dialog));
+    }
 }
 
 ImuExportDialog *
