@@ -93,6 +93,31 @@ fixture_close (Fixture *f)
   g_free (f->uuid);
 }
 
+/* Whether @menu (a template menu of the window) has an item for @action. */
+static gboolean
+menu_has_action (ImuWindow  *window,
+                 const char *menu,
+                 const char *action)
+{
+  GMenuModel *model = G_MENU_MODEL (gtk_widget_get_template_child (GTK_WIDGET (window), IMU_TYPE_WINDOW, menu));
+
+  g_assert_nonnull (model);
+  for (int i = 0; i < g_menu_model_get_n_items (model); i++)
+    {
+      g_autoptr(GMenuModel) section = g_menu_model_get_item_link (model, i, G_MENU_LINK_SECTION);
+
+      for (int k = 0; section != NULL && k < g_menu_model_get_n_items (section); k++)
+        {
+          g_autofree char *name = NULL;
+
+          if (g_menu_model_get_item_attribute (section, k, G_MENU_ATTRIBUTE_ACTION, "s", &name)
+              && g_str_equal (name, action))
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
 /* The export dialog, opened as Ctrl+E, the session menu or the row's
  * context menu open it: through win.export-session. */
 static ImuExportDialog *
@@ -184,6 +209,9 @@ test_csv_source (void)
   g_autoptr(GError) error = NULL;
 
   fixture_open (&f, FALSE);
+  /* Export… is in the session menu and in a row's context menu. */
+  g_assert_true (menu_has_action (f.window, "session_menu", "win.export-session"));
+  g_assert_true (menu_has_action (f.window, "row_menu", "win.export-session"));
   dialog = open_dialog (&f);
   g_assert_cmpint (imu_export_dialog_get_kind (dialog), ==, IMU_SESSION_EXPORT_CSV_SOURCE);
   shot = gui_test_screenshot (GTK_WIDGET (dialog), "export-dialog");
