@@ -37,6 +37,8 @@ struct _ImuWindow
   ImuExportDialog      *export_dialog; /* open, or NULL (it owns itself) */
 
   /* Template children */
+  GMenuModel           *session_menu;
+  GMenuModel           *row_menu;
   AdwToastOverlay      *toast_overlay;
   GtkStack             *main_stack;
   GtkSpinner           *loading_spinner;

@@ -216,9 +216,9 @@ row_pressed_cb (GtkGestureClick *gesture,
   menu = g_object_get_data (G_OBJECT (row), "context-menu");
   if (menu == NULL)
     {
-      GMenuModel *model = G_MENU_MODEL (gtk_widget_get_template_child (GTK_WIDGET (self), IMU_TYPE_WINDOW, "row_menu"));
-
-      menu = gtk_popover_menu_new_from_model (model);
+      /* gtk_widget_get_template_child() finds only bound children: the
+       * menu is one (before, the context menu came up empty). */
+      menu = gtk_popover_menu_new_from_model (self->row_menu);
       gtk_popover_set_has_arrow (GTK_POPOVER (menu), FALSE);
       gtk_widget_set_halign (menu, GTK_ALIGN_START);
       gtk_widget_set_parent (menu, row);
@@ -815,6 +815,8 @@ imu_window_class_init (ImuWindowClass *klass)
   window_class->close_request = imu_window_close_request;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/imustudio/ImuStudio/imu-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, ImuWindow, session_menu);
+  gtk_widget_class_bind_template_child (widget_class, ImuWindow, row_menu);
   gtk_widget_class_bind_template_child (widget_class, ImuWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, ImuWindow, sync_button);
   gtk_widget_class_bind_template_child (widget_class, ImuWindow, main_stack);
