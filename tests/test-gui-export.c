@@ -78,6 +78,8 @@ fixture_open (Fixture *f,
   g_clear_object (&store);
 
   f->window = gui_test_open_window (f->library);
+  /* Nothing to export before a session is selected and read. */
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (f->window), "export-session"));
   g_assert_true (imu_window_select_session (f->window, f->id));
   gui_test_wait_for (imu_session_view_get_session (imu_window_get_session_view (f->window)) != NULL
                      && !imu_session_view_get_loading (imu_window_get_session_view (f->window)),

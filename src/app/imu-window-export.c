@@ -65,13 +65,26 @@ export_done_cb (ImuExportDialog *dialog,
   }
 }
 
+/* The selected session as the session view read it, with its streams:
+ * whether it goes back as one CSV depends on them. NULL while it loads. */
+static ImuSession *
+loaded_selected_session (ImuWindow *self)
+{
+  ImuSession *selected = gtk_single_selection_get_selected_item (self->selection);
+  ImuSession *loaded = self->session_view != NULL ? imu_session_view_get_session (self->session_view) : NULL;
+
+  if (selected == NULL || loaded == NULL || imu_session_get_id (loaded) != imu_session_get_id (selected))
+    return NULL;
+  return loaded;
+}
+
 static void
 export_session_action (GSimpleAction *action,
                        GVariant      *parameter,
                        gpointer       user_data)
 {
   ImuWindow *self = user_data;
-  ImuSession *session = gtk_single_selection_get_selected_item (self->selection);
+  ImuSession *session = loaded_selected_session (self);
 
   if (self->library == NULL || session == NULL)
     return;
@@ -109,12 +122,11 @@ imu_window_export_init (ImuWindow *self)
 }
 
 void
-imu_window_export_update_actions (ImuWindow *self,
-                                  gboolean   has_session)
+imu_window_export_update_actions (ImuWindow *self)
 {
   GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "export-session");
 
-  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), has_session);
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), loaded_selected_session (self) != NULL);
 }
 
 void

@@ -73,8 +73,8 @@ void imu_window_show_dialog         (ImuWindow        *self,
 /* imu-window-export.c */
 void imu_window_export_init           (ImuWindow *self);
 void imu_window_export_dispose        (ImuWindow *self);
-void imu_window_export_update_actions (ImuWindow *self,
-                                       gboolean   has_session);
+/* Export is possible once the selected session is read. */
+void imu_window_export_update_actions (ImuWindow *self);
 
 /* imu-window.c */
 void imu_window_show_toast          (ImuWindow *self,

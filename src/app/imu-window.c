@@ -281,7 +281,7 @@ update_actions (ImuWindow *self)
   GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "delete-session");
 
   g_simple_action_set_enabled (G_SIMPLE_ACTION (action), selected_session (self) != NULL);
-  imu_window_export_update_actions (self, selected_session (self) != NULL);
+  imu_window_export_update_actions (self);
 }
 
 static void
@@ -1003,6 +1003,8 @@ imu_window_get_session_view (ImuWindow *self)
   if (self->session_view == NULL)
     {
       self->session_view = IMU_SESSION_VIEW (imu_session_view_new ());
+      g_signal_connect_object (self->session_view, "notify::loading",
+                               G_CALLBACK (update_actions), self, G_CONNECT_SWAPPED);
       gtk_widget_set_vexpand (GTK_WIDGET (self->session_view), TRUE);
       gtk_box_append (self->session_box, GTK_WIDGET (self->session_view));
     }
