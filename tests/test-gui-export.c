@@ -211,6 +211,33 @@ test_csv_source (void)
   /* Export… is in the session menu and in a row's context menu. */
   g_assert_true (menu_has_action (f.window->session_menu, "win.export-session"));
   g_assert_true (menu_has_action (f.window->row_menu, "win.export-session"));
+  {
+    /* A right click on the row shows that menu, with Export… in it. */
+    g_autoptr(GPtrArray) rows = gui_test_visible_rows (f.window);
+    GtkWidget *row, *menu;
+    g_autofree char *text = NULL;
+    GListModel *controllers;
+
+    g_assert_cmpuint (rows->len, ==, 1);
+    row = g_ptr_array_index (rows, 0);
+    controllers = gtk_widget_observe_controllers (row);
+    for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+      {
+        g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+        if (GTK_IS_GESTURE_CLICK (controller)
+            && gtk_gesture_single_get_button (GTK_GESTURE_SINGLE (controller)) == GDK_BUTTON_SECONDARY)
+          g_signal_emit_by_name (controller, "pressed", 1, 40.0, 20.0);
+      }
+    g_object_unref (controllers);
+    menu = g_object_get_data (G_OBJECT (row), "context-menu");
+    g_assert_nonnull (menu);
+    gui_test_iterate_ms (200);
+    text = gui_test_collect_text (menu);
+    g_assert_nonnull (strstr (text, "Export…"));
+    g_free (gui_test_screenshot (menu, "export-row-menu"));
+    gtk_popover_popdown (GTK_POPOVER (menu));
+  }
   dialog = open_dialog (&f);
   g_assert_cmpint (imu_export_dialog_get_kind (dialog), ==, IMU_SESSION_EXPORT_CSV_SOURCE);
   shot = gui_test_screenshot (GTK_WIDGET (dialog), "export-dialog");

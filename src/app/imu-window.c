@@ -198,6 +198,16 @@ sort_changed_cb (ImuWindow *self)
 /* The list */
 
 static void
+drop_context_menu (gpointer data)
+{
+  GtkWidget *menu = data;
+
+  if (gtk_widget_get_parent (menu) != NULL)
+    gtk_widget_unparent (menu);
+  g_object_unref (menu);
+}
+
+static void
 row_pressed_cb (GtkGestureClick *gesture,
                 int              n_press,
                 double           x,
@@ -222,7 +232,9 @@ row_pressed_cb (GtkGestureClick *gesture,
       gtk_popover_set_has_arrow (GTK_POPOVER (menu), FALSE);
       gtk_widget_set_halign (menu, GTK_ALIGN_START);
       gtk_widget_set_parent (menu, row);
-      g_object_set_data_full (G_OBJECT (row), "context-menu", menu, (GDestroyNotify) gtk_widget_unparent);
+      /* The row may unparent its children (the menu among them) before its
+       * data goes: the data holds a reference of its own. */
+      g_object_set_data_full (G_OBJECT (row), "context-menu", g_object_ref (menu), drop_context_menu);
     }
   gtk_popover_set_pointing_to (GTK_POPOVER (menu), &rect);
   gtk_popover_popup (GTK_POPOVER (menu));
