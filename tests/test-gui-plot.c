@@ -621,13 +621,22 @@ test_marker (void)
   g_autofree char *copy = NULL;
   g_autofree char *bytes = NULL;
   gsize len;
-  gint64 t0, t1, expected, end;
+  gint64 t0, t1, expected, end, updated_before;
   int x, strip_hits = 0, line_hits = 0;
 
   /* A library of its own: markers stay out of the other tests. */
   copy = imu_test_library_path ();
   g_assert_true (g_file_get_contents (library, &bytes, &len, NULL));
   g_assert_true (g_file_set_contents (copy, bytes, len, NULL));
+  {
+    g_autoptr(ImuStore) before = imu_store_open (copy, &error);
+    g_autoptr(ImuSession) session = NULL;
+
+    g_assert_no_error (error);
+    session = imu_store_load_session (before, session_id, &error);
+    g_assert_no_error (error);
+    updated_before = imu_session_get_updated_us (session);
+  }
 
   fixture_open (&f, copy, session_id, WIDTH, HEIGHT);
   /* Centred half-way through a level, not on an edge of the wave. */
@@ -657,6 +666,13 @@ test_marker (void)
   g_assert_cmpint (((ImuEvent *) g_ptr_array_index (events, 0))->id, ==, added->id);
   g_assert_cmpint (((ImuEvent *) g_ptr_array_index (events, 0))->t_ns, ==, expected);
   g_assert_cmpstr (((ImuEvent *) g_ptr_array_index (events, 0))->label, ==, added->label);
+  {
+    /* The session counts as changed: sync sends it again. */
+    g_autoptr(ImuSession) session = imu_store_load_session (store, session_id, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (imu_session_get_updated_us (session), >, updated_before);
+  }
 
   /* And in the picture: its flag in the marker strip right of the line,
    * and its line down through the lane. */

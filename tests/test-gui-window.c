@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 
+#include "imu-event-file.h"
 #include "imu-generator.h"
 #include "imu-import.h"
 #include "imu-preferences-window.h"
@@ -763,6 +764,257 @@ test_event_edit_then_switch (void)
   gui_test_close_window (window);
 }
 
+/* The event of @id as the file holds it now. */
+static ImuEvent *
+stored_event (const char *path,
+              gint64      session_id,
+              gint64      event_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = imu_store_open (path, &error);
+  g_autoptr(GPtrArray) events = NULL;
+
+  g_assert_no_error (error);
+  events = imu_store_list_events (store, session_id, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < events->len; i++)
+    if (((ImuEvent *) g_ptr_array_index (events, i))->id == event_id)
+      return imu_event_copy (g_ptr_array_index (events, i));
+  return NULL;
+}
+
+static gint64
+stored_updated_us (const char *path,
+                   gint64      session_id)
+{
+  g_autoptr(ImuSession) session = load_from_file (path, session_id);
+
+  return imu_session_get_updated_us (session);
+}
+
+static gboolean
+event_stored_as (const char *path,
+                 gint64      session_id,
+                 gint64      event_id,
+                 gint64      t_ns,
+                 gint64      duration_ns,
+                 const char *note)
+{
+  g_autoptr(ImuEvent) e = stored_event (path, session_id, event_id);
+  g_autofree char *stored_note = e != NULL ? imu_event_dup_note (e) : NULL;
+
+  return e != NULL && e->t_ns == t_ns && e->duration_ns == duration_ns && g_strcmp0 (stored_note, note) == 0;
+}
+
+/* The entry rows of the first event row's details popover, opened as a
+ * click on its button does: time, duration, note. */
+static GPtrArray *
+open_event_details (ImuEventsPage *page,
+                    GtkWidget    **popover)
+{
+  g_autoptr(GPtrArray) buttons = gui_test_find_all (GTK_WIDGET (page), GTK_TYPE_MENU_BUTTON);
+  GtkMenuButton *details = NULL;
+
+  for (guint i = 0; i < buttons->len && details == NULL; i++)
+    if (g_strcmp0 (gtk_widget_get_tooltip_text (g_ptr_array_index (buttons, i)),
+                   _("Edit Time, Duration and Note")) == 0)
+      details = g_ptr_array_index (buttons, i);
+  g_assert_nonnull (details);
+  gtk_menu_button_popup (details);
+  gui_test_iterate_ms (200);
+  *popover = GTK_WIDGET (gtk_menu_button_get_popover (details));
+  g_assert_nonnull (*popover);
+  g_assert_true (gtk_widget_get_visible (*popover));
+  return gui_test_find_all (*popover, ADW_TYPE_ENTRY_ROW);
+}
+
+static void
+apply_text (GtkWidget  *entry_row,
+            const char *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (entry_row), text);
+  g_signal_emit_by_name (entry_row, "apply");
+  gui_test_iterate_ms (50);
+}
+
+/* An event's time, duration and note are edited in its row's popover and
+ * reach the file exactly; the session counts as changed (sync sends it
+ * again); text that is not a time is refused with a reason and changes
+ * nothing. */
+static void
+test_event_time_duration_note (void)
+{
+  g_autofree char *path = imu_test_library_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = imu_store_open (path, &error);
+  g_autoptr(ImuEvent) event = imu_event_new (MAY_1 + 10 * NS, "marker", "Sprint");
+  g_autoptr(GPtrArray) rows = NULL;
+  const char *tooltip;
+  g_autofree char *text = NULL;
+  ImuSessionView *view;
+  ImuEventsPage *page;
+  ImuWindow *window;
+  GtkWidget *popover = NULL;
+  gint64 id, before_us;
+
+  g_assert_no_error (error);
+  id = gui_test_add_session (store, "Track day", "Ana", NULL, MAY_1, 600 * NS);
+  event->session_id = id;
+  g_assert_true (imu_store_add_event (store, event, &error));
+  g_assert_no_error (error);
+  g_clear_object (&store);
+  before_us = stored_updated_us (path, id);
+
+  window = gui_test_open_window (path);
+  view = imu_window_get_session_view (window);
+  page = imu_session_view_get_events_page (view);
+  g_assert_true (imu_window_select_session (window, id));
+  wait_loaded (window);
+  adw_view_stack_set_visible_child_name (imu_session_view_get_stack (view), "events");
+  gui_test_iterate_ms (200);
+  g_assert_cmpuint (imu_events_page_get_n_events (page), ==, 1);
+
+  rows = open_event_details (page, &popover);
+  g_assert_cmpuint (rows->len, ==, 3);
+  /* The time from the start, to the millisecond, as the row shows it. */
+  g_assert_cmpstr (gtk_editable_get_text (g_ptr_array_index (rows, 0)), ==, "0:00:10.000");
+  g_assert_cmpstr (gtk_editable_get_text (g_ptr_array_index (rows, 1)), ==, "0:00:00.000");
+  g_assert_cmpstr (gtk_editable_get_text (g_ptr_array_index (rows, 2)), ==, "");
+
+  /* Not a time: the error state, the reason, nothing stored. */
+  apply_text (g_ptr_array_index (rows, 0), "ten past");
+  g_assert_true (gtk_widget_has_css_class (g_ptr_array_index (rows, 0), "error"));
+  tooltip = gtk_widget_get_tooltip_text (g_ptr_array_index (rows, 0));
+  g_assert_nonnull (tooltip);
+  g_assert_nonnull (strstr (tooltip, "“ten past” is not a time"));
+  apply_text (g_ptr_array_index (rows, 1), "-3");
+  g_assert_true (gtk_widget_has_css_class (g_ptr_array_index (rows, 1), "error"));
+  gui_test_iterate_ms (500);
+  g_assert_cmpint (imu_events_page_get_event (page, 0)->t_ns, ==, MAY_1 + 10 * NS);
+  g_assert_true (event_stored_as (path, id, event->id, MAY_1 + 10 * NS, 0, NULL));
+  g_assert_cmpint (stored_updated_us (path, id), ==, before_us);
+
+  /* Typing again clears the complaint. */
+  gtk_editable_set_text (GTK_EDITABLE (g_ptr_array_index (rows, 0)), "1:02");
+  g_assert_false (gtk_widget_has_css_class (g_ptr_array_index (rows, 0), "error"));
+
+  apply_text (g_ptr_array_index (rows, 0), "0:01:02.250");
+  apply_text (g_ptr_array_index (rows, 1), "2.5");
+  apply_text (g_ptr_array_index (rows, 2), "  felt strong, left knee ok  ");
+  /* What was stored, shown the way it is written. */
+  g_assert_cmpstr (gtk_editable_get_text (g_ptr_array_index (rows, 1)), ==, "0:00:02.500");
+  g_assert_cmpstr (gtk_editable_get_text (g_ptr_array_index (rows, 2)), ==, "felt strong, left knee ok");
+  for (guint i = 0; i < rows->len; i++)
+    g_assert_false (gtk_widget_has_css_class (g_ptr_array_index (rows, i), "error"));
+  g_free (gui_test_screenshot (popover, "events-details-popover"));
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
+  g_free (gui_test_screenshot (popover, "events-details-popover-dark"));
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
+
+  gui_test_wait_for (event_stored_as (path, id, event->id, MAY_1 + 62250 * G_GINT64_CONSTANT (1000000),
+                                      2500 * G_GINT64_CONSTANT (1000000), "felt strong, left knee ok"),
+                     10000, "the edits to reach the file");
+  g_assert_cmpint (stored_updated_us (path, id), >, before_us);
+  {
+    /* The label and kind stay as they were. */
+    g_autoptr(ImuEvent) e = stored_event (path, id, event->id);
+
+    g_assert_cmpstr (e->label, ==, "Sprint");
+    g_assert_cmpstr (e->kind, ==, "marker");
+  }
+
+  gtk_popover_popdown (GTK_POPOVER (popover));
+  gui_test_iterate_ms (200);
+  text = gui_test_collect_text (GTK_WIDGET (page));
+  g_assert_nonnull (strstr (text, "felt strong, left knee ok"));
+  g_free (gui_test_screenshot (GTK_WIDGET (window), "events-edited"));
+
+  /* A delete counts as a change of the session too. */
+  before_us = stored_updated_us (path, id);
+  imu_events_page_delete_event (page, 0);
+  gui_test_wait_for (stored_event (path, id, event->id) == NULL, 10000, "the deletion");
+  gui_test_wait_for (stored_updated_us (path, id) > before_us, 10000, "the session to count as changed");
+  gui_test_close_window (window);
+}
+
+/* The Details page names the device when the session has one, and has no
+ * Device group when it has none. */
+static void
+test_device_details (void)
+{
+  g_autofree char *path = imu_test_library_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = imu_store_open (path, &error);
+  g_autoptr(ImuSession) session = NULL;
+  g_autoptr(GPtrArray) groups = NULL;
+  g_autofree char *text = NULL;
+  AdwPreferencesGroup *device = NULL;
+  ImuSessionView *view;
+  ImuDetailsPage *details;
+  ImuWindow *window;
+  gint64 with, without;
+
+  g_assert_no_error (error);
+  with = gui_test_add_session (store, "Wrist, week 1", "P07", NULL, MAY_1, 3600 * NS);
+  without = gui_test_add_session (store, "Phone walk", "P07", NULL, MAY_1 + 7200 * NS, 600 * NS);
+  session = imu_store_load_session (store, with, &error);
+  g_assert_no_error (error);
+  g_object_set (session,
+                "device-vendor", "Axivity",
+                "device-model", "AX6",
+                "device-serial", "CWA-37711",
+                "device-firmware", "51",
+                NULL);
+  g_assert_true (imu_store_update_session (store, session, &error));
+  g_assert_no_error (error);
+  g_clear_object (&store);
+
+  window = gui_test_open_window (path);
+  view = imu_window_get_session_view (window);
+  details = imu_session_view_get_details_page (view);
+  groups = gui_test_find_all (GTK_WIDGET (details), ADW_TYPE_PREFERENCES_GROUP);
+  for (guint i = 0; i < groups->len; i++)
+    if (g_strcmp0 (adw_preferences_group_get_title (g_ptr_array_index (groups, i)), _("Device")) == 0)
+      device = g_ptr_array_index (groups, i);
+  g_assert_nonnull (device);
+
+  g_assert_true (imu_window_select_session (window, with));
+  wait_loaded (window);
+  adw_view_stack_set_visible_child_name (imu_session_view_get_stack (view), "details");
+  gui_test_iterate_ms (200);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (device)));
+  text = gui_test_collect_text (GTK_WIDGET (device));
+  g_assert_nonnull (strstr (text, "Vendor\nAxivity\n"));
+  g_assert_nonnull (strstr (text, "Model\nAX6\n"));
+  g_assert_nonnull (strstr (text, "Serial number\nCWA-37711\n"));
+  g_assert_nonnull (strstr (text, "Firmware\n51\n"));
+  {
+    /* Read-only rows: nothing in the group can be typed into. */
+    g_autoptr(GPtrArray) editables = gui_test_find_all (GTK_WIDGET (device), GTK_TYPE_EDITABLE);
+
+    g_assert_cmpuint (editables->len, ==, 0);
+  }
+  /* Scrolled so that the group shows. */
+  {
+    GtkWidget *scrolled = gtk_widget_get_ancestor (GTK_WIDGET (device), GTK_TYPE_SCROLLED_WINDOW);
+    graphene_point_t p;
+
+    g_assert_true (gtk_widget_compute_point (GTK_WIDGET (device), scrolled, &GRAPHENE_POINT_INIT (0, 0), &p));
+    gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled)), MAX (p.y - 80, 0));
+  }
+  g_free (gui_test_screenshot (GTK_WIDGET (window), "details-device"));
+
+  g_assert_true (imu_window_select_session (window, without));
+  wait_loaded (window);
+  gui_test_iterate_ms (200);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (device)));
+  g_clear_pointer (&text, g_free);
+  text = imu_details_page_dup_text (details);
+  g_assert_null (strstr (text, "Vendor:"));
+  g_assert_null (strstr (text, "Axivity"));
+  gui_test_close_window (window);
+}
+
 /* The sidebar keeps its width whatever the titles it lists: a long title
  * ellipsizes instead of widening the list (and narrowing the plot). */
 static void
@@ -1113,6 +1365,8 @@ main (int   argc,
   g_test_add_func ("/gui/window/delete-undo", test_delete_undo);
   g_test_add_func ("/gui/window/edit-beside-cli", test_edit_beside_cli);
   g_test_add_func ("/gui/window/event-edit-then-switch", test_event_edit_then_switch);
+  g_test_add_func ("/gui/window/event-time-duration-note", test_event_time_duration_note);
+  g_test_add_func ("/gui/window/device-details", test_device_details);
   g_test_add_func ("/gui/window/follows-other-processes", test_follows_other_processes);
   g_test_add_func ("/gui/window/preferences", test_preferences);
   g_test_add_func ("/gui/window/about-shortcuts", test_about_shortcuts);

@@ -87,7 +87,7 @@ clear (ImuDetailsPage *self)
     }
   g_ptr_array_set_size (self->rows, 0);
   adw_preferences_group_set_description (self->import_group, NULL);
-  adw_preferences_group_set_description (self->device_group, NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->device_group), FALSE);
 }
 
 static char *
@@ -386,16 +386,26 @@ imu_details_page_set_details (ImuDetailsPage          *self,
   if (streams == NULL || streams->len == 0)
     add_value (self, self->streams_group, _("Streams"), _("none"));
 
-  if (is_empty (imu_session_get_device_vendor (session)) && is_empty (imu_session_get_device_model (session))
-      && is_empty (imu_session_get_device_serial (session)) && is_empty (firmware))
-    adw_preferences_group_set_description (self->device_group, _("The file did not name the device."));
-  else
-    {
-      add_value (self, self->device_group, _("Vendor"), imu_session_get_device_vendor (session));
-      add_value (self, self->device_group, _("Model"), imu_session_get_device_model (session));
-      add_value (self, self->device_group, _("Serial number"), imu_session_get_device_serial (session));
-      add_value (self, self->device_group, _("Firmware"), firmware);
-    }
+  /* The device, as far as the file named it (device importers fill these
+   * fields): a row per field it named, and no group at all when it named
+   * none. */
+  {
+    const struct { const char *title; const char *value; } device[] = {
+      { _("Vendor"), imu_session_get_device_vendor (session) },
+      { _("Model"), imu_session_get_device_model (session) },
+      { _("Serial number"), imu_session_get_device_serial (session) },
+      { _("Firmware"), firmware },
+    };
+    gboolean any = FALSE;
+
+    for (guint i = 0; i < G_N_ELEMENTS (device); i++)
+      if (!is_empty (device[i].value))
+        {
+          add_value (self, self->device_group, device[i].title, device[i].value);
+          any = TRUE;
+        }
+    gtk_widget_set_visible (GTK_WIDGET (self->device_group), any);
+  }
 
   if (details->audits == NULL || details->audits->len == 0)
     adw_preferences_group_set_description (self->import_group,

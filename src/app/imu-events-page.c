@@ -1,4 +1,5 @@
-/* imu-events-page.c — a session's markers and notes: list, add, rename, delete
+/* imu-events-page.c — a session's markers and notes: list, add, rename,
+ * change time, duration and note, delete
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -7,8 +8,10 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "imu-event-file.h"
 #include "imu-events-page.h"
 #include "imu-format.h"
+#include "imu-time.h"
 
 struct _ImuEventsPage
 {
@@ -43,6 +46,14 @@ row_get_event (GtkWidget *row)
   return g_object_get_data (G_OBJECT (row), ROW_EVENT);
 }
 
+/* Takes @event. */
+static void
+row_set_event (GtkWidget *row,
+               ImuEvent  *event)
+{
+  g_object_set_data_full (G_OBJECT (row), ROW_EVENT, event, (GDestroyNotify) imu_event_free);
+}
+
 static const char *
 kind_name (const char *kind)
 {
@@ -65,6 +76,12 @@ show_elapsed (ImuEventsPage *self)
   return g_str_equal (axis, "elapsed");
 }
 
+static gint64
+session_start (ImuEventsPage *self)
+{
+  return self->session != NULL ? imu_session_get_start_ns (self->session) : 0;
+}
+
 static void
 update_row (ImuEventsPage *self,
             GtkWidget     *row)
@@ -73,16 +90,20 @@ update_row (ImuEventsPage *self,
   GtkLabel *time_label = g_object_get_data (G_OBJECT (row), "time-label");
   GtkEditable *label = g_object_get_data (G_OBJECT (row), "label");
   GtkLabel *kind_label = g_object_get_data (G_OBJECT (row), "kind-label");
+  GtkLabel *note_label = g_object_get_data (G_OBJECT (row), "note-label");
   g_autofree char *time = NULL;
+  g_autofree char *note = imu_event_dup_note (event);
 
-  time = imu_format_event_time (event->t_ns,
-                                self->session != NULL ? imu_session_get_start_ns (self->session) : 0,
+  time = imu_format_event_time (event->t_ns, session_start (self),
                                 self->session != NULL ? imu_session_get_tz_offset (self->session) : 0,
                                 show_elapsed (self));
   gtk_label_set_text (time_label, time);
   if (g_strcmp0 (gtk_editable_get_text (label), event->label) != 0)
     gtk_editable_set_text (label, event->label != NULL ? event->label : "");
   gtk_widget_set_tooltip_text (GTK_WIDGET (label), event->label);
+  gtk_label_set_text (note_label, note != NULL ? note : "");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (note_label), note);
+  gtk_widget_set_visible (GTK_WIDGET (note_label), note != NULL && *note != '\0');
   if (event->duration_ns > 0)
     {
       g_autofree char *duration = imu_format_duration (event->duration_ns);
@@ -137,7 +158,8 @@ typedef struct {
   ImuEventsPage *page;
   gint64         session_id;
   gint64         event_id;
-  char          *old_label;
+  ImuEvent      *old_event;  /* an edit's event as it was, to put back on failure */
+  const char    *failed;     /* what to say when the edit fails */
 } OpData;
 
 static OpData *
@@ -156,7 +178,7 @@ static void
 op_data_free (OpData *data)
 {
   g_object_unref (data->page);
-  g_free (data->old_label);
+  g_clear_pointer (&data->old_event, imu_event_free);
   g_free (data);
 }
 
@@ -182,7 +204,7 @@ show_error (ImuEventsPage *self,
 }
 
 static void
-rename_done_cb (GObject      *object,
+update_done_cb (GObject      *object,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
@@ -196,15 +218,34 @@ rename_done_cb (GObject      *object,
         g_signal_emit (data->page, signals[SIGNAL_EVENTS_CHANGED], 0);
       return;
     }
-  show_error (data->page, _("Could not rename the event"), error);
+  show_error (data->page, data->failed, error);
+  /* The row shows what the library holds again. */
   if (op_is_current (data) && (row = find_row (data->page, data->event_id)) != NULL)
     {
-      ImuEvent *event = row_get_event (row);
-
-      g_free (event->label);
-      event->label = g_steal_pointer (&data->old_label);
+      row_set_event (row, g_steal_pointer (&data->old_event));
       update_row (data->page, row);
+      gtk_list_box_row_changed (GTK_LIST_BOX_ROW (row));
     }
+}
+
+/* Shows @edited (taken) in @row at once and stores it off the main thread;
+ * a failure puts the row back and says @failed. */
+static void
+store_edit (ImuEventsPage *self,
+            GtkWidget     *row,
+            ImuEvent      *edited,
+            const char    *failed)
+{
+  ImuEvent *event = row_get_event (row);
+  OpData *data = op_data_new (self, event->id);
+
+  data->old_event = imu_event_copy (event);
+  data->failed = failed;
+  row_set_event (row, edited);
+  update_row (self, row);
+  /* A new time can move the row. */
+  gtk_list_box_row_changed (GTK_LIST_BOX_ROW (row));
+  imu_library_update_event_async (self->library, edited, update_done_cb, data);
 }
 
 static void
@@ -214,7 +255,7 @@ commit_rename (ImuEventsPage *self,
 {
   ImuEvent *event = row_get_event (row);
   g_autofree char *label = g_strstrip (g_strdup (text));
-  OpData *data;
+  ImuEvent *edited;
 
   if (g_strcmp0 (label, event->label) == 0)
     return;
@@ -225,12 +266,226 @@ commit_rename (ImuEventsPage *self,
       update_row (self, row);
       return;
     }
-  data = op_data_new (self, event->id);
-  data->old_label = g_strdup (event->label);
-  g_free (event->label);
-  event->label = g_steal_pointer (&label);
-  update_row (self, row);
-  imu_library_update_event_async (self->library, event, rename_done_cb, data);
+  edited = imu_event_copy (event);
+  g_free (edited->label);
+  edited->label = g_steal_pointer (&label);
+  store_edit (self, row, edited, _("Could not rename the event"));
+}
+
+/* Time, duration and note
+ *
+ * The row's details button opens a popover with one entry row each: the
+ * time from the session's start and the duration as h:mm:ss.fff (or
+ * seconds), and the note (the payload's "note" member). Text that does not
+ * read as a time leaves the event as it is; the entry row shows the error
+ * state and says why in its tooltip. */
+
+static char *
+field_text (ImuEventsPage  *self,
+            const ImuEvent *event,
+            ImuEventField   field)
+{
+  char *note;
+
+  switch (field)
+    {
+    case IMU_EVENT_FIELD_TIME:
+      return imu_event_format_offset (imu_time_sub_sat (event->t_ns, session_start (self)));
+    case IMU_EVENT_FIELD_DURATION:
+      return imu_event_format_offset (event->duration_ns);
+    case IMU_EVENT_FIELD_NOTE:
+      note = imu_event_dup_note (event);
+      return note != NULL ? note : g_strdup ("");
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static gboolean
+commit_field (ImuEventsPage *self,
+              GtkWidget     *row,
+              ImuEventField  field,
+              const char    *text,
+              GError       **error)
+{
+  ImuEvent *event = row_get_event (row);
+  g_autofree char *stripped = g_strstrip (g_strdup (text != NULL ? text : ""));
+  g_autofree char *shown = field_text (self, event, field);
+  g_autoptr(ImuEvent) edited = NULL;
+  gint64 value = 0;
+
+  /* The shown text is rounded to the millisecond: given back unchanged it
+   * keeps the stored nanoseconds. */
+  if (g_str_equal (stripped, shown))
+    return TRUE;
+  switch (field)
+    {
+    case IMU_EVENT_FIELD_TIME:
+      if (!imu_event_time_parse (stripped, session_start (self), &value, error))
+        return FALSE;
+      break;
+    case IMU_EVENT_FIELD_DURATION:
+      if (!imu_event_duration_parse (*stripped != '\0' ? stripped : "0", &value, error))
+        return FALSE;
+      break;
+    case IMU_EVENT_FIELD_NOTE:
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  edited = imu_event_copy (event);
+  switch (field)
+    {
+    case IMU_EVENT_FIELD_TIME:
+      if (value == event->t_ns)
+        return TRUE;
+      edited->t_ns = value;
+      store_edit (self, row, g_steal_pointer (&edited), _("Could not change the event’s time"));
+      break;
+    case IMU_EVENT_FIELD_DURATION:
+      if (value == event->duration_ns)
+        return TRUE;
+      edited->duration_ns = value;
+      store_edit (self, row, g_steal_pointer (&edited), _("Could not change the event’s duration"));
+      break;
+    case IMU_EVENT_FIELD_NOTE:
+      imu_event_set_note (edited, stripped);
+      if (g_strcmp0 (edited->payload_json, event->payload_json) == 0)
+        return TRUE;
+      store_edit (self, row, g_steal_pointer (&edited), _("Could not save the event’s note"));
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  return TRUE;
+}
+
+static void
+set_entry_error (GtkWidget  *entry_row,
+                 const char *message)
+{
+  if (message != NULL)
+    gtk_widget_add_css_class (entry_row, "error");
+  else
+    gtk_widget_remove_css_class (entry_row, "error");
+  gtk_widget_set_tooltip_text (entry_row, message);
+  if (message != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (entry_row), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, message, -1);
+  else
+    gtk_accessible_reset_property (GTK_ACCESSIBLE (entry_row), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+}
+
+static void
+field_apply_cb (AdwEntryRow *entry_row,
+                GtkWidget   *row)
+{
+  ImuEventsPage *self = IMU_EVENTS_PAGE (gtk_widget_get_ancestor (row, IMU_TYPE_EVENTS_PAGE));
+  ImuEventField field = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (entry_row), "field"));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  if (self == NULL || row_get_event (row) == NULL)
+    return;
+  if (!commit_field (self, row, field, gtk_editable_get_text (GTK_EDITABLE (entry_row)), &error))
+    {
+      set_entry_error (GTK_WIDGET (entry_row), error->message);
+      return;
+    }
+  /* What was stored, written the way it is shown ("62.25" → "0:01:02.250"). */
+  text = field_text (self, row_get_event (row), field);
+  gtk_editable_set_text (GTK_EDITABLE (entry_row), text);
+  set_entry_error (GTK_WIDGET (entry_row), NULL);
+}
+
+static void
+field_changed_cb (GtkEditable *entry_row)
+{
+  /* Typing again clears the complaint about the last text. */
+  set_entry_error (GTK_WIDGET (entry_row), NULL);
+}
+
+static GtkWidget *
+field_row_new (GtkWidget     *row,
+               ImuEventField  field,
+               const char    *title)
+{
+  GtkWidget *entry_row = adw_entry_row_new ();
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (entry_row), title);
+  adw_entry_row_set_show_apply_button (ADW_ENTRY_ROW (entry_row), TRUE);
+  g_object_set_data (G_OBJECT (entry_row), "field", GINT_TO_POINTER (field));
+  g_signal_connect_object (entry_row, "apply", G_CALLBACK (field_apply_cb), row, 0);
+  g_signal_connect (entry_row, "changed", G_CALLBACK (field_changed_cb), NULL);
+  return entry_row;
+}
+
+static void
+fill_details (ImuEventsPage *self,
+              GtkWidget     *row)
+{
+  static const char * const keys[] = { "time-row", "duration-row", "note-row" };
+  ImuEvent *event = row_get_event (row);
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      GtkWidget *entry_row = g_object_get_data (G_OBJECT (row), keys[i]);
+      g_autofree char *text = field_text (self, event, (ImuEventField) i);
+
+      gtk_editable_set_text (GTK_EDITABLE (entry_row), text);
+      set_entry_error (entry_row, NULL);
+    }
+}
+
+/* Made when first opened: a session can have thousands of events. */
+static void
+create_details_popup_cb (GtkMenuButton *button,
+                         gpointer       user_data)
+{
+  GtkWidget *row = user_data;
+  ImuEventsPage *self = IMU_EVENTS_PAGE (gtk_widget_get_ancestor (row, IMU_TYPE_EVENTS_PAGE));
+  GtkWidget *popover, *box, *list, *hint;
+
+  if (self == NULL)
+    return;
+  if (gtk_menu_button_get_popover (button) == NULL)
+    {
+      popover = gtk_popover_new ();
+      box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+      list = gtk_list_box_new ();
+      hint = gtk_label_new (_("Times count from the start of the session: h:mm:ss.fff, or seconds. "
+                              "A duration of 0 marks an instant. Press Enter to save."));
+
+      gtk_widget_add_css_class (popover, "event-details");
+      gtk_widget_set_margin_start (box, 6);
+      gtk_widget_set_margin_end (box, 6);
+      gtk_widget_set_margin_top (box, 6);
+      gtk_widget_set_margin_bottom (box, 6);
+      gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+      gtk_widget_add_css_class (list, "boxed-list");
+      gtk_widget_set_size_request (list, 340, -1);
+      g_object_set_data (G_OBJECT (row), "time-row",
+                         field_row_new (row, IMU_EVENT_FIELD_TIME, _("Time from the start")));
+      g_object_set_data (G_OBJECT (row), "duration-row",
+                         field_row_new (row, IMU_EVENT_FIELD_DURATION, _("Duration")));
+      g_object_set_data (G_OBJECT (row), "note-row",
+                         field_row_new (row, IMU_EVENT_FIELD_NOTE, _("Note")));
+      gtk_list_box_append (GTK_LIST_BOX (list), g_object_get_data (G_OBJECT (row), "time-row"));
+      gtk_list_box_append (GTK_LIST_BOX (list), g_object_get_data (G_OBJECT (row), "duration-row"));
+      gtk_list_box_append (GTK_LIST_BOX (list), g_object_get_data (G_OBJECT (row), "note-row"));
+
+      gtk_label_set_wrap (GTK_LABEL (hint), TRUE);
+      gtk_label_set_max_width_chars (GTK_LABEL (hint), 40);
+      gtk_label_set_xalign (GTK_LABEL (hint), 0);
+      gtk_widget_add_css_class (hint, "caption");
+      gtk_widget_add_css_class (hint, "dim-label");
+
+      gtk_box_append (GTK_BOX (box), list);
+      gtk_box_append (GTK_BOX (box), hint);
+      gtk_popover_set_child (GTK_POPOVER (popover), box);
+      gtk_menu_button_set_popover (button, popover);
+    }
+  fill_details (self, row);
 }
 
 /* GTK 4.8's GtkEditableLabel, on losing the focus, stops editing from a
@@ -294,7 +549,8 @@ delete_row (ImuEventsPage *self,
 {
   ImuEvent *event = row_get_event (row);
 
-  imu_library_delete_event_async (self->library, event->id, delete_done_cb, op_data_new (self, event->id));
+  imu_library_delete_event_async (self->library, event->session_id, event->id,
+                                  delete_done_cb, op_data_new (self, event->id));
   remove_row (self, row);
   update_count (self);
 }
@@ -342,16 +598,21 @@ create_row (ImuEventsPage  *self,
 {
   GtkWidget *row = gtk_list_box_row_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *text_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
   GtkWidget *time_label = gtk_label_new (NULL);
   GtkWidget *label = gtk_editable_label_new ("");
+  GtkWidget *note_label = gtk_label_new (NULL);
   GtkWidget *kind_label = gtk_label_new (NULL);
+  GtkWidget *details = gtk_menu_button_new ();
   GtkWidget *edit = gtk_button_new_from_icon_name ("document-edit-symbolic");
   GtkWidget *delete = gtk_button_new_from_icon_name ("user-trash-symbolic");
 
-  g_object_set_data_full (G_OBJECT (row), ROW_EVENT, imu_event_copy (event), (GDestroyNotify) imu_event_free);
+  row_set_event (row, imu_event_copy (event));
   g_object_set_data (G_OBJECT (row), "time-label", time_label);
   g_object_set_data (G_OBJECT (row), "label", label);
+  g_object_set_data (G_OBJECT (row), "note-label", note_label);
   g_object_set_data (G_OBJECT (row), "kind-label", kind_label);
+  g_object_set_data (G_OBJECT (row), "details-button", details);
 
   gtk_widget_set_margin_start (box, 12);
   gtk_widget_set_margin_end (box, 6);
@@ -364,15 +625,31 @@ create_row (ImuEventsPage  *self,
   gtk_widget_add_css_class (time_label, "dim-label");
   gtk_widget_set_tooltip_text (time_label, _("Activate the row to show this moment in the plot"));
 
-  gtk_widget_set_hexpand (label, TRUE);
-  gtk_widget_set_valign (label, GTK_ALIGN_CENTER);
+  gtk_widget_set_hexpand (text_box, TRUE);
+  gtk_widget_set_valign (text_box, GTK_ALIGN_CENTER);
   ellipsize_editable_label (label);
   g_signal_connect_object (label, "notify::editing", G_CALLBACK (label_editing_cb), row, 0);
+  gtk_label_set_xalign (GTK_LABEL (note_label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (note_label), PANGO_ELLIPSIZE_END);
+  gtk_label_set_width_chars (GTK_LABEL (note_label), 8);
+  gtk_widget_add_css_class (note_label, "caption");
+  gtk_widget_add_css_class (note_label, "dim-label");
+  gtk_widget_add_css_class (note_label, "event-note");
+  gtk_box_append (GTK_BOX (text_box), label);
+  gtk_box_append (GTK_BOX (text_box), note_label);
 
   gtk_widget_add_css_class (kind_label, "caption");
   gtk_widget_add_css_class (kind_label, "badge");
   gtk_widget_add_css_class (kind_label, "event-kind");
   gtk_widget_set_valign (kind_label, GTK_ALIGN_CENTER);
+
+  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (details), "document-properties-symbolic");
+  gtk_menu_button_set_has_frame (GTK_MENU_BUTTON (details), FALSE);
+  gtk_menu_button_set_create_popup_func (GTK_MENU_BUTTON (details), create_details_popup_cb, row, NULL);
+  gtk_widget_set_tooltip_text (details, _("Edit Time, Duration and Note"));
+  gtk_widget_set_valign (details, GTK_ALIGN_CENTER);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (details), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Edit Time, Duration and Note"), -1);
 
   gtk_widget_set_tooltip_text (edit, _("Rename"));
   gtk_widget_add_css_class (edit, "flat");
@@ -387,8 +664,9 @@ create_row (ImuEventsPage  *self,
   g_signal_connect_object (delete, "clicked", G_CALLBACK (delete_clicked_cb), row, 0);
 
   gtk_box_append (GTK_BOX (box), time_label);
-  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), text_box);
   gtk_box_append (GTK_BOX (box), kind_label);
+  gtk_box_append (GTK_BOX (box), details);
   gtk_box_append (GTK_BOX (box), edit);
   gtk_box_append (GTK_BOX (box), delete);
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
@@ -423,9 +701,12 @@ clear_rows (ImuEventsPage *self)
        child = gtk_widget_get_next_sibling (child))
     {
       GtkEditableLabel *label = g_object_get_data (G_OBJECT (child), "label");
+      GtkMenuButton *details = g_object_get_data (G_OBJECT (child), "details-button");
 
       if (label != NULL && gtk_editable_label_get_editing (label))
         gtk_editable_label_stop_editing (label, TRUE);
+      if (details != NULL)
+        gtk_menu_button_popdown (details);
     }
   if (root != NULL)
     {
@@ -591,7 +872,7 @@ imu_events_page_take_event (ImuEventsPage  *self,
     return;
   if ((row = find_row (self, event->id)) != NULL)
     {
-      g_object_set_data_full (G_OBJECT (row), ROW_EVENT, imu_event_copy (event), (GDestroyNotify) imu_event_free);
+      row_set_event (row, imu_event_copy (event));
       update_row (self, row);
       gtk_list_box_row_changed (GTK_LIST_BOX_ROW (row));
     }
@@ -640,6 +921,27 @@ imu_events_page_rename_event (ImuEventsPage *self,
   g_return_if_fail (IMU_IS_EVENTS_PAGE (self));
   if ((row = nth_row (self, index)) != NULL)
     commit_rename (self, row, label);
+}
+
+gboolean
+imu_events_page_edit_event (ImuEventsPage  *self,
+                            guint           index,
+                            ImuEventField   field,
+                            const char     *text,
+                            GError        **error)
+{
+  GtkWidget *row;
+
+  g_return_val_if_fail (IMU_IS_EVENTS_PAGE (self), FALSE);
+  g_return_val_if_fail (field <= IMU_EVENT_FIELD_NOTE, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if ((row = nth_row (self, index)) == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no event in row %u", index);
+      return FALSE;
+    }
+  return commit_field (self, row, field, text, error);
 }
 
 void

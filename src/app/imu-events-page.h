@@ -1,4 +1,5 @@
-/* imu-events-page.h — a session's markers and notes: list, add, rename, delete
+/* imu-events-page.h — a session's markers and notes: list, add, rename,
+ * change time, duration and note, delete
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -9,6 +10,13 @@
 #include "imu-library.h"
 
 G_BEGIN_DECLS
+
+/* What a row's details popover edits, in its order. */
+typedef enum {
+  IMU_EVENT_FIELD_TIME,      /* from the session's start, h:mm:ss.fff or seconds (or ISO 8601) */
+  IMU_EVENT_FIELD_DURATION,  /* h:mm:ss.fff or seconds; 0 for an instant */
+  IMU_EVENT_FIELD_NOTE,      /* the payload's "note"; "" removes it */
+} ImuEventField;
 
 #define IMU_TYPE_EVENTS_PAGE (imu_events_page_get_type ())
 G_DECLARE_FINAL_TYPE (ImuEventsPage, imu_events_page, IMU, EVENTS_PAGE, GtkWidget)
@@ -41,6 +49,15 @@ void       imu_events_page_rename_event   (ImuEventsPage *self,
                                            const char    *label);
 void       imu_events_page_delete_event   (ImuEventsPage *self,
                                            guint          index);
+/* Changes @field of the event of row @index to @text as the row's details
+ * popover does: FALSE with IMU_EVENT_FILE_ERROR_TIME (and nothing stored)
+ * when @text does not read as a time or duration. The store happens off
+ * the main thread. */
+gboolean   imu_events_page_edit_event     (ImuEventsPage *self,
+                                           guint          index,
+                                           ImuEventField  field,
+                                           const char    *text,
+                                           GError       **error);
 void       imu_events_page_activate_event (ImuEventsPage *self,
                                            guint          index);
 

@@ -30,6 +30,8 @@ struct _ImuLibrary
   guint       loaded : 1;
   guint       refreshing : 1;
   guint       refresh_again : 1;
+  guint       serial_running : 1;
+  GQueue      serial_jobs;   /* GTask (owned): event writes waiting their turn */
 };
 
 /* How long the folder must be quiet before the list is read again: an
@@ -136,6 +138,7 @@ struct _Job {
   gpointer        data;
   GDestroyNotify  data_free;
   gpointer        result;
+  gboolean        serial;       /* runs after the serial jobs before it */
 };
 
 static void
@@ -166,6 +169,8 @@ job_worker (GTask        *task,
     g_task_return_boolean (task, TRUE);
 }
 
+static void start_next_serial_job (ImuLibrary *self);
+
 static void
 job_done_cb (GObject      *object,
              GAsyncResult *result,
@@ -176,6 +181,11 @@ job_done_cb (GObject      *object,
   GError *error = NULL;
 
   g_task_propagate_boolean (G_TASK (result), &error);
+  if (job->serial)
+    {
+      IMU_LIBRARY (object)->serial_running = FALSE;
+      start_next_serial_job (IMU_LIBRARY (object));
+    }
   if (job->kind->done != NULL)
     job->kind->done (IMU_LIBRARY (object), job, error);
   if (error != NULL)
@@ -186,8 +196,59 @@ job_done_cb (GObject      *object,
     g_task_return_boolean (task, TRUE);
 }
 
+/* Serial jobs run one at a time, in the order they were asked for: two
+ * edits of one event in quick succession each send the whole event, and
+ * the later must land last. Worker threads alone give no such order. */
+static void
+start_next_serial_job (ImuLibrary *self)
+{
+  GTask *worker;
+
+  if (self->serial_running || (worker = g_queue_pop_head (&self->serial_jobs)) == NULL)
+    return;
+  self->serial_running = TRUE;
+  imu_task_run_in_thread (worker, job_worker);
+  g_object_unref (worker);
+}
+
 /* Runs @kind's job on @data (owned, freed with @data_free) and completes
- * a task of @self with @source_tag for @callback. Does not block. */
+ * a task of @self with @source_tag for @callback; a @serial job waits for
+ * the serial jobs asked for before it. Does not block. */
+static void
+run_job_full (ImuLibrary          *self,
+              const JobKind       *kind,
+              gboolean             serial,
+              gpointer             data,
+              GDestroyNotify       data_free,
+              GCancellable        *cancellable,
+              gpointer             source_tag,
+              GAsyncReadyCallback  callback,
+              gpointer             user_data)
+{
+  GTask *task;
+  g_autoptr(GTask) worker = NULL;
+  Job *job = g_new0 (Job, 1);
+
+  job->kind = kind;
+  job->data = data;
+  job->data_free = data_free;
+  job->serial = serial;
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, job, (GDestroyNotify) job_free);
+  /* The worker borrows the job: the task that owns it is this one's
+   * callback data, alive until the done step has run. */
+  worker = g_task_new (self, cancellable, job_done_cb, task);
+  g_task_set_task_data (worker, job, NULL);
+  if (serial)
+    {
+      g_queue_push_tail (&self->serial_jobs, g_steal_pointer (&worker));
+      start_next_serial_job (self);
+    }
+  else
+    imu_task_run_in_thread (worker, job_worker);
+}
+
 static void
 run_job (ImuLibrary          *self,
          const JobKind       *kind,
@@ -198,21 +259,7 @@ run_job (ImuLibrary          *self,
          GAsyncReadyCallback  callback,
          gpointer             user_data)
 {
-  GTask *task;
-  g_autoptr(GTask) worker = NULL;
-  Job *job = g_new0 (Job, 1);
-
-  job->kind = kind;
-  job->data = data;
-  job->data_free = data_free;
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, job, (GDestroyNotify) job_free);
-  /* The worker borrows the job: the task that owns it is this one's
-   * callback data, alive until the done step has run. */
-  worker = g_task_new (self, cancellable, job_done_cb, task);
-  g_task_set_task_data (worker, job, NULL);
-  imu_task_run_in_thread (worker, job_worker);
+  run_job_full (self, kind, FALSE, data, data_free, cancellable, source_tag, callback, user_data);
 }
 
 /* Loading the list, and reading it again */
@@ -957,6 +1004,7 @@ typedef enum {
 typedef struct {
   EventOp   op;
   ImuEvent *event;
+  gint64    session_id;
   gint64    event_id;
 } EventData;
 
@@ -974,21 +1022,36 @@ event_job (ImuStore      *store,
            GError       **error)
 {
   EventData *data = job->data;
+  gboolean ok = FALSE;
 
+  /* The event and its session's updated time change in one transaction,
+   * as `imu event` does: sync then sends the session again. */
+  if (!imu_store_begin (store, error))
+    return FALSE;
   switch (data->op)
     {
     case EVENT_ADD:
-      if (!imu_store_add_event (store, data->event, error))
-        return FALSE;
-      job->result = imu_event_copy (data->event);
-      return TRUE;
+      ok = imu_store_add_event (store, data->event, error);
+      break;
     case EVENT_UPDATE:
-      return imu_store_update_event (store, data->event, error);
+      ok = imu_store_update_event (store, data->event, error);
+      break;
     case EVENT_DELETE:
-      return imu_store_delete_event (store, data->event_id, error);
+      ok = imu_store_delete_event (store, data->event_id, error);
+      break;
     default:
       g_assert_not_reached ();
     }
+  if (!ok
+      || !imu_store_touch_session (store, data->session_id, error)
+      || !imu_store_commit (store, error))
+    {
+      imu_store_rollback (store);
+      return FALSE;
+    }
+  if (data->op == EVENT_ADD)
+    job->result = imu_event_copy (data->event);
+  return TRUE;
 }
 
 /* Adding returns the event as stored; the others only succeed or fail. */
@@ -999,6 +1062,7 @@ static void
 run_event_op (ImuLibrary          *self,
               EventOp              op,
               const ImuEvent      *event,
+              gint64               session_id,
               gint64               event_id,
               gpointer             source_tag,
               GAsyncReadyCallback  callback,
@@ -1008,15 +1072,19 @@ run_event_op (ImuLibrary          *self,
 
   data->op = op;
   data->event = event != NULL ? imu_event_copy (event) : NULL;
+  data->session_id = session_id;
   data->event_id = event_id;
-  run_job (self, op == EVENT_ADD ? &add_event_kind : &change_event_kind, data, (GDestroyNotify) event_data_free,
-           NULL, source_tag, callback, user_data);
+  /* In the order asked for (run_job_full()). */
+  run_job_full (self, op == EVENT_ADD ? &add_event_kind : &change_event_kind, TRUE,
+                data, (GDestroyNotify) event_data_free, NULL, source_tag, callback, user_data);
 }
 
 /**
  * imu_library_add_event_async:
  *
- * Adds an event to its session in a worker thread. Does not block.
+ * Adds an event to its session and marks the session changed (so that
+ * sync sends it again), in one transaction in a worker thread. Event
+ * writes land in the order they were asked for. Does not block.
  */
 void
 imu_library_add_event_async (ImuLibrary          *self,
@@ -1026,7 +1094,7 @@ imu_library_add_event_async (ImuLibrary          *self,
 {
   g_return_if_fail (IMU_IS_LIBRARY (self));
   g_return_if_fail (event != NULL);
-  run_event_op (self, EVENT_ADD, event, 0, imu_library_add_event_async, callback, user_data);
+  run_event_op (self, EVENT_ADD, event, event->session_id, 0, imu_library_add_event_async, callback, user_data);
 }
 
 /* Returns: (transfer full): the event as stored (with its id) */
@@ -1042,7 +1110,9 @@ imu_library_add_event_finish (ImuLibrary    *self,
 /**
  * imu_library_update_event_async:
  *
- * Saves an event's time, label and payload in a worker thread. Does not block.
+ * Saves an event's time, duration, label and payload and marks its session
+ * changed, in one transaction in a worker thread, after the event writes
+ * asked for before. Does not block.
  */
 void
 imu_library_update_event_async (ImuLibrary          *self,
@@ -1052,7 +1122,7 @@ imu_library_update_event_async (ImuLibrary          *self,
 {
   g_return_if_fail (IMU_IS_LIBRARY (self));
   g_return_if_fail (event != NULL);
-  run_event_op (self, EVENT_UPDATE, event, 0, imu_library_update_event_async, callback, user_data);
+  run_event_op (self, EVENT_UPDATE, event, event->session_id, 0, imu_library_update_event_async, callback, user_data);
 }
 
 gboolean
@@ -1066,17 +1136,20 @@ imu_library_update_event_finish (ImuLibrary    *self,
 
 /**
  * imu_library_delete_event_async:
+ * @session_id: the session the event belongs to
  *
- * Deletes an event in a worker thread. Does not block.
+ * Deletes an event and marks its session changed, in one transaction in a
+ * worker thread, after the event writes asked for before. Does not block.
  */
 void
 imu_library_delete_event_async (ImuLibrary          *self,
+                                gint64               session_id,
                                 gint64               event_id,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
   g_return_if_fail (IMU_IS_LIBRARY (self));
-  run_event_op (self, EVENT_DELETE, NULL, event_id, imu_library_delete_event_async, callback, user_data);
+  run_event_op (self, EVENT_DELETE, NULL, session_id, event_id, imu_library_delete_event_async, callback, user_data);
 }
 
 gboolean
@@ -1187,6 +1260,7 @@ imu_library_init (ImuLibrary *self)
   self->by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->pending = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
   self->deleting = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_queue_init (&self->serial_jobs);
 }
 
 /**

@@ -119,6 +119,7 @@ gboolean    imu_library_update_event_finish (ImuLibrary         *self,
                                              GAsyncResult       *result,
                                              GError            **error);
 void        imu_library_delete_event_async (ImuLibrary          *self,
+                                            gint64               session_id,
                                             gint64               event_id,
                                             GAsyncReadyCallback  callback,
                                             gpointer             user_data);

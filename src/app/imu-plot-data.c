@@ -353,10 +353,17 @@ run_save_event (ImuPlotWorker *w, GTask *task, Job *job)
       return;
     }
   event->session_id = w->session_id;
-  if (event->id == 0)
-    ok = imu_store_add_event (w->store, event, &error);
-  else
-    ok = imu_store_update_event (w->store, event, &error);
+  /* The marker and its session's updated time change together, so that
+   * sync sends the session again (as the events page and `imu event` do). */
+  ok = imu_store_begin (w->store, &error);
+  if (ok && !((event->id == 0 ? imu_store_add_event (w->store, event, &error)
+                              : imu_store_update_event (w->store, event, &error))
+              && imu_store_touch_session (w->store, w->session_id, &error)
+              && imu_store_commit (w->store, &error)))
+    {
+      imu_store_rollback (w->store);
+      ok = FALSE;
+    }
   if (!ok)
     g_task_return_error (task, g_steal_pointer (&error));
   else

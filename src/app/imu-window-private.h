@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include "imu-export-dialog.h"
 #include "imu-window.h"
 #include "imu-sync-controller.h"
 
@@ -33,8 +34,11 @@ struct _ImuWindow
   GtkWidget            *context_menu;
   GtkDropTarget        *drop_target;
   ImuSyncController    *sync_controller; /* of the open library */
+  ImuExportDialog      *export_dialog; /* open, or NULL (it owns itself) */
 
   /* Template children */
+  GMenuModel           *session_menu;
+  GMenuModel           *row_menu;
   AdwToastOverlay      *toast_overlay;
   GtkStack             *main_stack;
   GtkSpinner           *loading_spinner;
@@ -65,6 +69,12 @@ void imu_window_cancel_imports      (ImuWindow *self);
 void imu_window_start_queued_imports (ImuWindow *self);
 void imu_window_show_dialog         (ImuWindow        *self,
                                      AdwMessageDialog *dialog);
+
+/* imu-window-export.c */
+void imu_window_export_init           (ImuWindow *self);
+void imu_window_export_dispose        (ImuWindow *self);
+/* Export is possible once the selected session is read. */
+void imu_window_export_update_actions (ImuWindow *self);
 
 /* imu-window.c */
 void imu_window_show_toast          (ImuWindow *self,

@@ -198,6 +198,16 @@ sort_changed_cb (ImuWindow *self)
 /* The list */
 
 static void
+drop_context_menu (gpointer data)
+{
+  GtkWidget *menu = data;
+
+  if (gtk_widget_get_parent (menu) != NULL)
+    gtk_widget_unparent (menu);
+  g_object_unref (menu);
+}
+
+static void
 row_pressed_cb (GtkGestureClick *gesture,
                 int              n_press,
                 double           x,
@@ -216,13 +226,15 @@ row_pressed_cb (GtkGestureClick *gesture,
   menu = g_object_get_data (G_OBJECT (row), "context-menu");
   if (menu == NULL)
     {
-      GMenuModel *model = G_MENU_MODEL (gtk_widget_get_template_child (GTK_WIDGET (self), IMU_TYPE_WINDOW, "row_menu"));
-
-      menu = gtk_popover_menu_new_from_model (model);
+      /* gtk_widget_get_template_child() finds only bound children: the
+       * menu is one (before, the context menu came up empty). */
+      menu = gtk_popover_menu_new_from_model (self->row_menu);
       gtk_popover_set_has_arrow (GTK_POPOVER (menu), FALSE);
       gtk_widget_set_halign (menu, GTK_ALIGN_START);
       gtk_widget_set_parent (menu, row);
-      g_object_set_data_full (G_OBJECT (row), "context-menu", menu, (GDestroyNotify) gtk_widget_unparent);
+      /* The row may unparent its children (the menu among them) before its
+       * data goes: the data holds a reference of its own. */
+      g_object_set_data_full (G_OBJECT (row), "context-menu", g_object_ref (menu), drop_context_menu);
     }
   gtk_popover_set_pointing_to (GTK_POPOVER (menu), &rect);
   gtk_popover_popup (GTK_POPOVER (menu));
@@ -281,6 +293,7 @@ update_actions (ImuWindow *self)
   GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "delete-session");
 
   g_simple_action_set_enabled (G_SIMPLE_ACTION (action), selected_session (self) != NULL);
+  imu_window_export_update_actions (self);
 }
 
 static void
@@ -757,6 +770,7 @@ imu_window_dispose (GObject *object)
   ImuWindow *self = IMU_WINDOW (object);
 
   imu_window_import_dispose (self);
+  imu_window_export_dispose (self);
   if (self->load_cancellable != NULL)
     g_cancellable_cancel (self->load_cancellable);
   g_clear_object (&self->load_cancellable);
@@ -813,6 +827,8 @@ imu_window_class_init (ImuWindowClass *klass)
   window_class->close_request = imu_window_close_request;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/imustudio/ImuStudio/imu-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, ImuWindow, session_menu);
+  gtk_widget_class_bind_template_child (widget_class, ImuWindow, row_menu);
   gtk_widget_class_bind_template_child (widget_class, ImuWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, ImuWindow, sync_button);
   gtk_widget_class_bind_template_child (widget_class, ImuWindow, main_stack);
@@ -914,6 +930,7 @@ imu_window_init (ImuWindow *self)
     gtk_window_maximize (GTK_WINDOW (self));
 
   imu_window_import_init (self);
+  imu_window_export_init (self);
   update_actions (self);
 }
 
@@ -998,6 +1015,8 @@ imu_window_get_session_view (ImuWindow *self)
   if (self->session_view == NULL)
     {
       self->session_view = IMU_SESSION_VIEW (imu_session_view_new ());
+      g_signal_connect_object (self->session_view, "notify::loading",
+                               G_CALLBACK (update_actions), self, G_CONNECT_SWAPPED);
       gtk_widget_set_vexpand (GTK_WIDGET (self->session_view), TRUE);
       gtk_box_append (self->session_box, GTK_WIDGET (self->session_view));
     }

@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "imu-export-dialog.h"
 #include "imu-library.h"
 #include "imu-session-view.h"
 
@@ -20,6 +21,8 @@ G_DECLARE_FINAL_TYPE (ImuWindow, imu_window, IMU, WINDOW, AdwApplicationWindow)
  *   import-paths (as)            import these paths (files, folders, zips)
  *   open-demo                    make the demo session and select it
  *   delete-session               delete the selected session (undoable)
+ *   export-session               export the selected session (CSV or bundle)
+ *   open-export (s)              open an exported file or folder (a URI)
  *   undo-delete (x)              bring a deleted session back
  *   select-session (x)           select a session by id
  *   search                       focus the search entry
@@ -58,6 +61,8 @@ GtkListBox     *imu_window_get_imports_list (ImuWindow *self);
 guint           imu_window_get_n_imports  (ImuWindow  *self);
 /* The message dialog shown now (an import error or duplicate), or NULL. */
 AdwMessageDialog *imu_window_get_dialog   (ImuWindow  *self);
+/* The export dialog open now, or NULL. */
+ImuExportDialog *imu_window_get_export_dialog (ImuWindow *self);
 /* Commits pending deletions and waits for running imports to stop; the
  * application is held until both are done. Called when the window closes. */
 void            imu_window_flush          (ImuWindow  *self);
