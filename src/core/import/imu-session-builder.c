@@ -582,6 +582,43 @@ imu_session_builder_flush (ImuSessionBuilder  *self,
   return TRUE;
 }
 
+gboolean
+imu_session_builder_pause (ImuSessionBuilder  *self,
+                           GError            **error)
+{
+  g_return_val_if_fail (IMU_IS_SESSION_BUILDER (self), FALSE);
+  g_return_val_if_fail (self->mode == IMU_SESSION_BUILDER_RECORD, FALSE);
+  g_return_val_if_fail (self->in_tx && !self->done, FALSE);
+
+  /* flush() commits and begins again; a paused builder only commits. */
+  for (guint i = 0; i < self->writers->len; i++)
+    if (!imu_stream_writer_flush (g_ptr_array_index (self->writers, i), error))
+      return FALSE;
+  if (!write_events (self, error))
+    return FALSE;
+  if (!self->session_final
+      && (!derive_times (self, error) || !imu_store_update_session (self->store, self->session, error)))
+    return FALSE;
+  if (!imu_store_commit (self->store, error))
+    return FALSE;
+  self->in_tx = FALSE;
+  return TRUE;
+}
+
+gboolean
+imu_session_builder_resume (ImuSessionBuilder  *self,
+                            GError            **error)
+{
+  g_return_val_if_fail (IMU_IS_SESSION_BUILDER (self), FALSE);
+  g_return_val_if_fail (self->mode == IMU_SESSION_BUILDER_RECORD, FALSE);
+  g_return_val_if_fail (self->began && !self->in_tx && !self->done, FALSE);
+
+  if (!imu_store_begin (self->store, error))
+    return FALSE;
+  self->in_tx = TRUE;
+  return TRUE;
+}
+
 ImuImportResult *
 imu_session_builder_finish (ImuSessionBuilder  *self,
                             GError            **error)

@@ -175,6 +175,22 @@ gboolean           imu_session_builder_flush        (ImuSessionBuilder  *self,
                                                      GError            **error);
 
 /**
+ * imu_session_builder_pause:
+ *
+ * Record mode: does what flush() does (writes the chunks being filled and
+ * the pending events, saves the session and commits) but leaves no
+ * transaction open, so that other programs can write to the library
+ * between two commits of a long recording. The caller holds the samples
+ * that arrive meanwhile and calls resume() before it appends them, adds a
+ * stream, finishes or flushes. Blocking.
+ */
+gboolean           imu_session_builder_pause        (ImuSessionBuilder  *self,
+                                                     GError            **error);
+/* Record mode: opens the transaction pause() closed. Blocking. */
+gboolean           imu_session_builder_resume       (ImuSessionBuilder  *self,
+                                                     GError            **error);
+
+/**
  * imu_session_builder_finish:
  *
  * Ends the streams, writes the events, sets the session's time range (and
