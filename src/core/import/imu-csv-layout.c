@@ -1388,15 +1388,8 @@ default_unit (Builder *b, const Col *c, const char *kind)
       unit = "g";
       break;
     case IMU_CSV_FLAVOR_SENSORLOGGER:
-      if (kind != NULL && g_str_equal (kind, "orientation"))
-        unit = c->is_axis ? "" : "rad";
-      else if (kind != NULL && g_str_equal (kind, "gyro"))
-        unit = "rad/s";
-      else if (kind != NULL && g_str_equal (kind, "mag"))
-        unit = "µT";
-      else if (accel)
-        unit = b->file_accel_unit != NULL ? b->file_accel_unit
-               : b->hints->accel_unit != NULL ? b->hints->accel_unit : "m/s^2";
+      unit = imu_csv_sensorlogger_unit (kind, c->is_axis,
+                                        b->file_accel_unit != NULL ? b->file_accel_unit : b->hints->accel_unit);
       break;
     case IMU_CSV_FLAVOR_AXIVITY:
       /* cwa-convert writes g and deg/s. */
@@ -1587,4 +1580,40 @@ out:
   g_free (b.cols);
   g_ptr_array_unref (b.groups);
   return ok;
+}
+
+/* ---- Sensor Logger's sensors, shared with the recorder's push source ---- */
+
+const char *
+imu_csv_sensorlogger_unit (const char *kind,
+                           gboolean    is_axis,
+                           const char *accel_unit)
+{
+  if (kind == NULL)
+    return "";
+  if (g_str_equal (kind, "orientation"))
+    return is_axis ? "" : "rad";
+  if (g_str_equal (kind, "gyro"))
+    return "rad/s";
+  if (g_str_equal (kind, "mag"))
+    return "µT";
+  if (g_str_equal (kind, "accel"))
+    return accel_unit != NULL ? accel_unit : "m/s^2";
+  return "";
+}
+
+gboolean
+imu_csv_sensorlogger_sensor (const char  *name,
+                             const char **stream,
+                             const char **kind)
+{
+  const KnownSensor *sensor = lookup_sensor (name);
+
+  if (sensor == NULL)
+    return FALSE;
+  if (stream != NULL)
+    *stream = sensor->stream;
+  if (kind != NULL)
+    *kind = sensor->kind;
+  return TRUE;
 }
