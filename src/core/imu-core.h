@@ -16,3 +16,5 @@
 #include "imu-import.h"
 #include "imu-export-csv.h"
 #include "imu-profile.h"
+#include "imu-recorder.h"
+#include "imu-record-source.h"
