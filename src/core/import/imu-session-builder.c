@@ -295,6 +295,18 @@ imu_session_builder_get_input_path (ImuSessionBuilder *self)
   return self->input_path;
 }
 
+void
+imu_session_builder_set_existing (ImuSessionBuilder *self,
+                                  ImuSession        *session)
+{
+  g_return_if_fail (IMU_IS_SESSION_BUILDER (self));
+  g_return_if_fail (IMU_IS_SESSION (session) && imu_session_get_id (session) > 0);
+  g_return_if_fail (self->mode == IMU_SESSION_BUILDER_RECORD && !self->began);
+
+  g_set_object (&self->session, session);
+  self->row_written = TRUE;
+}
+
 gboolean
 imu_session_builder_begin (ImuSessionBuilder  *self,
                            GError            **error)
@@ -311,7 +323,9 @@ imu_session_builder_begin (ImuSessionBuilder  *self,
       /* The row lands before the first sample: a recorder that dies
        * leaves a session in state `recording` to recover. */
       g_object_set (self->session, "state", IMU_SESSION_STATE_RECORDING, NULL);
-      if (!write_row (self, error) || !imu_store_commit (self->store, error))
+      if (!(self->row_written ? imu_store_update_session (self->store, self->session, error)
+                              : write_row (self, error))
+          || !imu_store_commit (self->store, error))
         return FALSE;
       self->in_tx = FALSE;
       if (!imu_store_begin (self->store, error))

@@ -56,6 +56,18 @@ ImuSessionBuilderMode imu_session_builder_get_mode  (ImuSessionBuilder *self);
 const char        *imu_session_builder_get_input_path (ImuSessionBuilder *self);
 
 /**
+ * imu_session_builder_set_existing:
+ * @session: a session of the library (loaded with imu_store_load_session())
+ *
+ * Record mode: continues @session instead of making a new one (a resumed
+ * recording): begin() marks it `recording` rather than inserting it. Its
+ * streams stay as they are; the caller decides what becomes of them. Call
+ * before begin(). Does not block.
+ */
+void               imu_session_builder_set_existing (ImuSessionBuilder *self,
+                                                     ImuSession        *session);
+
+/**
  * imu_session_builder_begin:
  *
  * Opens the builder's transaction. In record mode it first commits the
