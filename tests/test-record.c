@@ -650,6 +650,95 @@ test_crash_sigkill (void)
   g_assert_cmpint (total_found, >=, total_committed);
 }
 
+static void
+test_resume (void)
+{
+  g_autofree char *library = imu_test_library_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) flood = NULL;
+  g_autoptr(GBytes) out = NULL;
+  g_autoptr(ImuStore) store = NULL;
+  g_autoptr(ImuSession) session = NULL;
+  g_autoptr(ImuRecorder) recorder = NULL;
+  g_autoptr(ImuStreamInfo) info = imu_stream_info_new ("flood", 2);
+  g_autoptr(Samples) got = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GArray) ids = NULL;
+  const char *check_argv[] = { IMU_CLI_PATH, "--library", library, "check", NULL };
+  ImuRecorderOptions options = { .commit_interval_ms = 100 };
+  const char *text;
+  gint64 session_id = 0, before;
+  guint stream;
+  int wait_status = 0;
+
+  /* A recording killed mid-way… */
+  flood = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, IMU_RECORD_FLOOD_PATH, library, "100", NULL);
+  g_assert_no_error (error);
+  g_usleep (1500 * 1000);
+  g_subprocess_force_exit (flood);
+  g_assert_true (g_subprocess_communicate (flood, NULL, NULL, &out, NULL, &error));
+  g_assert_no_error (error);
+  text = g_bytes_get_data (out, NULL);
+  g_assert_nonnull (text);
+  g_assert_true (g_str_has_prefix (text, "session "));
+  session_id = g_ascii_strtoll (text + 8, NULL, 10);
+
+  store = imu_store_open (library, &error);
+  g_assert_no_error (error);
+  session = imu_store_load_session (store, session_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (imu_session_get_state (session), ==, IMU_SESSION_STATE_INTERRUPTED);
+  g_assert_nonnull (find_stream (session, "flood"));
+  before = find_stream (session, "flood")->n_samples;
+  g_assert_cmpint (before, >, 0);
+  g_clear_object (&session);
+
+  /* …goes on where it ended: the same stream, after an event over the gap. */
+  options.resume_session_id = session_id;
+  recorder = imu_recorder_new (library, &options);
+  g_assert_true (imu_recorder_start (recorder, TRUE, &error));
+  g_assert_no_error (error);
+  ids = imu_recorder_dup_session_ids (recorder);
+  g_assert_cmpuint (ids->len, ==, 1);
+  g_assert_cmpint (g_array_index (ids, gint64, 0), ==, session_id);
+  imu_stream_info_set_channel (info, 0, "i", "", "other");
+  imu_stream_info_set_channel (info, 1, "minus_quarter", "", "other");
+  stream = imu_recorder_add_stream (recorder, NULL, info);
+  for (gint64 i = before; i < before + 5000; i++)
+    {
+      double v[2] = { (double) i, (double) -i / 4.0 };
+
+      imu_recorder_append (recorder, stream, G_GINT64_CONSTANT (1700000000000000000) + i * 5000, v);
+    }
+  g_assert_true (imu_recorder_stop (recorder, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (g_spawn_sync (NULL, (char **) check_argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL | G_SPAWN_STDOUT_TO_DEV_NULL,
+                               NULL, NULL, NULL, NULL, &wait_status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (wait_status, NULL));
+
+  session = imu_store_load_session (store, session_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (imu_session_get_state (session), ==, IMU_SESSION_STATE_COMPLETE);
+  g_assert_cmpuint (imu_session_get_streams (session)->len, ==, 1);
+  got = read_samples (store, find_stream (session, "flood"));
+  g_assert_cmpint (got->n, ==, before + 5000);
+  for (gint64 i = 0; i < got->n; i++)
+    {
+      g_assert_cmpint (got->t[i], ==, G_GINT64_CONSTANT (1700000000000000000) + i * 5000);
+      g_assert_true (got->v[0][i] == (double) i);
+      g_assert_true (got->v[1][i] == (double) -i / 4.0);
+    }
+  events = imu_store_list_events (store, session_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (events->len, ==, 1);
+  g_assert_cmpstr (((ImuEvent *) g_ptr_array_index (events, 0))->kind, ==, "note");
+  g_assert_cmpint (((ImuEvent *) g_ptr_array_index (events, 0))->t_ns, ==,
+                   G_GINT64_CONSTANT (1700000000000000000) + (before - 1) * 5000);
+  g_assert_cmpint (((ImuEvent *) g_ptr_array_index (events, 0))->duration_ns, >, 0);
+}
+
 /* ---- imu record ---- */
 
 static char *
@@ -834,6 +923,7 @@ main (int argc, char **argv)
   g_test_add_func ("/record/udp/sensorstream", test_udp_sensorstream);
   g_test_add_func ("/record/sensorlogger/equals-import", test_sensorlogger_equals_import);
   g_test_add_func ("/record/crash/sigkill", test_crash_sigkill);
+  g_test_add_func ("/record/crash/resume", test_resume);
   g_test_add_func ("/record/cli/replay", test_cli_replay);
   g_test_add_func ("/record/cli/sigterm", test_cli_sigterm);
   g_test_add_func ("/record/cli/usage", test_cli_usage);

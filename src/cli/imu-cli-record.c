@@ -282,6 +282,7 @@ imu_cli_record (ImuCli *cli, int argc, char **argv)
   g_autofree char *header = NULL;
   g_autofree char *address = NULL;
   g_autofree char *format = NULL;
+  g_autofree char *resume = NULL;
   g_auto(GStrv) tags = NULL;
   double speed = 1.0;
   double duration = 0;
@@ -312,6 +313,8 @@ imu_cli_record (ImuCli *cli, int argc, char **argv)
       N_("Stop after this many seconds (default: at Ctrl+C)"), N_("SECONDS") },
     { "commit-interval", 0, 0, G_OPTION_ARG_INT, &commit_ms,
       N_("Commit what arrived at least this often (100 to 1000, default 1000)"), N_("MS") },
+    { "resume", 0, 0, G_OPTION_ARG_STRING, &resume,
+      N_("Continue this session (an interrupted one) instead of making a new one"), N_("SESSION") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &cli->json,
       N_("Print events as JSON lines on standard output"), NULL },
     { NULL }
@@ -350,6 +353,15 @@ imu_cli_record (ImuCli *cli, int argc, char **argv)
    * recordings dead programs left. */
   if (!(store = imu_cli_get_store (cli, &error)))
     return imu_cli_report_error (cli, NULL, error);
+
+  if (resume != NULL)
+    {
+      if (kind->per_device)
+        return imu_cli_usage_error (cli, _("--resume continues one session; %s makes a session per device"),
+                                    kind->scheme);
+      if ((options.resume_session_id = imu_store_resolve_session (store, resume, &error)) <= 0)
+        return imu_cli_report_error (cli, resume, error);
+    }
 
   format = g_strdup_printf ("record-%s", kind->scheme);
   options.title = title;

@@ -26,6 +26,7 @@
 
 #include "imu-recorder.h"
 #include "imu-recording-lock-private.h"
+#include "imu-series.h"
 #include "imu-session-builder.h"
 #include "imu-store-private.h"
 #include "imu-time.h"
@@ -46,6 +47,7 @@ typedef struct {
   char              *vendor;
   char              *model;
   gint64             id;            /* under the mutex; 0 until committed */
+  gint64             resume_id;     /* a session to continue, else 0 */
   GPtrArray         *events;        /* ImuEvent*, under the mutex */
   GHashTable        *issues;        /* code → count not yet given to the builder, under the mutex */
   /* the thread's */
@@ -75,6 +77,8 @@ typedef struct {
   gint64          last_arrival;     /* monotonic ns */
   gint64          shift;            /* added to the device's times after a clock jump */
   gint64          min_offset;
+  gboolean        resumed;          /* a stored stream continued, not yet claimed by a source */
+  gboolean        restart;          /* its next sample follows a gap: no clock check */
   /* the thread's */
   ImuStreamWriter *writer;
 } RecStream;
@@ -91,6 +95,7 @@ struct _ImuRecorder
   char                  *format;
   guint                  interval_ms;
   double                 time_scale;
+  gint64                 resume_id;
   ImuRecorderCommitFunc  commit_func;
   gpointer               commit_data;
 
@@ -226,11 +231,131 @@ batch_clear (gpointer p)
   g_array_unref (b->v);
 }
 
+/* Rewrites the stored stream @old of a resumed session through a new
+ * writer (its chunks and envelopes go on from there) and registers it for
+ * a source to claim. The old rows go once their samples are copied. */
+static gboolean
+continue_stream (ImuRecorder *self, RecSession *s, const ImuStreamInfo *old, GError **error)
+{
+  g_autoptr(ImuSeries) series = NULL;
+  g_autofree gint64 *t = g_new (gint64, IMU_CHUNK_SAMPLES);
+  g_autofree double **columns = g_new0 (double *, MAX (old->n_channels, 1));
+  g_autofree double *sample = g_new0 (double, MAX (old->n_channels, 1));
+  ImuStreamWriter *writer;
+  sqlite3_stmt *stmt;
+  RecStream *rs;
+  gboolean ok = TRUE;
+  int rc;
+
+  /* Its name is the new stream's: the old one steps aside first. */
+  if (!(stmt = imu_store_prepare (self->store, "UPDATE streams SET name = name || ' (resuming)' WHERE id = ?", error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, old->id);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return imu_store_fail (self->store, rc, "resuming a stream", error);
+  if (!(writer = imu_session_builder_add_stream (s->builder, old, error))
+      || !(series = imu_series_new (self->store, old->id, error)))
+    return FALSE;
+  for (guint c = 0; c < old->n_channels; c++)
+    columns[c] = g_new (double, IMU_CHUNK_SAMPLES);
+  for (guint k = 0; ok && k < imu_series_get_n_chunks (series); k++)
+    {
+      gint64 n = imu_series_read_chunk (series, k, t, columns, error);
+
+      ok = n >= 0;
+      for (gint64 i = 0; ok && i < n; i++)
+        {
+          for (guint c = 0; c < old->n_channels; c++)
+            sample[c] = columns[c][i];
+          ok = imu_stream_writer_append (writer, t[i], sample, error);
+        }
+    }
+  for (guint c = 0; c < old->n_channels; c++)
+    g_free (columns[c]);
+  g_clear_pointer (&series, imu_series_free);
+  if (!ok)
+    return FALSE;
+  if (!(stmt = imu_store_prepare (self->store, "DELETE FROM streams WHERE id = ?", error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, old->id);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return imu_store_fail (self->store, rc, "resuming a stream", error);
+
+  rs = g_new0 (RecStream, 1);
+  rs->info = imu_stream_info_copy (imu_stream_writer_get_info (writer));
+  rs->name = g_strdup (rs->info->name);
+  rs->pend_t = g_array_new (FALSE, FALSE, sizeof (gint64));
+  rs->pend_v = g_array_new (FALSE, FALSE, sizeof (double));
+  rs->session = s;
+  rs->writer = writer;
+  rs->resumed = TRUE;
+  rs->samples = rs->committed = old->n_samples;
+  rs->first_t = old->t_first_ns;
+  rs->last_t = old->t_last_ns;
+  rs->restart = TRUE;
+  g_mutex_lock (&self->mutex);
+  g_ptr_array_add (self->streams, rs);
+  rs->handle = self->streams->len;
+  g_mutex_unlock (&self->mutex);
+  return TRUE;
+}
+
+static gboolean
+resume_session (ImuRecorder *self, RecSession *s, GError **error)
+{
+  g_autoptr(ImuSession) session = imu_store_load_session (self->store, s->resume_id, error);
+  g_autoptr(GPtrArray) streams = NULL;
+  g_autofree char *payload = NULL;
+  gint64 now = g_get_real_time () * 1000;
+  gint64 end;
+
+  if (session == NULL)
+    return FALSE;
+  g_free (s->uuid);
+  s->uuid = g_strdup (imu_session_get_uuid (session));
+  /* Whoever records it now holds its lock: taking it tells. */
+  if ((s->lock_fd = imu_recording_lock_acquire (self->library_path, s->uuid, error)) < 0)
+    {
+      if (g_error_matches (*error, IMU_STORE_ERROR, IMU_STORE_ERROR_BUSY))
+        (*error)->domain = IMU_RECORD_ERROR, (*error)->code = IMU_RECORD_ERROR_RECORDING;
+      return FALSE;
+    }
+  s->builder = imu_session_builder_new (self->store, self->origin_path, IMU_SESSION_BUILDER_RECORD);
+  imu_session_builder_set_existing (s->builder, session);
+  imu_session_builder_set_format (s->builder, self->format != NULL ? self->format : "record");
+  if (!imu_session_builder_begin (s->builder, error))
+    return FALSE;
+  s->begun = TRUE;
+
+  streams = g_ptr_array_ref (imu_session_get_streams (session));
+  for (guint i = 0; i < streams->len; i++)
+    if (!continue_stream (self, s, g_ptr_array_index (streams, i), error))
+      return FALSE;
+
+  /* The gap, on the session's time line. */
+  end = imu_session_get_end_ns (session);
+  if (end <= 0 || end > now)
+    end = now;
+  payload = g_strdup_printf ("{\"gap_ns\":%" PRId64 "}", now - end);
+  g_mutex_lock (&self->mutex);
+  event_locked (s, end, "note", _("Recording resumed"), payload);
+  ((ImuEvent *) g_ptr_array_index (s->events, s->events->len - 1))->duration_ns = now - end;
+  g_mutex_unlock (&self->mutex);
+  return TRUE;
+}
+
 static gboolean
 begin_session (ImuRecorder *self, RecSession *s, GError **error)
 {
   ImuSession *session;
   g_autofree char *title = NULL;
+
+  if (s->resume_id > 0)
+    return resume_session (self, s, error);
 
   s->builder = imu_session_builder_new (self->store, self->origin_path, IMU_SESSION_BUILDER_RECORD);
   session = imu_session_builder_get_session (s->builder);
@@ -586,6 +711,7 @@ imu_recorder_new (const char               *library_path,
         self->interval_ms = MAX (options->commit_interval_ms, IMU_RECORD_MIN_COMMIT_INTERVAL_MS);
       if (options->time_scale > 0)
         self->time_scale = options->time_scale;
+      self->resume_id = options->resume_session_id;
     }
   return self;
 }
@@ -610,10 +736,10 @@ imu_recorder_start (ImuRecorder  *self,
   g_return_val_if_fail (IMU_IS_RECORDER (self), FALSE);
   g_return_val_if_fail (self->thread == NULL, FALSE);
 
-  if (one_session)
+  if (one_session || self->resume_id > 0)
     {
       g_mutex_lock (&self->mutex);
-      find_session_locked (self, "", TRUE);
+      find_session_locked (self, "", TRUE)->resume_id = self->resume_id;
       g_mutex_unlock (&self->mutex);
     }
   self->thread = g_thread_new ("imu-recorder", recorder_worker, self);
@@ -642,12 +768,30 @@ imu_recorder_add_stream (ImuRecorder         *self,
   g_return_val_if_fail (IMU_IS_RECORDER (self), 0);
   g_return_val_if_fail (info != NULL, 0);
 
+  g_mutex_lock (&self->mutex);
+  /* A resumed session's stored stream of this name and these channels
+   * goes on. */
+  for (guint i = 0; i < self->streams->len; i++)
+    {
+      RecStream *r = g_ptr_array_index (self->streams, i);
+      gboolean same = r->resumed && g_str_equal (r->info->name, info->name)
+                      && r->info->n_channels == info->n_channels
+                      && g_str_equal (r->session->key, session_key != NULL ? session_key : "");
+
+      for (guint c = 0; same && c < info->n_channels; c++)
+        same = g_strcmp0 (r->info->channels[c].name, info->channels[c].name) == 0;
+      if (same)
+        {
+          r->resumed = FALSE;
+          g_mutex_unlock (&self->mutex);
+          return r->handle;
+        }
+    }
   s = g_new0 (RecStream, 1);
   s->info = imu_stream_info_copy (info);
   s->name = g_strdup (info->name);
   s->pend_t = g_array_new (FALSE, FALSE, sizeof (gint64));
   s->pend_v = g_array_new (FALSE, FALSE, sizeof (double));
-  g_mutex_lock (&self->mutex);
   s->session = find_session_locked (self, session_key, TRUE);
   g_ptr_array_add (self->streams, s);
   s->handle = self->streams->len;
@@ -709,7 +853,18 @@ imu_recorder_append (ImuRecorder  *self,
       return;
     }
 
-  if (s->samples > 0)
+  if (s->restart)
+    {
+      /* The first sample after a resumed gap: the clocks start afresh. */
+      s->restart = FALSE;
+      s->min_offset = real - t;
+      if (t < s->last_t)
+        {
+          s->backwards++;
+          issue_locked (self, s->session, IMU_RECORD_ISSUE_BACKWARDS, s->name);
+        }
+    }
+  else if (s->samples > 0)
     {
       gint64 dt_s = t - s->last_t;
       gint64 dt_a = (gint64) ((double) (arrival - s->last_arrival) * self->time_scale);

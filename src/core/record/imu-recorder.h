@@ -58,6 +58,12 @@ GQuark imu_record_error_quark (void);
  * @format: (nullable): the audit row's format ("record-udp")
  * @time_scale: how much faster than real time the source's clock runs
  *   (a replay at ×N: N; 0 means 1), so that its pace is not a clock jump
+ * @resume_session_id: 0, or a session to continue (an interrupted one, or a
+ *   complete one): its streams go on where they ended, after an event that
+ *   spans the gap, and a source's stream of the same name and channels
+ *   continues the one stored. Resuming rewrites the session's streams once
+ *   (their samples are copied, in one transaction), so it takes time in
+ *   proportion to what the session holds.
  */
 typedef struct {
   const char         *title;
@@ -67,6 +73,7 @@ typedef struct {
   const char         *origin_path;
   const char         *format;
   double              time_scale;
+  gint64              resume_session_id;
 } ImuRecorderOptions;
 
 /**
