@@ -266,6 +266,19 @@ print_session (ImuCli *cli, ImuStore *store, gint64 id, JsonArray *json_sessions
           streams_text, samples_text, duration);
 }
 
+/* Prints @error; a replay input that cannot be read is bad input (2), as
+ * for `imu import`; other recorder errors (a port in use, a session that
+ * another program records) are 5, like the library's. */
+static int
+report_record_error (ImuCli *cli, const char *what, const GError *error)
+{
+  int status = imu_cli_report_error (cli, what, error);
+
+  if (g_error_matches (error, IMU_RECORD_ERROR, IMU_RECORD_ERROR_SOURCE))
+    return IMU_CLI_EXIT_BAD_INPUT;
+  return status;
+}
+
 int
 imu_cli_record (ImuCli *cli, int argc, char **argv)
 {
@@ -372,14 +385,14 @@ imu_cli_record (ImuCli *cli, int argc, char **argv)
   options.format = format;
   options.time_scale = g_str_equal (kind->scheme, "replay") ? speed : 1.0;
   recorder = imu_recorder_new (cli->library_path, &options);
-  if (!imu_recorder_start (recorder, !kind->per_device, &error))
-    return imu_cli_report_error (cli, NULL, error);
+  /* The source first: one that cannot start leaves nothing in the
+   * library. What it hands over meanwhile waits in the recorder. */
   if (!imu_record_source_start (source, recorder, &error))
+    return report_record_error (cli, NULL, error);
+  if (!imu_recorder_start (recorder, !kind->per_device, &error))
     {
-      g_autoptr(GError) stop_error = NULL;
-
-      imu_recorder_stop (recorder, &stop_error);
-      return imu_cli_report_error (cli, NULL, error);
+      imu_record_source_stop (source);
+      return report_record_error (cli, NULL, error);
     }
 
   address = imu_record_source_dup_address (source);
@@ -464,5 +477,7 @@ imu_cli_record (ImuCli *cli, int argc, char **argv)
   else
     for (guint i = 0; i < ids->len; i++)
       print_session (cli, store, g_array_index (ids, gint64, i), NULL);
+  if (ids->len == 0 && status == IMU_CLI_EXIT_OK)
+    imu_cli_warning (cli, _("nothing arrived: no session was recorded"));
   return status;
 }

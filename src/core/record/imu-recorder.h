@@ -135,7 +135,8 @@ gboolean     imu_recorder_start          (ImuRecorder  *self,
  *   new key begins a new session at the next commit
  * @info: the stream; copied
  *
- * Thread-safe, does not block.
+ * Thread-safe, does not block. May be called (as may append()) before
+ * start(): what comes waits for the first commit.
  *
  * Returns: the stream's handle for append(), from 1
  */
