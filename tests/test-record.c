@@ -471,6 +471,15 @@ test_sensorlogger_equals_import (void)
   wrong = g_strdup_printf ("http://127.0.0.1:%u/", port);
   g_assert_cmpuint (post (http, wrong, "{}"), ==, SOUP_STATUS_NOT_FOUND);
   g_assert_cmpint (issue_count (recorder, IMU_RECORD_ISSUE_NOT_FOUND), ==, 2);
+  /* A body over the cap (8 MiB): refused, counted. */
+  {
+    g_autofree char *big = g_malloc (9 * 1024 * 1024 + 1);
+
+    memset (big, ' ', 9 * 1024 * 1024);
+    big[9 * 1024 * 1024] = '\0';
+    g_assert_cmpuint (post (http, local_url, big), ==, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE);
+    g_assert_cmpint (issue_count (recorder, IMU_RECORD_ISSUE_TOO_LARGE), ==, 1);
+  }
   /* A body that is no JSON: refused, counted, the recording goes on. */
   g_assert_cmpuint (post (http, local_url, "{\"payload\": [tru"), ==, SOUP_STATUS_BAD_REQUEST);
   g_assert_cmpint (issue_count (recorder, IMU_RECORD_ISSUE_MALFORMED), ==, 1);

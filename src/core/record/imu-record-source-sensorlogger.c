@@ -295,9 +295,10 @@ early_cb (SoupServer        *server,
   ImuRecordSourceSensorlogger *self = user_data;
   goffset length = soup_message_headers_get_content_length (soup_server_message_get_request_headers (msg));
 
-  /* Refused before the body is read. */
+  /* Refused before the body is read; what comes of it is not kept. */
   if (length > BODY_MAX)
     {
+      soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
       imu_recorder_issue (self->recorder, NULL, IMU_RECORD_ISSUE_TOO_LARGE, path);
       soup_server_message_set_status (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, NULL);
     }

@@ -592,6 +592,12 @@ recorder_worker (gpointer data)
 
   g_mutex_lock (&self->mutex);
   self->ready = TRUE;
+  /* start() reads this as soon as it is woken. */
+  if (!ok)
+    {
+      self->failed = TRUE;
+      self->error = g_steal_pointer (&error);
+    }
   g_cond_broadcast (&self->cond);
   g_mutex_unlock (&self->mutex);
 
@@ -617,7 +623,7 @@ recorder_worker (gpointer data)
   release_locks (self);
   g_clear_object (&self->store);
   g_mutex_lock (&self->mutex);
-  if (!ok)
+  if (!ok && !self->failed)
     {
       self->failed = TRUE;
       self->error = g_steal_pointer (&error);
