@@ -8,8 +8,10 @@
  * g_ascii_strtoll/g_ascii_strtod), never from the code under test.
  */
 #include <inttypes.h>
+#include <pty.h>
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
@@ -323,6 +325,103 @@ test_udp_sensorstream (void)
               g_assert_true (got->v[0][i] == g_ascii_strtod (text, NULL));
             }
         }
+    }
+}
+
+/* ---- serial, through a pseudo-terminal ---- */
+
+/* "0.000197172164917" s → ns, rounded half away from zero, by hand. */
+static gint64
+ns_of (const char *text)
+{
+  const char *dot = strchr (text, '.');
+  gint64 ns = g_ascii_strtoll (text, NULL, 10) * G_GINT64_CONSTANT (1000000000);
+  gint64 frac = 0;
+  guint k = 0;
+
+  g_assert_true (*text != '-');
+  for (const char *p = dot != NULL ? dot + 1 : ""; *p >= '0' && *p <= '9'; p++, k++)
+    {
+      if (k < 9)
+        frac = frac * 10 + (*p - '0');
+      else if (k == 9 && *p >= '5')
+        frac++;
+    }
+  for (; k < 9; k++)
+    frac *= 10;
+  return ns + frac;
+}
+
+static void
+test_serial_pty (void)
+{
+  g_autofree char *file = imu_test_real_file ("imu_csv/pms67-mpu6050/imu_data.csv");
+  g_autofree char *library = NULL;
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuRecorder) recorder = NULL;
+  g_autoptr(ImuRecordSource) source = NULL;
+  g_autoptr(ImuStore) store = NULL;
+  g_autoptr(ImuSession) session = NULL;
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(Samples) got = NULL;
+  g_autofree char *spec = NULL;
+  char name[256];
+  int master = -1, slave = -1;
+  guint n_rows = 0;
+  ImuStreamInfo *s;
+
+  if (file == NULL)
+    return;
+  g_assert_true (g_file_get_contents (file, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  g_assert_cmpstr (lines[0], ==, "t,Ax,Ay,Az,Gx,Gy,Gz");
+  g_assert_cmpint (openpty (&master, &slave, name, NULL, NULL), ==, 0);
+
+  library = imu_test_library_path ();
+  recorder = start_recorder (library, "record-serial", 100, TRUE);
+  spec = g_strdup_printf ("serial:%s@115200", name);
+  source = start_source (recorder, spec, NULL);
+  /* The device prints its header and its lines, as the logger wrote them. */
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autofree char *line = g_strconcat (lines[i], "\n", NULL);
+
+      if (*lines[i] == '\0')
+        continue;
+      g_assert_cmpint (write (master, line, strlen (line)), ==, (gssize) strlen (line));
+      n_rows += i > 0;
+    }
+  g_assert_cmpuint (n_rows, ==, 2000);
+  wait_samples (recorder, n_rows);
+  imu_record_source_stop (source);
+  g_assert_true (imu_recorder_stop (recorder, &error));
+  g_assert_no_error (error);
+  close (master);
+  close (slave);
+
+  ids = imu_recorder_dup_session_ids (recorder);
+  store = imu_store_open (library, &error);
+  g_assert_no_error (error);
+  session = imu_store_load_session (store, g_array_index (ids, gint64, 0), &error);
+  g_assert_no_error (error);
+  s = find_stream (session, "serial");
+  g_assert_nonnull (s);
+  g_assert_cmpuint (s->n_channels, ==, 6);
+  g_assert_cmpstr (s->channels[0].name, ==, "Ax");
+  g_assert_cmpstr (s->channels[5].name, ==, "Gz");
+  got = read_samples (store, s);
+  g_assert_cmpint (got->n, ==, n_rows);
+  /* Times from the device's column (seconds from its start), placed at the
+   * arrival of the first line; values as written. */
+  for (guint i = 1; i <= n_rows; i++)
+    {
+      g_auto(GStrv) f = g_strsplit (lines[i], ",", -1);
+
+      g_assert_cmpint (got->t[i - 1] - got->t[0], ==, ns_of (f[0]));
+      for (guint c = 0; c < 6; c++)
+        g_assert_true (got->v[c][i - 1] == g_ascii_strtod (f[c + 1], NULL));
     }
 }
 
@@ -930,6 +1029,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/record/udp/lines", test_udp_lines);
   g_test_add_func ("/record/udp/sensorstream", test_udp_sensorstream);
+  g_test_add_func ("/record/serial/pty", test_serial_pty);
   g_test_add_func ("/record/sensorlogger/equals-import", test_sensorlogger_equals_import);
   g_test_add_func ("/record/crash/sigkill", test_crash_sigkill);
   g_test_add_func ("/record/crash/resume", test_resume);

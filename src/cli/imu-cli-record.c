@@ -299,6 +299,7 @@ imu_cli_record (ImuCli *cli, int argc, char **argv)
   g_auto(GStrv) tags = NULL;
   double speed = 1.0;
   double duration = 0;
+  gboolean list_serial = FALSE;
   int commit_ms = IMU_RECORD_COMMIT_INTERVAL_MS;
   const ImuRecordSourceKind *kind = NULL;
   const ImuRecordSourceKind * const *table = imu_record_source_table ();
@@ -311,11 +312,13 @@ imu_cli_record (ImuCli *cli, int argc, char **argv)
   int status = IMU_CLI_EXIT_OK;
   const GOptionEntry entries[] = {
     { "source", 0, 0, G_OPTION_ARG_STRING, &spec,
-      N_("What to record: udp:PORT, sensorlogger[:PORT] or replay:PATH"), N_("SOURCE") },
+      N_("What to record: udp:PORT, sensorlogger[:PORT], serial:DEVICE[@BAUD] or replay:PATH"), N_("SOURCE") },
+    { "list-serial", 0, 0, G_OPTION_ARG_NONE, &list_serial,
+      N_("List the serial ports and exit"), NULL },
     { "speed", 0, 0, G_OPTION_ARG_DOUBLE, &speed,
       N_("Replay this many times faster than real time (default 1)"), N_("N") },
     { "header", 0, 0, G_OPTION_ARG_STRING, &header,
-      N_("The CSV header of UDP lines when the sender sends none"), N_("CSV") },
+      N_("The CSV header of UDP or serial lines when the sender sends none"), N_("CSV") },
     { "title", 0, 0, G_OPTION_ARG_STRING, &title,
       N_("Title of the new session (default: “Recording” and the date)"), N_("TITLE") },
     { "subject", 0, 0, G_OPTION_ARG_STRING, &subject,
@@ -348,8 +351,17 @@ imu_cli_record (ImuCli *cli, int argc, char **argv)
     return status;
   if (argc > 1)
     return imu_cli_usage_error (cli, _("unexpected argument “%s”"), argv[1]);
+  if (list_serial)
+    {
+      g_autoptr(GPtrArray) ports = imu_record_serial_list ();
+
+      for (guint i = 0; i < ports->len; i++)
+        printf ("%s\n", (const char *) g_ptr_array_index (ports, i));
+      return IMU_CLI_EXIT_OK;
+    }
   if (spec == NULL)
-    return imu_cli_usage_error (cli, _("no source: give --source udp:PORT, sensorlogger[:PORT] or replay:PATH"));
+    return imu_cli_usage_error (cli, _("no source: give --source udp:PORT, sensorlogger[:PORT], "
+                                       "serial:DEVICE[@BAUD] or replay:PATH"));
   if (commit_ms < IMU_RECORD_MIN_COMMIT_INTERVAL_MS || commit_ms > IMU_RECORD_COMMIT_INTERVAL_MS)
     return imu_cli_usage_error (cli, _("--commit-interval must be between %d and %d ms"),
                                 IMU_RECORD_MIN_COMMIT_INTERVAL_MS, IMU_RECORD_COMMIT_INTERVAL_MS);

@@ -48,6 +48,7 @@ struct _ImuRecordLines
   gboolean     header_fixed;
   char         delimiter;
   LineStream  *csv_stream;
+  char        *name;
   gint64       n_lines;
 };
 
@@ -81,10 +82,12 @@ line_stream_free (LineStream *s)
 
 ImuRecordLines *
 imu_record_lines_new (ImuRecorder *recorder,
+                      const char  *name,
                       const char  *csv_header)
 {
   ImuRecordLines *self = g_new0 (ImuRecordLines, 1);
 
+  self->name = g_strdup (name);
   self->recorder = g_object_ref (recorder);
   self->streams = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) line_stream_free);
   self->time_column = -1;
@@ -107,6 +110,7 @@ imu_record_lines_free (ImuRecordLines *self)
   g_hash_table_unref (self->streams);
   g_strfreev (self->header);
   g_strfreev (self->units);
+  g_free (self->name);
   g_free (self);
 }
 
@@ -288,7 +292,7 @@ feed_json (ImuRecordLines *self, const char *line, gsize len)
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GPtrArray) names = g_ptr_array_new ();
   g_autoptr(GArray) values = g_array_new (FALSE, FALSE, sizeof (double));
-  const char *name = "udp";
+  const char *name = self->name;
   JsonObject *obj, *vals;
   JsonNode *time_node = NULL;
   g_autoptr(GList) members = NULL;
@@ -491,7 +495,7 @@ imu_record_lines_feed (ImuRecordLines *self,
           malformed (self, _("no values"));
           return;
         }
-      self->csv_stream = get_stream (self, "udp", NULL, names, units, k);
+      self->csv_stream = get_stream (self, self->name, NULL, names, units, k);
     }
 
   for (guint i = 0; i < n; i++)

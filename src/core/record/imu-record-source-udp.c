@@ -44,7 +44,7 @@ static gpointer
 udp_worker (gpointer data)
 {
   ImuRecordSourceUdp *self = data;
-  g_autoptr(ImuRecordLines) lines = imu_record_lines_new (self->recorder, self->csv_header);
+  g_autoptr(ImuRecordLines) lines = imu_record_lines_new (self->recorder, "udp", self->csv_header);
   g_autofree char *buf = g_malloc (DATAGRAM_MAX);
 
   while (!g_atomic_int_get (&self->stopping))

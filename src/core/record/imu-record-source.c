@@ -15,6 +15,7 @@ G_DEFINE_INTERFACE (ImuRecordSource, imu_record_source, G_TYPE_OBJECT)
 static const ImuRecordSourceKind * const table[] = {
   &imu_record_source_udp,
   &imu_record_source_sensorlogger,
+  &imu_record_source_serial,
   &imu_record_source_replay,
   NULL,
 };
@@ -52,7 +53,7 @@ imu_record_source_new (const char                   *spec,
         return table[i]->create (colon != NULL ? colon + 1 : NULL, options != NULL ? options : &none, error);
       }
   g_set_error (error, IMU_RECORD_ERROR, IMU_RECORD_ERROR_SOURCE,
-               _("Unknown source “%s”: use udp:PORT, sensorlogger[:PORT] or replay:PATH."), spec);
+               _("Unknown source “%s”: use udp:PORT, sensorlogger[:PORT], serial:DEVICE[@BAUD] or replay:PATH."), spec);
   return NULL;
 }
 

@@ -94,12 +94,19 @@ gboolean         imu_record_source_is_done     (ImuRecordSource  *self);
 extern const ImuRecordSourceKind imu_record_source_udp;
 extern const ImuRecordSourceKind imu_record_source_sensorlogger;
 extern const ImuRecordSourceKind imu_record_source_replay;
+extern const ImuRecordSourceKind imu_record_source_serial;
+
+/* The serial ports of this computer (/dev/ttyUSB0, /dev/ttyACM0, …), sorted.
+ * (element-type utf8) Blocking (reads /sys). */
+GPtrArray       *imu_record_serial_list (void);
 
 /* Parses one text line of numbers or JSON into @recorder (imu-record-lines.c),
  * shared by the text sources: see ImuRecordLines. */
 typedef struct _ImuRecordLines ImuRecordLines;
 
+/* @name: the stream of CSV lines ("udp", "serial"); @csv_header: (nullable) */
 ImuRecordLines  *imu_record_lines_new   (ImuRecorder  *recorder,
+                                         const char   *name,
                                          const char   *csv_header);
 void             imu_record_lines_free  (ImuRecordLines *lines);
 /* One line, without its line end. Never fails: what it cannot read is an
