@@ -328,6 +328,78 @@ test_udp_sensorstream (void)
     }
 }
 
+/* A device clock that jumps two hours ahead, then back: two events, and
+ * the stream's times go on at the pace of the laptop's clock. */
+static void
+test_udp_clock_jump (void)
+{
+  g_autofree char *library = imu_test_library_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuRecorder) recorder = start_recorder (library, "record-udp", 100, TRUE);
+  g_autoptr(ImuRecordSource) source = start_source (recorder, "udp:127.0.0.1:0", NULL);
+  g_autofree char *address = imu_record_source_dup_address (source);
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, &error);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) to = g_inet_socket_address_new (loopback, address_port (address));
+  g_autoptr(GArray) ids = imu_recorder_dup_session_ids (recorder);
+  g_autoptr(ImuStore) store = NULL;
+  g_autoptr(ImuSession) session = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(Samples) got = NULL;
+  gint64 t0 = g_get_real_time () / 1000 * 1000000;
+  const gint64 hours2 = G_GINT64_CONSTANT (7200000000000);
+  /* 10 ms apart in the device's clock; samples 10–19 two hours ahead. */
+  const gint64 jump[30] = { [10] = 1, [11] = 1, [12] = 1, [13] = 1, [14] = 1,
+                            [15] = 1, [16] = 1, [17] = 1, [18] = 1, [19] = 1 };
+
+  g_assert_no_error (error);
+  for (int i = 0; i < 30; i++)
+    {
+      g_autofree char *line = g_strdup_printf ("{\"sensor\":\"acc\",\"t\":%" PRId64 ",\"x\":%d}\n",
+                                               t0 + i * 10000000 + (jump[i] ? hours2 : 0), i);
+
+      send_udp (socket, to, line);
+      /* The laptop's clock moves too: 10 ms a sample. */
+      g_usleep (10000);
+    }
+  wait_samples (recorder, 30);
+  imu_record_source_stop (source);
+  g_assert_true (imu_recorder_stop (recorder, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (issue_count (recorder, IMU_RECORD_ISSUE_CLOCK_JUMP), ==, 2);
+
+  store = imu_store_open (library, &error);
+  g_assert_no_error (error);
+  session = imu_store_load_session (store, g_array_index (ids, gint64, 0), &error);
+  g_assert_no_error (error);
+  got = read_samples (store, find_stream (session, "acc"));
+  g_assert_cmpint (got->n, ==, 30);
+  for (int i = 1; i < 30; i++)
+    {
+      /* No two-hour hole or overlap: each step is the device's 10 ms, or
+       * at a jump the laptop's pace (within a second). */
+      gint64 step = got->t[i] - got->t[i - 1];
+
+      g_assert_true (got->v[0][i] == (double) i);
+      if (i == 10 || i == 20)
+        g_assert_cmpint (step, <, G_GINT64_CONSTANT (1000000000));
+      else
+        g_assert_cmpint (step, ==, 10000000);
+      g_assert_cmpint (step, >=, 0);
+    }
+  events = imu_store_list_events (store, g_array_index (ids, gint64, 0), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (events->len, ==, 2);
+  for (guint k = 0; k < 2; k++)
+    {
+      ImuEvent *e = g_ptr_array_index (events, k);
+
+      g_assert_cmpstr (e->kind, ==, "device");
+      g_assert_cmpint (e->t_ns, ==, got->t[k == 0 ? 10 : 20]);
+      g_assert_nonnull (strstr (e->payload_json, k == 0 ? "\"jump_ns\":7" : "\"jump_ns\":-7"));
+    }
+}
+
 /* ---- serial, through a pseudo-terminal ---- */
 
 /* "0.000197172164917" s → ns, rounded half away from zero, by hand. */
@@ -601,7 +673,16 @@ test_sensorlogger_equals_import (void)
     }
   /* The phone resends its first batch (same messageId): not twice. */
   g_assert_cmpuint (post (http, local_url, first_batch), ==, SOUP_STATUS_OK);
-  wait_samples (recorder, samples->len);
+  /* A second phone, side by side: a session of its own. */
+  {
+    g_autofree char *other = g_strdup_printf ("{\"messageId\":1,\"sessionId\":\"a\",\"deviceId\":\"pixel7\",\"payload\":["
+                                              "{\"name\":\"gyroscope\",\"time\":%" PRId64 ",\"values\":{\"x\":0.5,\"y\":0.25,\"z\":-1}},"
+                                              "{\"name\":\"barometer\",\"time\":%" PRId64 ",\"values\":{\"pressure\":1013.25,\"relativeAltitude\":0}}]}",
+                                              G_GINT64_CONSTANT (1760565906248623000), G_GINT64_CONSTANT (1760565906248623000));
+
+    g_assert_cmpuint (post (http, local_url, other), ==, SOUP_STATUS_OK);
+  }
+  wait_samples (recorder, samples->len + 2);
 
   imu_record_source_stop (source);
   g_assert_true (imu_recorder_stop (recorder, &error));
@@ -616,13 +697,25 @@ test_sensorlogger_equals_import (void)
   }
 
   ids = imu_recorder_dup_session_ids (recorder);
-  g_assert_cmpuint (ids->len, ==, 1);
+  g_assert_cmpuint (ids->len, ==, 2);
   store = imu_store_open (library, &error);
   g_assert_no_error (error);
   recorded = imu_store_load_session (store, g_array_index (ids, gint64, 0), &error);
   g_assert_no_error (error);
   g_assert_cmpint (imu_session_get_state (recorded), ==, IMU_SESSION_STATE_COMPLETE);
   g_assert_cmpstr (imu_session_get_device_serial (recorded), ==, "iphone12");
+  {
+    g_autoptr(ImuSession) pixel = imu_store_load_session (store, g_array_index (ids, gint64, 1), &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (imu_session_get_state (pixel), ==, IMU_SESSION_STATE_COMPLETE);
+    g_assert_cmpstr (imu_session_get_device_serial (pixel), ==, "pixel7");
+    g_assert_cmpuint (imu_session_get_streams (pixel)->len, ==, 2);
+    g_assert_cmpstr (find_stream (pixel, "gyroscope")->channels[0].unit, ==, "rad/s");
+    /* A sensor the table does not know: its name, no unit. */
+    g_assert_cmpuint (find_stream (pixel, "barometer")->n_channels, ==, 2);
+    g_assert_cmpstr (find_stream (pixel, "barometer")->channels[0].name, ==, "pressure");
+  }
 
   result = imu_import_path (store, dir, NULL, NULL, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
@@ -1029,6 +1122,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/record/udp/lines", test_udp_lines);
   g_test_add_func ("/record/udp/sensorstream", test_udp_sensorstream);
+  g_test_add_func ("/record/udp/clock-jump", test_udp_clock_jump);
   g_test_add_func ("/record/serial/pty", test_serial_pty);
   g_test_add_func ("/record/sensorlogger/equals-import", test_sensorlogger_equals_import);
   g_test_add_func ("/record/crash/sigkill", test_crash_sigkill);
