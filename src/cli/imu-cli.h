@@ -84,6 +84,7 @@ extern const guint         imu_cli_n_commands;
 
 /* Commands (one file each). */
 int imu_cli_import   (ImuCli *cli, int argc, char **argv);
+int imu_cli_record   (ImuCli *cli, int argc, char **argv);
 int imu_cli_formats  (ImuCli *cli, int argc, char **argv);
 int imu_cli_list     (ImuCli *cli, int argc, char **argv);
 int imu_cli_show     (ImuCli *cli, int argc, char **argv);

@@ -16,6 +16,7 @@
 
 const ImuCliCommand imu_cli_commands[] = {
   { "import",   N_("Import files, folders or archives as new sessions"), imu_cli_import },
+  { "record",   N_("Record a live source (UDP, Sensor Logger, a replay) as a new session"), imu_cli_record },
   { "formats",  N_("List the formats import reads or recognises"),     imu_cli_formats },
   { "list",     N_("List the sessions of the library"),                   imu_cli_list },
   { "show",     N_("Show a session: metadata, streams, imports"),         imu_cli_show },

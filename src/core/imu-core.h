@@ -19,3 +19,5 @@
 #include "imu-event-file.h"
 #include "imu-compare.h"
 #include "imu-profile.h"
+#include "imu-recorder.h"
+#include "imu-record-source.h"

@@ -2216,3 +2216,39 @@ out:
   g_ptr_array_unref (b.groups);
   return ok;
 }
+
+/* ---- Sensor Logger's sensors, shared with the recorder's push source ---- */
+
+const char *
+imu_csv_sensorlogger_unit (const char *kind,
+                           gboolean    is_axis,
+                           const char *accel_unit)
+{
+  if (kind == NULL)
+    return "";
+  if (g_str_equal (kind, "orientation"))
+    return is_axis ? "" : "rad";
+  if (g_str_equal (kind, "gyro"))
+    return "rad/s";
+  if (g_str_equal (kind, "mag"))
+    return "µT";
+  if (g_str_equal (kind, "accel"))
+    return accel_unit != NULL ? accel_unit : "m/s^2";
+  return "";
+}
+
+gboolean
+imu_csv_sensorlogger_sensor (const char  *name,
+                             const char **stream,
+                             const char **kind)
+{
+  const KnownSensor *sensor = lookup_sensor (name);
+
+  if (sensor == NULL)
+    return FALSE;
+  if (stream != NULL)
+    *stream = sensor->stream;
+  if (kind != NULL)
+    *kind = sensor->kind;
+  return TRUE;
+}

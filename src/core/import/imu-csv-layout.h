@@ -117,4 +117,18 @@ gboolean imu_csv_axis_split   (const char  *name,
                                char       **prefix,
                                char        *axis);
 
+/* Sensor Logger (the CSV importer and the recorder's push source): the
+ * unit it gives a channel of a sensor of @kind ("accel", "gyro", "mag",
+ * "orientation"; @is_axis for a vector's axis such as qx, NULL @accel_unit
+ * for its standardised m/s²), "" when it gives none. */
+const char *imu_csv_sensorlogger_unit   (const char  *kind,
+                                         gboolean     is_axis,
+                                         const char  *accel_unit);
+/* The stream name and kind of a Sensor Logger sensor, by its file's base
+ * name or a pushed message's name ("Accelerometer", "gyroscope"); FALSE
+ * for a sensor the table does not know. */
+gboolean    imu_csv_sensorlogger_sensor (const char  *name,
+                                         const char **stream,
+                                         const char **kind);
+
 G_END_DECLS

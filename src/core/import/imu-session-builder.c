@@ -295,6 +295,18 @@ imu_session_builder_get_input_path (ImuSessionBuilder *self)
   return self->input_path;
 }
 
+void
+imu_session_builder_set_existing (ImuSessionBuilder *self,
+                                  ImuSession        *session)
+{
+  g_return_if_fail (IMU_IS_SESSION_BUILDER (self));
+  g_return_if_fail (IMU_IS_SESSION (session) && imu_session_get_id (session) > 0);
+  g_return_if_fail (self->mode == IMU_SESSION_BUILDER_RECORD && !self->began);
+
+  g_set_object (&self->session, session);
+  self->row_written = TRUE;
+}
+
 gboolean
 imu_session_builder_begin (ImuSessionBuilder  *self,
                            GError            **error)
@@ -311,7 +323,9 @@ imu_session_builder_begin (ImuSessionBuilder  *self,
       /* The row lands before the first sample: a recorder that dies
        * leaves a session in state `recording` to recover. */
       g_object_set (self->session, "state", IMU_SESSION_STATE_RECORDING, NULL);
-      if (!write_row (self, error) || !imu_store_commit (self->store, error))
+      if (!(self->row_written ? imu_store_update_session (self->store, self->session, error)
+                              : write_row (self, error))
+          || !imu_store_commit (self->store, error))
         return FALSE;
       self->in_tx = FALSE;
       if (!imu_store_begin (self->store, error))
@@ -593,6 +607,43 @@ imu_session_builder_flush (ImuSessionBuilder  *self,
   if (!imu_store_commit (self->store, error))
     return FALSE;
   self->in_tx = FALSE;
+  if (!imu_store_begin (self->store, error))
+    return FALSE;
+  self->in_tx = TRUE;
+  return TRUE;
+}
+
+gboolean
+imu_session_builder_pause (ImuSessionBuilder  *self,
+                           GError            **error)
+{
+  g_return_val_if_fail (IMU_IS_SESSION_BUILDER (self), FALSE);
+  g_return_val_if_fail (self->mode == IMU_SESSION_BUILDER_RECORD, FALSE);
+  g_return_val_if_fail (self->in_tx && !self->done, FALSE);
+
+  /* flush() commits and begins again; a paused builder only commits. */
+  for (guint i = 0; i < self->writers->len; i++)
+    if (!imu_stream_writer_flush (g_ptr_array_index (self->writers, i), error))
+      return FALSE;
+  if (!write_events (self, error))
+    return FALSE;
+  if (!self->session_final
+      && (!derive_times (self, error) || !imu_store_update_session (self->store, self->session, error)))
+    return FALSE;
+  if (!imu_store_commit (self->store, error))
+    return FALSE;
+  self->in_tx = FALSE;
+  return TRUE;
+}
+
+gboolean
+imu_session_builder_resume (ImuSessionBuilder  *self,
+                            GError            **error)
+{
+  g_return_val_if_fail (IMU_IS_SESSION_BUILDER (self), FALSE);
+  g_return_val_if_fail (self->mode == IMU_SESSION_BUILDER_RECORD, FALSE);
+  g_return_val_if_fail (self->began && !self->in_tx && !self->done, FALSE);
+
   if (!imu_store_begin (self->store, error))
     return FALSE;
   self->in_tx = TRUE;

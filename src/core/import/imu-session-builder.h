@@ -56,6 +56,18 @@ ImuSessionBuilderMode imu_session_builder_get_mode  (ImuSessionBuilder *self);
 const char        *imu_session_builder_get_input_path (ImuSessionBuilder *self);
 
 /**
+ * imu_session_builder_set_existing:
+ * @session: a session of the library (loaded with imu_store_load_session())
+ *
+ * Record mode: continues @session instead of making a new one (a resumed
+ * recording): begin() marks it `recording` rather than inserting it. Its
+ * streams stay as they are; the caller decides what becomes of them. Call
+ * before begin(). Does not block.
+ */
+void               imu_session_builder_set_existing (ImuSessionBuilder *self,
+                                                     ImuSession        *session);
+
+/**
  * imu_session_builder_begin:
  *
  * Opens the builder's transaction. In record mode it first commits the
@@ -178,6 +190,22 @@ gint64             imu_session_builder_get_n_samples (ImuSessionBuilder *self);
  * a new transaction, so a crash loses only what came after. Blocking.
  */
 gboolean           imu_session_builder_flush        (ImuSessionBuilder  *self,
+                                                     GError            **error);
+
+/**
+ * imu_session_builder_pause:
+ *
+ * Record mode: does what flush() does (writes the chunks being filled and
+ * the pending events, saves the session and commits) but leaves no
+ * transaction open, so that other programs can write to the library
+ * between two commits of a long recording. The caller holds the samples
+ * that arrive meanwhile and calls resume() before it appends them, adds a
+ * stream, finishes or flushes. Blocking.
+ */
+gboolean           imu_session_builder_pause        (ImuSessionBuilder  *self,
+                                                     GError            **error);
+/* Record mode: opens the transaction pause() closed. Blocking. */
+gboolean           imu_session_builder_resume       (ImuSessionBuilder  *self,
                                                      GError            **error);
 
 /**

@@ -18,6 +18,7 @@
 #include "imu-library-hold-private.h"
 #include "imu-chunk-private.h"
 #include "imu-lod-private.h"
+#include "imu-recording-lock-private.h"
 #include "imu-store-private.h"
 
 /* "IMUS": marks the SQLite file as an IMU Studio library, so that opening some
@@ -628,6 +629,16 @@ open_locked (const char  *path,
     return NULL;
 
   self->hold = imu_library_hold_acquire (path);
+
+  /* A session a dead recorder left `recording` is found by whoever opens
+   * the library next (imu-recording-lock.c). Opening never fails for it:
+   * the next open tries again. */
+  {
+    g_autoptr(GError) recover_error = NULL;
+
+    if (imu_store_recover_recordings (self, &recover_error) < 0)
+      g_debug ("%s: interrupted recordings not recovered: %s", path, recover_error->message);
+  }
   return g_steal_pointer (&self);
 }
 
