@@ -1,4 +1,5 @@
 /* imu-cli-generate.c — `imu generate`: a realistic synthetic recording as CSV
+ * or as an Axivity AX3 device file (--format cwa)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -62,9 +63,11 @@ imu_cli_generate (ImuCli  *cli,
   g_autofree char *rate_text = NULL;
   g_autofree char *rows_number = NULL;
   g_autofree char *size_text = NULL;
+  g_autofree char *format = NULL;
   double hours = NAN, minutes = NAN, rate_hz = DEFAULT_RATE_HZ, length_s;
   gint64 seed = DEFAULT_SEED;
   ImuGeneratorCsvOptions options = { 0 };
+  gboolean cwa;
   g_autoptr(GFileInfo) info = NULL;
   gint64 n_rows;
   int status;
@@ -82,8 +85,11 @@ imu_cli_generate (ImuCli  *cli,
     { "start", 0, 0, G_OPTION_ARG_STRING, &start_text,
       N_("Time of the first sample, ISO 8601, UTC unless an offset is given "
          "(default: 2024-03-12T17:30:00Z)"), N_("ISO8601") },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format,
+      N_("csv, or cwa for an Axivity AX3 device file: packed samples at ±8 g, "
+         "with the AX3's rates only (default: cwa for a FILE.cwa, else csv)"), N_("FORMAT") },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
-      N_("The CSV file to write (replaced when it exists)"), N_("FILE.csv") },
+      N_("The file to write (replaced when it exists)"), N_("FILE") },
     { NULL }
   };
 
@@ -91,8 +97,9 @@ imu_cli_generate (ImuCli  *cli,
                                         _("Writes a realistic synthetic IMU recording as CSV: a "
                                           "trunk-worn sensor during rest, walking and running bouts, "
                                           "with accelerometer (g, 5 decimals) and gyroscope (deg/s, "
-                                          "3 decimals) columns and epoch-second timestamps. The same "
-                                          "options always give the same bytes."),
+                                          "3 decimals) columns and epoch-second timestamps; or, with "
+                                          "--format cwa, its accelerometer as an Axivity AX3 device "
+                                          "file. The same options always give the same bytes."),
                                         entries);
   if (!imu_cli_parse_options (cli, context, &argc, &argv, &status))
     return status;
@@ -101,6 +108,12 @@ imu_cli_generate (ImuCli  *cli,
     return imu_cli_usage_error (cli, _("unexpected argument “%s”"), argv[1]);
   if (output == NULL)
     return imu_cli_usage_error (cli, _("no output file: give one with -o FILE.csv"));
+  if (format == NULL)
+    cwa = g_str_has_suffix (output, ".cwa") || g_str_has_suffix (output, ".CWA");
+  else if (g_str_equal (format, "cwa") || g_str_equal (format, "csv"))
+    cwa = g_str_equal (format, "cwa");
+  else
+    return imu_cli_usage_error (cli, _("--format must be csv or cwa, not “%s”"), format);
   if (!isnan (hours) && !isnan (minutes))
     return imu_cli_usage_error (cli, _("give either --hours or --minutes, not both"));
   length_s = !isnan (hours) ? hours * 3600.0 : !isnan (minutes) ? minutes * 60.0 : 3600.0;
@@ -122,6 +135,11 @@ imu_cli_generate (ImuCli  *cli,
                                        "(like 2024-03-12T17:30:00Z)"), start_text);
   if (options.start_ns < 0)
     return imu_cli_usage_error (cli, _("--start must be after 1970-01-01"));
+  if (cwa && !imu_generator_cwa_rate_valid (rate_hz))
+    return imu_cli_usage_error (cli, _("--rate must be an AX3 rate for --format cwa: 6.25, 12.5, 25, "
+                                       "50, 100, 200, 400, 800, 1600 or 3200 Hz"));
+  if (cwa && options.start_ns % 1000000000 != 0)
+    return imu_cli_usage_error (cli, _("--start must be on a whole second for --format cwa"));
 
   file = g_file_new_for_commandline_arg (output);
   out = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, cli->cancellable, &error);
@@ -133,9 +151,23 @@ imu_cli_generate (ImuCli  *cli,
 
   basename = g_file_get_basename (file);
   progress = imu_cli_progress_new (cli, basename, IMU_CLI_PROGRESS_ROWS);
-  ok = imu_generator_write_csv (G_OUTPUT_STREAM (out), &options,
-                                imu_cli_progress_update, progress,
-                                cli->cancellable, &error);
+  if (cwa)
+    {
+      ImuGeneratorCwaOptions cwa_options = {
+        .seed = options.seed,
+        .rate_hz = options.rate_hz,
+        .start_ns = options.start_ns,
+        .duration_ns = options.duration_ns,
+      };
+
+      ok = imu_generator_write_cwa (G_OUTPUT_STREAM (out), &cwa_options,
+                                    imu_cli_progress_update, progress,
+                                    cli->cancellable, &error);
+    }
+  else
+    ok = imu_generator_write_csv (G_OUTPUT_STREAM (out), &options,
+                                  imu_cli_progress_update, progress,
+                                  cli->cancellable, &error);
   imu_cli_progress_clear (progress);
   if (ok)
     ok = g_output_stream_close (G_OUTPUT_STREAM (out), cli->cancellable, &error);
@@ -158,7 +190,11 @@ imu_cli_generate (ImuCli  *cli,
   rate_text = imu_cli_format_rate (rate_hz);
   rows_number = g_strdup_printf ("%" PRId64, n_rows);
 
-  /* TRANSLATORS: "day.csv: 8640000 rows, 24:00:00 at 100 Hz, 555.6 MB" */
-  printf (_("%s: %s rows, %s at %s, %s\n"), output, rows_number, duration_text, rate_text, size_text);
+  if (cwa)
+    /* TRANSLATORS: "week.cwa: 60480000 samples, 168:00:00 at 100 Hz, 258.0 MB" */
+    printf (_("%s: %s samples, %s at %s, %s\n"), output, rows_number, duration_text, rate_text, size_text);
+  else
+    /* TRANSLATORS: "day.csv: 8640000 rows, 24:00:00 at 100 Hz, 555.6 MB" */
+    printf (_("%s: %s rows, %s at %s, %s\n"), output, rows_number, duration_text, rate_text, size_text);
   return IMU_CLI_EXIT_OK;
 }

@@ -161,6 +161,61 @@ gboolean      imu_generator_write_csv  (GOutputStream                 *out,
                                         GCancellable                  *cancellable,
                                         GError                       **error);
 
+/* The range of what imu_generator_write_cwa() writes, ±g (rate code 0x40). */
+#define IMU_GENERATOR_CWA_RANGE_G 8
+
+/**
+ * ImuGeneratorCwaOptions:
+ * @seed: see imu_generator_new()
+ * @rate_hz: an AX3 rate: 3200 / 2^n Hz, 6.25 to 3200
+ *   (imu_generator_cwa_rate_valid())
+ * @start_ns: time of the first sample, on a whole second, 2000–2063; the
+ *   device clock is written as UTC
+ * @duration_ns: length of the recording (samples:
+ *   imu_generator_count_samples())
+ * @device_id: the device's serial number, or 0 for one made from the seed
+ * @session_id: the recording's session id, or 0 for one made from the seed
+ */
+typedef struct {
+  guint64 seed;
+  double  rate_hz;
+  gint64  start_ns;
+  gint64  duration_ns;
+  guint32 device_id;
+  guint32 session_id;
+} ImuGeneratorCwaOptions;
+
+/* Whether an AX3 can sample at @rate_hz. */
+gboolean      imu_generator_cwa_rate_valid (double rate_hz);
+
+/**
+ * imu_generator_write_cwa:
+ * @out: where the file goes (not closed)
+ * @progress: (nullable): called with samples written / total samples
+ *
+ * Writes the generator's accelerometer as an Axivity AX3 device file
+ * (Open Movement's Docs/ax3/ax3-technical.md): the 1024-byte header
+ * (device and session id, rate and range code, logging start and end,
+ * firmware, annotation), then 512-byte blocks of 120 packed samples
+ * (3 × 10 bits + exponent) at ±IMU_GENERATOR_CWA_RANGE_G g, each with its
+ * sequence number, timestamp with fraction and sample offset, light,
+ * temperature, battery and checksum; the last block holds what is left.
+ * A value is quantised as the AX3 stores it: c = round(g × 256) clamped
+ * to [−8 × 256, 8 × 256 − 1], stored as ⌊c / 4⌋ (exponent 2), so it reads
+ * back as ⌊c / 4⌋ / 64 g. Sample k is at @start_ns + k / rate exactly.
+ * The same options give the same bytes. Flat memory (256 KiB), blocking.
+ *
+ * Returns: %TRUE on success; %FALSE with IMU_GENERATOR_ERROR_INVALID_ARGUMENT
+ *   (a rate, start or length the format cannot hold) or an I/O error
+ *   (G_IO_ERROR_CANCELLED when cancelled), @out then holding a partial file
+ */
+gboolean      imu_generator_write_cwa  (GOutputStream                 *out,
+                                        const ImuGeneratorCwaOptions  *options,
+                                        ImuProgressFunc                progress,
+                                        gpointer                       progress_data,
+                                        GCancellable                  *cancellable,
+                                        GError                       **error);
+
 /**
  * imu_generator_find_demo_session:
  *
