@@ -238,6 +238,50 @@ test_shrinking_file (void)
   g_assert_cmpint (imu_store_count_sessions (store, NULL), ==, 2);
 }
 
+/* The same in a folder: the folder's checksum is made of its files' paths
+ * and the sha256 of the bytes parsed, so the shrunk file counts as the
+ * prefix that was read (worked out here with GChecksum). */
+static void
+test_shrinking_file_in_folder (void)
+{
+  g_autofree char *dir = imu_test_tmpdir ();
+  g_autofree char *folder = g_build_filename (dir, "export", NULL);
+  g_autoptr(ImuStore) store = new_library (dir);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuImportResult) result = NULL;
+  g_autoptr(GString) text = g_string_new ("time,x,y,z\n");
+  g_autoptr(GChecksum) identity = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autofree char *path = NULL;
+  g_autofree char *prefix_sha = NULL;
+  Shrink s = { 0 };
+  gint64 rows_kept = 0;
+  const int n = 200000;
+
+  for (int i = 0; i < n; i++)
+    {
+      g_string_append_printf (text, "%d.%02d,%d,%d,%d\n", 1700000000 + i / 100, i % 100, i, i + 1, i + 2);
+      if (s.keep == 0 && text->len >= (6 << 20))
+        {
+          s.keep = text->len;
+          rows_kept = i + 1;
+        }
+    }
+  g_assert_cmpint (g_mkdir (folder, 0755), ==, 0);
+  path = g_build_filename (folder, "shrinks.csv", NULL);
+  g_assert_true (g_file_set_contents (path, text->str, (gssize) text->len, NULL));
+  prefix_sha = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) text->str, s.keep);
+  g_checksum_update (identity, (const guchar *) "shrinks.csv", strlen ("shrinks.csv") + 1);
+  g_checksum_update (identity, (const guchar *) prefix_sha, strlen (prefix_sha));
+  g_checksum_update (identity, (const guchar *) "\n", 1);
+  s.path = path;
+
+  result = imu_import_path (store, folder, NULL, shrink_cb, &s, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (s.done);
+  g_assert_cmpint (result->rows, ==, rows_kept);
+  g_assert_cmpstr (result->sha256, ==, g_checksum_get_string (identity));
+}
+
 /* An unreadable subfolder is left out with a note. Permissions do not bind
  * root, so the import runs in a subprocess as nobody when the tests run as
  * root. */
@@ -448,6 +492,7 @@ main (int argc, char **argv)
   g_test_add_func ("/core/import/hardening/process-substitution", test_process_substitution);
   g_test_add_func ("/core/import/hardening/fifo-in-folder", test_fifo_in_folder);
   g_test_add_func ("/core/import/hardening/shrinking-file", test_shrinking_file);
+  g_test_add_func ("/core/import/hardening/shrinking-file-in-folder", test_shrinking_file_in_folder);
   g_test_add_func ("/core/import/hardening/unreadable-subfolder", test_unreadable_subfolder);
   g_test_add_func ("/core/import/hardening/archive-memory", test_archive_memory);
   g_test_add_func ("/core/import/hardening/archive-bomb", test_archive_bomb);

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "imu-archive-input-stream.h"
+#include "imu-hash-input-stream.h"
 #include "imu-csv-dialect.h"
 #include "imu-csv-time.h"
 #include "imu-import-private.h"
@@ -791,6 +792,7 @@ import_folder (Multi *m, char *format, GError **first_skip, guint *n_imported, G
       g_autofree char *full = NULL;
       g_autoptr(GFile) file = NULL;
       g_autoptr(GFileInputStream) in = NULL;
+      g_autoptr(GInputStream) hashed = NULL;
       g_autoptr(GError) local_error = NULL;
 
       if (e->role != FILE_DATA)
@@ -807,8 +809,25 @@ import_folder (Multi *m, char *format, GError **first_skip, guint *n_imported, G
                        e->path, local_error->message);
           return FALSE;
         }
-      if (!import_member (m, e, full, G_INPUT_STREAM (in), base, format, first_skip, n_imported, error))
+      /* The folder's checksum is of the bytes parsed: each file is hashed
+       * as its importer reads it, and what it leaves unread after. */
+      hashed = imu_hash_input_stream_new (G_INPUT_STREAM (in));
+      if (!import_member (m, e, full, hashed, base, format, first_skip, n_imported, error))
         return FALSE;
+      if (m->input->member_sha256 != NULL)
+        {
+          if (!imu_hash_input_stream_drain (IMU_HASH_INPUT_STREAM (hashed), cancellable, &local_error))
+            {
+              if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+                g_propagate_error (error, g_steal_pointer (&local_error));
+              else
+                g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_READ, _("%s: cannot read: %s"),
+                             e->path, local_error->message);
+              return FALSE;
+            }
+          g_hash_table_replace (m->input->member_sha256, g_strdup (e->path),
+                                imu_hash_input_stream_dup_sha256 (IMU_HASH_INPUT_STREAM (hashed)));
+        }
       base += e->size;
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;

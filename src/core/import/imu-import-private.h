@@ -42,6 +42,9 @@ typedef struct {
  * @duplicate_of: (nullable): out, the session that already holds the input
  * @is_member: whether this is a member of a folder or archive (messages
  *   then name it by @name) rather than what the person named (by @path)
+ * @member_sha256: (nullable): for a folder, out: relative path ("a/b.csv")
+ *   → sha256 of the bytes its importer read, so that the folder's checksum
+ *   is of what was parsed (the folder importer fills it)
  *
  * One input of an import: the file, folder or archive named on the command
  * line, or one member of a folder or archive.
@@ -60,6 +63,7 @@ struct _ImuImportInput {
   const ImuImportOptions *options;
   gint64                 *duplicate_of;
   gboolean                is_member;
+  GHashTable             *member_sha256;
 };
 
 /* Reports progress: @bytes_done of the whole import (clamped to the total). */

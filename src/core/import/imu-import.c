@@ -153,7 +153,53 @@ compare_strings (gconstpointer a, gconstpointer b)
 }
 
 /* A folder's identity: the sorted list of "relative path\0sha256\n" of its
- * files, hashed. Renaming the folder keeps it; changing any byte does not. */
+ * files, hashed. Renaming the folder keeps it; changing any byte does not.
+ * The files the folder importer parsed come with the sha256 of the bytes
+ * it read (@known: relative path → hex), so that the identity is of what
+ * was parsed even when a file changes during the import; the others are
+ * read here. */
+static char *
+folder_identity (const char *path, GHashTable *known, guint64 *bytes, GCancellable *cancellable, GError **error)
+{
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
+  struct sha256_ctx sha;
+
+  sha256_init (&sha);
+  collect_files (path, NULL, files);
+  g_ptr_array_sort (files, compare_strings);
+  for (guint i = 0; i < files->len; i++)
+    {
+      const char *rel = g_ptr_array_index (files, i);
+      const char *parsed = known != NULL ? g_hash_table_lookup (known, rel) : NULL;
+      g_autofree char *hex = NULL;
+
+      if (parsed != NULL)
+        {
+          GStatBuf st;
+          g_autofree char *full = g_build_filename (path, rel, NULL);
+
+          hex = g_strdup (parsed);
+          if (g_stat (full, &st) == 0)
+            *bytes += (guint64) st.st_size;
+        }
+      else
+        {
+          g_autofree char *full = g_build_filename (path, rel, NULL);
+          struct sha256_ctx one;
+
+          sha256_init (&one);
+          if (!hash_file_into (&one, full, bytes, cancellable, error))
+            return NULL;
+          hex = digest_hex (&one);
+        }
+      sha256_update (&sha, strlen (rel) + 1, (const guint8 *) rel);
+      sha256_update (&sha, strlen (hex), (const guint8 *) hex);
+      sha256_update (&sha, 1, (const guint8 *) "\n");
+    }
+  return digest_hex (&sha);
+}
+
+/* The hash thread of an archive, or of a file its importer reads by path. */
 static gpointer
 hash_worker (gpointer data)
 {
@@ -161,30 +207,8 @@ hash_worker (gpointer data)
   struct sha256_ctx sha;
 
   sha256_init (&sha);
-  if (g_file_test (job->path, G_FILE_TEST_IS_DIR))
-    {
-      g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
-
-      collect_files (job->path, NULL, files);
-      g_ptr_array_sort (files, compare_strings);
-      for (guint i = 0; i < files->len; i++)
-        {
-          g_autofree char *full = g_build_filename (job->path, g_ptr_array_index (files, i), NULL);
-          g_autofree char *hex = NULL;
-          struct sha256_ctx one;
-
-          sha256_init (&one);
-          if (!hash_file_into (&one, full, &job->bytes, job->cancellable, &job->error))
-            return NULL;
-          hex = digest_hex (&one);
-          sha256_update (&sha, strlen (g_ptr_array_index (files, i)) + 1, g_ptr_array_index (files, i));
-          sha256_update (&sha, strlen (hex), (const guint8 *) hex);
-          sha256_update (&sha, 1, (const guint8 *) "\n");
-        }
-    }
-  else if (!hash_file_into (&sha, job->path, &job->bytes, job->cancellable, &job->error))
-    return NULL;
-  job->hex = digest_hex (&sha);
+  if (hash_file_into (&sha, job->path, &job->bytes, job->cancellable, &job->error))
+    job->hex = digest_hex (&sha);
   return NULL;
 }
 
@@ -399,6 +423,10 @@ imu_import_path (ImuStore               *store,
           hashed = imu_hash_input_stream_new (G_INPUT_STREAM (in));
           input.stream = hashed;
         }
+      else if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        /* A folder: the folder importer hashes the files it parses as it
+         * reads them; the rest are hashed after (folder_identity ()). */
+        input.member_sha256 = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
       else
         {
           job.path = g_strdup (path);
@@ -464,6 +492,11 @@ imu_import_path (ImuStore               *store,
           job.hex = imu_hash_input_stream_dup_sha256 (IMU_HASH_INPUT_STREAM (hashed));
           job.bytes = imu_hash_input_stream_get_bytes (IMU_HASH_INPUT_STREAM (hashed));
         }
+      else if (input.member_sha256 != NULL)
+        {
+          if (!(job.hex = folder_identity (path, input.member_sha256, &job.bytes, cancellable, &local_error)))
+            goto out;
+        }
       else
         {
           g_thread_join (g_steal_pointer (&hasher));
@@ -524,6 +557,7 @@ out:
   g_free (job.path);
   g_free (job.hex);
   g_clear_error (&job.error);
+  g_clear_pointer (&input.member_sha256, g_hash_table_unref);
   return g_steal_pointer (&result);
 }
 
