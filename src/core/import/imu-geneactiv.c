@@ -261,8 +261,10 @@ parse_page_time (const char *text, gint64 *out)
       if (!parse_digits (&p, 1, 3, &ms))
         return FALSE;
     }
-  if (*p != '\0' || month < 1 || month > 12 || day < 1 || !g_date_valid_dmy (day, month, year)
-      || hour > 23 || minute > 59 || second > 59)
+  /* Years outside the times IMU Studio represents (1900–2189, imu-time.h)
+   * are no page time: in ns they would not even fit in 64 bits. */
+  if (*p != '\0' || year < 1900 || year > 2189 || month < 1 || month > 12 || day < 1
+      || !g_date_valid_dmy (day, month, year) || hour > 23 || minute > 59 || second > 59)
     return FALSE;
   *out = ((days_from_civil (year, month, day) * 86400 + hour * 3600 + minute * 60 + second) * 1000 + ms)
          * G_GINT64_CONSTANT (1000000);
