@@ -45,23 +45,6 @@ safe_name (const char *title)
   return g_string_free (name, FALSE);
 }
 
-char *
-imu_session_export_stream_file_name (const char *stream_name)
-{
-  g_autofree char *name = NULL;
-  GString *text = g_string_new (NULL);
-
-  g_return_val_if_fail (stream_name != NULL, NULL);
-
-  /* As `imu export` names them (imu-cli-export.c). */
-  for (const char *p = stream_name; *p != '\0'; p++)
-    g_string_append_c (text, (*p == '/' || *p == '\\' || (guchar) *p < 0x20) ? '_' : *p);
-  if (text->len == 0 || text->str[0] == '.')
-    g_string_prepend_c (text, '_');
-  g_string_append (text, ".csv");
-  return g_string_free (text, FALSE);
-}
-
 gboolean
 imu_session_export_is_one_file (ImuSession           *session,
                                 ImuSessionExportKind  kind)
@@ -313,7 +296,7 @@ export_folder (ImuStore      *store,
   for (guint i = 0; i < streams->len; i++)
     {
       ImuStreamInfo *info = g_ptr_array_index (streams, i);
-      g_autofree char *name = imu_session_export_stream_file_name (info->name);
+      g_autofree char *name = imu_export_csv_stream_file_name (info->name);
       g_autofree char *file = NULL;
       g_autoptr(GPtrArray) one = g_ptr_array_new ();
       int fd;

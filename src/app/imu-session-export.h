@@ -28,10 +28,6 @@ gboolean  imu_session_export_is_one_file    (ImuSession           *session,
  * for a folder. Newly allocated. */
 char     *imu_session_export_suggest_name   (ImuSession           *session,
                                              ImuSessionExportKind  kind);
-/* A stream name as a file name, "NAME.csv": no directory separators,
- * nothing hidden. What `imu export` names the files of a folder. */
-char     *imu_session_export_stream_file_name (const char *stream_name);
-
 /**
  * imu_session_export:
  * @store: the library (its thread)

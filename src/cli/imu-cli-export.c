@@ -16,20 +16,6 @@
 #include "imu-export-csv.h"
 #include "imu-bundle.h"
 
-/* A stream name as a file name: no directory separators, nothing hidden. */
-static char *
-stream_file_name (const char *stream_name)
-{
-  GString *name = g_string_new (NULL);
-
-  for (const char *p = stream_name; *p != '\0'; p++)
-    g_string_append_c (name, (*p == '/' || *p == '\\' || (guchar) *p < 0x20) ? '_' : *p);
-  if (name->len == 0 || name->str[0] == '.')
-    g_string_prepend_c (name, '_');
-  g_string_append (name, ".csv");
-  return g_string_free (name, FALSE);
-}
-
 /* Writes @streams (one, or all those of a one-file session) as a CSV
  * that re-imports on its own (imu_export_csv_write ()). */
 static gboolean
@@ -278,7 +264,7 @@ imu_cli_export (ImuCli  *cli,
   for (guint i = 0; i < selected->len; i++)
     {
       const ImuStreamInfo *info = g_ptr_array_index (selected, i);
-      g_autofree char *file_name = stream_file_name (info->name);
+      g_autofree char *file_name = imu_export_csv_stream_file_name (info->name);
       g_autofree char *path = to_directory ? g_build_filename (output, file_name, NULL) : g_strdup (output);
       g_autoptr(GPtrArray) one = just (info);
 

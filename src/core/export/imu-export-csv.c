@@ -633,3 +633,18 @@ imu_export_layout_from_string (const char      *text,
     return FALSE;
   return TRUE;
 }
+
+char *
+imu_export_csv_stream_file_name (const char *stream_name)
+{
+  GString *name = g_string_new (NULL);
+
+  g_return_val_if_fail (stream_name != NULL, NULL);
+
+  for (const char *p = stream_name; *p != '\0'; p++)
+    g_string_append_c (name, (*p == '/' || *p == '\\' || (guchar) *p < 0x20) ? '_' : *p);
+  if (name->len == 0 || name->str[0] == '.')
+    g_string_prepend_c (name, '_');
+  g_string_append (name, ".csv");
+  return g_string_free (name, FALSE);
+}

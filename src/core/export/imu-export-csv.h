@@ -106,6 +106,11 @@ gboolean imu_export_csv_write  (ImuStore         *store,
  */
 gboolean imu_export_csv_session_is_one_file (ImuSession *session);
 
+/* The file name of a stream's CSV in a one-file-per-stream export
+ * ("accelerometer.csv"): no directory separators or control characters,
+ * nothing hidden. Both faces name the files so. */
+char    *imu_export_csv_stream_file_name (const char *stream_name);
+
 /* The file name a source-layout export of the session takes: the base
  * name of the file it was imported from ("imu_data.csv"). Newly
  * allocated. */
