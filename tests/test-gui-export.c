@@ -147,6 +147,19 @@ wait_done (Fixture *f)
   gui_test_iterate_ms (100);
 }
 
+/* Waits until the export has reported progress, or has ended before
+ * the test saw any.  The test's reference keeps the dialog readable
+ * meanwhile: an export that ends destroys its dialog. */
+static gboolean
+wait_progress (ImuExportDialog *dialog)
+{
+  g_autoptr(ImuExportDialog) held = g_object_ref (dialog);
+
+  gui_test_wait_for (imu_export_dialog_get_fraction (held) > 0 || !imu_export_dialog_get_running (held),
+                     30000, "progress");
+  return imu_export_dialog_get_running (held);
+}
+
 static int
 compare_names (gconstpointer a,
                gconstpointer b)
@@ -358,15 +371,16 @@ test_progress_cancel (void)
   dialog = open_dialog (&f);
   imu_export_dialog_set_kind (dialog, IMU_SESSION_EXPORT_BUNDLE);
   path = g_build_filename (f.dir, "demo.imub", NULL);
+  imu_session_export_hold_for_testing (TRUE);
   imu_export_dialog_start (dialog, path);
   /* Not modal while it runs: the window stays usable. */
   g_assert_false (gtk_window_get_modal (GTK_WINDOW (dialog)));
-  gui_test_wait_for (imu_export_dialog_get_fraction (dialog) > 0, 30000, "progress");
-  g_assert_true (imu_export_dialog_get_running (dialog));
+  g_assert_true (wait_progress (dialog));
   imu_export_dialog_cancel (dialog);
   text = gui_test_collect_text (GTK_WIDGET (dialog));
   g_assert_nonnull (strstr (text, _("Cancelling…")));
   wait_done (&f);
+  imu_session_export_hold_for_testing (FALSE);
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
   names = list_dir (f.dir);
   g_assert_cmpstr (names, ==, "");
@@ -393,13 +407,15 @@ test_progress_shown (void)
   g_free (gui_test_screenshot (GTK_WIDGET (dialog), "export-dialog-dark"));
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
   path = g_build_filename (f.dir, "demo.imub", NULL);
+  imu_session_export_hold_for_testing (TRUE);
   imu_export_dialog_start (dialog, path);
-  gui_test_wait_for (imu_export_dialog_get_fraction (dialog) > 0, 30000, "progress");
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  g_assert_true (wait_progress (dialog));
   text = gui_test_collect_text (GTK_WIDGET (dialog));
   g_assert_nonnull (strstr (text, "Exporting “Interval training”…"));
   g_assert_nonnull (strstr (text, path));
-  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
   shot = gui_test_screenshot (GTK_WIDGET (dialog), "export-progress");
+  imu_session_export_hold_for_testing (FALSE);
   wait_done (&f);
   g_assert_null (dialog);
   g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
@@ -420,10 +436,13 @@ test_close_window (void)
   dialog = open_dialog (&f);
   imu_export_dialog_set_kind (dialog, IMU_SESSION_EXPORT_BUNDLE);
   path = g_build_filename (f.dir, "demo.imub", NULL);
+  imu_session_export_hold_for_testing (TRUE);
   imu_export_dialog_start (dialog, path);
-  gui_test_wait_for (imu_export_dialog_get_fraction (dialog) > 0, 30000, "progress");
+  g_assert_true (wait_progress (dialog));
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
   dir = g_strdup (f.dir);
   fixture_close (&f);
+  imu_session_export_hold_for_testing (FALSE);
   {
     gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
     g_autofree char *names = list_dir (dir);
@@ -437,6 +456,9 @@ test_close_window (void)
       }
     g_assert_cmpstr (names, ==, "");
   }
+  /* The worker has returned once the dialog is gone: nothing of it
+   * outlives the test. */
+  gui_test_wait_for (dialog == NULL, 20000, "the export's end");
 }
 
 /* A folder that cannot be written: a dialog says what and where, and no

@@ -436,8 +436,34 @@ typedef struct {
   ImuProgressFunc       progress;
   gpointer              progress_data;
   GDestroyNotify        progress_notify;
+  GCancellable         *cancellable;    /* the task's, while the worker runs */
   gint                  ref_count;
 } ExportJob;
+
+/* Tests hold an export after its first progress, to look at the
+ * progress before the export ends; see imu_session_export_hold_for_testing(). */
+static GMutex   hold_lock;
+static GCond    hold_cond;
+static gboolean hold_exports;
+
+void
+imu_session_export_hold_for_testing (gboolean hold)
+{
+  g_mutex_lock (&hold_lock);
+  hold_exports = hold;
+  g_cond_broadcast (&hold_cond);
+  g_mutex_unlock (&hold_lock);
+}
+
+static void
+wait_while_held (GCancellable *cancellable)
+{
+  g_mutex_lock (&hold_lock);
+  /* A cancellation ends the wait too: it has no signal on this cond. */
+  while (hold_exports && !g_cancellable_is_cancelled (cancellable))
+    g_cond_wait_until (&hold_cond, &hold_lock, g_get_monotonic_time () + 10 * G_TIME_SPAN_MILLISECOND);
+  g_mutex_unlock (&hold_lock);
+}
 
 static void
 export_job_unref (gpointer data)
@@ -497,6 +523,8 @@ worker_progress_cb (guint64  done,
   /* One report waits at a time; it reads the latest numbers. */
   if (post)
     imu_context_post (job->context, report_progress_cb, export_job_ref (job), export_job_unref);
+  if (done > 0)
+    wait_while_held (job->cancellable);
 }
 
 static void
@@ -516,6 +544,7 @@ export_worker (GTask        *task,
       g_task_return_error (task, error);
       return;
     }
+  job->cancellable = cancellable;
   if (!imu_session_export (store, job->session_id, job->kind, job->destination,
                            worker_progress_cb, job, cancellable, &written, &error))
     g_task_return_error (task, error);

@@ -74,4 +74,10 @@ void      imu_session_export_async          (const char            *library_path
 char     *imu_session_export_finish         (GAsyncResult          *result,
                                              GError               **error);
 
+/* While @hold, every export waits after its first progress report
+ * (until released or cancelled). Only for tests: the GUI tests look at
+ * an export's progress, which a fast machine would otherwise finish
+ * before the first frame. */
+void      imu_session_export_hold_for_testing (gboolean hold);
+
 G_END_DECLS

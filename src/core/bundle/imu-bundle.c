@@ -846,12 +846,11 @@ imu_bundle_write (ImuStore          *store,
   ok = TRUE;
 
 out:
+  /* Freed without archive_write_fail() also on failure: libarchive
+   * 3.6 then skips its client's close, and its buffer leaks. The bytes
+   * the close still writes go to the temporary file, deleted below. */
   if (a != NULL)
-    {
-      if (!ok)
-        archive_write_fail (a);
-      archive_write_free (a);
-    }
+    archive_write_free (a);
   if (fo.fd >= 0)
     close (fo.fd);
   if (tmp_path != NULL)
