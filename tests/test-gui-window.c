@@ -783,6 +783,16 @@ stored_event (const char *path,
   return NULL;
 }
 
+static gboolean
+event_gone (const char *path,
+            gint64      session_id,
+            gint64      event_id)
+{
+  g_autoptr(ImuEvent) e = stored_event (path, session_id, event_id);
+
+  return e == NULL;
+}
+
 static gint64
 stored_updated_us (const char *path,
                    gint64      session_id)
@@ -932,7 +942,7 @@ test_event_time_duration_note (void)
   /* A delete counts as a change of the session too. */
   before_us = stored_updated_us (path, id);
   imu_events_page_delete_event (page, 0);
-  gui_test_wait_for (stored_event (path, id, event->id) == NULL, 10000, "the deletion");
+  gui_test_wait_for (event_gone (path, id, event->id), 10000, "the deletion");
   gui_test_wait_for (stored_updated_us (path, id) > before_us, 10000, "the session to count as changed");
   gui_test_close_window (window);
 }
