@@ -1575,6 +1575,116 @@ test_import_device_folder (void)
   }
 }
 
+/* ---- list --with-profile ---- */
+
+/* 120 s at 50 Hz of one constant acceleration (g): a known profile. ENMO
+ * is max(|a| − 1 g, 0) in every epoch, so (0, 0, 1.2) is 200 mg and all
+ * 24 epochs of 5 s are moderate (93.2 ≤ 200 < 418.3 mg), and |a| = 1 g is
+ * 0 mg, all sedentary. |a| stays below the 1.5 g peak threshold: no peaks.
+ * Two minutes are shorter than the 60 min non-wear window: not evaluated. */
+static char *
+constant_csv (const char *name,
+              const char *row)
+{
+  GString *s = g_string_new ("time,ax (g),ay (g),az (g)\n");
+  g_autofree char *text = NULL;
+
+  for (int i = 0; i < 6000; i++)
+    g_string_append_printf (s, "%d.%02d,%s\n", 1700000000 + i / 50, (i % 50) * 2, row);
+  text = g_string_free (s, FALSE);
+  return imu_test_write_file (name, text, -1);
+}
+
+static void
+test_list_with_profile (void)
+{
+  g_autofree char *library = imu_test_library_path ();
+  g_autofree char *moving = constant_csv ("moving.csv", "0,0,1.2");
+  g_autofree char *still = constant_csv ("still.csv", "0,0,1");
+  g_autofree char *tilted = constant_csv ("tilted.csv", "0.6,0,0.8");
+  g_auto(Run) a = { 0 };
+  g_auto(Run) b = { 0 };
+  g_auto(Run) c = { 0 };
+  g_auto(Run) json = { 0 };
+  g_auto(Run) csv = { 0 };
+  g_auto(Run) table = { 0 };
+  g_auto(Run) none = { 0 };
+  g_auto(Run) bad = { 0 };
+  g_autoptr(JsonNode) root = NULL;
+  g_auto(GStrv) lines = NULL;
+  JsonArray *sessions;
+
+  run_imu (&a, "--library", library, "import", "--title", "Tempo", "--subject", "Ana", moving);
+  g_assert_cmpint (a.status, ==, EXIT_OK);
+  run_imu (&b, "--library", library, "import", "--title", "Rest", "--subject", "Ben", still);
+  g_assert_cmpint (b.status, ==, EXIT_OK);
+  run_imu (&c, "--library", library, "import", "--title", "Rest, tilted", "--subject", "ana", tilted);
+  g_assert_cmpint (c.status, ==, EXIT_OK);
+
+  /* The subject in any case; the others are left out. */
+  run_imu (&json, "--library", library, "list", "--subject", "ANA", "--with-profile", "--json", "--sort", "title");
+  g_assert_cmpint (json.status, ==, EXIT_OK);
+  root = parse_json (json.out);
+  sessions = json_node_get_array (root);
+  g_assert_cmpuint (json_array_get_length (sessions), ==, 2);
+  {
+    JsonObject *rest = json_array_get_object_element (sessions, 0);
+    JsonObject *tempo = json_array_get_object_element (sessions, 1);
+    JsonObject *p = json_object_get_object_member (tempo, "profile");
+    JsonObject *minutes = json_object_get_object_member (p, "intensity_minutes");
+
+    g_assert_cmpstr (json_object_get_string_member (rest, "title"), ==, "Rest, tilted");
+    g_assert_cmpstr (json_object_get_string_member (tempo, "title"), ==, "Tempo");
+    g_assert_cmpstr (json_object_get_string_member (p, "movement_stream"), !=, NULL);
+    g_assert_cmpfloat_with_epsilon (json_object_get_double_member (p, "enmo_mean_mg"), 200.0, 1e-6);
+    g_assert_cmpfloat (json_object_get_double_member (minutes, "sedentary"), ==, 0.0);
+    g_assert_cmpfloat (json_object_get_double_member (minutes, "light"), ==, 0.0);
+    g_assert_cmpfloat (json_object_get_double_member (minutes, "moderate"), ==, 2.0);
+    g_assert_cmpfloat (json_object_get_double_member (minutes, "vigorous"), ==, 0.0);
+    g_assert_cmpfloat (json_object_get_double_member (p, "peaks_per_minute"), ==, 0.0);
+    g_assert_true (json_node_is_null (json_object_get_member (p, "wear_s")));
+    g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (p, "findings"), "errors"), ==, 0);
+
+    p = json_object_get_object_member (rest, "profile");
+    minutes = json_object_get_object_member (p, "intensity_minutes");
+    g_assert_cmpfloat_with_epsilon (json_object_get_double_member (p, "enmo_mean_mg"), 0.0, 1e-6);
+    g_assert_cmpfloat (json_object_get_double_member (minutes, "sedentary"), ==, 2.0);
+    g_assert_cmpfloat (json_object_get_double_member (minutes, "moderate"), ==, 0.0);
+  }
+
+  /* CSV: a header and a row per session; a title with a comma is quoted. */
+  run_imu (&csv, "--library", library, "list", "--subject", "ana", "--with-profile", "--csv", "--sort", "title");
+  g_assert_cmpint (csv.status, ==, EXIT_OK);
+  lines = g_strsplit (csv.out, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 4);
+  g_assert_cmpstr (lines[0], ==, "id,uuid,start,duration_s,title,subject,movement_stream,enmo_mean_mg,"
+                                 "sedentary_min,light_min,moderate_min,vigorous_min,peaks_per_min,wear_s,"
+                                 "errors,warnings,infos");
+  g_assert_nonnull (strstr (lines[1], ",2023-11-14T22:13:20Z,119.980,\"Rest, tilted\",ana,"));
+  g_assert_nonnull (strstr (lines[1], ",0.0,2.00,0.00,0.00,0.00,0.00,,0,"));
+  g_assert_nonnull (strstr (lines[2], ",Tempo,Ana,"));
+  g_assert_nonnull (strstr (lines[2], ",200.0,0.00,0.00,2.00,0.00,0.00,,0,"));
+  g_assert_cmpstr (lines[3], ==, "");
+
+  /* The table: stored profiles now, one row per session of Ben. */
+  run_imu (&table, "--library", library, "list", "--subject", "Ben", "--with-profile");
+  g_assert_cmpint (table.status, ==, EXIT_OK);
+  g_strfreev (lines);
+  lines = g_strsplit (table.out, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 3);
+  g_assert_nonnull (strstr (lines[0], "ENMO"));
+  g_assert_nonnull (strstr (lines[1], "Rest"));
+  g_assert_nonnull (strstr (lines[1], "0 E / "));
+
+  run_imu (&none, "--library", library, "list", "--subject", "Cleo");
+  g_assert_cmpint (none.status, ==, EXIT_OK);
+  g_assert_cmpstr (none.out, ==, "");
+  g_assert_nonnull (strstr (none.err, "Cleo"));
+  run_imu (&bad, "--library", library, "list", "--csv");
+  g_assert_cmpint (bad.status, ==, EXIT_USAGE);
+  g_assert_nonnull (strstr (bad.err, "--with-profile"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1595,6 +1705,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/formats/table", test_formats_table);
   g_test_add_func ("/cli/list", test_list);
   g_test_add_func ("/cli/list/no-library", test_list_no_library);
+  g_test_add_func ("/cli/list/with-profile", test_list_with_profile);
   g_test_add_func ("/cli/show", test_show);
   g_test_add_func ("/cli/not-found", test_not_found);
   g_test_add_func ("/cli/ambiguous", test_ambiguous);

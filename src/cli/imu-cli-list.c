@@ -135,6 +135,9 @@ imu_cli_list (ImuCli  *cli,
   g_autoptr(JsonArray) json_sessions = NULL;
   g_autofree char *search = NULL;
   g_autofree char *sort = NULL;
+  g_autofree char *only_subject = NULL;
+  gboolean with_profile = FALSE;
+  gboolean csv = FALSE;
   ImuSessionSort sort_order = IMU_SESSION_SORT_DATE_DESC;
   ImuStore *store = NULL;
   int status;
@@ -143,8 +146,15 @@ imu_cli_list (ImuCli  *cli,
       N_("Only sessions whose title, subject, activity, tags or notes contain TEXT"), N_("TEXT") },
     { "sort", 0, 0, G_OPTION_ARG_STRING, &sort,
       N_("Order: date (newest first, the default), title, or duration (longest first)"), N_("KEY") },
+    { "subject", 0, 0, G_OPTION_ARG_STRING, &only_subject,
+      N_("Only the sessions of SUBJECT (the whole name, in any case)"), N_("SUBJECT") },
+    { "with-profile", 0, 0, G_OPTION_ARG_NONE, &with_profile,
+      N_("With the key numbers of each session’s profile (ENMO, minutes per intensity, peaks, "
+         "time worn, findings), profiling the sessions that need it"), NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &cli->json,
       N_("Print a JSON array of sessions"), NULL },
+    { "csv", 0, 0, G_OPTION_ARG_NONE, &csv,
+      N_("With --with-profile: print CSV, one row per session"), NULL },
     { NULL }
   };
 
@@ -157,6 +167,10 @@ imu_cli_list (ImuCli  *cli,
     return status;
   if (argc > 1)
     return imu_cli_usage_error (cli, _("unexpected argument “%s”"), argv[1]);
+  if (csv && !with_profile)
+    return imu_cli_usage_error (cli, _("--csv needs --with-profile"));
+  if (csv && cli->json)
+    return imu_cli_usage_error (cli, _("give either --json or --csv, not both"));
 
   if (sort == NULL || g_str_equal (sort, "date"))
     sort_order = IMU_SESSION_SORT_DATE_DESC;
@@ -179,6 +193,21 @@ imu_cli_list (ImuCli  *cli,
       if (sessions == NULL)
         return imu_cli_report_error (cli, NULL, error);
     }
+  if (only_subject != NULL)
+    {
+      g_autofree char *wanted = g_utf8_casefold (only_subject, -1);
+
+      for (guint i = sessions->len; i-- > 0;)
+        {
+          g_autofree char *have = g_utf8_casefold (imu_session_get_subject (sessions->pdata[i]) != NULL
+                                                   ? imu_session_get_subject (sessions->pdata[i]) : "", -1);
+
+          if (!g_str_equal (have, wanted))
+            g_ptr_array_remove_index (sessions, i);
+        }
+    }
+  if (with_profile && (sessions->len > 0 || csv))
+    return imu_cli_list_with_profile (cli, store, sessions, cli->json ? "json" : csv ? "csv" : "table");
 
   if (cli->json)
     json_sessions = json_array_new ();
@@ -242,6 +271,8 @@ imu_cli_list (ImuCli  *cli,
     print_table (rows);
   else if (search != NULL)
     imu_cli_warning (cli, _("no session matches “%s”"), search);
+  else if (only_subject != NULL)
+    imu_cli_warning (cli, _("no session of subject “%s”"), only_subject);
   else
     imu_cli_warning (cli, _("the library has no sessions"));
   return IMU_CLI_EXIT_OK;

@@ -101,6 +101,13 @@ int imu_cli_compare  (ImuCli *cli, int argc, char **argv);
 int imu_cli_db       (ImuCli *cli, int argc, char **argv);
 int imu_cli_event    (ImuCli *cli, int argc, char **argv);
 
+/* `imu list --with-profile` (imu-cli-list-profile.c); @format "table",
+ * "json" or "csv". */
+int imu_cli_list_with_profile (ImuCli     *cli,
+                               ImuStore   *store,
+                               GPtrArray  *sessions,
+                               const char *format);
+
 /* Helpers (imu-cli-common.c). */
 
 /**

@@ -278,6 +278,37 @@ gboolean     imu_profile_write_html      (ImuProfile     *self,
                                           GCancellable   *cancellable,
                                           GError        **error);
 
+/**
+ * ImuProfileKeyNumbers:
+ * @duration_s: the session's duration
+ * @movement_stream: (nullable): the stream the movement numbers are of
+ *   (the first accelerometer stream with gravity); %NULL: none, and the
+ *   movement numbers are NaN
+ * @enmo_mean_mg: mean ENMO over the stream
+ * @sedentary_min: minutes of epochs per intensity class (Hildebrand cut
+ *   points, the profile's options)
+ * @peaks_per_min: magnitude peaks per minute
+ * @wear_s: time worn (the epochs' time less non-wear); NaN when non-wear
+ *   was not evaluated (a recording shorter than its window)
+ * @errors: findings of each severity
+ *
+ * The numbers a coach compares across sessions, from a profile
+ * (imu-profile-summary.c). `imu list --with-profile` prints them.
+ */
+typedef struct {
+  double  duration_s;
+  char   *movement_stream;
+  double  enmo_mean_mg;
+  double  sedentary_min, light_min, moderate_min, vigorous_min;
+  double  peaks_per_min;
+  double  wear_s;
+  guint   errors, warnings, infos;
+} ImuProfileKeyNumbers;
+
+void         imu_profile_get_key_numbers   (ImuProfile           *self,
+                                            ImuProfileKeyNumbers *out);
+void         imu_profile_key_numbers_clear (ImuProfileKeyNumbers *numbers);
+
 /* A person's name for a finding or import issue code (imu-finding-titles.c). */
 const char *imu_finding_code_title (const char *code);
 
