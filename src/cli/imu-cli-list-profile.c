@@ -77,28 +77,15 @@ key_numbers_json (const ImuProfileKeyNumbers *k)
   return json_builder_get_root (b);
 }
 
-/* RFC 4180: a field with a comma, quote or line break is quoted. */
+/* Comma first, then the field as imu_csv_append_field() writes it. */
 static void
 append_csv_field (GString    *line,
                   const char *text)
 {
   if (line->len > 0)
     g_string_append_c (line, ',');
-  if (text == NULL)
-    return;
-  if (strpbrk (text, ",\"\r\n") == NULL)
-    {
-      g_string_append (line, text);
-      return;
-    }
-  g_string_append_c (line, '"');
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      if (*p == '"')
-        g_string_append_c (line, '"');
-      g_string_append_c (line, *p);
-    }
-  g_string_append_c (line, '"');
+  if (text != NULL)
+    imu_csv_append_field (line, text);
 }
 
 static void

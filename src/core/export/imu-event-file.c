@@ -13,6 +13,7 @@
 #include <json-glib/json-glib.h>
 
 #include "imu-event-file.h"
+#include "imu-export-csv.h"
 #include "imu-json.h"
 #include "imu-time.h"
 
@@ -331,26 +332,6 @@ imu_event_set_note (ImuEvent   *event,
 
 /* ---- writing ---- */
 
-static void
-csv_field (GString *line, const char *text)
-{
-  if (text == NULL)
-    text = "";
-  if (strpbrk (text, ",\"\r\n") == NULL)
-    {
-      g_string_append (line, text);
-      return;
-    }
-  g_string_append_c (line, '"');
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      if (*p == '"')
-        g_string_append_c (line, '"');
-      g_string_append_c (line, *p);
-    }
-  g_string_append_c (line, '"');
-}
-
 void
 imu_event_build_json (JsonBuilder    *b,
                       const ImuEvent *e,
@@ -407,11 +388,11 @@ imu_event_file_write (GOutputStream       *out,
       if (format == IMU_EVENT_FILE_CSV)
         {
           g_string_append_printf (text, "%s,%s,%s,", iso, offset, duration);
-          csv_field (text, e->kind);
+          imu_csv_append_field (text, e->kind);
           g_string_append_c (text, ',');
-          csv_field (text, e->label);
+          imu_csv_append_field (text, e->label);
           g_string_append_c (text, ',');
-          csv_field (text, note);
+          imu_csv_append_field (text, note);
           g_string_append_c (text, '\n');
         }
       else

@@ -52,25 +52,35 @@ buffer_append_c (Buffer *b,
 /* A header field, quoted as RFC 4180 says when it holds a comma, a quote,
  * a line break or surrounding spaces. The header is small, so this writes
  * through a GString rather than the row buffer. */
-static void
-append_header_field (GString    *header,
-                     const char *text)
+/**
+ * imu_csv_append_field:
+ *
+ * Appends @text (%NULL: nothing) to @line as one CSV field, quoted as RFC
+ * 4180 says when it holds a comma, a quote or a line break, and also when
+ * it starts or ends with a space (which readers may trim).
+ */
+void
+imu_csv_append_field (GString    *line,
+                      const char *text)
 {
-  gsize len = strlen (text);
+  gsize len;
 
+  if (text == NULL)
+    text = "";
+  len = strlen (text);
   if (strpbrk (text, ",\"\r\n") == NULL && (len == 0 || (text[0] != ' ' && text[len - 1] != ' ')))
     {
-      g_string_append (header, text);
+      g_string_append (line, text);
       return;
     }
-  g_string_append_c (header, '"');
+  g_string_append_c (line, '"');
   for (const char *p = text; *p != '\0'; p++)
     {
       if (*p == '"')
-        g_string_append_c (header, '"');
-      g_string_append_c (header, *p);
+        g_string_append_c (line, '"');
+      g_string_append_c (line, *p);
     }
-  g_string_append_c (header, '"');
+  g_string_append_c (line, '"');
 }
 
 /* Whether @name already carries its unit, "ax (g)" or "ax [g]": the source
@@ -118,7 +128,7 @@ build_header (const ImuStreamInfo * const *infos,
 
   if (time_column == NULL || *time_column == '\0')
     time_column = default_time_column (infos[0]->time_format.kind);
-  append_header_field (header, time_column);
+  imu_csv_append_field (header, time_column);
 
   for (guint s = 0; s < n_infos; s++)
     for (guint c = 0; c < infos[s]->n_channels; c++)
@@ -131,10 +141,10 @@ build_header (const ImuStreamInfo * const *infos,
           {
             g_autofree char *field = g_strdup_printf ("%s (%s)", name, ch->unit);
 
-            append_header_field (header, field);
+            imu_csv_append_field (header, field);
           }
         else
-          append_header_field (header, name);
+          imu_csv_append_field (header, name);
       }
   g_string_append_c (header, '\n');
   return g_string_free (header, FALSE);

@@ -116,4 +116,7 @@ char    *imu_export_csv_stream_file_name (const char *stream_name);
  * allocated. */
 char    *imu_export_csv_source_file_name (ImuSession *session);
 
+void     imu_csv_append_field (GString    *line,
+                               const char *text);
+
 G_END_DECLS
