@@ -1501,7 +1501,7 @@ test_db (void)
 
     run_imu (&run, "--library", library, "db", "backup");
     g_assert_cmpint (run.status, ==, EXIT_USAGE);
-    g_assert_true (g_str_has_prefix (run.err, "imu db: imu db backup needs -o FILE\n"));
+    g_assert_true (g_str_has_prefix (run.err, "imu db: imu db backup needs either -o FILE or --to TARGET\n"));
   }
 }
 
