@@ -8,6 +8,11 @@
  * node_modules is missing), listed, restored, and the restored library's
  * sessions export byte for byte as the original's. A backup with one byte
  * flipped on the target is refused and nothing is written.
+ *
+ * The trash: a deleted session leaves the list but keeps every sample
+ * until it expires (aged with the store's now_us arguments, a fixed clock)
+ * or the trash is emptied; a schema-4 library migrates to the trash's
+ * schema with its sessions outside the trash.
  */
 #define G_LOG_DOMAIN "imu-test"
 
@@ -16,8 +21,11 @@
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <sqlite3.h>
 
+#include "imu-generator.h"
 #include "imu-store-ops.h"
+#include "imu-store-private.h"
 #include "imu-sync-backup.h"
 #include "imu-sync-queue.h"
 #include "imu-test-servers.h"
@@ -365,6 +373,304 @@ test_backup_s3 (void)
   imu_test_rm_rf (dir);
 }
 
+/* ---- the trash ---- */
+
+#define DAY_US (G_GINT64_CONSTANT (86400) * G_USEC_PER_SEC)
+
+static gint64
+total_samples (ImuStore *store, gint64 session_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) streams = imu_store_list_streams (store, session_id, &error);
+  gint64 n = 0;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < streams->len; i++)
+    n += ((ImuStreamInfo *) g_ptr_array_index (streams, i))->n_samples;
+  return n;
+}
+
+static void
+test_trash_delete_restore (void)
+{
+  g_autofree char *dir = imu_test_tmpdir ();
+  g_autofree char *library = g_build_filename (dir, "library.db", NULL);
+  g_autofree char *exp_a = g_build_filename (dir, "before", NULL);
+  g_autofree char *exp_b = g_build_filename (dir, "after", NULL);
+  g_autofree char *uuid = imu_test_sync_library_with_session (library);
+  g_autofree char *prefix = g_strndup (uuid, 8);
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = NULL;
+  g_autoptr(GPtrArray) listed = NULL;
+  g_autoptr(GPtrArray) trash = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *item;
+  gint64 samples;
+
+  export_session (library, exp_a);
+  store = imu_store_open (library, &error);
+  g_assert_no_error (error);
+  samples = total_samples (store, 1);
+  /* The demo session: 45 min of a 100 Hz accelerometer, a 100 Hz gyroscope and 25 Hz orientation. */
+  g_assert_cmpint (samples, >, 0);
+  g_clear_object (&store);
+
+  g_assert_cmpint (run_cli (&out, "--library", library, "delete", "1", NULL), ==, 0);
+  g_assert_true (g_str_has_prefix (out, "Deleted session 1 “"));
+  g_assert_nonnull (strstr (out, "in the trash for 30 days"));
+  g_clear_pointer (&out, g_free);
+
+  store = imu_store_open (library, &error);
+  g_assert_no_error (error);
+  listed = imu_store_list_sessions (store, NULL, IMU_SESSION_SORT_DATE_DESC, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (listed->len, ==, 0);
+  g_assert_cmpint (imu_store_count_sessions (store, &error), ==, 0);
+  g_assert_cmpint (imu_store_resolve_session (store, "1", &error), ==, 0);
+  g_assert_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  /* Its samples are still there. */
+  g_assert_cmpint (total_samples (store, 1), ==, samples);
+  trash = imu_store_list_trash (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (trash->len, ==, 1);
+  g_assert_cmpint (((ImuTrashItem *) g_ptr_array_index (trash, 0))->n_samples, ==, samples);
+  g_clear_object (&store);
+
+  /* Not synced: a folder target gets no item for it. */
+  {
+    g_autofree char *usb = g_build_filename (dir, "usb", NULL);
+    g_autoptr(GPtrArray) items = NULL;
+
+    g_assert_cmpint (g_mkdir (usb, 0700), ==, 0);
+    g_assert_cmpint (run_cli (&out, "--library", library, "target", "add", "usb", "folder", "--path", usb, NULL), ==, 0);
+    g_clear_pointer (&out, g_free);
+    imu_test_sync_run (library, "usb", TRUE, FALSE, 5);
+    items = imu_test_sync_items (library);
+    g_assert_cmpuint (items->len, ==, 0);
+  }
+
+  g_assert_cmpint (run_cli (&out, "--library", library, "list", "--json", NULL), ==, 0);
+  g_assert_cmpstr (g_strstrip (out), ==, "[]");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (&out, "--library", library, "trash", "list", "--json", NULL), ==, 0);
+  json_parser_load_from_data (parser, out, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (json_parser_get_root (parser))), ==, 1);
+  item = json_array_get_object_element (json_node_get_array (json_parser_get_root (parser)), 0);
+  g_assert_cmpint (json_object_get_int_member (item, "id"), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (item, "uuid"), ==, uuid);
+  g_assert_cmpint (json_object_get_int_member (item, "samples"), ==, samples);
+  g_clear_pointer (&out, g_free);
+
+  /* Restored by uuid prefix: back in the list with every sample. */
+  g_assert_cmpint (run_cli (&out, "--library", library, "trash", "restore", prefix, NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "Restored session 1 from the trash\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (&out, "--library", library, "trash", "restore", "1", NULL), ==, 4);
+  g_clear_pointer (&out, g_free);
+  export_session (library, exp_b);
+  assert_same_files (exp_a, exp_b);
+  store = imu_store_open (library, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (imu_store_count_sessions (store, &error), ==, 1);
+  g_assert_cmpint (total_samples (store, 1), ==, samples);
+  g_clear_object (&store);
+  imu_test_rm_rf (dir);
+}
+
+static void
+test_trash_empty_reuses_space (void)
+{
+  g_autofree char *dir = imu_test_tmpdir ();
+  g_autofree char *library = g_build_filename (dir, "library.db", NULL);
+  g_autofree char *uuid = imu_test_sync_library_with_session (library);
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = NULL;
+  g_autoptr(ImuStoreStats) full = NULL;
+  g_autoptr(ImuStoreStats) emptied = NULL;
+  g_autoptr(ImuStoreStats) again = NULL;
+  g_autoptr(GPtrArray) trash = NULL;
+  gint64 id;
+
+  store = imu_store_open (library, &error);
+  g_assert_no_error (error);
+  g_assert_true (imu_store_trash_session (store, 1, g_get_real_time (), &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_wal_checkpoint_v2 (imu_store_get_db (store), NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL),
+                   ==, SQLITE_OK);
+  full = imu_store_get_stats (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (full->free_bytes, ==, 0);
+  g_clear_object (&store);
+
+  g_assert_cmpint (run_cli (&out, "--library", library, "trash", "empty", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "Deleted 1 session for good\n");
+  g_clear_pointer (&out, g_free);
+
+  store = imu_store_open (library, &error);
+  g_assert_no_error (error);
+  trash = imu_store_list_trash (store, &error);
+  g_assert_cmpuint (trash->len, ==, 0);
+  g_assert_cmpint (imu_store_resolve_trashed (store, "1", &error), ==, 0);
+  g_assert_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_cmpint (total_samples (store, 1), ==, 0);
+  g_assert_cmpint (sqlite3_wal_checkpoint_v2 (imu_store_get_db (store), NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL),
+                   ==, SQLITE_OK);
+  emptied = imu_store_get_stats (store, &error);
+  g_assert_no_error (error);
+  /* The session's pages are free pages of the file now... */
+  g_assert_cmpint (emptied->free_bytes, >, full->file_bytes / 2);
+  g_assert_cmpint (emptied->file_bytes, ==, full->file_bytes);
+
+  /* ...which the same session, made again, fills without growing it; and
+   * its id is a new one. */
+  id = imu_generator_create_demo_session (store, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id, ==, 2);
+  g_assert_cmpint (sqlite3_wal_checkpoint_v2 (imu_store_get_db (store), NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL),
+                   ==, SQLITE_OK);
+  again = imu_store_get_stats (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (again->file_bytes, <=, full->file_bytes);
+  g_clear_object (&store);
+  imu_test_rm_rf (dir);
+}
+
+static gint64
+new_session (ImuStore *store, const char *title)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuSession) s = imu_session_new ();
+
+  imu_session_set_title (s, title);
+  imu_store_insert_session (store, s, &error);
+  g_assert_no_error (error);
+  return imu_session_get_id (s);
+}
+
+static void
+test_trash_expiry (void)
+{
+  g_autofree char *path = imu_test_library_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = imu_store_open (path, &error);
+  g_autoptr(GPtrArray) trash = NULL;
+  gint64 now = g_get_real_time ();
+  gint64 a, b, c;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (imu_store_get_trash_days (store, &error), ==, IMU_TRASH_DAYS_DEFAULT);
+  a = new_session (store, "a");
+  b = new_session (store, "b");
+  c = new_session (store, "c");
+  /* Trashed 31, 29 and 5 days ago by the clock the store is given. */
+  g_assert_true (imu_store_trash_session (store, a, now - 31 * DAY_US, &error));
+  g_assert_true (imu_store_trash_session (store, b, now - 29 * DAY_US, &error));
+  g_assert_true (imu_store_trash_session (store, c, now - 5 * DAY_US, &error));
+  g_assert_no_error (error);
+  g_clear_object (&store);
+
+  /* Opening the library expires what is older than 30 days: a alone. */
+  store = imu_store_open (path, &error);
+  g_assert_no_error (error);
+  trash = imu_store_list_trash (store, &error);
+  g_assert_cmpuint (trash->len, ==, 2);
+  g_assert_cmpint (((ImuTrashItem *) g_ptr_array_index (trash, 0))->session_id, ==, c);
+  g_assert_cmpint (((ImuTrashItem *) g_ptr_array_index (trash, 1))->session_id, ==, b);
+  g_assert_cmpint (imu_store_resolve_trashed (store, "1", &error), ==, 0);
+  g_assert_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_clear_pointer (&trash, g_ptr_array_unref);
+
+  /* Ten days from now by the given clock, with 30 days kept: b (39 days) goes. */
+  g_assert_cmpint (imu_store_expire_trash (store, now + 10 * DAY_US, &error), ==, 1);
+  /* Kept 7 days: c (5 days) stays today, goes in 3 days. */
+  g_assert_true (imu_store_set_trash_days (store, 7, &error));
+  g_assert_cmpint (imu_store_get_trash_days (store, &error), ==, 7);
+  g_assert_cmpint (imu_store_expire_trash (store, now, &error), ==, 0);
+  g_assert_cmpint (imu_store_empty_trash (store, 6 * DAY_US, now, &error), ==, 0);
+  g_assert_cmpint (imu_store_expire_trash (store, now + 3 * DAY_US, &error), ==, 1);
+  g_assert_no_error (error);
+  trash = imu_store_list_trash (store, &error);
+  g_assert_cmpuint (trash->len, ==, 0);
+}
+
+static void
+sql_exec (const char *path, const char *sql)
+{
+  sqlite3 *db = NULL;
+  char *message = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s: %s", path, message);
+  sqlite3_close (db);
+}
+
+static char *
+read_migration (const char *name)
+{
+  g_autofree char *file = NULL;
+  g_autofree char *rel = g_strconcat ("../src/core/store/migrations/", name, NULL);
+  char *sql = NULL;
+
+  file = imu_test_src_file (rel);
+  g_assert_true (g_file_get_contents (file, &sql, NULL, NULL));
+  return sql;
+}
+
+/* A library written at schema 4 gets the trash's column and setting, its
+ * sessions outside the trash, each keeping its streams. */
+static void
+test_trash_migrate (void)
+{
+  g_autofree char *path = imu_test_library_path ();
+  g_autofree char *m1 = read_migration ("0001-initial.sql");
+  g_autofree char *m2 = read_migration ("0002-profiles.sql");
+  g_autofree char *m3 = read_migration ("0003-sync.sql");
+  g_autofree char *m4 = read_migration ("0004-session-ids.sql");
+  g_autofree char *schema4 = g_strconcat (
+    "PRAGMA journal_mode = WAL; BEGIN;",
+    "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_us INTEGER NOT NULL);",
+    m1, m2, m3, m4,
+    "INSERT INTO schema_migrations VALUES (1, '0001-initial.sql', 1), (2, '0002-profiles.sql', 2),"
+    " (3, '0003-sync.sql', 3), (4, '0004-session-ids.sql', 4);"
+    "PRAGMA application_id = 1229804883;"
+    "INSERT INTO sessions (id, uuid, title, start_ns, created_us, updated_us) VALUES"
+    " (5, '00000000-0000-4000-8000-000000000005', 'five', 10, 1, 1),"
+    " (9, '00000000-0000-4000-8000-000000000009', 'nine', 20, 1, 1);"
+    "INSERT INTO streams (id, session_id, name, n_channels, n_samples) VALUES (1, 5, 'acc', 3, 7), (2, 9, 'gyro', 3, 11);"
+    "COMMIT;", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = NULL;
+  g_autoptr(GPtrArray) listed = NULL;
+  g_autoptr(GPtrArray) trash = NULL;
+
+  sql_exec (path, schema4);
+  store = imu_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (imu_store_get_version (store), ==, 5);
+  listed = imu_store_list_sessions (store, NULL, IMU_SESSION_SORT_DATE_ASC, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (listed->len, ==, 2);
+  g_assert_cmpint (imu_session_get_id (g_ptr_array_index (listed, 0)), ==, 5);
+  g_assert_cmpint (imu_session_get_id (g_ptr_array_index (listed, 1)), ==, 9);
+  trash = imu_store_list_trash (store, &error);
+  g_assert_cmpuint (trash->len, ==, 0);
+  g_assert_cmpint (imu_store_get_trash_days (store, &error), ==, 30);
+  g_assert_true (imu_store_trash_session (store, 9, g_get_real_time (), &error));
+  g_clear_pointer (&trash, g_ptr_array_unref);
+  trash = imu_store_list_trash (store, &error);
+  g_assert_cmpuint (trash->len, ==, 1);
+  g_assert_cmpint (((ImuTrashItem *) g_ptr_array_index (trash, 0))->n_samples, ==, 11);
+  g_assert_cmpint (imu_store_count_sessions (store, &error), ==, 1);
+  g_assert_no_error (error);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -373,5 +679,9 @@ main (int argc, char **argv)
 
   g_test_add_func ("/db-ops/backup/folder-cli", test_backup_folder_cli);
   g_test_add_func ("/db-ops/backup/s3", test_backup_s3);
+  g_test_add_func ("/db-ops/trash/delete-restore", test_trash_delete_restore);
+  g_test_add_func ("/db-ops/trash/empty-reuses-space", test_trash_empty_reuses_space);
+  g_test_add_func ("/db-ops/trash/expiry", test_trash_expiry);
+  g_test_add_func ("/db-ops/trash/migrate", test_trash_migrate);
   return g_test_run ();
 }
