@@ -671,6 +671,83 @@ test_trash_migrate (void)
   g_assert_no_error (error);
 }
 
+/* ---- a full disk: a small tmpfs ---- */
+
+static gboolean
+run_quiet (const char * const *argv)
+{
+  int status = -1;
+
+  return g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL
+                       | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, NULL)
+         && g_spawn_check_wait_status (status, NULL);
+}
+
+static void
+test_disk_full_tmpfs (void)
+{
+  g_autofree char *dir = imu_test_tmpdir ();
+  g_autofree char *library = g_build_filename (dir, "library.db", NULL);
+  g_autofree char *csv = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *uuid = NULL;
+  g_autofree char *floor = g_format_size ((guint64) IMU_DISK_MIN_FREE);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = NULL;
+  const char *mount_argv[] = { "mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", dir, NULL };
+  const char *umount_argv[] = { "umount", dir, NULL };
+  gint64 avail;
+
+  if (!run_quiet (mount_argv))
+    {
+      g_test_skip ("cannot mount a tmpfs here (needs root): the full-disk checks are not run");
+      return;
+    }
+  avail = imu_disk_free (dir);
+  g_assert_cmpint (avail, >, 7 * 1024 * 1024);
+  g_assert_cmpint (avail, <=, 8 * 1024 * 1024);
+
+  /* The demo session: about 3.5 MB of library. */
+  uuid = imu_test_sync_library_with_session (library);
+
+  /* An import refuses up front: 8 MiB are below the 100 MiB floor. */
+  store = imu_store_open (library, &error);
+  g_assert_no_error (error);
+  g_assert_false (imu_store_check_room_for_import (store, 1000, &error));
+  g_assert_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_FULL);
+  g_assert_nonnull (strstr (error->message, floor));
+  g_clear_error (&error);
+  g_clear_object (&store);
+
+  csv = imu_test_write_file ("small.csv", "time,ax,ay,az\n0.00,1,2,3\n0.01,1,2,4\n0.02,1,2,5\n", -1);
+  g_assert_cmpint (run_cli (&out, "--library", library, "import", csv, NULL), ==, 5);
+  g_assert_nonnull (strstr (out, "nothing was imported"));
+  g_assert_nonnull (strstr (out, floor));
+  g_clear_pointer (&out, g_free);
+  store = imu_store_open (library, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (imu_store_count_sessions (store, &error), ==, 1);
+  g_clear_object (&store);
+
+  /* Compact refuses before writing anything: with SQLite's temporary
+   * folder on the same small disk, the copy and the WAL need twice the
+   * compacted size (about 7 MB), more than is free. */
+  before = imu_test_sha256_file (library);
+  g_setenv ("SQLITE_TMPDIR", dir, TRUE);
+  g_assert_cmpint (run_cli (&out, "--library", library, "db", "compact", NULL), ==, 5);
+  g_unsetenv ("SQLITE_TMPDIR");
+  g_assert_nonnull (strstr (out, "of free disk space, and there is"));
+  g_assert_nonnull (strstr (out, "nothing was changed"));
+  g_clear_pointer (&out, g_free);
+  after = imu_test_sha256_file (library);
+  g_assert_cmpstr (before, ==, after);
+
+  g_assert_true (run_quiet (umount_argv));
+  imu_test_rm_rf (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -683,5 +760,6 @@ main (int argc, char **argv)
   g_test_add_func ("/db-ops/trash/empty-reuses-space", test_trash_empty_reuses_space);
   g_test_add_func ("/db-ops/trash/expiry", test_trash_expiry);
   g_test_add_func ("/db-ops/trash/migrate", test_trash_migrate);
+  g_test_add_func ("/db-ops/disk/tmpfs", test_disk_full_tmpfs);
   return g_test_run ();
 }

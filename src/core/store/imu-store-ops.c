@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <glib/gi18n-lib.h>
@@ -417,6 +418,30 @@ compact_progress (void *data)
   return 0;
 }
 
+/* The folder SQLite puts its temporary files in on Unix (unixTempFileDir()
+ * in its os_unix.c): $SQLITE_TMPDIR, $TMPDIR, /var/tmp, /usr/tmp, /tmp,
+ * the first that is a writable folder. */
+static const char *
+sqlite_temp_dir (void)
+{
+  const char *dirs[] = { g_getenv ("SQLITE_TMPDIR"), g_getenv ("TMPDIR"), "/var/tmp", "/usr/tmp", "/tmp" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
+    if (dirs[i] != NULL && g_file_test (dirs[i], G_FILE_TEST_IS_DIR) && access (dirs[i], W_OK | X_OK) == 0)
+      return dirs[i];
+  return ".";
+}
+
+static gboolean
+same_file_system (const char *a, const char *b)
+{
+  GStatBuf sa, sb;
+
+  return g_stat (a, &sa) == 0 && g_stat (b, &sb) == 0 && sa.st_dev == sb.st_dev;
+}
+
+static char *library_dir (ImuStore *store);
+
 gboolean
 imu_store_compact (ImuStore        *store,
                    gint64          *needed,
@@ -427,9 +452,12 @@ imu_store_compact (ImuStore        *store,
 {
   g_autoptr(ImuStoreStats) stats = NULL;
   g_autofree char *wal = NULL;
+  g_autofree char *lib_dir = NULL;
   CompactWatch watch = { 0 };
+  const char *tmp_dir;
+  gboolean same_disk;
   sqlite3 *db;
-  gint64 after, need;
+  gint64 after, need, lib_free, tmp_free;
   int rc;
 
   g_return_val_if_fail (IMU_IS_STORE (store), FALSE);
@@ -437,18 +465,36 @@ imu_store_compact (ImuStore        *store,
   if (!(stats = imu_store_get_stats (store, error)))
     return FALSE;
   after = MAX (stats->file_bytes - stats->free_bytes, stats->page_size);
-  /* The rewritten file goes through the WAL and a temporary copy. */
-  need = 2 * after;
+  /* VACUUM writes the compacted copy into a temporary file (in SQLite's
+   * temporary folder), then every page of it into the WAL beside the
+   * library, which already holds stats->wal_bytes. */
+  lib_dir = library_dir (store);
+  tmp_dir = sqlite_temp_dir ();
+  lib_free = imu_disk_free (lib_dir);
+  tmp_free = imu_disk_free (tmp_dir);
+  same_disk = same_file_system (lib_dir, tmp_dir);
+  need = same_disk ? 2 * after : after;
   if (needed != NULL)
-    *needed = need;
-  if (stats->disk_free >= 0 && stats->disk_free < need)
+    *needed = same_disk ? need : need + after;
+  if (lib_free >= 0 && lib_free < need)
     {
-      g_autofree char *have = g_format_size ((guint64) stats->disk_free);
+      g_autofree char *have = g_format_size ((guint64) lib_free);
       g_autofree char *want = g_format_size ((guint64) need);
 
       g_set_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_FULL,
                    _("compacting %s needs %s of free disk space, and there is %s: nothing was changed"),
                    imu_store_get_path (store), want, have);
+      return FALSE;
+    }
+  if (!same_disk && tmp_free >= 0 && tmp_free < after)
+    {
+      g_autofree char *have = g_format_size ((guint64) tmp_free);
+      g_autofree char *want = g_format_size ((guint64) after);
+
+      g_set_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_FULL,
+                   _("compacting %s needs %s free in the temporary folder %s, and there is %s: nothing was "
+                     "changed (SQLITE_TMPDIR chooses another folder)"),
+                   imu_store_get_path (store), want, tmp_dir, have);
       return FALSE;
     }
 
@@ -744,4 +790,52 @@ imu_store_expire_trash (ImuStore  *store,
   if (!any)
     return 0;
   return imu_store_empty_trash (store, now_us - limit, now_us, error);
+}
+
+/* ---- free disk space ---- */
+
+gint64
+imu_disk_free (const char *dir)
+{
+  struct statvfs st;
+
+  g_return_val_if_fail (dir != NULL, -1);
+
+  if (statvfs (dir, &st) != 0)
+    return -1;
+  return (gint64) st.f_bavail * (gint64) st.f_frsize;
+}
+
+static char *
+library_dir (ImuStore *store)
+{
+  return g_path_get_dirname (imu_store_get_path (store));
+}
+
+gboolean
+imu_store_check_room_for_import (ImuStore   *store,
+                                 gint64      input_bytes,
+                                 GError    **error)
+{
+  g_autofree char *dir = NULL;
+  gint64 avail, need;
+
+  g_return_val_if_fail (IMU_IS_STORE (store), FALSE);
+
+  dir = library_dir (store);
+  avail = imu_disk_free (dir);
+  need = MAX (MAX (input_bytes, 0) * IMU_DISK_IMPORT_FACTOR, IMU_DISK_MIN_FREE);
+  if (avail >= 0 && avail < need)
+    {
+      g_autofree char *want = g_format_size ((guint64) need);
+      g_autofree char *have = g_format_size ((guint64) avail);
+      g_autofree char *floor = g_format_size ((guint64) IMU_DISK_MIN_FREE);
+
+      g_set_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_FULL,
+                   _("the disk of %s has %s free, and an import needs %s (twice the input's size, at least %s): "
+                     "nothing was imported; free some space first"),
+                   imu_store_get_path (store), have, want, floor);
+      return FALSE;
+    }
+  return TRUE;
 }

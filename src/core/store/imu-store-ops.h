@@ -154,4 +154,31 @@ gint64     imu_store_empty_trash     (ImuStore *store, gint64 older_than_us, gin
  * Returns as imu_store_empty_trash(). Blocking. */
 gint64     imu_store_expire_trash    (ImuStore *store, gint64 now_us, GError **error);
 
+/* ---- free disk space ---- */
+
+/* What an import needs free on the library's disk before it starts:
+ * IMU_DISK_IMPORT_FACTOR times its input's size (the samples in the WAL,
+ * then in the file at the checkpoint), and never less than
+ * IMU_DISK_MIN_FREE. The one place these thresholds live (docs/library.md,
+ * "Free disk space"). */
+#define IMU_DISK_IMPORT_FACTOR 2
+#define IMU_DISK_MIN_FREE      (G_GINT64_CONSTANT (100) * 1024 * 1024)
+
+/* Bytes free for this user on the file system holding @dir (statvfs:
+ * f_bavail × f_frsize), -1 when unknown. Blocking. */
+gint64   imu_disk_free                   (const char *dir);
+
+/**
+ * imu_store_check_room_for_import:
+ * @input_bytes: the size of what is to be imported
+ *
+ * Refuses, with %IMU_STORE_ERROR_FULL and both sizes in the message, when
+ * the library's disk has less free than MAX (@input_bytes ×
+ * IMU_DISK_IMPORT_FACTOR, IMU_DISK_MIN_FREE). Unknown free space passes.
+ * imu_import_path() calls it before anything is written. Blocking.
+ */
+gboolean imu_store_check_room_for_import (ImuStore   *store,
+                                          gint64      input_bytes,
+                                          GError    **error);
+
 G_END_DECLS
