@@ -748,6 +748,68 @@ test_disk_full_tmpfs (void)
   imu_test_rm_rf (dir);
 }
 
+/* The recorder on a disk that fills up (its code is src/core/record, not
+ * changed here): it stops with the store's "disk is full" and exit 5,
+ * what it committed stays, the library is healthy, and the session is
+ * recovered as interrupted once there is room for that one write. */
+static void
+test_disk_full_record (void)
+{
+  g_autofree char *dir = imu_test_tmpdir ();
+  g_autofree char *work = imu_test_tmpdir ();
+  g_autofree char *library = g_build_filename (dir, "library.db", NULL);
+  g_autofree char *csv = g_build_filename (work, "two-hours.csv", NULL);
+  g_autofree char *source = g_strconcat ("replay:", csv, NULL);
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = NULL;
+  g_autoptr(ImuSession) session = NULL;
+  const char *mount_argv[] = { "mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", dir, NULL };
+  const char *umount_argv[] = { "umount", dir, NULL };
+
+  if (!run_quiet (mount_argv))
+    {
+      g_test_skip ("cannot mount a tmpfs here (needs root): the full-disk recording is not run");
+      return;
+    }
+  /* 2 h at 100 Hz, 6 channels: more than 8 MiB of library. */
+  g_assert_cmpint (run_cli (&out, "generate", "--hours", "2", "--seed", "3", "-o", csv, NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (&out, "--library", library, "record", "--source", source, "--speed", "20000", NULL), ==, 5);
+  g_assert_nonnull (strstr (out, "database or disk is full"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (&out, "--library", library, "check", NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+
+  /* While the disk is full, not even the recovery's one UPDATE can be
+   * written: the session still says recording. */
+  store = imu_store_open (library, &error);
+  g_assert_no_error (error);
+  session = imu_store_load_session (store, 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (imu_session_get_state (session), ==, IMU_SESSION_STATE_RECORDING);
+  g_assert_cmpint (total_samples (store, 1), >, 100000);
+  g_clear_object (&session);
+  g_clear_object (&store);
+
+  /* With room again, the next open recovers it as interrupted. */
+  {
+    const char *grow_argv[] = { "mount", "-o", "remount,size=16m", dir, NULL };
+
+    g_assert_true (run_quiet (grow_argv));
+  }
+  store = imu_store_open (library, &error);
+  g_assert_no_error (error);
+  session = imu_store_load_session (store, 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (imu_session_get_state (session), ==, IMU_SESSION_STATE_INTERRUPTED);
+  g_clear_object (&store);
+
+  g_assert_true (run_quiet (umount_argv));
+  imu_test_rm_rf (dir);
+  imu_test_rm_rf (work);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -761,5 +823,6 @@ main (int argc, char **argv)
   g_test_add_func ("/db-ops/trash/expiry", test_trash_expiry);
   g_test_add_func ("/db-ops/trash/migrate", test_trash_migrate);
   g_test_add_func ("/db-ops/disk/tmpfs", test_disk_full_tmpfs);
+  g_test_add_func ("/db-ops/disk/record-full", test_disk_full_record);
   return g_test_run ();
 }
