@@ -568,6 +568,7 @@ imu_store_set_trash_days (ImuStore  *store,
   g_return_val_if_fail (IMU_IS_STORE (store), FALSE);
   g_return_val_if_fail (days >= 0, FALSE);
 
+  imu_store_end_reads (store);
   if (!(stmt = imu_store_prepare (store, "INSERT INTO library_settings (key, value) VALUES ('trash_days', ?1) "
                                          "ON CONFLICT (key) DO UPDATE SET value = excluded.value", error)))
     return FALSE;
@@ -588,6 +589,7 @@ trash_update (ImuStore *store, const char *sql, gint64 session_id, gint64 now_us
   sqlite3_stmt *stmt;
   int rc;
 
+  imu_store_end_reads (store);
   if (!(stmt = imu_store_prepare (store, sql, error)))
     return -1;
   sqlite3_bind_int64 (stmt, 1, session_id);
@@ -742,6 +744,7 @@ imu_store_empty_trash (ImuStore  *store,
 
   /* The streams, chunks, envelopes and events go with their session
    * (ON DELETE CASCADE); the import audit rows stay, as for a deletion. */
+  imu_store_end_reads (store);
   if (!(stmt = imu_store_prepare (store, "DELETE FROM sessions WHERE trashed_us IS NOT NULL AND trashed_us <= ?1",
                                   error)))
     return -1;

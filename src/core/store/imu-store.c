@@ -190,6 +190,12 @@ end_reads (ImuStore *self)
       sqlite3_reset (stmt);
 }
 
+void
+imu_store_end_reads (ImuStore *self)
+{
+  end_reads (self);
+}
+
 gboolean
 imu_store_fail (ImuStore   *self,
                 int         rc,
