@@ -990,6 +990,49 @@ test_delete (void)
   g_assert_cmpint (check.status, ==, EXIT_OK);
 }
 
+/* `imu trash`: the trash days setting, and what it refuses. */
+static void
+test_trash (void)
+{
+  g_autofree char *library = library_with_fixture (NULL);
+  g_auto(Run) days = { 0 };
+  g_auto(Run) set = { 0 };
+  g_auto(Run) none = { 0 };
+  g_auto(Run) bogus = { 0 };
+  g_auto(Run) bad_days = { 0 };
+  g_auto(Run) misplaced = { 0 };
+  g_auto(Run) del = { 0 };
+  g_auto(Run) empty_old = { 0 };
+  g_auto(Run) empty_all = { 0 };
+
+  run_imu (&days, "--library", library, "trash", "days");
+  g_assert_cmpint (days.status, ==, EXIT_OK);
+  g_assert_cmpstr (days.out, ==, "Deleted sessions stay in the trash for 30 days\n");
+  run_imu (&set, "--library", library, "trash", "days", "1");
+  g_assert_cmpint (set.status, ==, EXIT_OK);
+  g_assert_cmpstr (set.out, ==, "Deleted sessions stay in the trash for 1 day\n");
+  run_imu (&none, "--library", library, "trash");
+  g_assert_cmpint (none.status, ==, EXIT_USAGE);
+  run_imu (&bogus, "--library", library, "trash", "burn");
+  g_assert_cmpint (bogus.status, ==, EXIT_USAGE);
+  g_assert_nonnull (strstr (bogus.err, "“burn” is not something imu trash does"));
+  run_imu (&bad_days, "--library", library, "trash", "days", "-3");
+  g_assert_cmpint (bad_days.status, ==, EXIT_USAGE);
+  run_imu (&misplaced, "--library", library, "trash", "list", "--older-than", "3");
+  g_assert_cmpint (misplaced.status, ==, EXIT_USAGE);
+
+  /* Deleted just now: older than 1 day it is not; emptying all takes it. */
+  run_imu (&del, "--library", library, "delete", "1");
+  g_assert_cmpint (del.status, ==, EXIT_OK);
+  g_assert_nonnull (strstr (del.out, "in the trash for 1 day (imu trash restore 1 brings it back)"));
+  run_imu (&empty_old, "--library", library, "trash", "empty", "--older-than", "1");
+  g_assert_cmpint (empty_old.status, ==, EXIT_OK);
+  g_assert_cmpstr (empty_old.out, ==, "Deleted 0 sessions for good\n");
+  run_imu (&empty_all, "--library", library, "trash", "empty");
+  g_assert_cmpint (empty_all.status, ==, EXIT_OK);
+  g_assert_cmpstr (empty_all.out, ==, "Deleted 1 session for good\n");
+}
+
 static void
 test_check (void)
 {
@@ -1501,7 +1544,7 @@ test_db (void)
 
     run_imu (&run, "--library", library, "db", "backup");
     g_assert_cmpint (run.status, ==, EXIT_USAGE);
-    g_assert_true (g_str_has_prefix (run.err, "imu db: imu db backup needs -o FILE\n"));
+    g_assert_true (g_str_has_prefix (run.err, "imu db: imu db backup needs either -o FILE or --to TARGET\n"));
   }
 }
 
@@ -1713,6 +1756,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/export/stream-by-name", test_export_stream_by_name);
   g_test_add_func ("/cli/export/directory", test_export_directory);
   g_test_add_func ("/cli/delete", test_delete);
+  g_test_add_func ("/cli/trash", test_trash);
   g_test_add_func ("/cli/edit", test_edit);
   g_test_add_func ("/cli/event", test_event);
   g_test_add_func ("/cli/event/requeues-push", test_event_requeues_push);

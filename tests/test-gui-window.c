@@ -15,6 +15,7 @@
 #include "imu-import.h"
 #include "imu-preferences-window.h"
 #include "imu-session-row.h"
+#include "imu-store-ops.h"
 #include "imu-test-util.h"
 #include "imu-window-private.h"
 #include "test-gui-util.h"
@@ -48,7 +49,21 @@ in_file (const char *path,
   session = imu_store_load_session (store, id, &error);
   if (session == NULL)
     g_assert_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_NOT_FOUND);
-  return session != NULL;
+  /* A session in the trash is no longer in the library's list. */
+  return session != NULL && imu_store_resolve_trashed (store, imu_session_get_uuid (session), NULL) == 0;
+}
+
+/* Whether session @id of the library at @path is in its trash. */
+static gboolean
+in_trash (const char *path,
+          gint64      id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = imu_store_open (path, &error);
+  g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+
+  g_assert_no_error (error);
+  return imu_store_resolve_trashed (store, text, NULL) == id;
 }
 
 static ImuSession *
@@ -1101,17 +1116,19 @@ test_delete_undo (void)
   gui_test_iterate_ms (500);
   g_assert_true (in_file (path, b));
 
-  /* Delete C and let the toast time out: then it leaves the file. */
+  /* Delete C and let the toast time out: then it goes to the library's trash. */
   imu_window_delete_session (window, c);
   g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 2);
   g_assert_true (in_file (path, c));
   gui_test_wait_for (!in_file (path, c), 20000, "the deletion after the toast");
+  g_assert_true (in_trash (path, c));
 
   /* Delete A and close the window at once: closing commits it. */
   imu_window_delete_session (window, a);
   g_assert_true (in_file (path, a));
   gui_test_close_window (window);
   gui_test_wait_for (!in_file (path, a), 10000, "the deletion when closing");
+  g_assert_true (in_trash (path, a));
   g_assert_true (in_file (path, b));
   g_assert_cmpint (count_in_file (path), ==, 1);
 }

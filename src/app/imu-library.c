@@ -9,6 +9,7 @@
 #include "imu-context.h"
 #include "imu-generator.h"
 #include "imu-library.h"
+#include "imu-store-ops.h"
 
 /* A store connection belongs to the thread that opened it, so every worker
  * opens its own on the library path. Opening an up-to-date library costs a
@@ -876,7 +877,8 @@ delete_job (ImuStore      *store,
   GArray *ids = job->data;
 
   for (guint i = 0; i < ids->len; i++)
-    if (!imu_store_delete_session (store, g_array_index (ids, gint64, i), error))
+    /* To the trash: `imu trash restore` brings it back after the toast. */
+    if (!imu_store_trash_session (store, g_array_index (ids, gint64, i), g_get_real_time (), error))
       return FALSE;
   return TRUE;
 }

@@ -90,6 +90,7 @@ int imu_cli_list     (ImuCli *cli, int argc, char **argv);
 int imu_cli_show     (ImuCli *cli, int argc, char **argv);
 int imu_cli_export   (ImuCli *cli, int argc, char **argv);
 int imu_cli_delete   (ImuCli *cli, int argc, char **argv);
+int imu_cli_trash    (ImuCli *cli, int argc, char **argv);
 int imu_cli_check    (ImuCli *cli, int argc, char **argv);
 int imu_cli_generate (ImuCli *cli, int argc, char **argv);
 int imu_cli_sync     (ImuCli *cli, int argc, char **argv);

@@ -25,6 +25,7 @@ const ImuCliCommand imu_cli_commands[] = {
   { "event",    N_("Add, list, change, delete, import and export a session's events"), imu_cli_event },
   { "export",   N_("Write a session's streams as CSV"),                   imu_cli_export },
   { "delete",   N_("Delete a session and everything it holds"),          imu_cli_delete },
+  { "trash",    N_("List, restore or empty the sessions deleted lately"), imu_cli_trash },
   { "check",    N_("Check the library's integrity"),                      imu_cli_check },
   { "db",       N_("Back up, restore, measure and compact the library"),  imu_cli_db },
   { "generate", N_("Generate a synthetic session"),                       imu_cli_generate },

@@ -25,6 +25,7 @@
 #include "imu-context.h"
 #include "imu-hash-input-stream.h"
 #include "imu-import-private.h"
+#include "imu-store-ops.h"
 
 G_DEFINE_QUARK (imu-import-error-quark, imu_import_error)
 G_DEFINE_BOXED_TYPE (ImuImportResult, imu_import_result, imu_import_result_copy, imu_import_result_free)
@@ -392,6 +393,18 @@ imu_import_path (ImuStore               *store,
   input.options = options;
   input.duplicate_of = &dup;
   imu_session_builder_set_source (builder, NULL, (gint64) input.total_bytes);
+
+  /* Room on the disk first (imu-store-ops.h holds the thresholds): a full
+   * disk refuses up front instead of failing half-way. */
+  {
+    g_autoptr(GError) room_error = NULL;
+
+    if (!imu_store_check_room_for_import (store, (gint64) input.total_bytes, &room_error))
+      {
+        g_set_error_literal (&local_error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_DISK_FULL, room_error->message);
+        goto out;
+      }
+  }
 
   /* An input that carries a whole session (a bundle) describes and
    * checksums itself; any other is hashed here, while it is imported. A

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <glib/gi18n-lib.h>
@@ -417,6 +418,30 @@ compact_progress (void *data)
   return 0;
 }
 
+/* The folder SQLite puts its temporary files in on Unix (unixTempFileDir()
+ * in its os_unix.c): $SQLITE_TMPDIR, $TMPDIR, /var/tmp, /usr/tmp, /tmp,
+ * the first that is a writable folder. */
+static const char *
+sqlite_temp_dir (void)
+{
+  const char *dirs[] = { g_getenv ("SQLITE_TMPDIR"), g_getenv ("TMPDIR"), "/var/tmp", "/usr/tmp", "/tmp" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
+    if (dirs[i] != NULL && g_file_test (dirs[i], G_FILE_TEST_IS_DIR) && access (dirs[i], W_OK | X_OK) == 0)
+      return dirs[i];
+  return ".";
+}
+
+static gboolean
+same_file_system (const char *a, const char *b)
+{
+  GStatBuf sa, sb;
+
+  return g_stat (a, &sa) == 0 && g_stat (b, &sb) == 0 && sa.st_dev == sb.st_dev;
+}
+
+static char *library_dir (ImuStore *store);
+
 gboolean
 imu_store_compact (ImuStore        *store,
                    gint64          *needed,
@@ -427,9 +452,12 @@ imu_store_compact (ImuStore        *store,
 {
   g_autoptr(ImuStoreStats) stats = NULL;
   g_autofree char *wal = NULL;
+  g_autofree char *lib_dir = NULL;
   CompactWatch watch = { 0 };
+  const char *tmp_dir;
+  gboolean same_disk;
   sqlite3 *db;
-  gint64 after, need;
+  gint64 after, need, lib_free, tmp_free;
   int rc;
 
   g_return_val_if_fail (IMU_IS_STORE (store), FALSE);
@@ -437,18 +465,36 @@ imu_store_compact (ImuStore        *store,
   if (!(stats = imu_store_get_stats (store, error)))
     return FALSE;
   after = MAX (stats->file_bytes - stats->free_bytes, stats->page_size);
-  /* The rewritten file goes through the WAL and a temporary copy. */
-  need = 2 * after;
+  /* VACUUM writes the compacted copy into a temporary file (in SQLite's
+   * temporary folder), then every page of it into the WAL beside the
+   * library, which already holds stats->wal_bytes. */
+  lib_dir = library_dir (store);
+  tmp_dir = sqlite_temp_dir ();
+  lib_free = imu_disk_free (lib_dir);
+  tmp_free = imu_disk_free (tmp_dir);
+  same_disk = same_file_system (lib_dir, tmp_dir);
+  need = same_disk ? 2 * after : after;
   if (needed != NULL)
-    *needed = need;
-  if (stats->disk_free >= 0 && stats->disk_free < need)
+    *needed = same_disk ? need : need + after;
+  if (lib_free >= 0 && lib_free < need)
     {
-      g_autofree char *have = g_format_size ((guint64) stats->disk_free);
+      g_autofree char *have = g_format_size ((guint64) lib_free);
       g_autofree char *want = g_format_size ((guint64) need);
 
       g_set_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_FULL,
                    _("compacting %s needs %s of free disk space, and there is %s: nothing was changed"),
                    imu_store_get_path (store), want, have);
+      return FALSE;
+    }
+  if (!same_disk && tmp_free >= 0 && tmp_free < after)
+    {
+      g_autofree char *have = g_format_size ((guint64) tmp_free);
+      g_autofree char *want = g_format_size ((guint64) after);
+
+      g_set_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_FULL,
+                   _("compacting %s needs %s free in the temporary folder %s, and there is %s: nothing was "
+                     "changed (SQLITE_TMPDIR chooses another folder)"),
+                   imu_store_get_path (store), want, tmp_dir, have);
       return FALSE;
     }
 
@@ -472,5 +518,327 @@ imu_store_compact (ImuStore        *store,
     return imu_store_fail (store, rc, "writing the compacted library", error);
   if (progress != NULL)
     progress ((guint64) after, (guint64) after, progress_data);
+  return TRUE;
+}
+
+/* ---- the trash ---- */
+
+void
+imu_trash_item_free (ImuTrashItem *item)
+{
+  if (item == NULL)
+    return;
+  g_free (item->uuid);
+  g_free (item->title);
+  g_free (item);
+}
+
+gint64
+imu_store_get_trash_days (ImuStore  *store,
+                          GError   **error)
+{
+  sqlite3_stmt *stmt;
+  gint64 days = IMU_TRASH_DAYS_DEFAULT;
+  int rc;
+
+  g_return_val_if_fail (IMU_IS_STORE (store), -1);
+
+  if (!(stmt = imu_store_prepare (store, "SELECT value FROM library_settings WHERE key = 'trash_days'", error)))
+    return -1;
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    days = MAX (sqlite3_column_int64 (stmt, 0), 0);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      imu_store_fail (store, rc, "reading the trash setting", error);
+      return -1;
+    }
+  return days;
+}
+
+gboolean
+imu_store_set_trash_days (ImuStore  *store,
+                          gint64     days,
+                          GError   **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (IMU_IS_STORE (store), FALSE);
+  g_return_val_if_fail (days >= 0, FALSE);
+
+  imu_store_end_reads (store);
+  if (!(stmt = imu_store_prepare (store, "INSERT INTO library_settings (key, value) VALUES ('trash_days', ?1) "
+                                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value", error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, days);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return imu_store_fail (store, rc, "storing the trash setting", error);
+  return TRUE;
+}
+
+/* Runs @sql on @session_id (bound as ?1, and @now_us as ?2). Returns the
+ * rows it changed, -1 with @error. */
+static gint64
+trash_update (ImuStore *store, const char *sql, gint64 session_id, gint64 now_us, const char *what,
+              GError **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  imu_store_end_reads (store);
+  if (!(stmt = imu_store_prepare (store, sql, error)))
+    return -1;
+  sqlite3_bind_int64 (stmt, 1, session_id);
+  sqlite3_bind_int64 (stmt, 2, now_us);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      imu_store_fail (store, rc, what, error);
+      return -1;
+    }
+  return sqlite3_changes (imu_store_get_db (store));
+}
+
+gboolean
+imu_store_trash_session (ImuStore  *store,
+                         gint64     session_id,
+                         gint64     now_us,
+                         GError   **error)
+{
+  gint64 n;
+
+  g_return_val_if_fail (IMU_IS_STORE (store), FALSE);
+
+  n = trash_update (store, "UPDATE sessions SET trashed_us = ?2 WHERE id = ?1 AND trashed_us IS NULL",
+                    session_id, now_us, "putting a session in the trash", error);
+  if (n == 0)
+    g_set_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_NOT_FOUND,
+                 _("There is no session %" PRId64 " in %s."), session_id, imu_store_get_path (store));
+  return n > 0;
+}
+
+gboolean
+imu_store_untrash_session (ImuStore  *store,
+                           gint64     session_id,
+                           GError   **error)
+{
+  gint64 n;
+
+  g_return_val_if_fail (IMU_IS_STORE (store), FALSE);
+
+  n = trash_update (store, "UPDATE sessions SET trashed_us = NULL WHERE id = ?1 AND trashed_us IS NOT NULL "
+                           "AND ?2 = ?2", session_id, 0, "taking a session out of the trash", error);
+  if (n == 0)
+    g_set_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_NOT_FOUND,
+                 _("There is no session %" PRId64 " in the trash of %s."), session_id, imu_store_get_path (store));
+  return n > 0;
+}
+
+gint64
+imu_store_resolve_trashed (ImuStore    *store,
+                           const char  *id_or_uuid,
+                           GError     **error)
+{
+  g_autofree char *pattern = NULL;
+  sqlite3_stmt *stmt;
+  gint64 id = 0;
+  guint n = 0;
+  int rc;
+
+  g_return_val_if_fail (IMU_IS_STORE (store), 0);
+  g_return_val_if_fail (id_or_uuid != NULL, 0);
+
+  /* A number is an id; anything else a uuid prefix. */
+  if (*id_or_uuid != '\0' && strspn (id_or_uuid, "0123456789") == strlen (id_or_uuid))
+    {
+      if (!(stmt = imu_store_prepare (store, "SELECT id FROM sessions WHERE id = ?1 AND trashed_us IS NOT NULL", error)))
+        return 0;
+      sqlite3_bind_int64 (stmt, 1, g_ascii_strtoll (id_or_uuid, NULL, 10));
+    }
+  else
+    {
+      if (!(stmt = imu_store_prepare (store, "SELECT id FROM sessions WHERE uuid LIKE ?1 AND trashed_us IS NOT NULL "
+                                             "LIMIT 2", error)))
+        return 0;
+      pattern = g_strconcat (id_or_uuid, "%", NULL);
+      sqlite3_bind_text (stmt, 1, pattern, -1, SQLITE_TRANSIENT);
+    }
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      id = sqlite3_column_int64 (stmt, 0);
+      n++;
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      imu_store_fail (store, rc, "finding a session in the trash", error);
+      return 0;
+    }
+  if (n == 0)
+    {
+      g_set_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_NOT_FOUND,
+                   _("There is no session “%s” in the trash of %s."), id_or_uuid, imu_store_get_path (store));
+      return 0;
+    }
+  if (n > 1)
+    {
+      g_set_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_AMBIGUOUS,
+                   _("“%s” matches several sessions in the trash: give more digits of the uuid."), id_or_uuid);
+      return 0;
+    }
+  return id;
+}
+
+GPtrArray *
+imu_store_list_trash (ImuStore  *store,
+                      GError   **error)
+{
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) imu_trash_item_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (IMU_IS_STORE (store), NULL);
+
+  if (!(stmt = imu_store_prepare (store, "SELECT s.id, s.uuid, s.title, s.trashed_us, "
+                                         "(SELECT COALESCE (SUM (t.n_samples), 0) FROM streams t WHERE t.session_id = s.id) "
+                                         "FROM sessions s WHERE s.trashed_us IS NOT NULL "
+                                         "ORDER BY s.trashed_us DESC, s.id DESC", error)))
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ImuTrashItem *item = g_new0 (ImuTrashItem, 1);
+
+      item->session_id = sqlite3_column_int64 (stmt, 0);
+      item->uuid = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      item->title = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+      item->trashed_us = sqlite3_column_int64 (stmt, 3);
+      item->n_samples = sqlite3_column_int64 (stmt, 4);
+      g_ptr_array_add (items, item);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      imu_store_fail (store, rc, "listing the trash", error);
+      return NULL;
+    }
+  return g_steal_pointer (&items);
+}
+
+gint64
+imu_store_empty_trash (ImuStore  *store,
+                       gint64     older_than_us,
+                       gint64     now_us,
+                       GError   **error)
+{
+  sqlite3_stmt *stmt;
+  gint64 n;
+  int rc;
+
+  g_return_val_if_fail (IMU_IS_STORE (store), -1);
+  g_return_val_if_fail (older_than_us >= 0, -1);
+
+  /* The streams, chunks, envelopes and events go with their session
+   * (ON DELETE CASCADE); the import audit rows stay, as for a deletion. */
+  imu_store_end_reads (store);
+  if (!(stmt = imu_store_prepare (store, "DELETE FROM sessions WHERE trashed_us IS NOT NULL AND trashed_us <= ?1",
+                                  error)))
+    return -1;
+  sqlite3_bind_int64 (stmt, 1, older_than_us == 0 ? G_MAXINT64 : now_us - older_than_us);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      imu_store_fail (store, rc, "emptying the trash", error);
+      return -1;
+    }
+  n = sqlite3_changes (imu_store_get_db (store));
+  return n;
+}
+
+gint64
+imu_store_expire_trash (ImuStore  *store,
+                        gint64     now_us,
+                        GError   **error)
+{
+  sqlite3_stmt *stmt;
+  gint64 days, limit;
+  gboolean any;
+  int rc;
+
+  g_return_val_if_fail (IMU_IS_STORE (store), -1);
+
+  if ((days = imu_store_get_trash_days (store, error)) < 0)
+    return -1;
+  /* A day's µs times days, kept within int64. */
+  limit = now_us - MIN (days, G_MAXINT64 / G_USEC_PER_SEC / 86400 / 2) * 86400 * G_USEC_PER_SEC;
+  /* Only a reader unless something expired: opening never waits for the
+   * write lock for nothing. */
+  if (!(stmt = imu_store_prepare (store, "SELECT EXISTS (SELECT 1 FROM sessions WHERE trashed_us IS NOT NULL "
+                                         "AND trashed_us <= ?1)", error)))
+    return -1;
+  sqlite3_bind_int64 (stmt, 1, limit);
+  rc = sqlite3_step (stmt);
+  any = rc == SQLITE_ROW && sqlite3_column_int (stmt, 0) != 0;
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      imu_store_fail (store, rc, "looking for expired sessions in the trash", error);
+      return -1;
+    }
+  if (!any)
+    return 0;
+  return imu_store_empty_trash (store, now_us - limit, now_us, error);
+}
+
+/* ---- free disk space ---- */
+
+gint64
+imu_disk_free (const char *dir)
+{
+  struct statvfs st;
+
+  g_return_val_if_fail (dir != NULL, -1);
+
+  if (statvfs (dir, &st) != 0)
+    return -1;
+  return (gint64) st.f_bavail * (gint64) st.f_frsize;
+}
+
+static char *
+library_dir (ImuStore *store)
+{
+  return g_path_get_dirname (imu_store_get_path (store));
+}
+
+gboolean
+imu_store_check_room_for_import (ImuStore   *store,
+                                 gint64      input_bytes,
+                                 GError    **error)
+{
+  g_autofree char *dir = NULL;
+  gint64 avail, need;
+
+  g_return_val_if_fail (IMU_IS_STORE (store), FALSE);
+
+  dir = library_dir (store);
+  avail = imu_disk_free (dir);
+  need = MAX (MAX (input_bytes, 0) * IMU_DISK_IMPORT_FACTOR, IMU_DISK_MIN_FREE);
+  if (avail >= 0 && avail < need)
+    {
+      g_autofree char *want = g_format_size ((guint64) need);
+      g_autofree char *have = g_format_size ((guint64) avail);
+      g_autofree char *floor = g_format_size ((guint64) IMU_DISK_MIN_FREE);
+
+      g_set_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_FULL,
+                   _("the disk of %s has %s free, and an import needs %s (twice the input's size, at least %s): "
+                     "nothing was imported; free some space first"),
+                   imu_store_get_path (store), have, want, floor);
+      return FALSE;
+    }
   return TRUE;
 }

@@ -99,4 +99,86 @@ gboolean imu_store_compact  (ImuStore        *store,
                              GCancellable    *cancellable,
                              GError         **error);
 
+/* ---- the trash ---- */
+
+/* How many days a library keeps a session in the trash unless its
+ * library_settings say otherwise. */
+#define IMU_TRASH_DAYS_DEFAULT 30
+
+/* A session in the trash. */
+typedef struct {
+  gint64  session_id;
+  char   *uuid;
+  char   *title;
+  gint64  trashed_us;   /* when it was put there */
+  gint64  n_samples;    /* of all its streams */
+} ImuTrashItem;
+
+void       imu_trash_item_free       (ImuTrashItem *item);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ImuTrashItem, imu_trash_item_free)
+
+/* The library's trash_days setting (≥ 0). Blocking. */
+gint64     imu_store_get_trash_days  (ImuStore *store, GError **error);
+gboolean   imu_store_set_trash_days  (ImuStore *store, gint64 days, GError **error);
+
+/**
+ * imu_store_trash_session:
+ * @now_us: the time it goes in the trash (g_get_real_time(); tests give
+ *   another to age it)
+ *
+ * Puts a session in the trash: it is no longer listed, counted, resolved
+ * by id or uuid, or synced, but its streams, samples, envelopes and events
+ * stay until the trash is emptied of it. %IMU_STORE_ERROR_NOT_FOUND when
+ * there is no such session outside the trash. Blocking.
+ */
+gboolean   imu_store_trash_session   (ImuStore *store, gint64 session_id, gint64 now_us, GError **error);
+/* Takes a session out of the trash, as it was. Blocking. */
+gboolean   imu_store_untrash_session (ImuStore *store, gint64 session_id, GError **error);
+/* A session in the trash by id or uuid prefix (as imu_store_resolve_session()
+ * does outside it); 0 with %IMU_STORE_ERROR_NOT_FOUND or _AMBIGUOUS. Blocking. */
+gint64     imu_store_resolve_trashed (ImuStore *store, const char *id_or_uuid, GError **error);
+/* (element-type ImuTrashItem), the most recently trashed first. Blocking. */
+GPtrArray *imu_store_list_trash      (ImuStore *store, GError **error);
+/**
+ * imu_store_empty_trash:
+ * @older_than_us: deletes for good the sessions trashed before
+ *   @now_us − @older_than_us (0: every session in the trash)
+ *
+ * Returns: how many sessions were deleted, -1 with @error. Their pages
+ *   become free pages, reused by the next writes (imu_store_compact()
+ *   gives them back to the disk). Blocking.
+ */
+gint64     imu_store_empty_trash     (ImuStore *store, gint64 older_than_us, gint64 now_us, GError **error);
+/* Empties the trash of the sessions older than the library's trash_days,
+ * only taking the write lock when there is one. imu_store_open() calls it.
+ * Returns as imu_store_empty_trash(). Blocking. */
+gint64     imu_store_expire_trash    (ImuStore *store, gint64 now_us, GError **error);
+
+/* ---- free disk space ---- */
+
+/* What an import needs free on the library's disk before it starts:
+ * IMU_DISK_IMPORT_FACTOR times its input's size (the samples in the WAL,
+ * then in the file at the checkpoint), and never less than
+ * IMU_DISK_MIN_FREE. The one place these thresholds live (docs/library.md,
+ * "Free disk space"). */
+#define IMU_DISK_IMPORT_FACTOR 2
+#define IMU_DISK_MIN_FREE      (G_GINT64_CONSTANT (100) * 1024 * 1024)
+
+/* Bytes free for this user on the file system holding @dir (statvfs:
+ * f_bavail × f_frsize), -1 when unknown. Blocking. */
+gint64   imu_disk_free                   (const char *dir);
+
+/**
+ * imu_store_check_room_for_import:
+ * @input_bytes: the size of what is to be imported
+ *
+ * Refuses, with %IMU_STORE_ERROR_FULL and both sizes in the message, when
+ * the library's disk has less free than MAX (@input_bytes ×
+ * IMU_DISK_IMPORT_FACTOR, IMU_DISK_MIN_FREE). Unknown free space passes.
+ * imu_import_path() calls it before anything is written. Blocking.
+ */
+gboolean imu_store_check_room_for_import (ImuStore   *store,
+                                          gint64      input_bytes,
+                                          GError    **error);
+
 G_END_DECLS

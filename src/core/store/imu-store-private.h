@@ -21,6 +21,11 @@ gboolean       imu_store_fail             (ImuStore      *self,
                                            int            rc,
                                            const char    *what,
                                            GError       **error);
+/* Resets the cached statements a caller left on a row (outside a
+ * transaction): each keeps a read transaction open, which SQLite refuses
+ * at once, without the busy handler, to turn into a write while another
+ * connection writes. Every write outside a transaction calls it first. */
+void           imu_store_end_reads        (ImuStore      *self);
 /* Runs a statement that returns no rows. */
 gboolean       imu_store_exec             (ImuStore      *self,
                                            const char    *sql,

@@ -19,6 +19,7 @@
 #include "imu-chunk-private.h"
 #include "imu-lod-private.h"
 #include "imu-recording-lock-private.h"
+#include "imu-store-ops.h"
 #include "imu-store-private.h"
 
 /* "IMUS": marks the SQLite file as an IMU Studio library, so that opening some
@@ -187,6 +188,12 @@ end_reads (ImuStore *self)
   for (sqlite3_stmt *stmt = sqlite3_next_stmt (self->db, NULL); stmt != NULL; stmt = sqlite3_next_stmt (self->db, stmt))
     if (sqlite3_stmt_busy (stmt))
       sqlite3_reset (stmt);
+}
+
+void
+imu_store_end_reads (ImuStore *self)
+{
+  end_reads (self);
 }
 
 gboolean
@@ -639,6 +646,14 @@ open_locked (const char  *path,
     if (imu_store_recover_recordings (self, &recover_error) < 0)
       g_debug ("%s: interrupted recordings not recovered: %s", path, recover_error->message);
   }
+  /* Sessions longer in the trash than the library keeps them go now; like
+   * the recovery, the next open tries again when this one cannot. */
+  {
+    g_autoptr(GError) expire_error = NULL;
+
+    if (imu_store_expire_trash (self, g_get_real_time (), &expire_error) < 0)
+      g_debug ("%s: the trash was not emptied of expired sessions: %s", path, expire_error->message);
+  }
   return g_steal_pointer (&self);
 }
 
@@ -912,8 +927,9 @@ imu_store_list_sessions (ImuStore        *self,
   if (search != NULL && *search != '\0')
     folded = g_utf8_casefold (search, -1);
 
-  sql = g_strconcat ("SELECT " SESSION_COLUMNS " FROM sessions s LEFT JOIN devices d ON d.id = s.device_id",
-                     sort_clause (sort), NULL);
+  /* Sessions in the trash are not listed (imu-store-ops.h). */
+  sql = g_strconcat ("SELECT " SESSION_COLUMNS " FROM sessions s LEFT JOIN devices d ON d.id = s.device_id"
+                     " WHERE s.trashed_us IS NULL", sort_clause (sort), NULL);
   if (!(stmt = imu_store_prepare (self, sql, error)))
     return NULL;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -1300,7 +1316,7 @@ imu_store_resolve_session (ImuStore   *self,
   numeric = g_ascii_strtoull (id_or_uuid, &end, 10);
   if (*id_or_uuid != '\0' && end != NULL && *end == '\0' && numeric > 0 && numeric <= G_MAXINT64)
     {
-      if (!(stmt = imu_store_prepare (self, "SELECT id FROM sessions WHERE id = ?", error)))
+      if (!(stmt = imu_store_prepare (self, "SELECT id FROM sessions WHERE id = ? AND trashed_us IS NULL", error)))
         return 0;
       sqlite3_bind_int64 (stmt, 1, (gint64) numeric);
       if ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -1314,7 +1330,7 @@ imu_store_resolve_session (ImuStore   *self,
       g_autofree char *lower = g_ascii_strdown (id_or_uuid, -1);
 
       pattern = g_strconcat (lower, "%", NULL);
-      if (!(stmt = imu_store_prepare (self, "SELECT id FROM sessions WHERE uuid LIKE ? LIMIT 2", error)))
+      if (!(stmt = imu_store_prepare (self, "SELECT id FROM sessions WHERE uuid LIKE ? AND trashed_us IS NULL LIMIT 2", error)))
         return 0;
       sqlite3_bind_text (stmt, 1, pattern, -1, SQLITE_TRANSIENT);
       while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -1510,7 +1526,7 @@ imu_store_count_sessions (ImuStore *self, GError **error)
   gint64 n = 0;
 
   g_return_val_if_fail (IMU_IS_STORE (self), -1);
-  if (!query_int (self, "SELECT count(*) FROM sessions", &n, error))
+  if (!query_int (self, "SELECT count(*) FROM sessions WHERE trashed_us IS NULL", &n, error))
     return -1;
   return n;
 }
@@ -1811,10 +1827,12 @@ imu_store_find_session_by_sha256 (ImuStore *self, const char *sha256, GError **e
   g_return_val_if_fail (IMU_IS_STORE (self), 0);
 
   /* Sessions keep the sha256 of their origin; the audit table remembers every
-   * successful import, including bundles re-imported under the same uuid. */
+   * successful import, including bundles re-imported under the same uuid.
+   * A session in the trash holds nothing: its bytes may come in again. */
   if (!(stmt = imu_store_prepare (self,
-                                  "SELECT id FROM sessions WHERE origin_sha256 = ?1 UNION ALL "
-                                  "SELECT session_id FROM imports WHERE sha256 = ?1 AND session_id IS NOT NULL "
+                                  "SELECT id FROM sessions WHERE origin_sha256 = ?1 AND trashed_us IS NULL UNION ALL "
+                                  "SELECT i.session_id FROM imports i JOIN sessions s ON s.id = i.session_id "
+                                  "WHERE i.sha256 = ?1 AND s.trashed_us IS NULL "
                                   "LIMIT 1", error)))
     return 0;
   sqlite3_bind_text (stmt, 1, sha256, -1, SQLITE_TRANSIENT);

@@ -386,7 +386,7 @@ imu_sync_queue_enqueue_all_pushes (ImuStore *store, gint64 target_id, GError **e
    * finished goes back to the queue. Sessions still recording wait. */
   if (!(stmt = imu_store_prepare (store, "INSERT INTO sync_items (target_id, session_uuid, direction, state, "
                                          "created_us, updated_us) SELECT ?1, s.uuid, 'push', 'queued', ?2, ?2 "
-                                         "FROM sessions s WHERE s.state <> 'recording' ORDER BY s.id "
+                                         "FROM sessions s WHERE s.state <> 'recording' AND s.trashed_us IS NULL ORDER BY s.id "
                                          "ON CONFLICT (target_id, session_uuid, direction) DO UPDATE SET "
                                          "state = 'queued', attempts = 0, next_attempt_us = 0, last_error = NULL, "
                                          "updated_us = ?2 WHERE state = 'done' AND updated_us < "

@@ -466,6 +466,14 @@ imu_sync_target_sessions_prefix (ImuSyncTarget *self)
   return g_strconcat (prefix, "sessions/", NULL);
 }
 
+char *
+imu_sync_target_backups_prefix (ImuSyncTarget *self)
+{
+  g_autofree char *prefix = prefix_with_slash (self);
+
+  return g_strconcat (prefix, "backups/", NULL);
+}
+
 guint
 imu_sync_target_take_retry_after (ImuSyncTarget *self)
 {

@@ -277,6 +277,9 @@ char          *imu_sync_target_session_key    (ImuSyncTarget *self,
 /* <prefix>/sessions/ — what pull lists. */
 char          *imu_sync_target_sessions_prefix (ImuSyncTarget *self);
 
+/* <prefix>/backups/ — where library backups go (imu-sync-backup.h). */
+char          *imu_sync_target_backups_prefix (ImuSyncTarget *self);
+
 /* Retry-After the last failed request asked for, in seconds (0 when none);
  * reading it clears it. Backends set it with imu_sync_target_set_retry_after(). */
 guint          imu_sync_target_take_retry_after (ImuSyncTarget *self);
