@@ -67,7 +67,7 @@ imu_cli_generate (ImuCli  *cli,
   double hours = NAN, minutes = NAN, rate_hz = DEFAULT_RATE_HZ, length_s;
   gint64 seed = DEFAULT_SEED;
   ImuGeneratorCsvOptions options = { 0 };
-  gboolean cwa;
+  gboolean cwa, gt3x;
   g_autoptr(GFileInfo) info = NULL;
   gint64 n_rows;
   int status;
@@ -86,8 +86,9 @@ imu_cli_generate (ImuCli  *cli,
       N_("Time of the first sample, ISO 8601, UTC unless an offset is given "
          "(default: 2024-03-12T17:30:00Z)"), N_("ISO8601") },
     { "format", 0, 0, G_OPTION_ARG_STRING, &format,
-      N_("csv, or cwa for an Axivity AX3 device file: packed samples at ±8 g, "
-         "with the AX3's rates only (default: cwa for a FILE.cwa, else csv)"), N_("FORMAT") },
+      N_("csv, cwa for an Axivity AX3 device file (packed samples at ±8 g, the AX3's rates "
+         "only) or gt3x for an ActiGraph wGT3X-BT file (±8 g, 30 to 100 Hz in steps of 10); "
+         "default: from the file's extension, else csv"), N_("FORMAT") },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
       N_("The file to write (replaced when it exists)"), N_("FILE") },
     { NULL }
@@ -98,8 +99,9 @@ imu_cli_generate (ImuCli  *cli,
                                           "trunk-worn sensor during rest, walking and running bouts, "
                                           "with accelerometer (g, 5 decimals) and gyroscope (deg/s, "
                                           "3 decimals) columns and epoch-second timestamps; or, with "
-                                          "--format cwa, its accelerometer as an Axivity AX3 device "
-                                          "file. The same options always give the same bytes."),
+                                          "--format cwa or gt3x, its accelerometer as an Axivity AX3 "
+                                          "or an ActiGraph wGT3X-BT device file. The same options "
+                                          "always give the same bytes."),
                                         entries);
   if (!imu_cli_parse_options (cli, context, &argc, &argv, &status))
     return status;
@@ -109,11 +111,17 @@ imu_cli_generate (ImuCli  *cli,
   if (output == NULL)
     return imu_cli_usage_error (cli, _("no output file: give one with -o FILE.csv"));
   if (format == NULL)
-    cwa = g_str_has_suffix (output, ".cwa") || g_str_has_suffix (output, ".CWA");
-  else if (g_str_equal (format, "cwa") || g_str_equal (format, "csv"))
-    cwa = g_str_equal (format, "cwa");
+    {
+      cwa = g_str_has_suffix (output, ".cwa") || g_str_has_suffix (output, ".CWA");
+      gt3x = g_str_has_suffix (output, ".gt3x") || g_str_has_suffix (output, ".GT3X");
+    }
+  else if (g_str_equal (format, "cwa") || g_str_equal (format, "csv") || g_str_equal (format, "gt3x"))
+    {
+      cwa = g_str_equal (format, "cwa");
+      gt3x = g_str_equal (format, "gt3x");
+    }
   else
-    return imu_cli_usage_error (cli, _("--format must be csv or cwa, not “%s”"), format);
+    return imu_cli_usage_error (cli, _("--format must be csv, cwa or gt3x, not “%s”"), format);
   if (!isnan (hours) && !isnan (minutes))
     return imu_cli_usage_error (cli, _("give either --hours or --minutes, not both"));
   length_s = !isnan (hours) ? hours * 3600.0 : !isnan (minutes) ? minutes * 60.0 : 3600.0;
@@ -140,6 +148,11 @@ imu_cli_generate (ImuCli  *cli,
                                        "50, 100, 200, 400, 800, 1600 or 3200 Hz"));
   if (cwa && options.start_ns % 1000000000 != 0)
     return imu_cli_usage_error (cli, _("--start must be on a whole second for --format cwa"));
+  if (gt3x && !imu_generator_gt3x_rate_valid (rate_hz))
+    return imu_cli_usage_error (cli, _("--rate must be a wGT3X-BT rate for --format gt3x: 30, 40, 50, "
+                                       "60, 70, 80, 90 or 100 Hz"));
+  if (gt3x && (options.start_ns % 1000000000 != 0 || options.duration_ns % 1000000000 != 0))
+    return imu_cli_usage_error (cli, _("--start and the length must be whole seconds for --format gt3x"));
 
   file = g_file_new_for_commandline_arg (output);
   out = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, cli->cancellable, &error);
@@ -163,6 +176,19 @@ imu_cli_generate (ImuCli  *cli,
       ok = imu_generator_write_cwa (G_OUTPUT_STREAM (out), &cwa_options,
                                     imu_cli_progress_update, progress,
                                     cli->cancellable, &error);
+    }
+  else if (gt3x)
+    {
+      ImuGeneratorGt3xOptions gt3x_options = {
+        .seed = options.seed,
+        .rate_hz = options.rate_hz,
+        .start_ns = options.start_ns,
+        .duration_ns = options.duration_ns,
+      };
+
+      ok = imu_generator_write_gt3x (G_OUTPUT_STREAM (out), &gt3x_options,
+                                     imu_cli_progress_update, progress,
+                                     cli->cancellable, &error);
     }
   else
     ok = imu_generator_write_csv (G_OUTPUT_STREAM (out), &options,
@@ -190,7 +216,7 @@ imu_cli_generate (ImuCli  *cli,
   rate_text = imu_cli_format_rate (rate_hz);
   rows_number = g_strdup_printf ("%" PRId64, n_rows);
 
-  if (cwa)
+  if (cwa || gt3x)
     /* TRANSLATORS: "week.cwa: 60480000 samples, 168:00:00 at 100 Hz, 258.0 MB" */
     printf (_("%s: %s samples, %s at %s, %s\n"), output, rows_number, duration_text, rate_text, size_text);
   else

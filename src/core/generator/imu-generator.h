@@ -216,6 +216,59 @@ gboolean      imu_generator_write_cwa  (GOutputStream                 *out,
                                         GCancellable                  *cancellable,
                                         GError                       **error);
 
+/* The scale of what imu_generator_write_gt3x() writes: 256 counts per g,
+ * 12 bits, so ±8 g. */
+#define IMU_GENERATOR_GT3X_COUNTS_PER_G 256
+
+/**
+ * ImuGeneratorGt3xOptions:
+ * @seed: see imu_generator_new()
+ * @rate_hz: 30 to 100 Hz in steps of 10 (imu_generator_gt3x_rate_valid())
+ * @start_ns: time of the first sample (UTC), on a whole second, 1970–2189
+ * @duration_ns: length of the recording, whole seconds
+ * @utc_offset_s: the device clock's offset from UTC (info.txt's TimeZone):
+ *   the records carry local wall-clock seconds, as ActiGraph's do
+ * @serial: (nullable): the serial number; %NULL: one made from the seed
+ */
+typedef struct {
+  guint64     seed;
+  double      rate_hz;
+  gint64      start_ns;
+  gint64      duration_ns;
+  gint32      utc_offset_s;
+  const char *serial;
+} ImuGeneratorGt3xOptions;
+
+/* Whether a wGT3X-BT can sample at @rate_hz. */
+gboolean      imu_generator_gt3x_rate_valid (double rate_hz);
+
+/**
+ * imu_generator_write_gt3x:
+ * @out: where the file goes (not closed)
+ * @progress: (nullable): called with samples written / total samples
+ *
+ * Writes the generator's accelerometer as an ActiGraph wGT3X-BT .gt3x
+ * file (actigraph/GT3X-File-Format): a zip of log.bin and info.txt, both
+ * stored, as the device's own. log.bin holds a METADATA record, a
+ * PARAMETERS record (acceleration scale, sample rate, UTC offset,
+ * firmware), then a second at a time an ACTIVITY record of packed 12-bit
+ * Y, X, Z samples, with a BATTERY and a LUX record each minute; each
+ * record has its checksum. A value is stored as c = round(g × 256)
+ * clamped to [−2048, 2047] and reads back as c / 256 g. Sample k is at
+ * @start_ns + k / rate exactly. The same options give the same bytes.
+ * Flat memory, blocking.
+ *
+ * Returns: %TRUE on success; %FALSE with IMU_GENERATOR_ERROR_INVALID_ARGUMENT
+ *   (a rate, start or length the format cannot hold) or an I/O error
+ *   (G_IO_ERROR_CANCELLED when cancelled), @out then holding a partial file
+ */
+gboolean      imu_generator_write_gt3x (GOutputStream                 *out,
+                                        const ImuGeneratorGt3xOptions *options,
+                                        ImuProgressFunc                progress,
+                                        gpointer                       progress_data,
+                                        GCancellable                  *cancellable,
+                                        GError                       **error);
+
 /**
  * imu_generator_find_demo_session:
  *
