@@ -59,21 +59,6 @@ imu_format_date_local (gint64 t_ns)
   return g_date_time_format (dt, _("%-d %b %Y, %H:%M"));
 }
 
-char *
-imu_format_date_in_zone (gint64 t_ns,
-                         int    tz_offset_s)
-{
-  g_autoptr(GTimeZone) tz = g_time_zone_new_offset (tz_offset_s);
-  g_autoptr(GDateTime) dt = date_time_from_ns (t_ns, tz);
-  g_autofree char *date = NULL;
-  int off_min = ABS (tz_offset_s) / 60;
-
-  if (dt == NULL)
-    return g_strdup ("—");
-  date = g_date_time_format (dt, _("%-d %b %Y, %H:%M"));
-  return g_strdup_printf ("%s UTC%c%02d:%02d", date, tz_offset_s < 0 ? '-' : '+', off_min / 60, off_min % 60);
-}
-
 static GTimeZone *
 zone_for_offset (int tz_offset_s)
 {
@@ -127,6 +112,19 @@ imu_format_event_time (gint64   t_ns,
       hms = g_date_time_format (dt, "%H:%M:%S");
       return g_strdup_printf ("%s.%03d", hms, g_date_time_get_microsecond (dt) / 1000);
     }
+}
+
+char *
+imu_format_session_instant (ImuSession *session,
+                            gint64      t_ns)
+{
+  if (!imu_session_time_is_dated (session))
+    {
+      g_autofree char *elapsed = imu_format_event_time (t_ns, imu_session_get_start_ns (session), 0, TRUE);
+
+      return g_strdup_printf ("+%s", elapsed);
+    }
+  return imu_format_time_in_zone (t_ns, imu_session_time_offset (session));
 }
 
 const char *

@@ -6,16 +6,19 @@
 
 #include <glib.h>
 
+#include "imu-core.h"
+
 G_BEGIN_DECLS
 
 /* "0:45", "45:00", "1:02:03", "3 d 04:05:06" */
 char       *imu_format_duration     (gint64       duration_ns);
 /* Date and minute in the local time zone of this computer (list rows). */
 char       *imu_format_date_local   (gint64       t_ns);
-/* Date and minute in the recording's time zone, with the offset:
- * "12 Mar 2024, 18:30 UTC+01:00". */
-char       *imu_format_date_in_zone (gint64       t_ns,
-                                     int          tz_offset_s);
+/* An instant of @session to the millisecond on the session's clock (the
+ * rule of imu-session-time.h), "2024-03-12 10:15:00.250 +01:00", or the
+ * time elapsed since its start, "+1:02.250", when it has no date. */
+char       *imu_format_session_instant (ImuSession *session,
+                                        gint64      t_ns);
 /* Date and time to the millisecond in the recording's time zone, with the
  * offset: "2024-03-12 10:15:00.250 +01:00". */
 char       *imu_format_time_in_zone (gint64       t_ns,
