@@ -93,17 +93,14 @@ clear (ImuDetailsPage *self)
 static char *
 format_count (gint64 n)
 {
-  /* Thousands separators of the locale ("%'"): 270,000 or 270.000 */
-  return g_strdup_printf ("%'" PRId64, n);
+  return imu_format_count (n);
 }
 
 static char *
 format_range (double min,
               double max)
 {
-  if (isnan (min) || isnan (max))
-    return g_strdup ("—");
-  return g_strdup_printf ("%g … %g", min, max);
+  return imu_format_value_range (min, max);
 }
 
 static void

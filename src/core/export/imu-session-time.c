@@ -10,6 +10,10 @@
 #include "imu-stream-info.h"
 #include "imu-time.h"
 
+/* Relative times start within a year of the epoch (a recording longer
+ * than a year with no date is not one an IMU writes). */
+#define UNDATED_LIMIT_NS (G_GINT64_CONSTANT (366) * 86400 * IMU_NS_PER_SECOND)
+
 static gboolean
 kind_is_relative (ImuTimeKind kind)
 {
@@ -23,11 +27,16 @@ imu_session_time_is_dated (ImuSession *session)
 
   g_return_val_if_fail (IMU_IS_SESSION (session), FALSE);
 
+  /* The importers store a file without a date from relative zero at the
+   * epoch (docs/import.md): relative times whose origin is 0, so the
+   * session starts in 1970. A session made with a start of its own (the
+   * store's API, a default time format) is dated. */
+  if (imu_session_get_start_ns (session) < 0
+      || imu_session_get_start_ns (session) >= UNDATED_LIMIT_NS)
+    return TRUE;
   streams = imu_session_get_streams (session);
   if (streams == NULL || streams->len == 0)
     return imu_session_get_start_ns (session) != 0;
-  /* The importers store a file without a date from relative zero at the
-   * epoch (docs/import.md): relative times whose origin is 0. */
   for (guint i = 0; i < streams->len; i++)
     {
       const ImuStreamInfo *info = g_ptr_array_index (streams, i);
