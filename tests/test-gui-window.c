@@ -222,10 +222,11 @@ test_select (void)
   wait_loaded (window);
   g_assert_cmpint (imu_session_view_get_session_id (view), ==, demo_id);
 
-  /* The header says the duration as m:ss, from the stored start and end. */
+  /* The header says the duration as m:ss, from the stored start and end,
+   * rounded to the nearest second (docs/window.md). */
   {
     g_autoptr(ImuSession) stored = load_from_file (path, demo_id);
-    gint64 s = (imu_session_get_end_ns (stored) - imu_session_get_start_ns (stored)) / NS;
+    gint64 s = (imu_session_get_end_ns (stored) - imu_session_get_start_ns (stored) + NS / 2) / NS;
     g_autofree char *duration = g_strdup_printf ("%d:%02d", (int) (s / 60), (int) (s % 60));
 
     header = gui_test_collect_text (GTK_WIDGET (view));
@@ -1222,6 +1223,46 @@ test_preferences (void)
   g_action_group_activate_action (G_ACTION_GROUP (gui_test_get_app ()), "preferences", NULL);
   gui_test_wait_for ((prefs = find_toplevel (IMU_TYPE_PREFERENCES_WINDOW)) != NULL, 5000, "the preferences");
   g_free (gui_test_screenshot (GTK_WIDGET (prefs), "preferences"));
+
+  /* Narrow: a row's value is ellipsized with its whole text as a tooltip,
+   * never clipped. */
+  {
+    g_autoptr(GPtrArray) combos = gui_test_find_all (GTK_WIDGET (prefs), ADW_TYPE_COMBO_ROW);
+    g_autoptr(GPtrArray) labels = NULL;
+    gboolean found = FALSE;
+
+    adw_combo_row_set_selected (g_ptr_array_index (combos, 0), 1);
+    /* A mapped window keeps its size: show it again at the narrow one. */
+    gtk_widget_set_visible (GTK_WIDGET (prefs), FALSE);
+    gtk_window_set_default_size (prefs, 360, 600);
+    gtk_widget_set_visible (GTK_WIDGET (prefs), TRUE);
+    gui_test_iterate_ms (500);
+    g_free (gui_test_screenshot (GTK_WIDGET (prefs), "preferences-narrow"));
+    labels = gui_test_find_all (g_ptr_array_index (combos, 0), GTK_TYPE_LABEL);
+    for (guint i = 0; i < labels->len; i++)
+      if (g_strcmp0 (gtk_label_get_text (g_ptr_array_index (labels, i)), _("Metres per second squared (m/s²)")) == 0
+          && gtk_widget_get_mapped (g_ptr_array_index (labels, i)))
+        {
+          GtkLabel *value = g_ptr_array_index (labels, i);
+          int natural = 0;
+
+          found = TRUE;
+          g_assert_cmpint (gtk_label_get_ellipsize (value), ==, PANGO_ELLIPSIZE_END);
+          g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (value)), ==,
+                           _("Metres per second squared (m/s²)"));
+          graphene_rect_t bounds;
+
+          gtk_widget_measure (GTK_WIDGET (value), GTK_ORIENTATION_HORIZONTAL, -1, NULL, &natural, NULL, NULL);
+          /* Whole, or ellipsized: never wider than the space it is given,
+           * and that space lies inside the row. */
+          g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (value), g_ptr_array_index (combos, 0), &bounds));
+          g_assert_cmpfloat (bounds.origin.x + bounds.size.width, <=,
+                             gtk_widget_get_width (g_ptr_array_index (combos, 0)));
+          g_assert_cmpint (natural, >, 0);
+        }
+    g_assert_true (found);
+    adw_combo_row_set_selected (g_ptr_array_index (combos, 0), 0);
+  }
 
   rows = gui_test_find_all (GTK_WIDGET (prefs), ADW_TYPE_COMBO_ROW);
   g_assert_cmpuint (rows->len, ==, 4);
