@@ -730,6 +730,70 @@ test_show (void)
   g_assert_cmpstr (by_uuid.out, ==, json.out);
 }
 
+/* ---- one clock for the list, the window and `imu show` ---- */
+
+/* 100 rows at 100 Hz from 2024-03-12 18:30:00 at UTC+09:00, which is
+ * 09:30:00 UTC and 05:30:00 in New York (daylight time began on 10 March). */
+static char *
+write_zoned_csv (void)
+{
+  GString *csv = g_string_new ("time,ax,ay,az\n");
+
+  for (int i = 0; i < 100; i++)
+    g_string_append_printf (csv, "2024-03-12T18:30:00.%02d0+09:00,0.010,0.020,1.000\n", i);
+  return imu_test_write_file ("zoned.csv", csv->str, (gssize) csv->len);
+}
+
+/* 100 rows of seconds from the start only: the file has no date. */
+static char *
+write_undated_csv (void)
+{
+  GString *csv = g_string_new ("t,ax,ay,az\n");
+
+  for (int i = 0; i < 100; i++)
+    g_string_append_printf (csv, "%d.%02d,0.010,0.020,1.000\n", i / 100, i % 100);
+  return imu_test_write_file ("undated.csv", csv->str, (gssize) csv->len);
+}
+
+static void
+test_time_zone_rule (void)
+{
+  g_autofree char *library = imu_test_library_path ();
+  g_autofree char *zoned = write_zoned_csv ();
+  g_autofree char *undated = write_undated_csv ();
+  g_autofree char *old_tz = g_strdup (g_getenv ("TZ"));
+  g_auto(Run) import = { 0 };
+  g_auto(Run) list = { 0 };
+  g_auto(Run) show = { 0 };
+  g_auto(Run) show_undated = { 0 };
+
+  /* The machine is in New York: the recording's own +09:00 wins. */
+  g_setenv ("TZ", "America/New_York", TRUE);
+  run_imu (&import, "--library", library, "import", zoned, undated);
+  g_assert_cmpint (import.status, ==, EXIT_OK);
+  run_imu (&list, "--library", library, "list", "--sort", "title");
+  run_imu (&show, "--library", library, "show", "1");
+  run_imu (&show_undated, "--library", library, "show", "2");
+  if (old_tz != NULL)
+    g_setenv ("TZ", old_tz, TRUE);
+  else
+    g_unsetenv ("TZ");
+
+  g_assert_cmpint (list.status, ==, EXIT_OK);
+  g_assert_nonnull (strstr (list.out, "  2024-03-12 18:30:00 UTC+09:00  "));
+  g_assert_nonnull (strstr (list.out, "  No date  "));
+  g_assert_null (strstr (list.out, "1970"));
+  g_assert_cmpint (show.status, ==, EXIT_OK);
+  g_assert_nonnull (strstr (show.out, "  Start:       2024-03-12 18:30:00 UTC+09:00 (2024-03-12T09:30:00Z)\n"));
+  g_assert_nonnull (strstr (show.out, "  End:         2024-03-12 18:30:00 UTC+09:00 (2024-03-12T09:30:00.99Z)\n"));
+  g_assert_cmpint (show_undated.status, ==, EXIT_OK);
+  g_assert_nonnull (strstr (show_undated.out, "  Start:       No date\n"));
+  g_assert_nonnull (strstr (show_undated.out, "    +0:00:00 → +0:00:01 (0:00:01)\n"));
+  g_assert_null (strstr (show_undated.out, "End:"));
+  /* The note the importer wrote names 1970; nothing else may. */
+  g_assert_null (strstr (show_undated.out, "1970-01-01T"));
+}
+
 static void
 test_not_found (void)
 {
@@ -1734,6 +1798,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/cli/help", test_help);
+  g_test_add_func ("/cli/show/time-zone-rule", test_time_zone_rule);
   g_test_add_func ("/cli/version", test_version);
   g_test_add_func ("/cli/usage-errors", test_usage_errors);
   g_test_add_func ("/cli/import/prints-id", test_import_prints_id);

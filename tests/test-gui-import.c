@@ -202,6 +202,14 @@ test_broken (void)
   g_assert_nonnull (strstr (body, "line 7"));
   g_assert_nonnull (strstr (body, "column 2"));
   g_assert_nonnull (strstr (body, "E_NUMERIC_FORMAT"));
+  /* One pattern: the name in a title-case heading, the full path in the
+   * body, never the base name alone. */
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Could Not Import “broken.csv”");
+  {
+    g_autofree char *prefix = g_strconcat (csv, ": line 7", NULL);
+
+    g_assert_true (g_str_has_prefix (body, prefix));
+  }
   g_free (gui_test_screenshot (GTK_WIDGET (dialog), "import-error"));
 
   adw_message_dialog_response (dialog, "close");

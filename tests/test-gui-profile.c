@@ -267,6 +267,75 @@ test_profile_tab (void)
   imu_test_rm_rf (dir);
 }
 
+/* The unit preferences apply to the profile's statistics as to the plot,
+ * source units such as mg included: x = 250 mg and z = 1000 mg at rest
+ * are 0.25 g and 1 g, or 2.4516625 and 9.80665 m/s² (1 g = 9.80665 m/s²),
+ * shown with 6 significant digits: "2.45166", "9.80665". */
+static void
+test_profile_units (void)
+{
+  g_autofree char *path = imu_test_library_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = imu_store_open (path, &error);
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.imustudio.ImuStudio");
+  gsize n = 500;
+  g_autofree gint64 *t = g_new (gint64, n);
+  double **cols = pt_columns_new (3, n);
+  PtStream spec = {
+    .name = "accelerometer", .kind = "accel", .rate_hz = RATE, .n_channels = 3,
+    .channel_names = axes, .unit = "mg", .channel_kind = "accel", .decimals = 0, .range = 8000,
+    .n = n, .t = t, .cols = cols,
+  };
+  ImuWindow *window;
+  ImuSessionView *view;
+  ImuProfilePage *page;
+  gint64 id;
+
+  g_assert_no_error (error);
+  id = pt_new_session (store, "At rest, in mg");
+  for (gsize i = 0; i < n; i++)
+    {
+      t[i] = PT_T0 + (gint64) (i * 20) * G_GINT64_CONSTANT (1000000);
+      cols[0][i] = 250;
+      cols[1][i] = 0;
+      cols[2][i] = 1000;
+    }
+  pt_add_stream (store, id, &spec);
+  pt_columns_free (cols, 3);
+  g_clear_object (&store);
+
+  g_settings_set_string (settings, "accel-unit", "m/s2");
+  window = gui_test_open_window (path);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 900);
+  view = imu_window_get_session_view (window);
+  page = imu_session_view_get_profile_page (view);
+  g_assert_true (imu_window_select_session (window, id));
+  wait_loaded (window);
+  adw_view_stack_set_visible_child_name (imu_session_view_get_stack (view), "profile");
+  wait_profile (page);
+  {
+    g_autofree char *text = gui_test_collect_text (GTK_WIDGET (page));
+
+    /* Channel, unit, mean, std, min, max. */
+    g_assert_nonnull (strstr (text, "\nx\nm/s²\n2.45166\n0\n2.45166\n2.45166\n"));
+    g_assert_nonnull (strstr (text, "\nz\nm/s²\n9.80665\n0\n9.80665\n9.80665\n"));
+    g_assert_nonnull (strstr (text, "\nSamples\n500\n"));
+    g_assert_null (strstr (text, "\nmg\n"));
+    g_free (gui_test_screenshot (GTK_WIDGET (window), "profile-units-ms2"));
+  }
+  g_settings_set_string (settings, "accel-unit", "g");
+  gui_test_iterate_ms (200);
+  {
+    g_autofree char *text = gui_test_collect_text (GTK_WIDGET (page));
+
+    g_assert_nonnull (strstr (text, "\nx\ng\n0.25\n0\n0.25\n0.25\n"));
+    g_assert_nonnull (strstr (text, "\nz\ng\n1\n0\n1\n1\n"));
+  }
+  g_settings_reset (settings, "accel-unit");
+  gtk_window_destroy (GTK_WINDOW (window));
+  gui_test_iterate_ms (100);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -274,6 +343,7 @@ main (int   argc,
   gui_test_init (&argc, &argv);
 
   g_test_add_func ("/gui/profile/tab", test_profile_tab);
+  g_test_add_func ("/gui/profile/units", test_profile_units);
 
   return g_test_run ();
 }

@@ -19,6 +19,7 @@
 #include "imu-test-util.h"
 #include "imu-window-private.h"
 #include "test-gui-util.h"
+#include "imu-plot-private.h"
 
 #define NS G_GINT64_CONSTANT (1000000000)
 /* 2024-05-01 08:00:00 UTC */
@@ -236,10 +237,11 @@ test_select (void)
   wait_loaded (window);
   g_assert_cmpint (imu_session_view_get_session_id (view), ==, demo_id);
 
-  /* The header says the duration as m:ss, from the stored start and end. */
+  /* The header says the duration as m:ss, from the stored start and end,
+   * rounded to the nearest second (docs/window.md). */
   {
     g_autoptr(ImuSession) stored = load_from_file (path, demo_id);
-    gint64 s = (imu_session_get_end_ns (stored) - imu_session_get_start_ns (stored)) / NS;
+    gint64 s = (imu_session_get_end_ns (stored) - imu_session_get_start_ns (stored) + NS / 2) / NS;
     g_autofree char *duration = g_strdup_printf ("%d:%02d", (int) (s / 60), (int) (s % 60));
 
     header = gui_test_collect_text (GTK_WIDGET (view));
@@ -964,6 +966,88 @@ test_event_time_duration_note (void)
 
 /* The Details page names the device when the session has one, and has no
  * Device group when it has none. */
+/* One clock for the list, the header and the plot (imu-session-time.h):
+ * a recording at UTC+09:00 on a machine in New York shows its own 18:30,
+ * not New York's 05:30; a file without a date shows "No date" and an
+ * elapsed axis, never 1 January 1970. tests/test-cli.c checks `imu show`
+ * prints the same 18:30. */
+static void
+test_time_zone_rule (void)
+{
+  g_autofree char *path = imu_test_library_path ();
+  g_autofree char *old_tz = g_strdup (g_getenv ("TZ"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = imu_store_open (path, &error);
+  GString *zoned = g_string_new ("time,ax,ay,az\n");
+  GString *undated = g_string_new ("t,ax,ay,az\n");
+  g_autofree char *zoned_csv = NULL;
+  g_autofree char *undated_csv = NULL;
+  g_autoptr(ImuImportResult) r1 = NULL;
+  g_autoptr(ImuImportResult) r2 = NULL;
+  ImuSessionView *view;
+  ImuPlot *plot;
+  ImuWindow *window;
+
+  g_assert_no_error (error);
+  for (int i = 0; i < 100; i++)
+    {
+      g_string_append_printf (zoned, "2024-03-12T18:30:00.%02d0+09:00,0.010,0.020,1.000\n", i);
+      g_string_append_printf (undated, "%d.%02d,0.010,0.020,1.000\n", i / 100, i % 100);
+    }
+  zoned_csv = imu_test_write_file ("zoned.csv", zoned->str, (gssize) zoned->len);
+  undated_csv = imu_test_write_file ("undated.csv", undated->str, (gssize) undated->len);
+  g_string_free (zoned, TRUE);
+  g_string_free (undated, TRUE);
+  r1 = imu_import_path (store, zoned_csv, NULL, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  r2 = imu_import_path (store, undated_csv, NULL, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_object (&store);
+
+  g_setenv ("TZ", "America/New_York", TRUE);
+  window = gui_test_open_window (path);
+  view = imu_window_get_session_view (window);
+  plot = imu_session_view_get_plot (view);
+
+  {
+    g_autofree char *row = gui_test_collect_text (visible_row_of (window, r1->session_id));
+    g_autofree char *header = NULL;
+
+    g_assert_nonnull (strstr (row, "\n12 Mar 2024, 18:30\n"));
+    g_assert_true (imu_window_select_session (window, r1->session_id));
+    wait_loaded (window);
+    wait_plot (window);
+    header = gui_test_collect_text (GTK_WIDGET (view));
+    g_assert_nonnull (strstr (header, "12 Mar 2024, 18:30 UTC+09:00 · 0:01 · 1 stream\n"));
+    /* The axis draws at the same offset, in clock time. */
+    g_assert_cmpint (plot->scene.tz_offset_s, ==, 9 * 3600);
+    g_assert_cmpint (plot->scene.time_axis, ==, IMU_PLOT_TIME_CLOCK);
+    g_free (gui_test_screenshot (GTK_WIDGET (window), "time-zone-rule"));
+  }
+  {
+    g_autofree char *row = gui_test_collect_text (visible_row_of (window, r2->session_id));
+    g_autofree char *header = NULL;
+
+    g_assert_nonnull (strstr (row, "\nNo date\n"));
+    g_assert_null (strstr (row, "1970"));
+    g_assert_true (imu_window_select_session (window, r2->session_id));
+    wait_loaded (window);
+    wait_plot (window);
+    header = gui_test_collect_text (GTK_WIDGET (view));
+    g_assert_nonnull (strstr (header, "No date · 0:01 · 1 stream\n"));
+    g_assert_null (strstr (header, "1970"));
+    g_assert_cmpint (plot->scene.time_axis, ==, IMU_PLOT_TIME_ELAPSED);
+    g_free (gui_test_screenshot (GTK_WIDGET (window), "time-zone-rule-undated"));
+  }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  gui_test_iterate_ms (100);
+  if (old_tz != NULL)
+    g_setenv ("TZ", old_tz, TRUE);
+  else
+    g_unsetenv ("TZ");
+}
+
 static void
 test_device_details (void)
 {
@@ -1166,6 +1250,46 @@ test_preferences (void)
   g_action_group_activate_action (G_ACTION_GROUP (gui_test_get_app ()), "preferences", NULL);
   gui_test_wait_for ((prefs = find_toplevel (IMU_TYPE_PREFERENCES_WINDOW)) != NULL, 5000, "the preferences");
   g_free (gui_test_screenshot (GTK_WIDGET (prefs), "preferences"));
+
+  /* Narrow: a row's value is ellipsized with its whole text as a tooltip,
+   * never clipped. */
+  {
+    g_autoptr(GPtrArray) combos = gui_test_find_all (GTK_WIDGET (prefs), ADW_TYPE_COMBO_ROW);
+    g_autoptr(GPtrArray) labels = NULL;
+    gboolean found = FALSE;
+
+    adw_combo_row_set_selected (g_ptr_array_index (combos, 0), 1);
+    /* A mapped window keeps its size: show it again at the narrow one. */
+    gtk_widget_set_visible (GTK_WIDGET (prefs), FALSE);
+    gtk_window_set_default_size (prefs, 360, 600);
+    gtk_widget_set_visible (GTK_WIDGET (prefs), TRUE);
+    gui_test_iterate_ms (500);
+    g_free (gui_test_screenshot (GTK_WIDGET (prefs), "preferences-narrow"));
+    labels = gui_test_find_all (g_ptr_array_index (combos, 0), GTK_TYPE_LABEL);
+    for (guint i = 0; i < labels->len; i++)
+      if (g_strcmp0 (gtk_label_get_text (g_ptr_array_index (labels, i)), _("Metres per second squared (m/s²)")) == 0
+          && gtk_widget_get_mapped (g_ptr_array_index (labels, i)))
+        {
+          GtkLabel *value = g_ptr_array_index (labels, i);
+          int natural = 0;
+
+          found = TRUE;
+          g_assert_cmpint (gtk_label_get_ellipsize (value), ==, PANGO_ELLIPSIZE_END);
+          g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (value)), ==,
+                           _("Metres per second squared (m/s²)"));
+          graphene_rect_t bounds;
+
+          gtk_widget_measure (GTK_WIDGET (value), GTK_ORIENTATION_HORIZONTAL, -1, NULL, &natural, NULL, NULL);
+          /* Whole, or ellipsized: never wider than the space it is given,
+           * and that space lies inside the row. */
+          g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (value), g_ptr_array_index (combos, 0), &bounds));
+          g_assert_cmpfloat (bounds.origin.x + bounds.size.width, <=,
+                             gtk_widget_get_width (g_ptr_array_index (combos, 0)));
+          g_assert_cmpint (natural, >, 0);
+        }
+    g_assert_true (found);
+    adw_combo_row_set_selected (g_ptr_array_index (combos, 0), 0);
+  }
 
   rows = gui_test_find_all (GTK_WIDGET (prefs), ADW_TYPE_COMBO_ROW);
   g_assert_cmpuint (rows->len, ==, 4);
@@ -1394,6 +1518,7 @@ main (int   argc,
   g_test_add_func ("/gui/window/event-edit-then-switch", test_event_edit_then_switch);
   g_test_add_func ("/gui/window/event-time-duration-note", test_event_time_duration_note);
   g_test_add_func ("/gui/window/device-details", test_device_details);
+  g_test_add_func ("/gui/window/time-zone-rule", test_time_zone_rule);
   g_test_add_func ("/gui/window/follows-other-processes", test_follows_other_processes);
   g_test_add_func ("/gui/window/preferences", test_preferences);
   g_test_add_func ("/gui/window/about-shortcuts", test_about_shortcuts);

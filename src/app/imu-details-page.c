@@ -93,17 +93,14 @@ clear (ImuDetailsPage *self)
 static char *
 format_count (gint64 n)
 {
-  /* Thousands separators of the locale ("%'"): 270,000 or 270.000 */
-  return g_strdup_printf ("%'" PRId64, n);
+  return imu_format_count (n);
 }
 
 static char *
 format_range (double min,
               double max)
 {
-  if (isnan (min) || isnan (max))
-    return g_strdup ("—");
-  return g_strdup_printf ("%g … %g", min, max);
+  return imu_format_value_range (min, max);
 }
 
 static void
@@ -119,7 +116,6 @@ add_stream (ImuDetailsPage      *self,
   g_autofree char *last = NULL;
   g_autofree char *range = NULL;
   g_autofree char *duration = NULL;
-  int tz = imu_session_get_tz_offset ((ImuSession *) session);
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (expander), info->name);
   /* Translators: kind, rate and sample count of a stream, "Accelerometer · 100 Hz · 270,000 samples" */
@@ -128,8 +124,8 @@ add_stream (ImuDetailsPage      *self,
                               imu_format_kind_name (info->kind), rate, count);
   adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (expander), subtitle);
 
-  first = imu_format_time_in_zone (info->t_first_ns, tz);
-  last = imu_format_time_in_zone (info->t_last_ns, tz);
+  first = imu_format_session_instant ((ImuSession *) session, info->t_first_ns);
+  last = imu_format_session_instant ((ImuSession *) session, info->t_last_ns);
   /* Translators: the time range of a stream, first – last sample */
   range = g_strdup_printf (_("%s – %s"), first, last);
   duration = imu_format_duration (info->t_last_ns - info->t_first_ns);
@@ -361,12 +357,19 @@ imu_details_page_set_details (ImuDetailsPage          *self,
     return;
 
   session = details->session;
-  tz = imu_session_get_tz_offset (session);
-  start = imu_format_time_in_zone (imu_session_get_start_ns (session), tz);
-  end = imu_format_time_in_zone (imu_session_get_end_ns (session), tz);
+  tz = imu_session_time_offset (session);
+  start = imu_format_session_instant (session, imu_session_get_start_ns (session));
+  end = imu_format_session_instant (session, imu_session_get_end_ns (session));
   duration = imu_format_duration (imu_session_get_duration_ns (session));
   rate = imu_format_rate (imu_session_get_nominal_rate (session));
-  zone = g_strdup_printf ("UTC%c%02d:%02d", tz < 0 ? '-' : '+', ABS (tz) / 3600, (ABS (tz) / 60) % 60);
+  if (!imu_session_time_is_dated (session))
+    zone = g_strdup (_("No date"));
+  else if (imu_session_time_has_zone (session))
+    zone = g_strdup_printf ("UTC%c%02d:%02d", tz < 0 ? '-' : '+', ABS (tz) / 3600, (ABS (tz) / 60) % 60);
+  else
+    /* Translators: the file stated no time zone; times are shown in this
+     * computer's, at this offset */
+    zone = g_strdup_printf (_("UTC%c%02d:%02d (this computer)"), tz < 0 ? '-' : '+', ABS (tz) / 3600, (ABS (tz) / 60) % 60);
   g_object_get (session, "device-firmware", &firmware, "frame", &frame, NULL);
 
   add_value (self, self->session_group, _("Start"), start);

@@ -73,7 +73,8 @@ show_elapsed (ImuEventsPage *self)
 {
   g_autofree char *axis = g_settings_get_string (self->settings, "time-axis");
 
-  return g_str_equal (axis, "elapsed");
+  return g_str_equal (axis, "elapsed")
+         || (self->session != NULL && !imu_session_time_is_dated (self->session));
 }
 
 static gint64
@@ -95,7 +96,7 @@ update_row (ImuEventsPage *self,
   g_autofree char *note = imu_event_dup_note (event);
 
   time = imu_format_event_time (event->t_ns, session_start (self),
-                                self->session != NULL ? imu_session_get_tz_offset (self->session) : 0,
+                                self->session != NULL ? imu_session_time_offset (self->session) : 0,
                                 show_elapsed (self));
   gtk_label_set_text (time_label, time);
   if (g_strcmp0 (gtk_editable_get_text (label), event->label) != 0)

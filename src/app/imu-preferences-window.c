@@ -77,6 +77,54 @@ bind_row (ImuPreferencesWindow *self,
                                 (gpointer) choices, NULL);
 }
 
+/* The value a row shows beside its title: one line, ellipsized with the
+ * whole text as its tooltip, so that a narrow window never clips it. */
+static void
+value_setup_cb (GtkSignalListItemFactory *factory,
+                GtkListItem              *item,
+                gpointer                  list)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  if (GPOINTER_TO_INT (list))
+    gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  else
+    {
+      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+      gtk_label_set_width_chars (GTK_LABEL (label), 4);
+    }
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+value_bind_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *item,
+               gpointer                  list)
+{
+  GtkStringObject *string = gtk_list_item_get_item (item);
+  GtkWidget *label = gtk_list_item_get_child (item);
+  const char *text = string != NULL ? gtk_string_object_get_string (string) : "";
+
+  gtk_label_set_text (GTK_LABEL (label), text);
+  if (!GPOINTER_TO_INT (list))
+    gtk_widget_set_tooltip_text (label, text);
+}
+
+static void
+set_factories (AdwComboRow *row)
+{
+  g_autoptr(GtkListItemFactory) value = gtk_signal_list_item_factory_new ();
+  g_autoptr(GtkListItemFactory) list = gtk_signal_list_item_factory_new ();
+
+  g_signal_connect (value, "setup", G_CALLBACK (value_setup_cb), GINT_TO_POINTER (FALSE));
+  g_signal_connect (value, "bind", G_CALLBACK (value_bind_cb), GINT_TO_POINTER (FALSE));
+  g_signal_connect (list, "setup", G_CALLBACK (value_setup_cb), GINT_TO_POINTER (TRUE));
+  g_signal_connect (list, "bind", G_CALLBACK (value_bind_cb), GINT_TO_POINTER (TRUE));
+  adw_combo_row_set_factory (row, value);
+  adw_combo_row_set_list_factory (row, list);
+}
+
 static void
 imu_preferences_window_dispose (GObject *object)
 {
@@ -109,6 +157,10 @@ imu_preferences_window_init (ImuPreferencesWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->settings = g_settings_new (IMU_APP_ID);
+  set_factories (self->accel_row);
+  set_factories (self->gyro_row);
+  set_factories (self->time_row);
+  set_factories (self->style_row);
   bind_row (self, self->accel_row, &accel_choices);
   bind_row (self, self->gyro_row, &gyro_choices);
   bind_row (self, self->time_row, &time_choices);

@@ -28,6 +28,7 @@ struct _ImuProfilePage
   guint              n_computed;
   gboolean           busy;
   GPtrArray         *stream_widgets;
+  GSettings         *settings;      /* the unit preferences */
 
   GtkLabel          *status_label;
   GtkWidget         *recompute_button;
@@ -130,13 +131,12 @@ member_string (JsonObject *o,
          ? json_node_get_string (n) : NULL;
 }
 
-/* A statistic with 6 significant digits; an em dash when unknown. */
+/* A statistic in the shown unit, with 6 significant digits; an em dash
+ * when unknown. The format of the plot's readout and the Details page. */
 static char *
 format_number (double value)
 {
-  if (!isfinite (value))
-    return g_strdup ("—");
-  return g_strdup_printf ("%.6g", value);
+  return imu_format_value (value);
 }
 
 /* Showing a profile */
@@ -289,8 +289,11 @@ add_key (GtkGrid    *grid,
 }
 
 static GtkWidget *
-stream_card_new (JsonObject *stream)
+stream_card_new (ImuProfilePage *self,
+                 JsonObject     *stream)
 {
+  g_autofree char *accel_pref = g_settings_get_string (self->settings, "accel-unit");
+  g_autofree char *gyro_pref = g_settings_get_string (self->settings, "gyro-unit");
   JsonObject *time = member_object (stream, "time");
   JsonArray *channels = member_array (stream, "channels");
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
@@ -301,7 +304,7 @@ stream_card_new (JsonObject *stream)
   double nominal = member_double (time, "nominal_rate_hz");
   double completeness = member_double (time, "completeness");
   double duration = member_double (time, "duration_s");
-  g_autofree char *samples = g_strdup_printf ("%" PRId64, json_object_get_int_member_with_default (stream, "samples", 0));
+  g_autofree char *samples = imu_format_count (json_object_get_int_member_with_default (stream, "samples", 0));
   g_autofree char *eff = isfinite (effective) ? imu_format_rate (effective) : g_strdup ("—");
   g_autofree char *nom = isfinite (nominal) ? imu_format_rate (nominal) : g_strdup (_("not stated"));
   /* Translators: effective sampling rate, then the rate the source stated */
@@ -340,12 +343,17 @@ stream_card_new (JsonObject *stream)
     {
       JsonObject *ch = json_array_get_object_element (channels, i);
       const char *fields[] = { "mean", "std", "min", "max" };
+      double scale;
+      /* The unit preferences, as in the plot: "mg" and "1/64 g" too. The
+       * standard deviation scales like the values (every unit here is a
+       * factor, no offset). */
+      const char *unit = imu_format_display_unit (member_string (ch, "unit"), accel_pref, gyro_pref, &scale);
 
       gtk_grid_attach (GTK_GRID (grid), cell_new (member_string (ch, "name"), 0, FALSE), 0, i + 1, 1, 1);
-      gtk_grid_attach (GTK_GRID (grid), cell_new (member_string (ch, "unit"), 0, TRUE), 1, i + 1, 1, 1);
+      gtk_grid_attach (GTK_GRID (grid), cell_new (unit, 0, TRUE), 1, i + 1, 1, 1);
       for (guint k = 0; k < G_N_ELEMENTS (fields); k++)
         {
-          g_autofree char *text = format_number (member_double (ch, fields[k]));
+          g_autofree char *text = format_number (member_double (ch, fields[k]) * scale);
 
           gtk_grid_attach (GTK_GRID (grid), cell_new (text, 1, FALSE), k + 2, i + 1, 1, 1);
         }
@@ -422,7 +430,7 @@ show_profile (ImuProfilePage *self)
   fill_intensity (self, streams);
   for (guint i = 0; streams != NULL && i < json_array_get_length (streams); i++)
     {
-      GtkWidget *card = stream_card_new (json_array_get_object_element (streams, i));
+      GtkWidget *card = stream_card_new (self, json_array_get_object_element (streams, i));
 
       gtk_box_append (self->streams_box, card);
       g_ptr_array_add (self->stream_widgets, card);
@@ -865,6 +873,13 @@ fill_legend (ImuProfilePage *self)
 }
 
 static void
+units_changed_cb (ImuProfilePage *self)
+{
+  if (self->profile != NULL)
+    show_profile (self);
+}
+
+static void
 imu_profile_page_map (GtkWidget *widget)
 {
   ImuProfilePage *self = IMU_PROFILE_PAGE (widget);
@@ -890,6 +905,7 @@ imu_profile_page_dispose (GObject *object)
   g_clear_pointer (&self->profile, imu_profile_unref);
   g_clear_pointer (&self->stream_widgets, g_ptr_array_unref);
   g_clear_pointer (&self->library_path, g_free);
+  g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (imu_profile_page_parent_class)->dispose (object);
 }
@@ -956,6 +972,9 @@ imu_profile_page_init (ImuProfilePage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->stream_widgets = g_ptr_array_new ();
+  self->settings = g_settings_new (IMU_APP_ID);
+  g_signal_connect_object (self->settings, "changed::accel-unit", G_CALLBACK (units_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::gyro-unit", G_CALLBACK (units_changed_cb), self, G_CONNECT_SWAPPED);
   fill_legend (self);
   update_actions (self);
 }

@@ -126,7 +126,8 @@ update (ImuSessionRow *self)
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->subject_label), "dim-label");
 
-  date = imu_format_date_local (imu_session_get_start_ns (self->session));
+  date = imu_session_time_format (self->session, imu_session_get_start_ns (self->session),
+                                  IMU_SESSION_TIME_SHORT);
   gtk_label_set_text (self->date_label, date);
   duration = imu_format_duration (imu_session_get_duration_ns (self->session));
   gtk_label_set_text (self->duration_label, duration);

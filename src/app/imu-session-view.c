@@ -115,7 +115,7 @@ update_summary (ImuSessionView *self)
       gtk_label_set_text (self->summary_label, "");
       return;
     }
-  date = imu_format_date_in_zone (imu_session_get_start_ns (session), imu_session_get_tz_offset (session));
+  date = imu_session_time_format (session, imu_session_get_start_ns (session), IMU_SESSION_TIME_LONG);
   duration = imu_format_duration (imu_session_get_duration_ns (session));
   streams = imu_session_get_streams (session);
   n_streams = streams != NULL ? streams->len : 0;
@@ -384,6 +384,54 @@ plot_marker_cb (ImuSessionView *self,
   imu_events_page_take_event (self->events_page, event);
 }
 
+/* The plot draws its clock axis at the session's tz-offset; it gets a copy
+ * whose offset is the one rule's (imu-session-time.h), so that its axis
+ * shows the clock times of the list and the header. The copy is the plot's
+ * alone: the library's session keeps the offset its file stated. */
+static ImuSession *
+dup_plot_session (ImuSession *session)
+{
+  ImuSession *copy = g_object_new (IMU_TYPE_SESSION,
+                                   "id", imu_session_get_id (session),
+                                   "title", imu_session_get_title (session),
+                                   "start-ns", imu_session_get_start_ns (session),
+                                   "end-ns", imu_session_get_end_ns (session),
+                                   "tz-offset", imu_session_time_offset (session),
+                                   NULL);
+
+  g_object_bind_property (session, "title", copy, "title", G_BINDING_DEFAULT);
+  return copy;
+}
+
+/* A session without a date has no clock: its axis is elapsed time,
+ * whatever the preference says. */
+static void
+sync_plot_time_axis (ImuSessionView *self)
+{
+  ImuSession *session = shown_session (self);
+  g_autofree char *axis = g_settings_get_string (self->settings, "time-axis");
+  gboolean elapsed = g_str_equal (axis, "elapsed")
+                     || (session != NULL && !imu_session_time_is_dated (session));
+
+  imu_plot_set_time_axis (IMU_PLOT (self->plot), elapsed ? IMU_PLOT_TIME_ELAPSED : IMU_PLOT_TIME_CLOCK);
+}
+
+static void
+time_axis_changed_cb (ImuSessionView *self)
+{
+  sync_plot_time_axis (self);
+}
+
+static void
+set_plot_session (ImuSessionView *self,
+                  ImuSession     *session)
+{
+  g_autoptr(ImuSession) copy = dup_plot_session (session);
+
+  imu_plot_set_session (IMU_PLOT (self->plot), imu_library_get_path (self->library), copy);
+  sync_plot_time_axis (self);
+}
+
 static void
 plot_selection_cb (ImuSessionView *self,
                    gint64          t0_ns,
@@ -402,9 +450,9 @@ plot_selection_cb (ImuSessionView *self,
       return;
     }
   axis = g_settings_get_string (self->settings, "time-axis");
-  elapsed = g_str_equal (axis, "elapsed");
-  from = imu_format_event_time (t0_ns, imu_session_get_start_ns (session), imu_session_get_tz_offset (session), elapsed);
-  to = imu_format_event_time (t1_ns, imu_session_get_start_ns (session), imu_session_get_tz_offset (session), elapsed);
+  elapsed = g_str_equal (axis, "elapsed") || !imu_session_time_is_dated (session);
+  from = imu_format_event_time (t0_ns, imu_session_get_start_ns (session), imu_session_time_offset (session), elapsed);
+  to = imu_format_event_time (t1_ns, imu_session_get_start_ns (session), imu_session_time_offset (session), elapsed);
   /* Translators: the selected range of the plot and its length in seconds */
   text = g_strdup_printf (_("Selected %s – %s (%.3f s)"), from, to, (double) (t1_ns - t0_ns) / 1e9);
   gtk_label_set_text (self->range_label, text);
@@ -467,7 +515,7 @@ details_loaded_cb (GObject      *object,
     gtk_stack_set_visible_child_name (self->signals_stack,
                                       streams != NULL && streams->len > 0 ? "plot" : "empty");
   }
-  imu_plot_set_session (IMU_PLOT (self->plot), imu_library_get_path (self->library), self->details->session);
+  set_plot_session (self, self->details->session);
   imu_events_page_set_session (self->events_page, self->library, self->details->session, self->details->events);
   imu_details_page_set_details (self->details_page, self->details);
   imu_profile_page_set_session (self->profile_page, imu_library_get_path (self->library),
@@ -602,6 +650,9 @@ imu_session_view_init (ImuSessionView *self)
   gtk_widget_set_vexpand (self->plot, TRUE);
   gtk_widget_set_hexpand (self->plot, TRUE);
   imu_plot_bind_settings (IMU_PLOT (self->plot), self->settings);
+  /* After the plot's own binding, so that an undated session stays elapsed. */
+  g_signal_connect_object (self->settings, "changed::time-axis",
+                           G_CALLBACK (time_axis_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->plot, "marker-added", G_CALLBACK (plot_marker_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->plot, "marker-changed", G_CALLBACK (plot_marker_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->plot, "selection-changed", G_CALLBACK (plot_selection_cb), self, G_CONNECT_SWAPPED);

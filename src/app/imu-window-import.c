@@ -89,6 +89,27 @@ imu_window_show_dialog (ImuWindow        *self,
     g_queue_push_tail (&self->dialogs, g_object_ref_sink (dialog));
 }
 
+/* Every import error dialog follows one pattern: the heading names the file
+ * by its display name, the body says what went wrong and where, with the
+ * full path. The core prefixes its messages with the base name ("broken.csv:
+ * line 7, …"); the body puts the full path there instead, so a dialog never
+ * mixes the two. */
+static char *
+error_body (const char   *path,
+            const char   *name,
+            const GError *error)
+{
+  g_autofree char *display_path = g_filename_display_name (path);
+  g_autofree char *prefix = g_strconcat (name, ": ", NULL);
+  g_autofree char *path_prefix = g_strconcat (display_path, ": ", NULL);
+
+  if (g_str_has_prefix (error->message, path_prefix))
+    return g_strdup (error->message);
+  if (g_str_has_prefix (error->message, prefix))
+    return g_strconcat (path_prefix, error->message + strlen (prefix), NULL);
+  return g_strdup (error->message);
+}
+
 static void
 show_import_error (ImuWindow    *self,
                    const char   *path,
@@ -97,6 +118,7 @@ show_import_error (ImuWindow    *self,
 {
   g_autofree char *name = g_filename_display_basename (path);
   g_autofree char *heading = NULL;
+  g_autofree char *body = error_body (path, name, error);
   AdwMessageDialog *dialog;
 
   if (g_error_matches (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_DUPLICATE))
@@ -116,7 +138,7 @@ show_import_error (ImuWindow    *self,
     {
       /* Translators: heading of the dialog shown when an import failed */
       heading = g_strdup_printf (_("Could Not Import “%s”"), name);
-      dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading, error->message));
+      dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading, body));
       adw_message_dialog_add_responses (dialog, "close", _("_Close"), NULL);
       adw_message_dialog_set_default_response (dialog, "close");
     }

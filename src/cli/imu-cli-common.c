@@ -405,7 +405,8 @@ imu_cli_write_file (const char        *path,
 char *
 imu_cli_format_duration (gint64 duration_ns)
 {
-  gint64 s = MAX (duration_ns, 0) / G_GINT64_CONSTANT (1000000000);
+  /* Rounded, not truncated, as in the window: 59.6 s is "0:01:00". */
+  gint64 s = (MAX (duration_ns, 0) + G_GINT64_CONSTANT (500000000)) / G_GINT64_CONSTANT (1000000000);
 
   return g_strdup_printf ("%" PRId64 ":%02d:%02d",
                           s / 3600, (int) (s / 60 % 60), (int) (s % 60));

@@ -251,9 +251,9 @@ imu_cli_list (ImuCli  *cli,
       cells = g_new0 (char *, N_COLUMNS + 1);
       cells[COL_ID] = g_strdup_printf ("%" PRId64, imu_session_get_id (session));
       cells[COL_UUID] = g_strndup (uuid != NULL ? uuid : "", 8);
-      cells[COL_DATE] = imu_session_get_start_ns (session) != 0
-                        ? imu_cli_format_local_time (imu_session_get_start_ns (session))
-                        : g_strdup ("-");
+      /* The one rule of the list, the window and `imu show` (imu-session-time.h). */
+      cells[COL_DATE] = imu_session_time_format (session, imu_session_get_start_ns (session),
+                                                 IMU_SESSION_TIME_ISO);
       cells[COL_DURATION] = imu_cli_format_duration (imu_session_get_duration_ns (session));
       cells[COL_STREAMS] = g_strdup_printf ("%u", streams->len);
       cells[COL_TITLE] = ellipsize (title, TITLE_MAX_COLUMNS);

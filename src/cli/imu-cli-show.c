@@ -29,10 +29,23 @@ field (const char *label,
 
 static char *
 time_range (gint64 first_ns,
-            gint64 last_ns)
+            gint64 last_ns,
+            gint64 start_ns,
+            gboolean dated)
 {
-  g_autofree char *first = imu_cli_format_utc_iso8601 (first_ns);
-  g_autofree char *last = imu_cli_format_utc_iso8601 (last_ns);
+  g_autofree char *first = NULL;
+  g_autofree char *last = NULL;
+
+  if (!dated)
+    {
+      /* No date: elapsed times from the start, never 1970-01-01. */
+      first = imu_cli_format_duration (first_ns - start_ns);
+      last = imu_cli_format_duration (last_ns - start_ns);
+      /* TRANSLATORS: a stream's times in a session without a date: "+0:00:00 → +0:01:40" */
+      return g_strdup_printf (_("+%s → +%s"), first, last);
+    }
+  first = imu_cli_format_utc_iso8601 (first_ns);
+  last = imu_cli_format_utc_iso8601 (last_ns);
 
   return g_strdup_printf ("%s → %s", first != NULL ? first : "?", last != NULL ? last : "?");
 }
@@ -59,15 +72,24 @@ print_session (ImuSession *session,
 
   g_object_get (session, "frame", &frame, "device-firmware", &firmware, NULL);
 
-  if (imu_session_get_start_ns (session) != 0 || imu_session_get_end_ns (session) != 0)
+  if (!imu_session_time_is_dated (session))
     {
-      g_autofree char *local = imu_cli_format_local_time (imu_session_get_start_ns (session));
+      /* Times are elapsed only: no clock, never 1 January 1970. */
+      start = imu_session_time_format (session, imu_session_get_start_ns (session), IMU_SESSION_TIME_ISO);
+    }
+  else if (imu_session_get_start_ns (session) != 0 || imu_session_get_end_ns (session) != 0)
+    {
+      /* The clock of the list and the window (imu-session-time.h), then UTC. */
+      g_autofree char *shown = imu_session_time_format (session, imu_session_get_start_ns (session),
+                                                        IMU_SESSION_TIME_ISO);
       g_autofree char *utc = imu_cli_format_utc_iso8601 (imu_session_get_start_ns (session));
+      g_autofree char *end_shown = imu_session_time_format (session, imu_session_get_end_ns (session),
+                                                            IMU_SESSION_TIME_ISO);
       g_autofree char *end_utc = imu_cli_format_utc_iso8601 (imu_session_get_end_ns (session));
 
-      /* TRANSLATORS: "2019-02-26 11:55:06 local (2019-02-26T10:55:06Z)" */
-      start = g_strdup_printf (_("%s local (%s)"), local, utc != NULL ? utc : "?");
-      end = g_strdup (end_utc);
+      /* TRANSLATORS: "2019-02-26 11:55:06 UTC+01:00 (2019-02-26T10:55:06Z)" */
+      start = g_strdup_printf (_("%s (%s)"), shown, utc != NULL ? utc : "?");
+      end = g_strdup_printf (_("%s (%s)"), end_shown, end_utc != NULL ? end_utc : "?");
     }
   if (imu_session_get_nominal_rate (session) > 0)
     rate = imu_cli_format_rate (imu_session_get_nominal_rate (session));
@@ -110,8 +132,11 @@ print_session (ImuSession *session,
 }
 
 static void
-print_streams (GPtrArray *streams)
+print_streams (ImuSession *session)
 {
+  GPtrArray *streams = imu_session_get_streams (session);
+  gboolean dated = imu_session_time_is_dated (session);
+
   printf ("%s\n", _("Streams"));
   for (guint i = 0; streams != NULL && i < streams->len; i++)
     {
@@ -128,7 +153,8 @@ print_streams (GPtrArray *streams)
       printf ("\n");
       if (info->n_samples > 0)
         {
-          g_autofree char *range = time_range (info->t_first_ns, info->t_last_ns);
+          g_autofree char *range = time_range (info->t_first_ns, info->t_last_ns,
+                                                   imu_session_get_start_ns (session), dated);
           g_autofree char *duration = imu_cli_format_duration (info->t_last_ns - info->t_first_ns);
 
           printf ("    %s (%s)\n", range, duration);
@@ -273,7 +299,7 @@ imu_cli_show (ImuCli  *cli,
     }
 
   print_session (session, events->len);
-  print_streams (imu_session_get_streams (session));
+  print_streams (session);
   print_audits (audits);
   return IMU_CLI_EXIT_OK;
 }

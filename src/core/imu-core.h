@@ -17,6 +17,7 @@
 #include "imu-import.h"
 #include "imu-export-csv.h"
 #include "imu-event-file.h"
+#include "imu-session-time.h"
 #include "imu-compare.h"
 #include "imu-profile.h"
 #include "imu-recorder.h"
