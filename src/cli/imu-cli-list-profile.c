@@ -97,7 +97,7 @@ print_csv_row (ImuSession                 *session,
                              k->vigorous_min, k->peaks_per_min, k->wear_s };
   const int decimals[] = { 1, 2, 2, 2, 2, 2, 1 };
   g_autofree char *id = g_strdup_printf ("%" PRId64, imu_session_get_id (session));
-  g_autofree char *start = imu_session_get_start_ns (session) != 0
+  g_autofree char *start = imu_session_time_is_dated (session)
                            ? imu_cli_format_utc_iso8601 (imu_session_get_start_ns (session)) : NULL;
   g_autofree char *duration = g_strdup_printf ("%.3f", (double) imu_session_get_duration_ns (session) / 1e9);
 
@@ -192,8 +192,8 @@ table_row (ImuSession                 *session,
   char **cells = g_new0 (char *, N_COLUMNS + 1);
 
   cells[COL_ID] = g_strdup_printf ("%" PRId64, imu_session_get_id (session));
-  cells[COL_DATE] = imu_session_get_start_ns (session) != 0
-                    ? imu_cli_format_local_time (imu_session_get_start_ns (session)) : g_strdup ("-");
+  /* The clock `imu list` and the window show the session on. */
+  cells[COL_DATE] = imu_session_time_format (session, imu_session_get_start_ns (session), IMU_SESSION_TIME_ISO);
   cells[COL_DURATION] = imu_cli_format_duration (imu_session_get_duration_ns (session));
   cells[COL_TITLE] = one_line_title (session);
   if (k == NULL)
