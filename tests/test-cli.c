@@ -1058,7 +1058,12 @@ test_delete (void)
 static void
 test_trash (void)
 {
-  g_autofree char *library = library_with_fixture (NULL);
+  g_autofree char *fixture = NULL;
+  g_autofree char *library = library_with_fixture (&fixture);
+  g_autofree char *bundle = g_build_filename (g_path_get_dirname (library), "morning.imub", NULL);
+  g_auto(Run) export = { 0 };
+  g_auto(Run) again = { 0 };
+  g_auto(Run) after_empty = { 0 };
   g_auto(Run) days = { 0 };
   g_auto(Run) set = { 0 };
   g_auto(Run) none = { 0 };
@@ -1085,10 +1090,23 @@ test_trash (void)
   run_imu (&misplaced, "--library", library, "trash", "list", "--older-than", "3");
   g_assert_cmpint (misplaced.status, ==, EXIT_USAGE);
 
+  run_imu (&export, "--library", library, "export", "1", "-f", "bundle", "-o", bundle);
+  g_assert_cmpint (export.status, ==, EXIT_OK);
   /* Deleted just now: older than 1 day it is not; emptying all takes it. */
   run_imu (&del, "--library", library, "delete", "1");
   g_assert_cmpint (del.status, ==, EXIT_OK);
   g_assert_nonnull (strstr (del.out, "in the trash for 1 day (imu trash restore 1 brings it back)"));
+  /* Its bundle again: the uuid is the trashed session's, and the message
+   * says how to get it back instead of calling it imported. */
+  run_imu (&again, "--library", library, "import", bundle);
+  g_assert_cmpint (again.status, ==, 3);
+  g_assert_nonnull (strstr (again.err, "session 1 “Morning run”"));
+  g_assert_nonnull (strstr (again.err, "in the trash, holds it; imu trash restore 1 brings it back"));
+  /* The CSV it came from is a new import: a trashed session is no
+   * duplicate of a file. */
+  run_imu (&after_empty, "--library", library, "import", fixture);
+  g_assert_cmpint (after_empty.status, ==, EXIT_OK);
+  g_assert_true (g_str_has_prefix (after_empty.out, "2\t"));
   run_imu (&empty_old, "--library", library, "trash", "empty", "--older-than", "1");
   g_assert_cmpint (empty_old.status, ==, EXIT_OK);
   g_assert_cmpstr (empty_old.out, ==, "Deleted 0 sessions for good\n");

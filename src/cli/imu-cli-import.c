@@ -159,6 +159,14 @@ report_duplicate (ImuCli       *cli,
       return;
     }
   id_text = g_strdup_printf ("%" PRId64, imu_session_get_id (existing));
+  if (imu_store_resolve_trashed (store, id_text, NULL) == imu_session_get_id (existing))
+    {
+      /* TRANSLATORS: "imu: run.csv: session 3 “Morning run” (uuid 1b4e…), in the trash, holds it; …" */
+      fprintf (stderr, _("imu: %s: session %s “%s” (uuid %s), in the trash, holds it; "
+                         "imu trash restore %s brings it back, or pass --allow-duplicate to import it again\n"),
+               path, id_text, imu_session_get_title (existing), imu_session_get_uuid (existing), id_text);
+      return;
+    }
   /* TRANSLATORS: "imu: run.csv: already imported as session 3 “Morning run” (uuid 1b4e…); …" */
   fprintf (stderr, _("imu: %s: already imported as session %s “%s” (uuid %s); "
                      "pass --allow-duplicate to import it again\n"),

@@ -653,31 +653,46 @@ imu_store_resolve_trashed (ImuStore    *store,
   g_return_val_if_fail (IMU_IS_STORE (store), 0);
   g_return_val_if_fail (id_or_uuid != NULL, 0);
 
-  /* A number is an id; anything else a uuid prefix. */
+  /* A number is an id first; failing that, it and anything else of hex
+   * digits is a uuid prefix, as imu_store_resolve_session() reads it (a
+   * prefix such as "20481337" is all decimal digits). */
   if (*id_or_uuid != '\0' && strspn (id_or_uuid, "0123456789") == strlen (id_or_uuid))
     {
       if (!(stmt = imu_store_prepare (store, "SELECT id FROM sessions WHERE id = ?1 AND trashed_us IS NOT NULL", error)))
         return 0;
       sqlite3_bind_int64 (stmt, 1, g_ascii_strtoll (id_or_uuid, NULL, 10));
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        id = sqlite3_column_int64 (stmt, 0);
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        {
+          imu_store_fail (store, rc, "finding a session in the trash", error);
+          return 0;
+        }
+      if (id > 0)
+        return id;
     }
-  else
+  if (strlen (id_or_uuid) >= 4 && strspn (id_or_uuid, "0123456789abcdefABCDEF-") == strlen (id_or_uuid))
     {
+      g_autofree char *lower = g_ascii_strdown (id_or_uuid, -1);
+
       if (!(stmt = imu_store_prepare (store, "SELECT id FROM sessions WHERE uuid LIKE ?1 AND trashed_us IS NOT NULL "
                                              "LIMIT 2", error)))
         return 0;
-      pattern = g_strconcat (id_or_uuid, "%", NULL);
+      pattern = g_strconcat (lower, "%", NULL);
       sqlite3_bind_text (stmt, 1, pattern, -1, SQLITE_TRANSIENT);
-    }
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      id = sqlite3_column_int64 (stmt, 0);
-      n++;
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      imu_store_fail (store, rc, "finding a session in the trash", error);
-      return 0;
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          id = sqlite3_column_int64 (stmt, 0);
+          n++;
+        }
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_DONE)
+        {
+          imu_store_fail (store, rc, "finding a session in the trash", error);
+          return 0;
+        }
     }
   if (n == 0)
     {
