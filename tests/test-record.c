@@ -497,6 +497,49 @@ test_serial_pty (void)
     }
 }
 
+/* A port that is not there, and a file that is no port, are refused at
+ * start with the port's name and what is wrong; a pseudo-terminal opens
+ * but is not listed (libserialport lists real ports only). */
+static void
+test_serial_errors (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuRecordSource) missing = NULL;
+  g_autoptr(ImuRecordSource) file = NULL;
+  g_autoptr(GPtrArray) ports = NULL;
+  g_autofree char *library = imu_test_library_path ();
+  g_autoptr(ImuRecorder) recorder = NULL;
+  char name[256];
+  int master = -1, slave = -1;
+
+  ImuRecordSourceOptions options = { 0 };
+  ImuRecorderOptions ropts = { .title = "test", .commit_interval_ms = 100, .format = "record-serial" };
+
+  recorder = imu_recorder_new (library, &ropts);
+  missing = imu_record_source_new ("serial:/dev/ttyIMUTESTNONE@9600", &options, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (imu_record_source_start (missing, recorder, &error));
+  g_assert_error (error, IMU_RECORD_ERROR, IMU_RECORD_ERROR_LISTEN);
+  g_assert_true (g_str_has_prefix (error->message, "/dev/ttyIMUTESTNONE: "));
+  g_assert_nonnull (strstr (error->message, "--list-serial"));
+  g_clear_error (&error);
+
+  file = imu_record_source_new ("serial:/dev/null", &options, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (imu_record_source_start (file, recorder, &error));
+  g_assert_error (error, IMU_RECORD_ERROR, IMU_RECORD_ERROR_LISTEN);
+  g_assert_cmpstr (error->message, ==, "/dev/null: not a serial port or terminal");
+  g_clear_error (&error);
+
+  g_assert_cmpint (openpty (&master, &slave, name, NULL, NULL), ==, 0);
+  ports = imu_record_serial_list ();
+  for (guint i = 0; i < ports->len; i++)
+    g_assert_cmpstr (g_ptr_array_index (ports, i), !=, name);
+  g_assert_null (imu_record_serial_describe (name));
+  close (master);
+  close (slave);
+}
+
 /* ---- Sensor Logger push ---- */
 
 typedef struct {
@@ -1124,6 +1167,7 @@ main (int argc, char **argv)
   g_test_add_func ("/record/udp/sensorstream", test_udp_sensorstream);
   g_test_add_func ("/record/udp/clock-jump", test_udp_clock_jump);
   g_test_add_func ("/record/serial/pty", test_serial_pty);
+  g_test_add_func ("/record/serial/errors", test_serial_errors);
   g_test_add_func ("/record/sensorlogger/equals-import", test_sensorlogger_equals_import);
   g_test_add_func ("/record/crash/sigkill", test_crash_sigkill);
   g_test_add_func ("/record/crash/resume", test_resume);

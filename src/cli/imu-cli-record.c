@@ -356,7 +356,15 @@ imu_cli_record (ImuCli *cli, int argc, char **argv)
       g_autoptr(GPtrArray) ports = imu_record_serial_list ();
 
       for (guint i = 0; i < ports->len; i++)
-        printf ("%s\n", (const char *) g_ptr_array_index (ports, i));
+        {
+          const char *port = g_ptr_array_index (ports, i);
+          g_autofree char *what = imu_record_serial_describe (port);
+
+          if (what != NULL)
+            printf ("%s\t%s\n", port, what);
+          else
+            printf ("%s\n", port);
+        }
       return IMU_CLI_EXIT_OK;
     }
   if (spec == NULL)

@@ -96,9 +96,12 @@ extern const ImuRecordSourceKind imu_record_source_sensorlogger;
 extern const ImuRecordSourceKind imu_record_source_replay;
 extern const ImuRecordSourceKind imu_record_source_serial;
 
-/* The serial ports of this computer (/dev/ttyUSB0, /dev/ttyACM0, …), sorted.
- * (element-type utf8) Blocking (reads /sys). */
-GPtrArray       *imu_record_serial_list (void);
+/* The serial ports of this computer (/dev/ttyUSB0, /dev/ttyACM0, …), sorted,
+ * as libserialport lists them. (element-type utf8) Blocking (reads /sys). */
+GPtrArray       *imu_record_serial_list     (void);
+/* What a port is ("USB serial — Arduino Uno (2341:0043)"), or NULL when
+ * nothing is known. Blocking (reads /sys). */
+char            *imu_record_serial_describe (const char *port);
 
 /* Parses one text line of numbers or JSON into @recorder (imu-record-lines.c),
  * shared by the text sources: see ImuRecordLines. */
