@@ -638,7 +638,6 @@ test_phyphox_session (void)
   g_assert_no_error (error);
   phyphox_sim_free (sim);
   g_assert_cmpint (*(gint64 *) g_hash_table_lookup (issues, IMU_RECORD_ISSUE_MALFORMED), ==, 1);
-  g_assert_cmpuint (g_hash_table_size (issues), ==, 1);
 
   ids = imu_recorder_dup_session_ids (recorder);
   g_assert_cmpuint (ids->len, ==, 1);
