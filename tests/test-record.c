@@ -732,6 +732,58 @@ test_phyphox_arrival (void)
     g_assert_cmpint (acc->t[i] - acc->t[0], ==, (gint64) i * 10000000);
 }
 
+/* `imu record --source phyphox:URL` records what the phone has, as the
+ * core does: a session of 100 accelerometer and 50 gyroscope samples at
+ * the phone's times. */
+static void
+test_phyphox_cli (void)
+{
+  g_autofree char *library = imu_test_library_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = NULL;
+  g_autoptr(ImuSession) session = NULL;
+  g_autoptr(Samples) acc = NULL;
+  g_autoptr(Samples) gyr = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *spec = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  PhyphoxSim *sim = phyphox_sim_new (TRUE, TRUE);
+  int wait_status = 0;
+  gint64 id;
+
+  url = phyphox_sim_dup_url (sim);
+  spec = g_strdup_printf ("phyphox:%s", url);
+  phyphox_sim_feed (sim, 100);
+  {
+    const char *argv[] = { IMU_CLI_PATH, "--quiet", "--library", library, "record", "--source", spec,
+                           "--duration", "1", "--commit-interval", "100", NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                                 &out, &err, &wait_status, &error));
+  }
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (wait_status, NULL));
+  g_assert_cmpuint (phyphox_sim_count (sim, "stop"), ==, 0);
+  phyphox_sim_free (sim);
+  id = g_ascii_strtoll (out, NULL, 10);
+  g_assert_cmpint (id, >, 0);
+
+  store = imu_store_open (library, &error);
+  g_assert_no_error (error);
+  session = imu_store_load_session (store, id, &error);
+  g_assert_no_error (error);
+  acc = read_samples (store, find_stream (session, "accelerometer"));
+  gyr = read_samples (store, find_stream (session, "gyroscope"));
+  g_assert_cmpint (acc->n, ==, 100);
+  g_assert_cmpint (gyr->n, ==, 50);
+  g_assert_cmpint (acc->t[0], ==, T0_NS);
+  g_assert_cmpint (acc->t[99], ==, T0_NS + 990000000);
+  g_assert_cmpfloat (acc->v[0][99], ==, 0.099);
+  g_assert_cmpint (gyr->t[49], ==, T0_NS + 980000000);
+  g_assert_cmpfloat (gyr->v[0][49], ==, 12.25);
+}
+
 /* No phone at the address: start fails, naming it. */
 static void
 test_phyphox_unreachable (void)
@@ -1395,6 +1447,7 @@ main (int argc, char **argv)
   g_test_add_func ("/record/phyphox/session", test_phyphox_session);
   g_test_add_func ("/record/phyphox/arrival", test_phyphox_arrival);
   g_test_add_func ("/record/phyphox/unreachable", test_phyphox_unreachable);
+  g_test_add_func ("/record/phyphox/cli", test_phyphox_cli);
   g_test_add_func ("/record/sensorlogger/equals-import", test_sensorlogger_equals_import);
   g_test_add_func ("/record/crash/sigkill", test_crash_sigkill);
   g_test_add_func ("/record/crash/resume", test_resume);
