@@ -19,6 +19,7 @@
 
 #include "imu-core.h"
 #include "imu-recording-lock-private.h"
+#include "phyphox-sim.h"
 #include "imu-test-util.h"
 
 #define WAIT_US (20 * G_USEC_PER_SEC)
@@ -495,6 +496,324 @@ test_serial_pty (void)
       for (guint c = 0; c < 6; c++)
         g_assert_true (got->v[c][i - 1] == g_ascii_strtod (f[c + 1], NULL));
     }
+}
+
+/* A port that is not there, and a file that is no port, are refused at
+ * start with the port's name and what is wrong; a pseudo-terminal opens
+ * but is not listed (libserialport lists real ports only). */
+static void
+test_serial_errors (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuRecordSource) missing = NULL;
+  g_autoptr(ImuRecordSource) file = NULL;
+  g_autoptr(GPtrArray) ports = NULL;
+  g_autofree char *library = imu_test_library_path ();
+  g_autoptr(ImuRecorder) recorder = NULL;
+  char name[256];
+  int master = -1, slave = -1;
+
+  ImuRecordSourceOptions options = { 0 };
+  ImuRecorderOptions ropts = { .title = "test", .commit_interval_ms = 100, .format = "record-serial" };
+
+  recorder = imu_recorder_new (library, &ropts);
+  missing = imu_record_source_new ("serial:/dev/ttyIMUTESTNONE@9600", &options, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (imu_record_source_start (missing, recorder, &error));
+  g_assert_error (error, IMU_RECORD_ERROR, IMU_RECORD_ERROR_LISTEN);
+  g_assert_true (g_str_has_prefix (error->message, "/dev/ttyIMUTESTNONE: "));
+  g_assert_nonnull (strstr (error->message, "--list-serial"));
+  g_clear_error (&error);
+
+  file = imu_record_source_new ("serial:/dev/null", &options, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (imu_record_source_start (file, recorder, &error));
+  g_assert_error (error, IMU_RECORD_ERROR, IMU_RECORD_ERROR_LISTEN);
+  g_assert_cmpstr (error->message, ==, "/dev/null: not a serial port or terminal");
+  g_clear_error (&error);
+
+  g_assert_cmpint (openpty (&master, &slave, name, NULL, NULL), ==, 0);
+  ports = imu_record_serial_list ();
+  for (guint i = 0; i < ports->len; i++)
+    g_assert_cmpstr (g_ptr_array_index (ports, i), !=, name);
+  g_assert_null (imu_record_serial_describe (name));
+  close (master);
+  close (slave);
+}
+
+/* ---- phyphox remote access ---- */
+
+static gint64
+stat_samples_of (ImuRecorder *recorder, const char *name)
+{
+  g_autoptr(GPtrArray) stats = imu_recorder_dup_stats (recorder);
+
+  for (guint i = 0; i < stats->len; i++)
+    {
+      ImuRecordStreamStats *st = g_ptr_array_index (stats, i);
+
+      if (g_str_equal (st->name, name))
+        return st->samples;
+    }
+  return 0;
+}
+
+static void
+wait_phyphox (ImuRecorder *recorder, gint64 n_acc)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_US;
+
+  while (stat_samples_of (recorder, "accelerometer") < n_acc
+         || stat_samples_of (recorder, "gyroscope") < n_acc / 2)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (10000);
+    }
+  g_assert_cmpint (stat_samples_of (recorder, "accelerometer"), ==, n_acc);
+  g_assert_cmpint (stat_samples_of (recorder, "gyroscope"), ==, n_acc / 2);
+}
+
+/* The phone's clock at the first start, in ns, written out by hand. */
+#define T0_NS G_GINT64_CONSTANT (1700000000123000000)
+/* The phone is paused at experiment time 1.5 s for 10 s of its clock. */
+#define PAUSE_NS G_GINT64_CONSTANT (10000000000)
+
+/* Records an experiment the source starts itself: 150 accelerometer
+ * samples, a pause of ten seconds, 150 more, one broken /get, 100 more;
+ * then the session holds every sample once, at the phone's time of it
+ * (through /time's START events), with its values, and the phone got
+ * /control?cmd=stop. */
+static void
+test_phyphox_session (void)
+{
+  g_autofree char *library = imu_test_library_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuRecorder) recorder = NULL;
+  g_autoptr(ImuRecordSource) source = NULL;
+  g_autoptr(ImuStore) store = NULL;
+  g_autoptr(ImuSession) session = NULL;
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GHashTable) issues = NULL;
+  g_autoptr(Samples) acc = NULL;
+  g_autoptr(Samples) gyr = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *spec = NULL;
+  g_autofree char *address = NULL;
+  ImuRecordSourceOptions options = { .start = TRUE };
+  PhyphoxSim *sim = phyphox_sim_new (TRUE, FALSE);
+  ImuStreamInfo *s;
+  gint64 deadline;
+
+  url = phyphox_sim_dup_url (sim);
+  spec = g_strdup_printf ("phyphox:%s/", url);
+  recorder = start_recorder (library, "record-phyphox", 100, TRUE);
+  source = start_source (recorder, spec, &options);
+  address = imu_record_source_dup_address (source);
+  g_assert_true (g_str_has_prefix (address, url));
+  g_assert_nonnull (strstr (address, "(Acceleration and gyroscope)"));
+  g_assert_cmpuint (phyphox_sim_count (sim, "start"), ==, 1);
+
+  phyphox_sim_feed (sim, 150);
+  wait_phyphox (recorder, 150);
+  /* Paused: no new data; the experiment time goes on at 1.5 s. */
+  phyphox_sim_pause (sim, 1.5, PHYPHOX_SIM_T0 + 1.5);
+  g_usleep (400 * 1000);
+  g_assert_cmpint (stat_samples_of (recorder, "accelerometer"), ==, 150);
+  phyphox_sim_resume (sim, 1.5, PHYPHOX_SIM_T0 + 11.5);
+  phyphox_sim_feed (sim, 300);
+  wait_phyphox (recorder, 300);
+  phyphox_sim_break_get (sim);
+  deadline = g_get_monotonic_time () + WAIT_US;
+  while (phyphox_sim_broken (sim) == 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (10000);
+    }
+  phyphox_sim_feed (sim, 400);
+  wait_phyphox (recorder, 400);
+  imu_record_source_stop (source);
+  g_assert_cmpuint (phyphox_sim_count (sim, "stop"), ==, 1);
+  issues = imu_recorder_dup_issue_counts (recorder);
+  g_assert_true (imu_recorder_stop (recorder, &error));
+  g_assert_no_error (error);
+  phyphox_sim_free (sim);
+  g_assert_cmpint (*(gint64 *) g_hash_table_lookup (issues, IMU_RECORD_ISSUE_MALFORMED), ==, 1);
+
+  ids = imu_recorder_dup_session_ids (recorder);
+  g_assert_cmpuint (ids->len, ==, 1);
+  store = imu_store_open (library, &error);
+  g_assert_no_error (error);
+  session = imu_store_load_session (store, g_array_index (ids, gint64, 0), &error);
+  g_assert_no_error (error);
+
+  s = find_stream (session, "accelerometer");
+  g_assert_nonnull (s);
+  g_assert_cmpuint (s->n_channels, ==, 3);
+  g_assert_cmpstr (s->channels[0].name, ==, "x");
+  g_assert_cmpstr (s->channels[2].name, ==, "z");
+  g_assert_cmpstr (s->channels[0].unit, ==, "m/s^2");
+  acc = read_samples (store, s);
+  g_assert_cmpint (acc->n, ==, 400);
+  g_assert_cmpint (acc->t[0], ==, T0_NS);
+  g_assert_cmpint (acc->t[149], ==, T0_NS + 1490000000);
+  g_assert_cmpint (acc->t[150], ==, T0_NS + PAUSE_NS + 1500000000);
+  g_assert_cmpint (acc->t[399], ==, T0_NS + PAUSE_NS + 3990000000);
+  g_assert_cmpfloat (acc->v[0][399], ==, 0.399);
+  g_assert_cmpfloat (acc->v[1][399], ==, -49.875);
+  for (guint i = 0; i < 400; i++)
+    {
+      g_assert_cmpint (acc->t[i], ==, T0_NS + (i >= 150 ? PAUSE_NS : 0) + (gint64) i * 10000000);
+      g_assert_cmpfloat (acc->v[0][i], ==, PHYPHOX_SIM_ACC_X (i));
+      g_assert_cmpfloat (acc->v[1][i], ==, PHYPHOX_SIM_ACC_Y ((double) i));
+      g_assert_cmpfloat (acc->v[2][i], ==, 9.81);
+    }
+
+  s = find_stream (session, "gyroscope");
+  g_assert_nonnull (s);
+  g_assert_cmpstr (s->channels[1].unit, ==, "rad/s");
+  gyr = read_samples (store, s);
+  g_assert_cmpint (gyr->n, ==, 200);
+  g_assert_cmpint (gyr->t[199], ==, T0_NS + PAUSE_NS + 3980000000);
+  g_assert_cmpfloat (gyr->v[0][199], ==, 49.75);
+  g_assert_cmpfloat (gyr->v[2][199], ==, 1.99);
+  for (guint j = 0; j < 200; j++)
+    {
+      g_assert_cmpint (gyr->t[j], ==, T0_NS + (j >= 75 ? PAUSE_NS : 0) + (gint64) j * 20000000);
+      g_assert_cmpfloat (gyr->v[0][j], ==, j * 0.25);
+      g_assert_cmpfloat (gyr->v[1][j], ==, -0.5);
+      g_assert_cmpfloat (gyr->v[2][j], ==, j / 100.0);
+    }
+}
+
+/* A phone without /time (phyphox before 1.1.8), measuring already: times
+ * are placed at the arrival of the first sample, 10 ms apart, and the
+ * phone, which this source did not start, is not stopped. */
+static void
+test_phyphox_arrival (void)
+{
+  g_autofree char *library = imu_test_library_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuRecorder) recorder = NULL;
+  g_autoptr(ImuRecordSource) source = NULL;
+  g_autoptr(ImuStore) store = NULL;
+  g_autoptr(ImuSession) session = NULL;
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(Samples) acc = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *spec = NULL;
+  PhyphoxSim *sim = phyphox_sim_new (FALSE, TRUE);
+  gint64 before, after;
+
+  url = phyphox_sim_dup_url (sim);
+  spec = g_strdup_printf ("phyphox:%s", url);
+  recorder = start_recorder (library, "record-phyphox", 100, TRUE);
+  before = g_get_real_time () * 1000;
+  source = start_source (recorder, spec, NULL);
+  phyphox_sim_feed (sim, 50);
+  wait_phyphox (recorder, 50);
+  after = g_get_real_time () * 1000;
+  imu_record_source_stop (source);
+  g_assert_true (imu_recorder_stop (recorder, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (phyphox_sim_count (sim, "start"), ==, 0);
+  g_assert_cmpuint (phyphox_sim_count (sim, "stop"), ==, 0);
+  phyphox_sim_free (sim);
+
+  ids = imu_recorder_dup_session_ids (recorder);
+  store = imu_store_open (library, &error);
+  g_assert_no_error (error);
+  session = imu_store_load_session (store, g_array_index (ids, gint64, 0), &error);
+  g_assert_no_error (error);
+  acc = read_samples (store, find_stream (session, "accelerometer"));
+  g_assert_cmpint (acc->n, ==, 50);
+  g_assert_cmpint (acc->t[0], >=, before);
+  g_assert_cmpint (acc->t[0], <=, after);
+  for (guint i = 0; i < 50; i++)
+    g_assert_cmpint (acc->t[i] - acc->t[0], ==, (gint64) i * 10000000);
+}
+
+/* `imu record --source phyphox:URL` records what the phone has, as the
+ * core does: a session of 100 accelerometer and 50 gyroscope samples at
+ * the phone's times. */
+static void
+test_phyphox_cli (void)
+{
+  g_autofree char *library = imu_test_library_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = NULL;
+  g_autoptr(ImuSession) session = NULL;
+  g_autoptr(Samples) acc = NULL;
+  g_autoptr(Samples) gyr = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *spec = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  PhyphoxSim *sim = phyphox_sim_new (TRUE, TRUE);
+  int wait_status = 0;
+  gint64 id;
+
+  url = phyphox_sim_dup_url (sim);
+  spec = g_strdup_printf ("phyphox:%s", url);
+  phyphox_sim_feed (sim, 100);
+  {
+    const char *argv[] = { IMU_CLI_PATH, "--quiet", "--library", library, "record", "--source", spec,
+                           "--duration", "1", "--commit-interval", "100", NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                                 &out, &err, &wait_status, &error));
+  }
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (wait_status, NULL));
+  g_assert_cmpuint (phyphox_sim_count (sim, "stop"), ==, 0);
+  phyphox_sim_free (sim);
+  id = g_ascii_strtoll (out, NULL, 10);
+  g_assert_cmpint (id, >, 0);
+
+  store = imu_store_open (library, &error);
+  g_assert_no_error (error);
+  session = imu_store_load_session (store, id, &error);
+  g_assert_no_error (error);
+  acc = read_samples (store, find_stream (session, "accelerometer"));
+  gyr = read_samples (store, find_stream (session, "gyroscope"));
+  g_assert_cmpint (acc->n, ==, 100);
+  g_assert_cmpint (gyr->n, ==, 50);
+  g_assert_cmpint (acc->t[0], ==, T0_NS);
+  g_assert_cmpint (acc->t[99], ==, T0_NS + 990000000);
+  g_assert_cmpfloat (acc->v[0][99], ==, 0.099);
+  g_assert_cmpint (gyr->t[49], ==, T0_NS + 980000000);
+  g_assert_cmpfloat (gyr->v[0][49], ==, 12.25);
+}
+
+/* No phone at the address: start fails, naming it. */
+static void
+test_phyphox_unreachable (void)
+{
+  g_autofree char *library = imu_test_library_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuRecordSource) source = NULL;
+  g_autoptr(ImuRecorder) recorder = NULL;
+  ImuRecorderOptions ropts = { .title = "test", .commit_interval_ms = 100, .format = "record-phyphox" };
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autofree char *spec = NULL;
+  g_autofree char *prefix = NULL;
+
+  /* A port bound but not listening refuses connections. */
+  g_assert_true (g_socket_bind (socket, any, FALSE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  spec = g_strdup_printf ("phyphox:http://127.0.0.1:%u", g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  prefix = g_strdup_printf ("%s: ", spec + strlen ("phyphox:"));
+  recorder = imu_recorder_new (library, &ropts);
+  source = imu_record_source_new (spec, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (imu_record_source_start (source, recorder, &error));
+  g_assert_error (error, IMU_RECORD_ERROR, IMU_RECORD_ERROR_LISTEN);
+  g_assert_true (g_str_has_prefix (error->message, prefix));
+  g_clear_error (&error);
+  g_assert_null (imu_record_source_new ("phyphox:192.168.1.20", NULL, NULL, &error));
+  g_assert_error (error, IMU_RECORD_ERROR, IMU_RECORD_ERROR_SOURCE);
 }
 
 /* ---- Sensor Logger push ---- */
@@ -1124,6 +1443,11 @@ main (int argc, char **argv)
   g_test_add_func ("/record/udp/sensorstream", test_udp_sensorstream);
   g_test_add_func ("/record/udp/clock-jump", test_udp_clock_jump);
   g_test_add_func ("/record/serial/pty", test_serial_pty);
+  g_test_add_func ("/record/serial/errors", test_serial_errors);
+  g_test_add_func ("/record/phyphox/session", test_phyphox_session);
+  g_test_add_func ("/record/phyphox/arrival", test_phyphox_arrival);
+  g_test_add_func ("/record/phyphox/unreachable", test_phyphox_unreachable);
+  g_test_add_func ("/record/phyphox/cli", test_phyphox_cli);
   g_test_add_func ("/record/sensorlogger/equals-import", test_sensorlogger_equals_import);
   g_test_add_func ("/record/crash/sigkill", test_crash_sigkill);
   g_test_add_func ("/record/crash/resume", test_resume);

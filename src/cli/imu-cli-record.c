@@ -300,6 +300,7 @@ imu_cli_record (ImuCli *cli, int argc, char **argv)
   double speed = 1.0;
   double duration = 0;
   gboolean list_serial = FALSE;
+  gboolean start_phone = FALSE;
   int commit_ms = IMU_RECORD_COMMIT_INTERVAL_MS;
   const ImuRecordSourceKind *kind = NULL;
   const ImuRecordSourceKind * const *table = imu_record_source_table ();
@@ -312,7 +313,9 @@ imu_cli_record (ImuCli *cli, int argc, char **argv)
   int status = IMU_CLI_EXIT_OK;
   const GOptionEntry entries[] = {
     { "source", 0, 0, G_OPTION_ARG_STRING, &spec,
-      N_("What to record: udp:PORT, sensorlogger[:PORT], serial:DEVICE[@BAUD] or replay:PATH"), N_("SOURCE") },
+      N_("What to record: udp:PORT, sensorlogger[:PORT], serial:DEVICE[@BAUD], phyphox:URL or replay:PATH"), N_("SOURCE") },
+    { "start", 0, 0, G_OPTION_ARG_NONE, &start_phone,
+      N_("phyphox: start the phone’s experiment if it is not measuring, and stop it at the end"), NULL },
     { "list-serial", 0, 0, G_OPTION_ARG_NONE, &list_serial,
       N_("List the serial ports and exit"), NULL },
     { "speed", 0, 0, G_OPTION_ARG_DOUBLE, &speed,
@@ -356,12 +359,20 @@ imu_cli_record (ImuCli *cli, int argc, char **argv)
       g_autoptr(GPtrArray) ports = imu_record_serial_list ();
 
       for (guint i = 0; i < ports->len; i++)
-        printf ("%s\n", (const char *) g_ptr_array_index (ports, i));
+        {
+          const char *port = g_ptr_array_index (ports, i);
+          g_autofree char *what = imu_record_serial_describe (port);
+
+          if (what != NULL)
+            printf ("%s\t%s\n", port, what);
+          else
+            printf ("%s\n", port);
+        }
       return IMU_CLI_EXIT_OK;
     }
   if (spec == NULL)
     return imu_cli_usage_error (cli, _("no source: give --source udp:PORT, sensorlogger[:PORT], "
-                                       "serial:DEVICE[@BAUD] or replay:PATH"));
+                                       "serial:DEVICE[@BAUD], phyphox:URL or replay:PATH"));
   if (commit_ms < IMU_RECORD_MIN_COMMIT_INTERVAL_MS || commit_ms > IMU_RECORD_COMMIT_INTERVAL_MS)
     return imu_cli_usage_error (cli, _("--commit-interval must be between %d and %d ms"),
                                 IMU_RECORD_MIN_COMMIT_INTERVAL_MS, IMU_RECORD_COMMIT_INTERVAL_MS);
@@ -371,6 +382,7 @@ imu_cli_record (ImuCli *cli, int argc, char **argv)
   source_options.speed = speed;
   source_options.csv_header = header;
   source_options.library_path = cli->library_path;
+  source_options.start = start_phone;
   if (!(source = imu_record_source_new (spec, &source_options, &kind, &error)))
     return imu_cli_usage_error (cli, "%s", error->message);
 

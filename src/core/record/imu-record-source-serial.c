@@ -5,10 +5,15 @@
  * `serial:DEVICE[@BAUD]` (115200 by default) reads an Arduino or ESP32
  * printing lines such as `ax,ay,az,gx,gy,gz`, with or without a header and
  * a time column (imu-record-lines.c: times from the device's column when
- * it has one, else from arrival). The port is opened raw with termios,
- * which every Linux has (libserialport is not needed for this); a port
- * that goes away (a USB cable pulled) is opened again every half second
- * until the recording stops.
+ * it has one, else from arrival). Ports are listed, described and opened
+ * through libserialport (8N1, no flow control), read with blocking reads
+ * of 100 ms so that stop() is prompt; a port that goes away (a USB cable
+ * pulled) is opened again every half second until the recording stops.
+ *
+ * libserialport 0.1.1 refuses a pseudo-terminal in sp_get_port_by_name()
+ * (it looks the port up in /sys/class/tty, where /dev/pts/N has no entry),
+ * so a character device it does not know is opened raw with termios: what
+ * socat or a serial-over-network bridge makes is then readable too.
  */
 #define G_LOG_DOMAIN "imu-record"
 
@@ -16,31 +21,35 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
+#include <libserialport.h>
 
 #include "imu-record-source.h"
 
 #define DEFAULT_BAUD 115200
 #define LINE_MAX_BYTES 4096
+#define READ_TIMEOUT_MS 100
 
 #define IMU_TYPE_RECORD_SOURCE_SERIAL (imu_record_source_serial_get_type ())
 G_DECLARE_FINAL_TYPE (ImuRecordSourceSerial, imu_record_source_serial, IMU, RECORD_SOURCE_SERIAL, GObject)
 
 struct _ImuRecordSourceSerial
 {
-  GObject      parent_instance;
+  GObject         parent_instance;
 
-  char        *device;
-  guint        baud;
-  char        *csv_header;
-  int          fd;
-  GThread     *thread;
-  ImuRecorder *recorder;
-  gint         stopping;   /* atomic */
+  char           *device;
+  guint           baud;
+  char           *csv_header;
+  struct sp_port *port;     /* a port libserialport knows, or NULL */
+  int             fd;       /* else a pseudo-terminal opened raw, or -1 */
+  GThread        *thread;
+  ImuRecorder    *recorder;
+  gint            stopping; /* atomic */
 };
 
 static void source_iface_init (ImuRecordSourceInterface *iface);
@@ -54,8 +63,29 @@ static const struct { guint baud; speed_t speed; } speeds[] = {
   { 1000000, B1000000 }, { 2000000, B2000000 },
 };
 
+static void
+set_open_error (GError **error, const char *device, int errsv)
+{
+  if (errsv == EACCES || errsv == EPERM)
+    g_set_error (error, IMU_RECORD_ERROR, IMU_RECORD_ERROR_LISTEN,
+                 _("%s: permission denied — add yourself to the dialout group "
+                   "(sudo usermod -aG dialout $USER, then log in again)"), device);
+  else if (errsv == ENOENT || errsv == ENODEV || errsv == ENXIO)
+    g_set_error (error, IMU_RECORD_ERROR, IMU_RECORD_ERROR_LISTEN,
+                 _("%s: no such serial port — is the device plugged in? "
+                   "(imu record --list-serial lists the ports)"), device);
+  else if (errsv == EBUSY)
+    g_set_error (error, IMU_RECORD_ERROR, IMU_RECORD_ERROR_LISTEN,
+                 _("%s: the port is busy — another program has it open"), device);
+  else
+    g_set_error (error, IMU_RECORD_ERROR, IMU_RECORD_ERROR_LISTEN,
+                 _("%s: cannot open the serial port: %s"), device, g_strerror (errsv));
+}
+
+/* A pseudo-terminal (or another tty libserialport has no /sys entry for),
+ * raw with termios. */
 static int
-open_port (ImuRecordSourceSerial *self, GError **error)
+open_tty (ImuRecordSourceSerial *self, GError **error)
 {
   struct termios tio;
   speed_t speed = B115200;
@@ -67,12 +97,17 @@ open_port (ImuRecordSourceSerial *self, GError **error)
   fd = g_open (self->device, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC, 0);
   if (fd < 0)
     {
-      int errsv = errno;
-
-      g_set_error (error, IMU_RECORD_ERROR, IMU_RECORD_ERROR_LISTEN,
-                   _("Cannot open the serial port %s: %s"), self->device, g_strerror (errsv));
+      set_open_error (error, self->device, errno);
       return -1;
     }
+  if (!isatty (fd))
+    {
+      close (fd);
+      g_set_error (error, IMU_RECORD_ERROR, IMU_RECORD_ERROR_LISTEN,
+                   _("%s: not a serial port or terminal"), self->device);
+      return -1;
+    }
+  /* A pseudo-terminal has no line: the speed is accepted and ignored. */
   if (tcgetattr (fd, &tio) == 0)
     {
       cfmakeraw (&tio);
@@ -82,6 +117,101 @@ open_port (ImuRecordSourceSerial *self, GError **error)
       tcsetattr (fd, TCSANOW, &tio);
     }
   return fd;
+}
+
+static void
+close_port (ImuRecordSourceSerial *self)
+{
+  if (self->port != NULL)
+    {
+      sp_close (self->port);
+      sp_free_port (g_steal_pointer (&self->port));
+    }
+  if (self->fd >= 0)
+    close (self->fd);
+  self->fd = -1;
+}
+
+static gboolean
+open_port (ImuRecordSourceSerial *self, GError **error)
+{
+  struct sp_port *port = NULL;
+  struct stat st;
+
+  if (sp_get_port_by_name (self->device, &port) != SP_OK)
+    {
+      /* Not a port libserialport knows: a pseudo-terminal, or nothing. */
+      if (g_stat (self->device, &st) != 0)
+        {
+          set_open_error (error, self->device, errno);
+          return FALSE;
+        }
+      if (!S_ISCHR (st.st_mode))
+        {
+          g_set_error (error, IMU_RECORD_ERROR, IMU_RECORD_ERROR_LISTEN,
+                       _("%s: not a serial port or terminal"), self->device);
+          return FALSE;
+        }
+      return (self->fd = open_tty (self, error)) >= 0;
+    }
+  if (sp_open (port, SP_MODE_READ_WRITE) != SP_OK)
+    {
+      int errsv = sp_last_error_code ();
+
+      sp_free_port (port);
+      set_open_error (error, self->device, errsv);
+      return FALSE;
+    }
+  /* The speed must take; the rest is what every such board sends (8N1),
+   * set where the driver lets us. */
+  if (sp_set_baudrate (port, (int) self->baud) != SP_OK)
+    {
+      g_autofree char *message = sp_last_error_message ();
+
+      sp_close (port);
+      sp_free_port (port);
+      g_set_error (error, IMU_RECORD_ERROR, IMU_RECORD_ERROR_LISTEN,
+                   _("%s: cannot set %u baud: %s"), self->device, self->baud,
+                   message != NULL ? g_strstrip (message) : "");
+      return FALSE;
+    }
+  if (sp_set_bits (port, 8) != SP_OK
+      || sp_set_parity (port, SP_PARITY_NONE) != SP_OK
+      || sp_set_stopbits (port, 1) != SP_OK
+      || sp_set_flowcontrol (port, SP_FLOWCONTROL_NONE) != SP_OK)
+    g_debug ("%s: the driver keeps part of its 8N1 settings", self->device);
+  self->port = port;
+  return TRUE;
+}
+
+/* Reads what arrives within READ_TIMEOUT_MS: bytes, 0 when nothing came,
+ * -1 when the port went away. */
+static gssize
+read_some (ImuRecordSourceSerial *self, char *buf, gsize len)
+{
+  if (self->port != NULL)
+    {
+      enum sp_return r = sp_blocking_read_next (self->port, buf, len, READ_TIMEOUT_MS);
+
+      if (r > 0)
+        return r;
+      if (r < 0)
+        return -1;
+      /* A USB serial device unplugged reads as nothing; its node goes. */
+      return g_file_test (self->device, G_FILE_TEST_EXISTS) ? 0 : -1;
+    }
+  else
+    {
+      struct pollfd pfd = { .fd = self->fd, .events = POLLIN };
+      gssize n;
+
+      if (poll (&pfd, 1, READ_TIMEOUT_MS) <= 0)
+        return 0;
+      n = read (self->fd, buf, len);
+      if (n < 0 && (errno == EAGAIN || errno == EINTR))
+        return 0;
+      return n > 0 ? n : -1;
+    }
 }
 
 static gpointer
@@ -94,26 +224,22 @@ serial_worker (gpointer data)
 
   while (!g_atomic_int_get (&self->stopping))
     {
-      struct pollfd pfd = { .fd = self->fd, .events = POLLIN };
       gssize n;
       guint start = 0;
 
-      if (self->fd < 0)
+      if (self->port == NULL && self->fd < 0)
         {
           /* Unplugged: try again in a while. */
           g_usleep (500 * 1000);
-          self->fd = open_port (self, NULL);
+          open_port (self, NULL);
           continue;
         }
-      if (poll (&pfd, 1, 100) <= 0)
+      n = read_some (self, buf, sizeof buf);
+      if (n == 0)
         continue;
-      n = read (self->fd, buf, sizeof buf);
-      if (n < 0 && (errno == EAGAIN || errno == EINTR))
-        continue;
-      if (n <= 0)
+      if (n < 0)
         {
-          close (self->fd);
-          self->fd = -1;
+          close_port (self);
           continue;
         }
       g_byte_array_append (pending, (const guint8 *) buf, (guint) n);
@@ -139,7 +265,7 @@ serial_start (ImuRecordSource *source, ImuRecorder *recorder, GError **error)
 {
   ImuRecordSourceSerial *self = IMU_RECORD_SOURCE_SERIAL (source);
 
-  if ((self->fd = open_port (self, error)) < 0)
+  if (!open_port (self, error))
     return FALSE;
   self->recorder = g_object_ref (recorder);
   self->thread = g_thread_new ("imu-record-serial", serial_worker, self);
@@ -154,9 +280,7 @@ serial_stop (ImuRecordSource *source)
   g_atomic_int_set (&self->stopping, TRUE);
   if (self->thread != NULL)
     g_thread_join (g_steal_pointer (&self->thread));
-  if (self->fd >= 0)
-    close (self->fd);
-  self->fd = -1;
+  close_port (self);
   g_clear_object (&self->recorder);
 }
 
@@ -252,28 +376,93 @@ path_cmp (gconstpointer a, gconstpointer b)
   return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
 }
 
+/**
+ * imu_record_serial_list:
+ *
+ * The serial ports libserialport finds (USB serial adapters, built-in
+ * UARTs that are there, Bluetooth serial links), sorted by name.
+ * Pseudo-terminals are not listed, though `serial:` opens them.
+ * Blocking (reads /sys).
+ *
+ * Returns: (transfer full) (element-type utf8): the port names
+ */
 GPtrArray *
 imu_record_serial_list (void)
 {
   GPtrArray *ports = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GDir) dir = g_dir_open ("/sys/class/tty", 0, NULL);
-  const char *name;
+  struct sp_port **list = NULL;
 
-  /* A tty with a device behind it is a port; the virtual consoles have none. */
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *device = g_build_filename ("/sys/class/tty", name, "device", NULL);
-      g_autofree char *driver = g_build_filename (device, "driver", NULL);
-      g_autofree char *target = g_file_read_link (driver, NULL);
-      g_autofree char *base = target != NULL ? g_path_get_basename (target) : NULL;
-
-      /* The 32 legacy 8250 ports exist whether a UART is there or not. */
-      if (base == NULL || g_str_equal (base, "serial8250"))
-        continue;
-      g_ptr_array_add (ports, g_build_filename ("/dev", name, NULL));
-    }
+  if (sp_list_ports (&list) != SP_OK)
+    return ports;
+  for (guint i = 0; list[i] != NULL; i++)
+    g_ptr_array_add (ports, g_strdup (sp_get_port_name (list[i])));
+  sp_free_port_list (list);
   g_ptr_array_sort (ports, path_cmp);
   return ports;
+}
+
+/**
+ * imu_record_serial_describe:
+ * @port: a port name, as imu_record_serial_list() gives it
+ *
+ * What the port is, for a person choosing one: "USB serial — Arduino Uno
+ * (2341:0043), serial 85736323…", "Bluetooth serial — 00:11:22:33:44:55",
+ * "Built-in serial port". Blocking (reads /sys).
+ *
+ * Returns: (transfer full) (nullable): the description, or %NULL when
+ *   nothing is known of the port
+ */
+char *
+imu_record_serial_describe (const char *port)
+{
+  struct sp_port *p = NULL;
+  GString *text;
+  int vid = -1, pid = -1;
+
+  g_return_val_if_fail (port != NULL, NULL);
+
+  if (sp_get_port_by_name (port, &p) != SP_OK)
+    return NULL;
+  text = g_string_new (NULL);
+  switch (sp_get_port_transport (p))
+    {
+    case SP_TRANSPORT_USB:
+      {
+        const char *manufacturer = sp_get_port_usb_manufacturer (p);
+        const char *product = sp_get_port_usb_product (p);
+        const char *serial = sp_get_port_usb_serial (p);
+
+        g_string_append (text, _("USB serial"));
+        if (product != NULL && *product != '\0')
+          {
+            g_string_append (text, " — ");
+            if (manufacturer != NULL && *manufacturer != '\0'
+                && g_ascii_strncasecmp (product, manufacturer, strlen (manufacturer)) != 0)
+              g_string_append_printf (text, "%s ", manufacturer);
+            g_string_append (text, product);
+          }
+        if (sp_get_port_usb_vid_pid (p, &vid, &pid) == SP_OK)
+          g_string_append_printf (text, " (%04x:%04x)", (guint) vid, (guint) pid);
+        if (serial != NULL && *serial != '\0')
+          g_string_append_printf (text, _(", serial %s"), serial);
+        break;
+      }
+    case SP_TRANSPORT_BLUETOOTH:
+      {
+        const char *address = sp_get_port_bluetooth_address (p);
+
+        g_string_append (text, _("Bluetooth serial"));
+        if (address != NULL && *address != '\0')
+          g_string_append_printf (text, " — %s", address);
+        break;
+      }
+    case SP_TRANSPORT_NATIVE:
+    default:
+      g_string_append (text, _("Built-in serial port"));
+      break;
+    }
+  sp_free_port (p);
+  return g_string_free (text, FALSE);
 }
 
 const ImuRecordSourceKind imu_record_source_serial = {

@@ -16,6 +16,7 @@ static const ImuRecordSourceKind * const table[] = {
   &imu_record_source_udp,
   &imu_record_source_sensorlogger,
   &imu_record_source_serial,
+  &imu_record_source_phyphox,
   &imu_record_source_replay,
   NULL,
 };
@@ -53,7 +54,7 @@ imu_record_source_new (const char                   *spec,
         return table[i]->create (colon != NULL ? colon + 1 : NULL, options != NULL ? options : &none, error);
       }
   g_set_error (error, IMU_RECORD_ERROR, IMU_RECORD_ERROR_SOURCE,
-               _("Unknown source “%s”: use udp:PORT, sensorlogger[:PORT], serial:DEVICE[@BAUD] or replay:PATH."), spec);
+               _("Unknown source “%s”: use udp:PORT, sensorlogger[:PORT], serial:DEVICE[@BAUD], phyphox:URL or replay:PATH."), spec);
   return NULL;
 }
 

@@ -40,11 +40,14 @@ struct _ImuRecordSourceInterface
  * @speed: replay: times real time (0 means 1)
  * @csv_header: (nullable): udp: the CSV header when the sender sends none
  * @library_path: (nullable): replay: the library whose sessions it replays
+ * @start: phyphox: start the phone's experiment when it is not measuring
+ *   (and stop it at the end)
  */
 typedef struct {
   double      speed;
   const char *csv_header;
   const char *library_path;
+  gboolean    start;
 } ImuRecordSourceOptions;
 
 /**
@@ -95,10 +98,14 @@ extern const ImuRecordSourceKind imu_record_source_udp;
 extern const ImuRecordSourceKind imu_record_source_sensorlogger;
 extern const ImuRecordSourceKind imu_record_source_replay;
 extern const ImuRecordSourceKind imu_record_source_serial;
+extern const ImuRecordSourceKind imu_record_source_phyphox;
 
-/* The serial ports of this computer (/dev/ttyUSB0, /dev/ttyACM0, …), sorted.
- * (element-type utf8) Blocking (reads /sys). */
-GPtrArray       *imu_record_serial_list (void);
+/* The serial ports of this computer (/dev/ttyUSB0, /dev/ttyACM0, …), sorted,
+ * as libserialport lists them. (element-type utf8) Blocking (reads /sys). */
+GPtrArray       *imu_record_serial_list     (void);
+/* What a port is ("USB serial — Arduino Uno (2341:0043)"), or NULL when
+ * nothing is known. Blocking (reads /sys). */
+char            *imu_record_serial_describe (const char *port);
 
 /* Parses one text line of numbers or JSON into @recorder (imu-record-lines.c),
  * shared by the text sources: see ImuRecordLines. */
