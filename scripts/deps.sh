@@ -14,6 +14,7 @@ PACKAGES=(
   libsqlite3-dev sqlite3 nettle-dev
   libglib2.0-dev libjson-glib-dev libarchive-dev libzstd-dev libsoup-3.0-dev libsecret-1-dev
   libserialport-dev
+  libqrencode-dev
   libgtk-4-dev libadwaita-1-dev
   gettext desktop-file-utils appstream
   xvfb xauth

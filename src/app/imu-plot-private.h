@@ -328,6 +328,12 @@ struct _ImuPlot
   ImuPlotWorker    *worker;
   GCancellable     *cancellable;      /* this session's jobs */
   gboolean          streams_ready;
+  /* Live following (imu_plot_set_live()): the right edge stays at the
+   * newest sample as the session grows. */
+  gboolean          live;
+  gboolean          live_moving;   /* the follower itself moves the view */
+  gboolean          growing;       /* a re-read of the grown session is under way */
+  gboolean          grow_again;    /* and another was asked for meanwhile */
 
   ImuPlotScene      scene;
   ImuPlotGeometry  *geom;

@@ -28,6 +28,7 @@ enum {
   PROP_GYRO_UNIT,
   PROP_LOADING,
   PROP_HAS_SELECTION,
+  PROP_LIVE,
   N_PROPS
 };
 
@@ -223,6 +224,13 @@ imu_plot_set_view_clamped (ImuPlot *self, gint64 t0, gint64 t1)
     return;
   self->scene.t0 = t0;
   self->scene.t1 = t1;
+  /* A person who moves the view away from the newest sample reads back:
+   * following would pull the view from under them. */
+  if (self->live && !self->live_moving && t1 < s1)
+    {
+      self->live = FALSE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LIVE]);
+    }
   imu_plot_view_changed (self);
 }
 
@@ -340,6 +348,7 @@ typedef struct {
   gint64   r0, r1;     /* fetch: the range asked for */
   guint    n;
   gint64   event_id;   /* save: the id on screen (negative while new) */
+  gboolean grow;       /* open: a re-read of the grown session */
 } CallbackData;
 
 /* A read failed (a damaged or unreadable library): a toast once per
@@ -688,6 +697,75 @@ build_lanes (ImuPlot *self)
 }
 
 static void
+live_follow (ImuPlot *self)
+{
+  gint64 span = self->scene.t1 - self->scene.t0;
+
+  self->live_moving = TRUE;
+  imu_plot_set_view_clamped (self, self->scene.s1 - span, self->scene.s1);
+  self->live_moving = FALSE;
+}
+
+/* The answer to imu_plot_session_grew(): the same streams, longer. The
+ * lanes, legends and events stay; what was fetched for the tail is asked
+ * again. Returns FALSE when the streams changed (a sensor that began
+ * mid-way): open_cb() then builds the lanes anew. */
+static gboolean
+grew (ImuPlot *self, ImuPlotOpenResult *res)
+{
+  gint64 s0 = G_MAXINT64, s1 = G_MININT64;
+
+  self->growing = FALSE;
+  if (res->streams->len != self->scene.streams->len)
+    return FALSE;
+  for (guint i = 0; i < res->streams->len; i++)
+    {
+      ImuPlotStream *st = g_ptr_array_index (self->scene.streams, i);
+      const ImuStreamInfo *info = g_ptr_array_index (res->streams, i);
+
+      if (st->info->id != info->id)
+        return FALSE;
+    }
+  for (guint i = 0; i < res->streams->len; i++)
+    {
+      ImuPlotStream *st = g_ptr_array_index (self->scene.streams, i);
+      const ImuStreamInfo *info = g_ptr_array_index (res->streams, i);
+
+      imu_stream_info_free (st->info);
+      st->info = imu_stream_info_copy (info);
+      if (info->n_samples > 0)
+        {
+          s0 = MIN (s0, info->t_first_ns);
+          s1 = MAX (s1, info->t_last_ns);
+        }
+    }
+  imu_plot_open_result_free (res);
+  if (s0 <= s1)
+    {
+      self->scene.s0 = s0;
+      self->scene.s1 = MAX (s1, s0 + 1);
+    }
+  /* What was fetched stays on screen until the new answers replace it: it
+   * ends where the session ended, so view_data_ready() asks for the grown
+   * tail by itself. A failed range is worth asking again now. */
+  self->failed_r0 = self->failed_r1 = 0;
+  self->failed_n = 0;
+  if (self->live)
+    live_follow (self);
+  imu_plot_ensure_data (self);
+  imu_plot_worker_overview (self->worker, self, self->scene.s0, self->scene.s1, self->cancellable,
+                            overview_cb, callback_data_new (self));
+  imu_plot_view_changed (self);
+  update_loading (self);
+  if (self->grow_again)
+    {
+      self->grow_again = FALSE;
+      imu_plot_session_grew (self);
+    }
+  return TRUE;
+}
+
+static void
 open_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autofree CallbackData *cd = user_data;
@@ -704,6 +782,8 @@ open_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   if (res == NULL)
     {
+      if (cd->grow)
+        self->growing = FALSE;
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           g_autofree char *text = g_strdup_printf (_("Cannot show the session: %s"), error->message);
@@ -713,6 +793,8 @@ open_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       set_loading (self, FALSE);
       return;
     }
+  if (cd->grow && grew (self, res))
+    return;
 
   fitted = self->scene.t0 == self->scene.s0 && self->scene.t1 == self->scene.s1;
   g_ptr_array_set_size (self->scene.streams, 0);
@@ -747,6 +829,8 @@ open_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       self->scene.t1 = self->scene.s1;
     }
   imu_plot_set_view_clamped (self, self->scene.t0, self->scene.t1);
+  if (self->live)
+    live_follow (self);
   /* The view first: it is what the person waits for. */
   imu_plot_ensure_data (self);
   imu_plot_worker_overview (self->worker, self, self->scene.s0, self->scene.s1, self->cancellable,
@@ -1280,6 +1364,9 @@ imu_plot_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec
     case PROP_HAS_SELECTION:
       g_value_set_boolean (value, self->scene.sel1 > self->scene.sel0);
       break;
+    case PROP_LIVE:
+      g_value_set_boolean (value, self->live);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1301,6 +1388,9 @@ imu_plot_set_property (GObject *object, guint prop_id, const GValue *value, GPar
       break;
     case PROP_GYRO_UNIT:
       set_unit (self, &self->gyro_unit, g_value_get_string (value), PROP_GYRO_UNIT);
+      break;
+    case PROP_LIVE:
+      imu_plot_set_live (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1339,6 +1429,9 @@ imu_plot_class_init (ImuPlotClass *klass)
   properties[PROP_LOADING] =
     g_param_spec_boolean ("loading", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LIVE] =
+    g_param_spec_boolean ("live", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_HAS_SELECTION] =
     g_param_spec_boolean ("has-selection", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -1476,6 +1569,12 @@ imu_plot_set_session (ImuPlot     *self,
   self->data_error_shown = FALSE;
   self->applied_gen = self->fetch_gen;
   self->first_data_time = 0;
+  self->growing = self->grow_again = FALSE;
+  if (self->live)
+    {
+      self->live = FALSE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LIVE]);
+    }
   self->set_session_time = g_get_monotonic_time ();
   self->drag_mode = 0;
   self->scene.sel0 = self->scene.sel1 = 0;
@@ -1591,6 +1690,9 @@ imu_plot_zoom (ImuPlot *self, double factor, gint64 anchor_ns)
 
   if (self->session == NULL)
     return;
+  /* Following, the newest sample stays at the right edge. */
+  if (self->live)
+    anchor_ns = t1;
   span = llround ((double) (t1 - t0) / factor);
   /* The anchor keeps its place: its distance to the left edge scales too. */
   left = llround ((double) (anchor_ns - t0) / factor);
@@ -1669,7 +1771,10 @@ imu_plot_add_marker_at_pointer (ImuPlot *self)
 
   g_return_if_fail (IMU_IS_PLOT (self));
 
-  if (self->geom != NULL && self->pointer_inside
+  /* Following a recording, M marks what is happening now. */
+  if (self->live)
+    t = self->scene.s1;
+  else if (self->geom != NULL && self->pointer_inside
       && self->pointer_x >= self->geom->x0 && self->pointer_x <= self->geom->x0 + self->geom->dw)
     t = imu_plot_geometry_t_of (self->geom, self->pointer_x);
   else
@@ -1762,4 +1867,57 @@ imu_plot_get_lane_area (ImuPlot *self, guint lane, graphene_rect_t *area, double
   if (hi != NULL)
     *hi = lg->hi;
   return TRUE;
+}
+
+void
+imu_plot_set_live (ImuPlot *self, gboolean live)
+{
+  g_return_if_fail (IMU_IS_PLOT (self));
+
+  live = !!live;
+  if (self->live == live)
+    return;
+  self->live = live;
+  if (live && self->session != NULL)
+    {
+      gint64 span = MIN (self->scene.t1 - self->scene.t0, IMU_PLOT_LIVE_SPAN_NS);
+
+      /* From the whole session (just opened) to the last seconds. */
+      if (self->scene.t0 == self->scene.s0 || span <= 0)
+        span = IMU_PLOT_LIVE_SPAN_NS;
+      self->live_moving = TRUE;
+      imu_plot_set_view_clamped (self, self->scene.s1 - span, self->scene.s1);
+      self->live_moving = FALSE;
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LIVE]);
+}
+
+gboolean
+imu_plot_get_live (ImuPlot *self)
+{
+  g_return_val_if_fail (IMU_IS_PLOT (self), FALSE);
+  return self->live;
+}
+
+void
+imu_plot_session_grew (ImuPlot *self)
+{
+  CallbackData *cd;
+
+  g_return_if_fail (IMU_IS_PLOT (self));
+
+  if (self->session == NULL || self->worker == NULL)
+    return;
+  /* One re-read at a time; commits that land meanwhile are seen by the
+   * next one. */
+  if (self->growing || !self->streams_ready)
+    {
+      self->grow_again = TRUE;
+      return;
+    }
+  self->growing = TRUE;
+  cd = callback_data_new (self);
+  cd->grow = TRUE;
+  imu_plot_worker_open (self->worker, self, self->library_path, imu_session_get_id (self->session),
+                        self->cancellable, open_cb, cd);
 }

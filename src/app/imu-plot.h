@@ -130,6 +130,33 @@ void         imu_plot_add_marker            (ImuPlot     *self,
 /* Re-reads the session's events (after another view changed them). */
 void         imu_plot_reload_events         (ImuPlot     *self);
 
+/* How much a live plot shows when it starts following: the last 30 s. */
+#define IMU_PLOT_LIVE_SPAN_NS (30 * G_GINT64_CONSTANT (1000000000))
+
+/**
+ * imu_plot_set_live:
+ *
+ * Follows the newest samples of a session being recorded: the view's
+ * right edge stays at the last sample as imu_plot_session_grew() reports
+ * growth, zooming keeps that edge, and panning or scrolling back stops
+ * following (the "live" property turns %FALSE). Setting it shows the last
+ * IMU_PLOT_LIVE_SPAN_NS (or the whole session when shorter). Does not
+ * block.
+ */
+void         imu_plot_set_live              (ImuPlot     *self,
+                                             gboolean     live);
+gboolean     imu_plot_get_live              (ImuPlot     *self);
+/**
+ * imu_plot_session_grew:
+ *
+ * The session was committed to since the plot read it (a recording): the
+ * plot re-reads its streams from the library in its worker (their
+ * lengths, and any new stream), drops what it fetched for the view and
+ * the overview once the new answers are in, and, when live, moves the
+ * view to end at the newest sample. Does not block.
+ */
+void         imu_plot_session_grew          (ImuPlot     *self);
+
 /* The selected range; FALSE when there is none. */
 gboolean     imu_plot_get_selection         (ImuPlot     *self,
                                              gint64      *t0_ns,

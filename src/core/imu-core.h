@@ -22,3 +22,4 @@
 #include "imu-profile.h"
 #include "imu-recorder.h"
 #include "imu-record-source.h"
+#include "imu-record-qr.h"
