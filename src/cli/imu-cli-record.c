@@ -455,6 +455,15 @@ imu_cli_record (ImuCli *cli, int argc, char **argv)
       /* The address is what a phone needs: shown even with --quiet. */
       /* TRANSLATORS: "Recording from http://192.168.1.20:8000/push/…; Ctrl+C stops." */
       fprintf (stderr, _("Recording from %s; Ctrl+C stops.\n"), address);
+      /* A phone's camera reads the address off the terminal. */
+      if (r.tty && g_str_has_prefix (address, "http"))
+        {
+          g_autoptr(ImuQrCode) qr = imu_qr_code_new (address, NULL);
+          g_autofree char *text = qr != NULL ? imu_qr_code_to_text (qr) : NULL;
+
+          if (text != NULL)
+            fprintf (stderr, "%s", text);
+        }
     }
 
   term_id = g_unix_signal_add (SIGTERM, stop_cb, &r);
