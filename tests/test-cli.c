@@ -1060,7 +1060,8 @@ test_trash (void)
 {
   g_autofree char *fixture = NULL;
   g_autofree char *library = library_with_fixture (&fixture);
-  g_autofree char *bundle = g_build_filename (g_path_get_dirname (library), "morning.imub", NULL);
+  g_autofree char *library_dir = g_path_get_dirname (library);
+  g_autofree char *bundle = g_build_filename (library_dir, "morning.imub", NULL);
   g_auto(Run) export = { 0 };
   g_auto(Run) again = { 0 };
   g_auto(Run) after_empty = { 0 };
