@@ -31,6 +31,7 @@
 #include <nettle/sha2.h>
 
 #include "imu-bundle.h"
+#include "imu-bundle-edits.h"
 #include "imu-export-csv.h"
 #include "imu-json.h"
 #include "imu-time.h"
@@ -176,8 +177,10 @@ set_nullable_double (JsonObject *o, const char *name, double v)
     json_object_set_null_member (o, name);
 }
 
+/* The session object of session.json and the manifest, with the edit
+ * times a merge needs (imu-bundle-edits.h); NULL on a store error. */
 static JsonObject *
-session_to_json (ImuSession *session)
+session_to_json (ImuStore *store, ImuSession *session, GError **error)
 {
   JsonObject *o = json_object_new ();
   JsonArray *tags = json_array_new ();
@@ -210,6 +213,11 @@ session_to_json (ImuSession *session)
   json_object_set_string_member (device, "serial", imu_session_get_device_serial (session));
   json_object_set_string_member (device, "firmware", firmware != NULL ? firmware : "");
   json_object_set_object_member (o, "device", device);
+  if (!imu_bundle_edits_write (store, imu_session_get_id (session), o, error))
+    {
+      json_object_unref (o);
+      return NULL;
+    }
   return o;
 }
 
@@ -305,6 +313,11 @@ events_to_jsonl (ImuStore *store, gint64 session_id, gint64 *n_events, GError **
         json_object_set_string_member (o, "payload", e->payload_json);
       else
         json_object_set_null_member (o, "payload");
+      if (e->uid != NULL)
+        {
+          json_object_set_string_member (o, "uid", e->uid);
+          json_object_set_int_member (o, "updated_us", e->updated_us);
+        }
       node = json_node_init_object (json_node_alloc (), o);
       line = json_to_text (node, FALSE);
       g_string_append (out, line);
@@ -593,6 +606,7 @@ imu_bundle_write (ImuStore          *store,
   struct archive *a = NULL;
   FileOut fo = { .fd = -1 };
   gint64 n_events = 0, n_samples = 0, mtime_s;
+  JsonObject *session_json;
   gboolean ok = FALSE;
 
   g_return_val_if_fail (IMU_IS_STORE (store), FALSE);
@@ -606,7 +620,9 @@ imu_bundle_write (ImuStore          *store,
   mtime_s = imu_session_get_updated_us (session) / G_USEC_PER_SEC;
 
   /* The small files. */
-  json_object_set_object_member (session_doc, "session", session_to_json (session));
+  if (!(session_json = session_to_json (store, session, error)))
+    goto out;
+  json_object_set_object_member (session_doc, "session", session_json);
   streams_json = json_array_new ();
   streams_json2 = json_array_new ();
   for (guint i = 0; streams != NULL && i < streams->len; i++)
@@ -673,7 +689,9 @@ imu_bundle_write (ImuStore          *store,
   json_object_set_string_member (manifest, "format", IMU_BUNDLE_FORMAT_NAME);
   json_object_set_int_member (manifest, "version", IMU_BUNDLE_VERSION);
   json_object_set_string_member (manifest, "generator", "IMU Studio " IMU_VERSION);
-  json_object_set_object_member (manifest, "session", session_to_json (session));
+  if (!(session_json = session_to_json (store, session, error)))
+    goto out;
+  json_object_set_object_member (manifest, "session", session_json);
   json_object_set_array_member (manifest, "streams", streams_json);
   files_json = json_array_new ();
   for (guint i = 0; i < files->len; i++)
@@ -929,6 +947,7 @@ typedef struct {
   GBytes            *calib;
   GBytes            *profile;
   gint64             n_events;
+  GPtrArray         *collected_events;  /* imu_bundle_read_edits(): ImuEvent*, else NULL */
   gboolean           allow_duplicate;
   gint64            *duplicate_of;
 } Reader;
@@ -1275,6 +1294,12 @@ parse_manifest (Reader *r, GBytes *bytes, GError **error)
   if (member_string (json_object_get_object_member (r->manifest, "session"), "uuid") == NULL
       || !g_uuid_string_is_valid (member_string (json_object_get_object_member (r->manifest, "session"), "uuid")))
     return bad_manifest (r, error, _("the session has no valid “uuid”"));
+  {
+    g_autoptr(GError) edits_error = NULL;
+
+    if (!imu_bundle_edits_check (json_object_get_object_member (r->manifest, "session"), &edits_error))
+      return bad_manifest (r, error, edits_error->message);
+  }
   /* RFC 4122 uuids are case-insensitive; the library keeps them in lower
    * case, so that a bundle whose writer used upper case is still found
    * by the duplicate check. */
@@ -1735,6 +1760,7 @@ apply_events (Reader *r, GError **error)
    * there is nothing to walk, and no pointer arithmetic on NULL. */
   const char *data = r->events != NULL ? g_bytes_get_data (r->events, &len) : NULL;
   const char *p = data, *end = data != NULL ? data + len : NULL;
+  g_autoptr(GHashTable) uids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   gint64 line_no = 0;
 
   while (p != NULL && p < end)
@@ -1744,7 +1770,8 @@ apply_events (Reader *r, GError **error)
       g_autoptr(JsonNode) root = NULL;
       g_autoptr(GError) local_error = NULL;
       JsonObject *o;
-      gint64 t, d = 0;
+      const char *uid;
+      gint64 t, d = 0, updated = 0;
 
       line_no++;
       if (line_end == p)
@@ -1768,12 +1795,34 @@ apply_events (Reader *r, GError **error)
           return bad_json (r, "events.jsonl", what, error);
         }
       member_int (o, "duration_ns", &d);
+      uid = member_string (o, "uid");
+      if (json_object_has_member (o, "uid") && !imu_bundle_edits_uid_is_valid (uid))
+        {
+          g_autofree char *what = g_strdup_printf (_("line %" PRId64 " has a “uid” that is not 1 to 64 letters, "
+                                                     "digits or dashes"), line_no);
+          return bad_json (r, "events.jsonl", what, error);
+        }
+      if (uid != NULL && !g_hash_table_add (uids, g_strdup (uid)))
+        {
+          g_autofree char *what = g_strdup_printf (_("line %" PRId64 ": another event has the “uid” %s"), line_no, uid);
+          return bad_json (r, "events.jsonl", what, error);
+        }
+      member_int (o, "updated_us", &updated);
       r->n_events++;
-      if (r->builder != NULL)
-        imu_session_builder_add_event (r->builder, t, d,
-                                       member_string (o, "kind") != NULL ? member_string (o, "kind") : "marker",
-                                       member_string (o, "label") != NULL ? member_string (o, "label") : "",
-                                       member_string (o, "payload"));
+      if (r->builder != NULL || r->collected_events != NULL)
+        {
+          ImuEvent *e = imu_event_new (t, member_string (o, "kind") != NULL ? member_string (o, "kind") : "marker",
+                                       member_string (o, "label") != NULL ? member_string (o, "label") : "");
+
+          e->duration_ns = d;
+          e->payload_json = g_strdup (member_string (o, "payload"));
+          e->uid = g_strdup (uid);
+          e->updated_us = uid != NULL ? MAX (updated, 0) : 0;
+          if (r->builder != NULL)
+            imu_session_builder_take_event (r->builder, e);
+          else
+            g_ptr_array_add (r->collected_events, e);
+        }
       p = line_end + 1;
     }
   return TRUE;
@@ -1928,7 +1977,8 @@ finish_import (Reader *r, GError **error)
 
   if (!imu_session_builder_end_streams (r->builder, error))
     return FALSE;
-  if (!apply_events (r, error) || !apply_device (r, error) || !apply_calibration (r, error))
+  if (!apply_events (r, error) || !apply_device (r, error) || !apply_calibration (r, error)
+      || !imu_bundle_edits_store (r->store, imu_session_get_id (r->session), so, error))
     return FALSE;
   if (r->profile != NULL && !apply_profile (r, error))
     return FALSE;
@@ -2285,4 +2335,37 @@ imu_bundle_import (ImuStore               *store,
     forced = *options;
   forced.format = "bundle";
   return imu_import_path (store, path, &forced, progress, progress_data, duplicate_of, cancellable, error);
+}
+
+ImuBundleEdits *
+imu_bundle_read_edits (const char    *path,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  Reader r = { .fd = -1, .cancellable = cancellable };
+  ImuBundleEdits *edits = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  r.collected_events = g_ptr_array_new_with_free_func ((GDestroyNotify) imu_event_free);
+  /* Reading the bundle checks events.jsonl, which collects its events. */
+  if (reader_open (&r, path, error) && read_bundle (&r, FALSE, error))
+    {
+      edits = g_new0 (ImuBundleEdits, 1);
+      edits->session = json_object_ref (json_object_get_object_member (r.manifest, "session"));
+      edits->events = g_steal_pointer (&r.collected_events);
+    }
+  g_clear_pointer (&r.collected_events, g_ptr_array_unref);
+  reader_clear (&r);
+  return edits;
+}
+
+void
+imu_bundle_edits_free (ImuBundleEdits *edits)
+{
+  if (edits == NULL)
+    return;
+  g_clear_pointer (&edits->session, json_object_unref);
+  g_clear_pointer (&edits->events, g_ptr_array_unref);
+  g_free (edits);
 }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 #include "imu-import.h"
 #include "imu-session-builder.h"
@@ -141,6 +142,33 @@ ImuBundleInfo *imu_bundle_peek      (const char    *path,
 ImuBundleInfo *imu_bundle_verify    (const char    *path,
                                      GCancellable  *cancellable,
                                      GError       **error);
+
+/**
+ * ImuBundleEdits:
+ * @session: the manifest's session object: metadata, "updated_us", and
+ *   "edited_us" and "deleted_events" when the writer had them
+ * @events: (element-type ImuEvent): events.jsonl, with each event's uid and
+ *   updated_us when the bundle has them (session_id 0)
+ *
+ * What a merge of another library's copy of a session reads from its
+ * bundle (docs/sync.md).
+ */
+typedef struct {
+  JsonObject *session;
+  GPtrArray  *events;
+} ImuBundleEdits;
+
+/**
+ * imu_bundle_read_edits:
+ *
+ * Checks the whole bundle as imu_bundle_verify() does and returns its
+ * session's metadata and events. Blocking.
+ */
+ImuBundleEdits *imu_bundle_read_edits (const char    *path,
+                                       GCancellable  *cancellable,
+                                       GError       **error);
+void            imu_bundle_edits_free (ImuBundleEdits *edits);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ImuBundleEdits, imu_bundle_edits_free)
 
 /**
  * imu_bundle_import:

@@ -393,6 +393,16 @@ imu_session_builder_add_event (ImuSessionBuilder *self,
   g_ptr_array_add (self->events, event);
 }
 
+void
+imu_session_builder_take_event (ImuSessionBuilder *self,
+                                ImuEvent          *event)
+{
+  g_return_if_fail (IMU_IS_SESSION_BUILDER (self));
+  g_return_if_fail (event != NULL);
+
+  g_ptr_array_add (self->events, event);
+}
+
 static void
 count_issue (ImuSessionBuilder *self,
              const char        *code,

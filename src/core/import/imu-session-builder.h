@@ -113,6 +113,11 @@ void               imu_session_builder_add_event    (ImuSessionBuilder *self,
                                                      const char        *label,
                                                      const char        *payload_json);
 
+/* Adds @event (its uid and updated_us kept when set: a bundle's event) and
+ * takes it. Does not block. */
+void               imu_session_builder_take_event   (ImuSessionBuilder *self,
+                                                     ImuEvent          *event);
+
 /* Counts one issue (IMU_ISSUE_*) at a 1-based line (0 when not line-based);
  * the first IMU_IMPORT_KEPT_LINES line numbers per code are kept. Called
  * per line: no argument checks. */

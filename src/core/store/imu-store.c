@@ -1458,6 +1458,40 @@ imu_store_insert_session (ImuStore   *self,
   return TRUE;
 }
 
+/* Notes when each metadata field that @session changes was edited, for
+ * merging with another library's copy (docs/sync.md). The fields are the
+ * ones a person edits; the others come from the recording. */
+static gboolean
+record_field_edits (ImuStore *self, ImuSession *session, gint64 now, GError **error)
+{
+  g_autofree char *tags = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  tags = strv_to_json (imu_session_get_tags (session));
+  if (!(stmt = imu_store_prepare (self,
+                                  "INSERT INTO session_edits (session_id, field, updated_us) "
+                                  "SELECT s.id, f.field, ?7 FROM sessions s, (SELECT 'title' AS field UNION ALL "
+                                  "SELECT 'subject' UNION ALL SELECT 'activity' UNION ALL SELECT 'tags' UNION ALL "
+                                  "SELECT 'notes') f WHERE s.id = ?1 AND CASE f.field "
+                                  "WHEN 'title' THEN s.title IS NOT ?2 WHEN 'subject' THEN s.subject IS NOT ?3 "
+                                  "WHEN 'activity' THEN s.activity IS NOT ?4 WHEN 'tags' THEN s.tags IS NOT ?5 "
+                                  "ELSE s.notes IS NOT ?6 END "
+                                  "ON CONFLICT (session_id, field) DO UPDATE SET "
+                                  "updated_us = MAX (excluded.updated_us, updated_us + 1)", error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, imu_session_get_id (session));
+  sqlite3_bind_text (stmt, 2, imu_session_get_title (session), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, imu_session_get_subject (session), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, imu_session_get_activity (session), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, tags, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 6, imu_session_get_notes (session), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 7, now);
+  if ((rc = sqlite3_step (stmt)) != SQLITE_DONE)
+    return imu_store_fail (self, rc, "noting which fields were edited", error);
+  return TRUE;
+}
+
 gboolean
 imu_store_update_session (ImuStore   *self,
                           ImuSession *session,
@@ -1473,6 +1507,8 @@ imu_store_update_session (ImuStore   *self,
   g_return_val_if_fail (IMU_IS_SESSION (session), FALSE);
 
   if (!upsert_device (self, session, &device_id, error))
+    return FALSE;
+  if (!record_field_edits (self, session, now, error))
     return FALSE;
   if (!(stmt = imu_store_prepare (self,
                                   "UPDATE sessions SET title = ?1, subject = ?2, activity = ?3, tags = ?4, notes = ?5, "
@@ -1552,6 +1588,7 @@ imu_event_copy (const ImuEvent *event)
   copy->kind = g_strdup (event->kind);
   copy->label = g_strdup (event->label);
   copy->payload_json = g_strdup (event->payload_json);
+  copy->uid = g_strdup (event->uid);
   return copy;
 }
 
@@ -1563,12 +1600,26 @@ imu_event_free (ImuEvent *event)
   g_free (event->kind);
   g_free (event->label);
   g_free (event->payload_json);
+  g_free (event->uid);
   g_free (event);
+}
+
+char *
+imu_event_make_uid (void)
+{
+  g_autofree char *uuid = g_uuid_string_random ();
+  GString *uid = g_string_sized_new (32);
+
+  for (const char *p = uuid; *p != '\0'; p++)
+    if (*p != '-')
+      g_string_append_c (uid, *p);
+  return g_string_free (uid, FALSE);
 }
 
 gboolean
 imu_store_add_event (ImuStore *self, ImuEvent *event, GError **error)
 {
+  gint64 now = g_get_real_time ();
   sqlite3_stmt *stmt;
   int rc;
 
@@ -1577,9 +1628,13 @@ imu_store_add_event (ImuStore *self, ImuEvent *event, GError **error)
   g_return_val_if_fail (event != NULL, FALSE);
 
   if (!(stmt = imu_store_prepare (self,
-                                  "INSERT INTO events (session_id, t_ns, duration_ns, kind, label, payload, created_us) "
-                                  "VALUES (?, ?, ?, ?, ?, ?, ?)", error)))
+                                  "INSERT INTO events (session_id, t_ns, duration_ns, kind, label, payload, created_us, "
+                                  "uid, updated_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", error)))
     return FALSE;
+  if (event->uid == NULL)
+    event->uid = imu_event_make_uid ();
+  if (event->updated_us <= 0)
+    event->updated_us = now;
   sqlite3_bind_int64 (stmt, 1, event->session_id);
   sqlite3_bind_int64 (stmt, 2, event->t_ns);
   sqlite3_bind_int64 (stmt, 3, event->duration_ns);
@@ -1587,7 +1642,9 @@ imu_store_add_event (ImuStore *self, ImuEvent *event, GError **error)
   sqlite3_bind_text (stmt, 5, event->label != NULL ? event->label : "", -1, SQLITE_TRANSIENT);
   if (event->payload_json != NULL)
     sqlite3_bind_text (stmt, 6, event->payload_json, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 7, g_get_real_time ());
+  sqlite3_bind_int64 (stmt, 7, now);
+  sqlite3_bind_text (stmt, 8, event->uid, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 9, event->updated_us);
   if ((rc = sqlite3_step (stmt)) != SQLITE_DONE)
     {
       if ((rc & 0xff) == SQLITE_CONSTRAINT)
@@ -1613,7 +1670,8 @@ imu_store_update_event (ImuStore *self, const ImuEvent *event, GError **error)
   g_return_val_if_fail (event != NULL, FALSE);
 
   if (!(stmt = imu_store_prepare (self,
-                                  "UPDATE events SET t_ns = ?, duration_ns = ?, kind = ?, label = ?, payload = ? WHERE id = ?",
+                                  "UPDATE events SET t_ns = ?, duration_ns = ?, kind = ?, label = ?, payload = ?, "
+                                  "updated_us = MAX (updated_us + 1, ?7) WHERE id = ?6",
                                   error)))
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, event->t_ns);
@@ -1623,6 +1681,7 @@ imu_store_update_event (ImuStore *self, const ImuEvent *event, GError **error)
   if (event->payload_json != NULL)
     sqlite3_bind_text (stmt, 5, event->payload_json, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 6, event->id);
+  sqlite3_bind_int64 (stmt, 7, g_get_real_time ());
   if ((rc = sqlite3_step (stmt)) != SQLITE_DONE)
     return imu_store_fail (self, rc, "saving an event", error);
   if (sqlite3_changes (self->db) == 0)
@@ -1643,6 +1702,15 @@ imu_store_delete_event (ImuStore *self, gint64 event_id, GError **error)
   g_return_val_if_fail (IMU_IS_STORE (self), FALSE);
   end_reads (self);
 
+  /* The tombstone keeps a merge with another library's copy from bringing
+   * the event back (docs/sync.md). */
+  if (!(stmt = imu_store_prepare (self, "INSERT OR REPLACE INTO event_tombstones (session_id, uid, deleted_us) "
+                                        "SELECT session_id, uid, ?2 FROM events WHERE id = ?1 AND uid IS NOT NULL", error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, event_id);
+  sqlite3_bind_int64 (stmt, 2, g_get_real_time ());
+  if ((rc = sqlite3_step (stmt)) != SQLITE_DONE)
+    return imu_store_fail (self, rc, "deleting an event", error);
   if (!(stmt = imu_store_prepare (self, "DELETE FROM events WHERE id = ?", error)))
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, event_id);
@@ -1685,7 +1753,7 @@ imu_store_list_events (ImuStore *self, gint64 session_id, GError **error)
   g_return_val_if_fail (IMU_IS_STORE (self), NULL);
 
   if (!(stmt = imu_store_prepare (self,
-                                  "SELECT id, session_id, t_ns, duration_ns, kind, label, payload FROM events "
+                                  "SELECT id, session_id, t_ns, duration_ns, kind, label, payload, uid, updated_us FROM events "
                                   "WHERE session_id = ? ORDER BY t_ns, id", error)))
     return NULL;
   sqlite3_bind_int64 (stmt, 1, session_id);
@@ -1698,6 +1766,9 @@ imu_store_list_events (ImuStore *self, gint64 session_id, GError **error)
       event->duration_ns = sqlite3_column_int64 (stmt, 3);
       if (sqlite3_column_type (stmt, 6) != SQLITE_NULL)
         event->payload_json = g_strdup (col_text (stmt, 6));
+      if (sqlite3_column_type (stmt, 7) != SQLITE_NULL)
+        event->uid = g_strdup (col_text (stmt, 7));
+      event->updated_us = sqlite3_column_int64 (stmt, 8);
       g_ptr_array_add (events, event);
     }
   if (rc != SQLITE_DONE)

@@ -146,6 +146,9 @@ typedef struct {
   char   *kind;          /* "marker", "note", "device", "imported" */
   char   *label;
   char   *payload_json;  /* nullable */
+  char   *uid;           /* the same event in every library (32 hex digits);
+                          * NULL before it is stored: imu_store_add_event() makes one */
+  gint64  updated_us;    /* its last change; 0: now, when it is stored */
 } ImuEvent;
 
 #define IMU_TYPE_EVENT (imu_event_get_type ())
@@ -155,7 +158,9 @@ ImuEvent   *imu_event_copy       (const ImuEvent *event);
 void        imu_event_free       (ImuEvent *event);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ImuEvent, imu_event_free)
 
-gboolean    imu_store_add_event     (ImuStore *self, ImuEvent *event, GError **error); /* sets id */
+gboolean    imu_store_add_event     (ImuStore *self, ImuEvent *event, GError **error); /* sets id, and uid and
+                                                                                           * updated_us when unset */
+char       *imu_event_make_uid      (void);
 gboolean    imu_store_update_event  (ImuStore *self, const ImuEvent *event, GError **error);
 gboolean    imu_store_delete_event  (ImuStore *self, gint64 event_id, GError **error);
 GPtrArray  *imu_store_list_events   (ImuStore *self, gint64 session_id, GError **error); /* (element-type ImuEvent), by time */

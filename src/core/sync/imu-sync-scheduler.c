@@ -26,6 +26,7 @@
 #include "imu-redact.h"
 #include "imu-store-private.h"
 #include "imu-json.h"
+#include "imu-sync-merge.h"
 #include "imu-sync-scheduler.h"
 #include "imu-sync-targets.h"
 
@@ -203,6 +204,74 @@ find_session (ImuStore *store, const char *uuid)
     id = sqlite3_column_int64 (stmt, 0);
   sqlite3_reset (stmt);
   return id;
+}
+
+/* The session's id and version (updated_us) when the library holds it
+ * outside the trash; 0 when it does not, -1 when it is in the trash. */
+static gint64
+find_live_session (ImuStore *store, const char *uuid, gint64 *updated_us)
+{
+  sqlite3_stmt *stmt = imu_store_prepare (store, "SELECT id, trashed_us IS NOT NULL, updated_us FROM sessions "
+                                                 "WHERE uuid = ?", NULL);
+  gint64 id = 0;
+
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_text (stmt, 1, uuid, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      id = sqlite3_column_int (stmt, 1) ? -1 : sqlite3_column_int64 (stmt, 0);
+      if (updated_us != NULL)
+        *updated_us = sqlite3_column_int64 (stmt, 2);
+    }
+  sqlite3_reset (stmt);
+  return id;
+}
+
+/* Which version of a manifest a listing shows: its ETag, else its size
+ * and modification time. */
+static char *
+manifest_tag (const ImuSyncObject *o)
+{
+  if (o->etag != NULL && *o->etag != '\0')
+    return g_strdup (o->etag);
+  return g_strdup_printf ("%" PRId64 ":%" PRId64, o->size, o->modified_us);
+}
+
+static gboolean
+remote_seen (ImuStore *store, gint64 target_id, const char *uuid, const char *tag)
+{
+  sqlite3_stmt *stmt = imu_store_prepare (store, "SELECT 1 FROM sync_remote_seen WHERE target_id = ? AND "
+                                                 "session_uuid = ? AND manifest_tag = ?", NULL);
+  gboolean seen;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, target_id);
+  sqlite3_bind_text (stmt, 2, uuid, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, tag, -1, SQLITE_TRANSIENT);
+  seen = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_reset (stmt);
+  return seen;
+}
+
+static gboolean
+set_remote_seen (ImuStore *store, gint64 target_id, const char *uuid, const char *tag, GError **error)
+{
+  sqlite3_stmt *stmt = imu_store_prepare (store, "INSERT OR REPLACE INTO sync_remote_seen (target_id, session_uuid, "
+                                                 "manifest_tag) VALUES (?, ?, ?)", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, target_id);
+  sqlite3_bind_text (stmt, 2, uuid, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, tag, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return imu_store_fail (store, rc, "noting a manifest's version", error);
+  return TRUE;
 }
 
 /* With the secret policy of imu-sync-targets.c, the same as the faces'. */
@@ -396,6 +465,28 @@ run_push (Job *job, ImuSyncTarget *target, const char *staging, GCancellable *ca
   return TRUE;
 }
 
+/* Merges the downloaded (and verified) copy of a session the library
+ * holds; when the library kept edits the copy lacks, queues a push of the
+ * merged session to the same target. */
+static gboolean
+merge_pulled (Job *job, gint64 local_id, const char *staged, GCancellable *cancellable, GError **error)
+{
+  ImuSyncItem *item = job->item;
+  g_autoptr(ImuBundleEdits) edits = imu_bundle_read_edits (staged, cancellable, error);
+  gboolean local_newer = FALSE, changed = FALSE;
+
+  g_unlink (staged);
+  if (edits == NULL || !imu_sync_merge_session (job->store, local_id, edits, &local_newer, &changed, error))
+    return FALSE;
+  g_debug ("merged %s from target %" PRId64 ": %s%s", item->session_uuid, item->target_id,
+           changed ? "changed here" : "nothing new here", local_newer ? ", newer here: pushing" : "");
+  if (local_newer && imu_sync_queue_enqueue (job->store, item->target_id, item->session_uuid, IMU_SYNC_PUSH, TRUE,
+                                             error) == 0)
+    return FALSE;
+  item->bytes_done = item->bytes_total;
+  return TRUE;
+}
+
 static gboolean
 run_pull (Job *job, ImuSyncTarget *target, const char *staging, GCancellable *cancellable, GError **error)
 {
@@ -413,8 +504,13 @@ run_pull (Job *job, ImuSyncTarget *target, const char *staging, GCancellable *ca
   gint64 expected_bytes = -1;
   GStatBuf st;
 
-  /* Pulling never duplicates: a session already here is done. */
-  if (find_session (job->store, item->session_uuid) > 0)
+  gint64 local_id, local_updated = 0;
+
+  /* Pulling never duplicates: a session already here is merged with the
+   * target's copy when that is another version (imu-sync-merge.h), and a
+   * session in the trash stays there. */
+  local_id = find_live_session (job->store, item->session_uuid, &local_updated);
+  if (local_id < 0)
     return TRUE;
   set_state (job, IMU_SYNC_STATE_TRANSFERRING);
   if (!imu_sync_target_get (target, files.manifest_key, files.manifest_path, NULL, cancellable, error))
@@ -444,6 +540,17 @@ run_pull (Job *job, ImuSyncTarget *target, const char *staging, GCancellable *ca
       return FALSE;
     }
   g_unlink (files.manifest_path);
+  if (local_id > 0)
+    {
+      JsonNode *session = json_object_get_member (json_node_get_object (manifest), "session");
+      JsonNode *updated = session != NULL && JSON_NODE_HOLDS_OBJECT (session)
+                          ? json_object_get_member (json_node_get_object (session), "updated_us") : NULL;
+
+      /* The same version as here: nothing to merge. */
+      if (updated != NULL && JSON_NODE_HOLDS_VALUE (updated) && json_node_get_value_type (updated) == G_TYPE_INT64
+          && json_node_get_int (updated) == local_updated)
+        return TRUE;
+    }
   bundle = json_object_get_object_member (json_node_get_object (manifest), "bundle");
   expected_sha = json_object_has_member (bundle, "sha256") ? json_object_get_string_member (bundle, "sha256") : NULL;
   if (json_object_has_member (bundle, "bytes"))
@@ -473,6 +580,8 @@ run_pull (Job *job, ImuSyncTarget *target, const char *staging, GCancellable *ca
       return integrity_error (error, _("Verifying the download"), files.bundle_key, st.st_size, expected_bytes, sha,
                               expected_sha);
     }
+  if (local_id > 0)
+    return merge_pulled (job, local_id, files.staged, cancellable, error);
   result = imu_bundle_import (job->store, files.staged, NULL, NULL, NULL, NULL, cancellable, &local_error);
   g_unlink (files.staged);
   if (result == NULL && !g_error_matches (local_error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_DUPLICATE))
@@ -1053,9 +1162,21 @@ imu_sync_scheduler_discover (ImuSyncScheduler *self, GCancellable *cancellable, 
           if (slash == NULL || !g_str_equal (slash + 1, MANIFEST_FILE))
             continue;
           *slash = '\0';
-          if (!g_uuid_string_is_valid (rest) || find_session (store, rest) > 0)
+          g_autofree char *tag = NULL;
+          gint64 local_id;
+
+          if (!g_uuid_string_is_valid (rest))
             continue;
-          if (imu_sync_queue_enqueue (store, config->id, rest, IMU_SYNC_PULL, FALSE, error) == 0)
+          /* A session the library lacks is pulled; one it holds is merged
+           * with the target's copy when the listing shows a version of its
+           * manifest not looked at yet (a push from here makes one too:
+           * the pull then finds the same version and stops there). */
+          local_id = find_live_session (store, rest, NULL);
+          tag = manifest_tag (o);
+          if (local_id < 0 || (local_id > 0 && remote_seen (store, config->id, rest, tag)))
+            continue;
+          if (imu_sync_queue_enqueue (store, config->id, rest, IMU_SYNC_PULL, local_id > 0, error) == 0
+              || !set_remote_seen (store, config->id, rest, tag, error))
             return -1;
           queued++;
         }
