@@ -192,6 +192,26 @@ column_value (ImuSubjectPage   *self,
     }
 }
 
+/* The start in the session's own time zone, to the minute; an undated
+ * session as the rest of the window shows it. */
+static char *
+format_session_date (ImuSession *session)
+{
+  g_autoptr(GTimeZone) tz = NULL;
+  g_autoptr(GDateTime) utc = NULL;
+  g_autoptr(GDateTime) local = NULL;
+
+  if (imu_session_time_is_dated (session))
+    utc = g_date_time_new_from_unix_utc (imu_session_get_start_ns (session) / G_GINT64_CONSTANT (1000000000));
+  if (utc == NULL)
+    return imu_format_session_instant (session, imu_session_get_start_ns (session));
+  tz = g_time_zone_new_offset (imu_session_time_offset (session));
+  local = g_date_time_to_timezone (utc, tz);
+  /* Translators: date and time of a session in the library list, in the
+   * format of g_date_time_format() (strftime): "12 Mar 2024, 17:30" */
+  return g_date_time_format (local, _("%-d %b %Y, %H:%M"));
+}
+
 static char *
 format_decimal (double value)
 {
@@ -211,7 +231,7 @@ cell_text (ImuSubjectPage   *self,
   switch (column)
     {
     case IMU_SUBJECT_COLUMN_DATE:
-      return imu_format_session_instant (session, imu_session_get_start_ns (session));
+      return format_session_date (session);
     case IMU_SUBJECT_COLUMN_TITLE:
       title = imu_session_get_title (session);
       return g_strdup (!is_blank (title) ? title : _("Untitled"));
@@ -223,18 +243,19 @@ cell_text (ImuSubjectPage   *self,
     case IMU_SUBJECT_COLUMN_MODERATE:
     case IMU_SUBJECT_COLUMN_VIGOROUS:
     case IMU_SUBJECT_COLUMN_PEAKS:
-      /* An ellipsis while the profile is being read or computed. */
+      /* An ellipsis while the profile is being read or computed, a dash
+       * once profiling stopped before it. */
       if (row == NULL || row->state == ROW_PENDING)
-        return g_strdup ("…");
+        return g_strdup (self->busy ? "…" : "—");
       return format_decimal (column_value (self, session, column));
     case IMU_SUBJECT_COLUMN_WEAR:
       if (row == NULL || row->state == ROW_PENDING)
-        return g_strdup ("…");
+        return g_strdup (self->busy ? "…" : "—");
       value = column_value (self, session, column);
       return isnan (value) ? g_strdup ("—") : imu_format_duration ((gint64) llround (value * 1e9));
     case IMU_SUBJECT_COLUMN_FINDINGS:
       if (row == NULL || row->state == ROW_PENDING)
-        return g_strdup ("…");
+        return g_strdup (self->busy ? "…" : _("Not profiled"));
       if (k == NULL)
         /* Translators: the findings cell of a session whose profile failed */
         return g_strdup (_("Not profiled"));
@@ -297,6 +318,8 @@ setup_cell_cb (GtkSignalListItemFactory *factory,
     {
       gtk_label_set_xalign (GTK_LABEL (label), 0);
       gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+      /* Room for a whole date, and for a title's first words. */
+      gtk_label_set_width_chars (GTK_LABEL (label), ref->column == IMU_SUBJECT_COLUMN_DATE ? 17 : 14);
     }
   else
     {
@@ -783,6 +806,17 @@ set_busy (ImuSubjectPage *self,
     return;
   self->busy = busy;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "subject.export-csv", !busy);
+  gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), busy);
+  /* Pending cells change from "…" to "—" and back. */
+  if (self->store != NULL && g_list_model_get_n_items (G_LIST_MODEL (self->store)) > 0)
+    {
+      g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func (g_object_unref);
+      guint n = g_list_model_get_n_items (G_LIST_MODEL (self->store));
+
+      for (guint i = 0; i < n; i++)
+        g_ptr_array_add (all, g_list_model_get_item (G_LIST_MODEL (self->store), i));
+      g_list_store_splice (self->store, 0, n, all->pdata, n);
+    }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }
 
@@ -961,23 +995,41 @@ update_subjects (ImuSubjectPage *self)
   g_autoptr(GPtrArray) names = g_ptr_array_new ();
   guint selected = GTK_INVALID_LIST_POSITION;
 
-  /* One entry per subject (in the spelling met first), in collation order. */
+  g_autoptr(GHashTable) spellings = g_hash_table_new (g_str_hash, g_str_equal);
+
+  /* One entry per subject, in collation order, in its most frequent
+   * spelling ("Ana" for two sessions of "Ana" and one of "ana"; the one
+   * met first when as frequent). */
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(ImuSession) session = g_list_model_get_item (sessions, i);
       const char *subject = imu_session_get_subject (session);
+
+      if (!is_blank (subject))
+        g_hash_table_insert (spellings, (gpointer) subject,
+                             GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (spellings, subject)) + 1));
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(ImuSession) session = g_list_model_get_item (sessions, i);
+      const char *subject = imu_session_get_subject (session);
+      guint index;   /* in @names, plus one */
       char *folded;
 
       if (is_blank (subject))
         continue;
       folded = g_utf8_casefold (subject, -1);
-      if (g_hash_table_contains (seen, folded))
+      index = GPOINTER_TO_UINT (g_hash_table_lookup (seen, folded));
+      if (index > 0)
         {
+          if (GPOINTER_TO_UINT (g_hash_table_lookup (spellings, subject))
+              > GPOINTER_TO_UINT (g_hash_table_lookup (spellings, names->pdata[index - 1])))
+            names->pdata[index - 1] = (gpointer) subject;
           g_free (folded);
           continue;
         }
-      g_hash_table_add (seen, folded);
       g_ptr_array_add (names, (gpointer) subject);
+      g_hash_table_insert (seen, folded, GUINT_TO_POINTER (names->len));
     }
   g_ptr_array_sort (names, collate_names);
   g_ptr_array_add (names, NULL);
@@ -991,6 +1043,13 @@ update_subjects (ImuSubjectPage *self)
 
       if (g_str_equal (folded, self->subject_folded))
         selected = i;
+    }
+  /* The page names the subject as the dropdown does. */
+  if (selected != GTK_INVALID_LIST_POSITION && g_strcmp0 (self->subject, names->pdata[selected]) != 0)
+    {
+      g_free (self->subject);
+      self->subject = g_strdup (names->pdata[selected]);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SUBJECT]);
     }
   gtk_drop_down_set_selected (self->subject_dropdown, selected);
   self->updating_subjects = FALSE;
