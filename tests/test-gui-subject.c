@@ -367,6 +367,82 @@ test_subject_cancel (void)
   gui_test_close_window (window);
 }
 
+/* The ways in: the selected session's subject (the main menu's and a
+ * row's Subjects), the subject on its Details page, and a library without
+ * subjects. */
+static void
+test_subject_entry_points (void)
+{
+  g_auto(Fixture) f = { 0 };
+  ImuWindow *window;
+  ImuSubjectPage *page;
+  g_autoptr(GPtrArray) buttons = NULL;
+  GtkWidget *all_sessions = NULL;
+  ImuSessionView *view;
+
+  fixture_init (&f);
+  window = gui_test_open_window (f.path);
+  g_assert_true (imu_window_select_session (window, f.other));
+  view = imu_window_get_session_view (window);
+  gui_test_wait_for (imu_session_view_get_session (view) != NULL && !imu_session_view_get_loading (view),
+                     20000, "the session to load");
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-subjects", NULL);
+  page = find_page (window);
+  g_assert_cmpstr (imu_subject_page_get_subject (page), ==, "Ben");
+  wait_profiled (page);
+  g_assert_cmpuint (g_list_model_get_n_items (imu_subject_page_get_rows (page)), ==, 1);
+  g_assert_cmpint (row_id (page, 0), ==, f.other);
+  assert_cell (page, 0, IMU_SUBJECT_COLUMN_ENMO, "200.0");
+
+  /* Rest's Details: its subject, with a button to all of Ana's sessions. */
+  g_assert_true (imu_window_select_session (window, f.rest));
+  gui_test_wait_for (imu_session_view_get_session (view) != NULL && !imu_session_view_get_loading (view)
+                     && imu_session_get_id (imu_session_view_get_session (view)) == f.rest,
+                     20000, "the session to load");
+  adw_view_stack_set_visible_child_name (imu_session_view_get_stack (view), "details");
+  gui_test_iterate_ms (100);
+  buttons = gui_test_find_all (GTK_WIDGET (imu_session_view_get_details_page (view)), GTK_TYPE_BUTTON);
+  for (guint i = 0; i < buttons->len; i++)
+    if (g_strcmp0 (gtk_actionable_get_action_name (buttons->pdata[i]), "win.show-subject") == 0)
+      all_sessions = buttons->pdata[i];
+  g_assert_nonnull (all_sessions);
+  g_free (gui_test_screenshot (GTK_WIDGET (window), "subject-details-link"));
+  g_assert_cmpstr (g_variant_get_string (gtk_actionable_get_action_target_value (GTK_ACTIONABLE (all_sessions)), NULL),
+                   ==, "Ana");
+  /* As a click does it (a button clicks on activation once it is shown). */
+  g_assert_true (gtk_widget_activate (all_sessions));
+  gui_test_wait_for (gtk_widget_get_mapped (GTK_WIDGET (page)), 5000, "the subject page");
+  g_assert_cmpstr (imu_subject_page_get_subject (page), ==, "Ana");
+  wait_profiled (page);
+  g_assert_cmpuint (g_list_model_get_n_items (imu_subject_page_get_rows (page)), ==, 3);
+  gui_test_close_window (window);
+}
+
+/* A library whose sessions have no subject: the page says how to give
+ * them one. */
+static void
+test_subject_none (void)
+{
+  g_autofree char *path = imu_test_library_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = imu_store_open (path, &error);
+  ImuWindow *window;
+  ImuSubjectPage *page;
+  g_autofree char *text = NULL;
+
+  g_assert_no_error (error);
+  gui_test_add_session (store, "Nobody's", NULL, NULL, T0, 10 * NS);
+  window = gui_test_open_window (path);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-subjects", NULL);
+  page = find_page (window);
+  g_assert_cmpuint (g_list_model_get_n_items (imu_subject_page_get_subjects (page)), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (imu_subject_page_get_rows (page)), ==, 0);
+  text = gui_test_collect_text (GTK_WIDGET (page));
+  g_assert_nonnull (strstr (text, "No Subjects Yet"));
+  g_free (gui_test_screenshot (GTK_WIDGET (window), "subject-page-none"));
+  gui_test_close_window (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -375,6 +451,8 @@ main (int   argc,
 
   g_test_add_func ("/gui/subject/page", test_subject_page);
   g_test_add_func ("/gui/subject/cancel", test_subject_cancel);
+  g_test_add_func ("/gui/subject/entry-points", test_subject_entry_points);
+  g_test_add_func ("/gui/subject/none", test_subject_none);
 
   return g_test_run ();
 }

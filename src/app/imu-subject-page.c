@@ -1060,8 +1060,9 @@ library_sessions_changed_cb (ImuSubjectPage *self)
 {
   update_subjects (self);
   collect_sessions (self);
-  /* A session that joined is profiled; those known stay as they are. */
-  if (!self->stopped)
+  /* A session that joined is profiled (once the page is shown); those
+   * known stay as they are. */
+  if (!self->stopped && gtk_widget_get_mapped (GTK_WIDGET (self)))
     start_profiling (self);
 }
 
@@ -1235,6 +1236,17 @@ imu_subject_page_get_property (GObject    *object,
     }
 }
 
+/* Sessions that joined while the page was hidden are profiled now. */
+static void
+imu_subject_page_map (GtkWidget *widget)
+{
+  ImuSubjectPage *self = IMU_SUBJECT_PAGE (widget);
+
+  GTK_WIDGET_CLASS (imu_subject_page_parent_class)->map (widget);
+  if (!self->busy && !self->stopped)
+    start_profiling (self);
+}
+
 static void
 imu_subject_page_class_init (ImuSubjectPageClass *klass)
 {
@@ -1244,6 +1256,7 @@ imu_subject_page_class_init (ImuSubjectPageClass *klass)
   object_class->dispose = imu_subject_page_dispose;
   object_class->finalize = imu_subject_page_finalize;
   object_class->get_property = imu_subject_page_get_property;
+  widget_class->map = imu_subject_page_map;
 
   properties[PROP_SUBJECT] =
     g_param_spec_string ("subject", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
@@ -1348,9 +1361,9 @@ imu_subject_page_set_subject (ImuSubjectPage *self,
 
   g_return_if_fail (IMU_IS_SUBJECT_PAGE (self));
 
+  /* The same subject again is read again too: a session's subject may
+   * have been edited meanwhile. Known numbers stay. */
   folded = !is_blank (subject) ? g_utf8_casefold (subject, -1) : NULL;
-  if (g_strcmp0 (folded, self->subject_folded) == 0 && self->library != NULL)
-    return;
   g_free (self->subject);
   self->subject = g_strdup (subject);
   g_free (self->subject_folded);

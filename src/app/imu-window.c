@@ -702,7 +702,8 @@ subject_title_cb (ImuWindow *self)
 
   if (page != NULL && gtk_stack_get_visible_child (self->content_stack) == page)
     adw_view_switcher_title_set_title (self->switcher_title,
-                                       imu_subject_page_get_subject (IMU_SUBJECT_PAGE (page)));
+                                       imu_subject_page_get_subject (IMU_SUBJECT_PAGE (page)) != NULL
+                                       ? imu_subject_page_get_subject (IMU_SUBJECT_PAGE (page)) : _("Subjects"));
 }
 
 static void
