@@ -367,6 +367,32 @@ test_subject_cancel (void)
   gui_test_close_window (window);
 }
 
+/* The action of @widget's shortcut for @accelerator (its own or its
+ * class's), or NULL. */
+static GtkShortcutAction *
+find_shortcut (GtkWidget  *widget,
+               const char *accelerator)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+  g_autoptr(GtkShortcutTrigger) wanted = gtk_shortcut_trigger_parse_string (accelerator);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint k = 0; k < g_list_model_get_n_items (G_LIST_MODEL (controller)); k++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), k);
+
+          if (gtk_shortcut_trigger_equal (gtk_shortcut_get_trigger (shortcut), wanted))
+            return gtk_shortcut_get_action (shortcut);
+        }
+    }
+  return NULL;
+}
+
 /* The ways in: the selected session's subject (the main menu's and a
  * row's Subjects), the subject on its Details page, and a library without
  * subjects. */
@@ -386,7 +412,9 @@ test_subject_entry_points (void)
   view = imu_window_get_session_view (window);
   gui_test_wait_for (imu_session_view_get_session (view) != NULL && !imu_session_view_get_loading (view),
                      20000, "the session to load");
-  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-subjects", NULL);
+  /* Ctrl+Shift+P, as the shortcuts window lists it. */
+  g_assert_true (gtk_shortcut_action_activate (find_shortcut (GTK_WIDGET (window), "<Control><Shift>p"),
+                                               0, GTK_WIDGET (window), NULL));
   page = find_page (window);
   g_assert_cmpstr (imu_subject_page_get_subject (page), ==, "Ben");
   wait_profiled (page);

@@ -930,6 +930,9 @@ imu_window_class_init (ImuWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, sort_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, list_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
+  /* The subject page ("people"), for the selected session's subject. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.show-subjects", NULL);
 
 }
 
