@@ -130,8 +130,8 @@ row_id (ImuSubjectPage *page,
   return imu_session_get_id (session);
 }
 
-/* The longest the main loop went without running a 5 ms timer: the
- * window's responsiveness while the worker profiles. */
+/* The longest the main loop went without running a 5 ms timer while the
+ * worker profiled (drawing the window included). */
 typedef struct {
   gint64 last_us;
   gint64 max_gap_us;
@@ -159,9 +159,10 @@ wait_profiled (ImuSubjectPage *page)
   g_source_remove (tick);
   g_test_message ("profiled in %.0f ms; the main loop's longest pause %.0f ms",
                   (g_get_monotonic_time () - t0) / 1e3, gaps.max_gap_us / 1e3);
-  /* No freeze: profiling is not on this thread (a generous bound for
-   * sanitizer builds; a frame under Xvfb takes tens of ms). */
-  g_assert_cmpint (gaps.max_gap_us, <, 2 * G_USEC_PER_SEC);
+  /* A figure, not a check: these sessions profile in well under a second
+   * either way. That the work is off this thread shows in
+   * /gui/subject/cancel (the page is busy when showing it returns, and
+   * Cancel stops it). */
   gui_test_iterate_ms (50);
 }
 
