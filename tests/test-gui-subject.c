@@ -7,6 +7,7 @@
 #define G_LOG_DOMAIN "imu-test-gui"
 
 #include <math.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include "imu-profile-test.h"
@@ -500,6 +501,85 @@ test_subject_none (void)
   gui_test_close_window (window);
 }
 
+/* `imu --library PATH ARGS…` in another process; returns its stdout. */
+static char *
+run_cli (const char *path, ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  char *out = NULL;
+  const char *arg;
+  va_list ap;
+
+  g_ptr_array_add (argv, (char *) IMU_CLI_PATH);
+  g_ptr_array_add (argv, (char *) "--library");
+  g_ptr_array_add (argv, (char *) path);
+  va_start (ap, path);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  proc = g_subprocess_newv ((const char * const *) argv->pdata,
+                            G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  if (g_subprocess_get_exit_status (proc) != 0)
+    g_error ("imu %s failed: %s", (const char *) argv->pdata[3], err);
+  return out;
+}
+
+/* Two real device files of one subject (an AX3; an AX6 test file whose
+ * acceleration averages 0.32 g over an epoch, which the profiler reads as
+ * gravity removed: I_GRAVITY_REMOVED and no movement numbers, empty fields):
+ * the page's CSV, newest first, is what `imu list --subject S
+ * --with-profile --csv` prints (the CLI's own writer, in another process,
+ * reading the profiles the page stored). */
+static void
+test_subject_real_cli (void)
+{
+  g_autofree char *ax3 = imu_test_real_file ("cwa/ggirread/ax3_testfile.cwa");
+  g_autofree char *ax6 = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *csv = NULL;
+  g_autofree char *cli = NULL;
+  ImuWindow *window;
+  ImuSubjectPage *page;
+  GListModel *columns;
+
+  if (ax3 == NULL)
+    return;
+  ax6 = imu_test_real_file ("cwa/ggirread/ax6_testfile.cwa");
+  if (ax6 == NULL)
+    return;
+  path = imu_test_library_path ();
+  g_free (run_cli (path, "import", "--subject", "Coach's pick", ax3, NULL));
+  g_free (run_cli (path, "import", "--subject", "coach's pick", ax6, NULL));
+
+  window = gui_test_open_window (path);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-subject", "s", "Coach's pick");
+  page = find_page (window);
+  wait_profiled (page);
+  g_assert_cmpuint (g_list_model_get_n_items (imu_subject_page_get_rows (page)), ==, 2);
+  columns = gtk_column_view_get_columns (imu_subject_page_get_column_view (page));
+  {
+    g_autoptr(GtkColumnViewColumn) date = g_list_model_get_item (columns, IMU_SUBJECT_COLUMN_DATE);
+
+    gtk_column_view_sort_by_column (imu_subject_page_get_column_view (page), date, GTK_SORT_DESCENDING);
+  }
+  gui_test_iterate_ms (50);
+  csv = imu_subject_page_dup_csv (page);
+  g_test_message ("%s", csv);
+  cli = run_cli (path, "list", "--subject", "COACH'S PICK", "--with-profile", "--csv", NULL);
+  g_assert_cmpstr (csv, ==, cli);
+  /* The AX6's row has no numbers but its findings. */
+  assert_cell (page, 0, IMU_SUBJECT_COLUMN_ENMO, "—");
+  g_free (gui_test_screenshot (GTK_WIDGET (window), "subject-page-real"));
+  gui_test_close_window (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -510,6 +590,7 @@ main (int   argc,
   g_test_add_func ("/gui/subject/cancel", test_subject_cancel);
   g_test_add_func ("/gui/subject/entry-points", test_subject_entry_points);
   g_test_add_func ("/gui/subject/none", test_subject_none);
+  g_test_add_func ("/gui/subject/real-cli", test_subject_real_cli);
 
   return g_test_run ();
 }
