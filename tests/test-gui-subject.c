@@ -473,6 +473,24 @@ test_subject_entry_points (void)
   g_assert_cmpstr (imu_subject_page_get_subject (page), ==, "Ana");
   wait_profiled (page);
   g_assert_cmpuint (g_list_model_get_n_items (imu_subject_page_get_rows (page)), ==, 3);
+
+  /* A session of Ana's that joins the library (as an import's does) joins
+   * the page and is profiled. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ImuStore) store = imu_store_open (f.path, &error);
+    gint64 id;
+
+    g_assert_no_error (error);
+    id = add_constant_session (store, "Tempo again", "Ana", T0 + 21 * DAY, 1.2);
+    imu_library_add_session_async (imu_window_get_library (window), id, NULL, NULL, NULL);
+    gui_test_wait_for (g_list_model_get_n_items (imu_subject_page_get_rows (page)) == 4, 10000, "the new session");
+    wait_profiled (page);
+    g_assert_cmpint (row_id (page, 3), ==, id);
+    assert_cell (page, 3, IMU_SUBJECT_COLUMN_ENMO, "200.0");
+    assert_cell (page, 3, IMU_SUBJECT_COLUMN_MODERATE, "2.0");
+    g_assert_cmpuint (imu_trend_chart_get_n_points (imu_subject_page_get_trend_chart (page)), ==, 4);
+  }
   gui_test_close_window (window);
 }
 

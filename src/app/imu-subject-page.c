@@ -69,6 +69,7 @@ struct _ImuSubjectPage
   guint               generation;
   gboolean            busy;
   gboolean            stopped;       /* cancelled by the user */
+  gboolean            rescan;        /* sessions joined during the run */
   guint               n_failed;
   char               *first_failure;
 
@@ -849,6 +850,11 @@ profile_done_cb (GObject      *object,
         }
       return;
     }
+  if (self->rescan && self->n_failed == 0)
+    {
+      start_profiling (self);
+      return;
+    }
   if (self->n_failed > 0)
     {
       g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
@@ -883,6 +889,7 @@ start_profiling (ImuSubjectPage *self)
 
   stop_profiling (self);
   self->stopped = FALSE;
+  self->rescan = FALSE;
   self->n_failed = 0;
   g_clear_pointer (&self->first_failure, g_free);
   set_progress_text (self, NULL, _("_Cancel"));
@@ -1061,8 +1068,11 @@ library_sessions_changed_cb (ImuSubjectPage *self)
   update_subjects (self);
   collect_sessions (self);
   /* A session that joined is profiled (once the page is shown); those
-   * known stay as they are. */
-  if (!self->stopped && gtk_widget_get_mapped (GTK_WIDGET (self)))
+   * known stay as they are. A run under way goes on (an import of many
+   * files must not restart it each time): the next one starts after it. */
+  if (self->busy)
+    self->rescan = TRUE;
+  else if (!self->stopped && gtk_widget_get_mapped (GTK_WIDGET (self)))
     start_profiling (self);
 }
 
