@@ -372,6 +372,22 @@ imu_details_page_set_details (ImuDetailsPage          *self,
     zone = g_strdup_printf (_("UTC%c%02d:%02d (this computer)"), tz < 0 ? '-' : '+', ABS (tz) / 3600, (ABS (tz) / 60) % 60);
   g_object_get (session, "device-firmware", &firmware, "frame", &frame, NULL);
 
+  /* The subject leads to all their sessions over time (the subject page). */
+  if (!is_empty (imu_session_get_subject (session)))
+    {
+      const char *subject = imu_session_get_subject (session);
+      GtkWidget *row = value_row_new (_("Subject"), subject);
+      GtkWidget *button = gtk_button_new_with_label (_("All Sessions"));
+      g_autofree char *tooltip = g_strdup_printf (_("All Sessions of %s"), subject);
+
+      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (button, "flat");
+      gtk_widget_set_tooltip_text (button, tooltip);
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "win.show-subject");
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", subject);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+      add_to_group (self, self->session_group, row);
+    }
   add_value (self, self->session_group, _("Start"), start);
   add_value (self, self->session_group, _("End"), end);
   add_value (self, self->session_group, _("Duration"), duration);

@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "imu-session-row.h"
+#include "imu-subject-page.h"
 #include "imu-window-private.h"
 #include "imu-sync-popover.h"
 
@@ -525,6 +526,13 @@ open_library (ImuWindow  *self,
 
   if (self->session_view != NULL)
     imu_session_view_set_session (self->session_view, NULL, NULL);
+  /* The subject page lets go of the old library's sessions. */
+  if (gtk_stack_get_child_by_name (self->content_stack, "subject") != NULL)
+    {
+      imu_subject_page_set_library (IMU_SUBJECT_PAGE (gtk_stack_get_child_by_name (self->content_stack, "subject")), NULL);
+      if (g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack), "subject") == 0)
+        gtk_stack_set_visible_child_name (self->content_stack, "none");
+    }
   self->selected_id = 0;
   g_set_object (&self->library, NULL);
   self->library = imu_library_new (path);
@@ -682,6 +690,74 @@ search_action (GSimpleAction *action,
       adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
       gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
     }
+}
+
+/* A subject's sessions over time (imu-subject-page.c), in the content
+ * pane instead of a session; made on first use. */
+
+static void
+subject_title_cb (ImuWindow *self)
+{
+  GtkWidget *page = gtk_stack_get_child_by_name (self->content_stack, "subject");
+
+  if (page != NULL && gtk_stack_get_visible_child (self->content_stack) == page)
+    adw_view_switcher_title_set_title (self->switcher_title,
+                                       imu_subject_page_get_subject (IMU_SUBJECT_PAGE (page)) != NULL
+                                       ? imu_subject_page_get_subject (IMU_SUBJECT_PAGE (page)) : _("Subjects"));
+}
+
+static void
+show_subject (ImuWindow  *self,
+              const char *subject)
+{
+  GtkWidget *page = gtk_stack_get_child_by_name (self->content_stack, "subject");
+
+  if (self->library == NULL || !imu_library_get_loaded (self->library))
+    return;
+  if (page == NULL)
+    {
+      page = imu_subject_page_new ();
+      gtk_stack_add_named (self->content_stack, page, "subject");
+      g_signal_connect_object (page, "notify::subject", G_CALLBACK (subject_title_cb), self, G_CONNECT_SWAPPED);
+    }
+  /* No session is shown beside a subject; choosing one of the page's rows
+   * selects it again. */
+  gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
+  imu_subject_page_set_library (IMU_SUBJECT_PAGE (page), self->library);
+  if (subject == NULL || *subject == '\0')
+    {
+      GListModel *subjects = imu_subject_page_get_subjects (IMU_SUBJECT_PAGE (page));
+      g_autoptr(GtkStringObject) first = g_list_model_get_item (subjects, 0);
+
+      subject = first != NULL ? gtk_string_object_get_string (first) : NULL;
+      imu_subject_page_set_subject (IMU_SUBJECT_PAGE (page), subject);
+    }
+  else
+    imu_subject_page_set_subject (IMU_SUBJECT_PAGE (page), subject);
+  gtk_stack_set_visible_child (self->content_stack, page);
+  subject_title_cb (self);
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+}
+
+static void
+show_subject_action (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  show_subject (user_data, g_variant_get_string (parameter, NULL));
+}
+
+/* The selected session's subject, or the first subject. */
+static void
+show_subjects_action (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  ImuWindow *self = user_data;
+  ImuSession *session = selected_session (self);
+  g_autofree char *subject = g_strdup (session != NULL ? imu_session_get_subject (session) : NULL);
+
+  show_subject (self, subject);
 }
 
 /* The demo session */
@@ -854,6 +930,9 @@ imu_window_class_init (ImuWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, sort_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, list_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
+  /* The subject page ("people"), for the selected session's subject. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.show-subjects", NULL);
 
 }
 
@@ -863,6 +942,8 @@ static const GActionEntry win_actions[] = {
   { "select-session", select_session_action, "x", NULL, NULL },
   { "open-demo", open_demo_action, NULL, NULL, NULL },
   { "search", search_action, NULL, NULL, NULL },
+  { "show-subject", show_subject_action, "s", NULL, NULL },
+  { "show-subjects", show_subjects_action, NULL, NULL, NULL },
 };
 
 static void

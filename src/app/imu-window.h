@@ -26,6 +26,9 @@ G_DECLARE_FINAL_TYPE (ImuWindow, imu_window, IMU, WINDOW, AdwApplicationWindow)
  *   undo-delete (x)              bring a deleted session back
  *   select-session (x)           select a session by id
  *   search                       focus the search entry
+ *   show-subject (s)             show a subject's sessions over time
+ *   show-subjects                the same for the selected session's
+ *                                subject (or the first subject)
  */
 
 ImuWindow      *imu_window_new            (GtkApplication *application);
