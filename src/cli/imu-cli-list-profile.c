@@ -19,6 +19,7 @@
 #include "imu-cli.h"
 #include "imu-cli-json.h"
 #include "imu-cli-progress.h"
+#include "imu-profile-summary.h"
 
 /* "12.3", or "-" (table) / "" (CSV) for a number there is none of. */
 static char *
@@ -77,44 +78,15 @@ key_numbers_json (const ImuProfileKeyNumbers *k)
   return json_builder_get_root (b);
 }
 
-/* Comma first, then the field as imu_csv_append_field() writes it. */
-static void
-append_csv_field (GString    *line,
-                  const char *text)
-{
-  if (line->len > 0)
-    g_string_append_c (line, ',');
-  if (text != NULL)
-    imu_csv_append_field (line, text);
-}
-
+/* One row, written by the core as the window's subject page writes it:
+ * numbers with a full stop whatever the locale. */
 static void
 print_csv_row (ImuSession                 *session,
                const ImuProfileKeyNumbers *k)
 {
   g_autoptr(GString) line = g_string_new (NULL);
-  const double numbers[] = { k->enmo_mean_mg, k->sedentary_min, k->light_min, k->moderate_min,
-                             k->vigorous_min, k->peaks_per_min, k->wear_s };
-  const int decimals[] = { 1, 2, 2, 2, 2, 2, 1 };
-  g_autofree char *id = g_strdup_printf ("%" PRId64, imu_session_get_id (session));
-  g_autofree char *start = imu_session_time_is_dated (session)
-                           ? imu_cli_format_utc_iso8601 (imu_session_get_start_ns (session)) : NULL;
-  g_autofree char *duration = g_strdup_printf ("%.3f", (double) imu_session_get_duration_ns (session) / 1e9);
 
-  append_csv_field (line, id);
-  append_csv_field (line, imu_session_get_uuid (session));
-  append_csv_field (line, start);
-  append_csv_field (line, duration);
-  append_csv_field (line, imu_session_get_title (session));
-  append_csv_field (line, imu_session_get_subject (session));
-  append_csv_field (line, k->movement_stream);
-  for (guint i = 0; i < G_N_ELEMENTS (numbers); i++)
-    {
-      g_autofree char *text = format_number (numbers[i], decimals[i], "");
-
-      append_csv_field (line, text);
-    }
-  g_string_append_printf (line, ",%u,%u,%u", k->errors, k->warnings, k->infos);
+  imu_profile_key_numbers_append_csv (line, session, k);
   printf ("%s\n", line->str);
 }
 
@@ -240,8 +212,7 @@ imu_cli_list_with_profile (ImuCli     *cli,
   if (g_str_equal (format, "json"))
     json = json_array_new ();
   else if (csv)
-    printf ("id,uuid,start,duration_s,title,subject,movement_stream,enmo_mean_mg,sedentary_min,"
-            "light_min,moderate_min,vigorous_min,peaks_per_min,wear_s,errors,warnings,infos\n");
+    printf ("%s\n", imu_profile_key_numbers_csv_header ());
   else
     {
       char **header = g_new0 (char *, N_COLUMNS + 1);
