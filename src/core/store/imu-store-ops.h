@@ -62,6 +62,7 @@ typedef struct {
   gint64  envelopes;    /* LOD blobs */
   gint64  profiles;
   gint64  events;       /* labels and payloads */
+  gint64  trashed_us;   /* when it went in the trash, 0 when it is not there */
 } ImuSessionSpace;
 
 typedef struct {
@@ -70,14 +71,20 @@ typedef struct {
   gint64     free_bytes;   /* free pages inside the file */
   gint64     page_size;
   gint64     disk_free;    /* on the library's file system, -1 when unknown */
-  GPtrArray *sessions;     /* (element-type ImuSessionSpace), largest first */
+  GPtrArray *sessions;     /* (element-type ImuSessionSpace), largest first; not those in the trash */
+  GPtrArray *trash;        /* (element-type ImuSessionSpace), the sessions in the trash, largest first */
+  gint64     trash_bytes;  /* the sum of every kind of bytes of the sessions in @trash */
 } ImuStoreStats;
 
 void           imu_store_stats_free (ImuStoreStats *stats);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ImuStoreStats, imu_store_stats_free)
 
-/* Where the space goes. Reads the size of every blob (not the blobs).
- * Blocking. */
+/* imu_session_space_total: a session's bytes of every kind. */
+gint64         imu_session_space_total (const ImuSessionSpace *space);
+
+/* Where the space goes: the sessions, and apart from them those in the
+ * trash (their bytes stay in the file until it is emptied). Reads the size
+ * of every blob (not the blobs). Blocking. */
 ImuStoreStats *imu_store_get_stats  (ImuStore  *store,
                                      GError   **error);
 
