@@ -454,27 +454,22 @@ same_file_system (const char *a, const char *b)
 static char *library_dir (ImuStore *store);
 
 gboolean
-imu_store_compact (ImuStore        *store,
-                   gint64          *needed,
-                   ImuProgressFunc  progress,
-                   gpointer         progress_data,
-                   GCancellable    *cancellable,
-                   GError         **error)
+imu_store_compact_estimate (ImuStore             *store,
+                            const ImuStoreStats  *stats,
+                            gint64               *gain,
+                            gint64               *needed,
+                            GError              **error)
 {
-  g_autoptr(ImuStoreStats) stats = NULL;
-  g_autofree char *wal = NULL;
   g_autofree char *lib_dir = NULL;
-  CompactWatch watch = { 0 };
   const char *tmp_dir;
   gboolean same_disk;
-  sqlite3 *db;
   gint64 after, need, lib_free, tmp_free;
-  int rc;
 
   g_return_val_if_fail (IMU_IS_STORE (store), FALSE);
+  g_return_val_if_fail (stats != NULL, FALSE);
 
-  if (!(stats = imu_store_get_stats (store, error)))
-    return FALSE;
+  if (gain != NULL)
+    *gain = stats->free_bytes;
   after = MAX (stats->file_bytes - stats->free_bytes, stats->page_size);
   /* VACUUM writes the compacted copy into a temporary file (in SQLite's
    * temporary folder), then every page of it into the WAL beside the
@@ -508,6 +503,31 @@ imu_store_compact (ImuStore        *store,
                    imu_store_get_path (store), want, tmp_dir, have);
       return FALSE;
     }
+  return TRUE;
+}
+
+gboolean
+imu_store_compact (ImuStore        *store,
+                   gint64          *needed,
+                   ImuProgressFunc  progress,
+                   gpointer         progress_data,
+                   GCancellable    *cancellable,
+                   GError         **error)
+{
+  g_autoptr(ImuStoreStats) stats = NULL;
+  g_autofree char *wal = NULL;
+  CompactWatch watch = { 0 };
+  sqlite3 *db;
+  gint64 after;
+  int rc;
+
+  g_return_val_if_fail (IMU_IS_STORE (store), FALSE);
+
+  if (!(stats = imu_store_get_stats (store, error)))
+    return FALSE;
+  if (!imu_store_compact_estimate (store, stats, NULL, needed, error))
+    return FALSE;
+  after = MAX (stats->file_bytes - stats->free_bytes, stats->page_size);
 
   db = imu_store_get_db (store);
   wal = g_strconcat (imu_store_get_path (store), "-wal", NULL);
@@ -784,6 +804,23 @@ imu_store_empty_trash (ImuStore  *store,
     }
   n = sqlite3_changes (imu_store_get_db (store));
   return n;
+}
+
+gboolean
+imu_store_delete_trashed (ImuStore  *store,
+                          gint64     session_id,
+                          GError   **error)
+{
+  gint64 n;
+
+  g_return_val_if_fail (IMU_IS_STORE (store), FALSE);
+
+  n = trash_update (store, "DELETE FROM sessions WHERE id = ?1 AND trashed_us IS NOT NULL AND ?2 = ?2",
+                    session_id, 0, "deleting a session in the trash", error);
+  if (n == 0)
+    g_set_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_NOT_FOUND,
+                 _("There is no session %" PRId64 " in the trash of %s."), session_id, imu_store_get_path (store));
+  return n > 0;
 }
 
 gint64

@@ -89,6 +89,24 @@ ImuStoreStats *imu_store_get_stats  (ImuStore  *store,
                                      GError   **error);
 
 /**
+ * imu_store_compact_estimate:
+ * @stats: the library's stats, as imu_store_get_stats() gave them
+ * @gain: (out) (optional): about the bytes compacting gives back (the free pages)
+ * @needed: (out) (optional): bytes of free disk the compaction needs
+ *
+ * What imu_store_compact() checks before it starts, without writing.
+ * Blocking (statvfs).
+ *
+ * Returns: %FALSE with %IMU_STORE_ERROR_FULL and the reason (what is
+ *   needed, what is free, and where) when the disk lacks the room
+ */
+gboolean imu_store_compact_estimate (ImuStore             *store,
+                                     const ImuStoreStats  *stats,
+                                     gint64               *gain,
+                                     gint64               *needed,
+                                     GError              **error);
+
+/**
  * imu_store_compact:
  * @needed: (out) (optional): bytes of free disk the compaction needs
  *
@@ -141,6 +159,9 @@ gboolean   imu_store_set_trash_days  (ImuStore *store, gint64 days, GError **err
 gboolean   imu_store_trash_session   (ImuStore *store, gint64 session_id, gint64 now_us, GError **error);
 /* Takes a session out of the trash, as it was. Blocking. */
 gboolean   imu_store_untrash_session (ImuStore *store, gint64 session_id, GError **error);
+/* Deletes one session in the trash for good, now (its pages become free
+ * pages). %IMU_STORE_ERROR_NOT_FOUND when it is not in the trash. Blocking. */
+gboolean   imu_store_delete_trashed  (ImuStore *store, gint64 session_id, GError **error);
 /* A session in the trash by id or uuid prefix (as imu_store_resolve_session()
  * does outside it); 0 with %IMU_STORE_ERROR_NOT_FOUND or _AMBIGUOUS. Blocking. */
 gint64     imu_store_resolve_trashed (ImuStore *store, const char *id_or_uuid, GError **error);
