@@ -8,7 +8,9 @@
 
 #include <glib/gi18n.h>
 
+#include "imu-backup-dialog.h"
 #include "imu-session-row.h"
+#include "imu-trash-dialog.h"
 #include "imu-window-private.h"
 #include "imu-sync-popover.h"
 
@@ -857,12 +859,40 @@ imu_window_class_init (ImuWindowClass *klass)
 
 }
 
+/* Library operations */
+
+static void
+backup_library_action (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  ImuWindow *self = user_data;
+
+  if (self->library != NULL)
+    gtk_window_present (GTK_WINDOW (imu_backup_dialog_new (GTK_WINDOW (self), imu_library_get_path (self->library))));
+}
+
+static void
+show_trash_action (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  ImuWindow *self = user_data;
+
+  /* A deletion whose toast is still up is not in the trash yet: its Undo
+   * is the toast's. */
+  if (self->library != NULL)
+    gtk_window_present (GTK_WINDOW (imu_trash_dialog_new (GTK_WINDOW (self), self->library)));
+}
+
 static const GActionEntry win_actions[] = {
   { "delete-session", delete_session_action, NULL, NULL, NULL },
   { "undo-delete", undo_delete_action, "x", NULL, NULL },
   { "select-session", select_session_action, "x", NULL, NULL },
   { "open-demo", open_demo_action, NULL, NULL, NULL },
   { "search", search_action, NULL, NULL, NULL },
+  { "backup-library", backup_library_action, NULL, NULL, NULL },
+  { "show-trash", show_trash_action, NULL, NULL, NULL },
 };
 
 static void
