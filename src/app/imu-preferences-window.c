@@ -41,9 +41,7 @@ struct _ImuPreferencesWindow
   ImuStoreStats        *stats;
   char                 *refusal;
   GCancellable         *compact_cancellable;
-  GMutex                progress_lock; /* the worker writes, a timeout reads */
-  gint64                progress_done;
-  gint64                progress_total;
+  struct _Progress     *progress;      /* the compaction's, shared with its worker */
   guint                 progress_source;
   guint                 trash_days_source;
   gboolean              setting_days;
@@ -167,11 +165,36 @@ typedef enum {
   STORAGE_SET_DAYS,
 } StorageOp;
 
+/* The worker writes the counts, a timeout of the window reads them. */
+typedef struct _Progress {
+  gint   ref_count;
+  GMutex lock;
+  gint64 done;
+  gint64 total;
+} Progress;
+
+static Progress *
+progress_ref (Progress *p)
+{
+  g_atomic_int_inc (&p->ref_count);
+  return p;
+}
+
+static void
+progress_unref (Progress *p)
+{
+  if (p != NULL && g_atomic_int_dec_and_test (&p->ref_count))
+    {
+      g_mutex_clear (&p->lock);
+      g_free (p);
+    }
+}
+
 typedef struct {
   StorageOp             op;
   char                 *path;
   gint64                days;
-  ImuPreferencesWindow *self;   /* for the progress only: the counts, under its lock */
+  Progress             *progress;
   /* results */
   ImuStoreStats        *stats;
   gint64                gain, needed;
@@ -184,7 +207,7 @@ storage_job_free (StorageJob *job)
   g_free (job->path);
   g_clear_pointer (&job->stats, imu_store_stats_free);
   g_free (job->refusal);
-  g_clear_object (&job->self);
+  progress_unref (job->progress);
   g_free (job);
 }
 
@@ -193,12 +216,12 @@ compact_progress_cb (guint64  done,
                      guint64  total,
                      gpointer user_data)
 {
-  ImuPreferencesWindow *self = user_data;
+  Progress *p = user_data;
 
-  g_mutex_lock (&self->progress_lock);
-  self->progress_done = (gint64) done;
-  self->progress_total = (gint64) total;
-  g_mutex_unlock (&self->progress_lock);
+  g_mutex_lock (&p->lock);
+  p->done = (gint64) done;
+  p->total = (gint64) total;
+  g_mutex_unlock (&p->lock);
 }
 
 static void
@@ -218,7 +241,7 @@ storage_thread (GTask        *task,
       return;
     }
   if (job->op == STORAGE_COMPACT
-      && !imu_store_compact (store, NULL, compact_progress_cb, job->self, cancellable, &error))
+      && !imu_store_compact (store, NULL, compact_progress_cb, job->progress, cancellable, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
@@ -340,11 +363,16 @@ storage_done_cb (GObject      *object,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  g_autoptr(ImuPreferencesWindow) self = user_data;
+  GWeakRef *weak = user_data;
+  g_autoptr(ImuPreferencesWindow) self = g_weak_ref_get (weak);
   g_autoptr(GError) error = NULL;
   StorageJob *job = g_task_get_task_data (G_TASK (result));
   gboolean ok = g_task_propagate_boolean (G_TASK (result), &error);
 
+  g_weak_ref_clear (weak);
+  g_free (weak);
+  if (self == NULL)
+    return;
   self->busy--;
   if (job->op == STORAGE_COMPACT)
     g_clear_object (&self->compact_cancellable);
@@ -379,6 +407,7 @@ run_storage (ImuPreferencesWindow *self,
   GCancellable *cancellable = op == STORAGE_SET_DAYS ? NULL : self->cancellable;
   g_autoptr(GTask) task = NULL;
   StorageJob *job;
+  GWeakRef *weak;
 
   if (self->library_path == NULL)
     return;
@@ -391,9 +420,13 @@ run_storage (ImuPreferencesWindow *self,
   job->op = op;
   job->path = g_strdup (self->library_path);
   job->days = days;
-  job->self = g_object_ref (self);
+  job->progress = progress_ref (self->progress);
   self->busy++;
-  task = g_task_new (NULL, cancellable, storage_done_cb, g_object_ref (self));
+  /* The task holds the window weakly: a window that has gone must not be
+   * finalized late by a worker's result, after its parent. */
+  weak = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (weak, self);
+  task = g_task_new (NULL, cancellable, storage_done_cb, weak);
   g_task_set_source_tag (task, run_storage);
   g_task_set_task_data (task, job, (GDestroyNotify) storage_job_free);
   g_task_run_in_thread (task, storage_thread);
@@ -405,10 +438,10 @@ compact_tick_cb (gpointer user_data)
   ImuPreferencesWindow *self = user_data;
   gint64 done, total;
 
-  g_mutex_lock (&self->progress_lock);
-  done = self->progress_done;
-  total = self->progress_total;
-  g_mutex_unlock (&self->progress_lock);
+  g_mutex_lock (&self->progress->lock);
+  done = self->progress->done;
+  total = self->progress->total;
+  g_mutex_unlock (&self->progress->lock);
   gtk_progress_bar_set_fraction (self->compact_progress,
                                  total > 0 ? CLAMP ((double) done / (double) total, 0.0, 1.0) : 0.0);
   return G_SOURCE_CONTINUE;
@@ -480,7 +513,7 @@ imu_preferences_window_finalize (GObject *object)
   g_free (self->refusal);
   g_clear_pointer (&self->stats, imu_store_stats_free);
   g_clear_object (&self->cancellable);
-  g_mutex_clear (&self->progress_lock);
+  progress_unref (self->progress);
 
   G_OBJECT_CLASS (imu_preferences_window_parent_class)->finalize (object);
 }
@@ -533,7 +566,9 @@ imu_preferences_window_init (ImuPreferencesWindow *self)
 
   self->cancellable = g_cancellable_new ();
   self->session_rows = g_ptr_array_new ();
-  g_mutex_init (&self->progress_lock);
+  self->progress = g_new0 (Progress, 1);
+  self->progress->ref_count = 1;
+  g_mutex_init (&self->progress->lock);
   g_settings_bind (self->settings, "low-disk-warning-gb", self->low_disk_spin, "value", G_SETTINGS_BIND_DEFAULT);
   g_signal_connect_object (self->trash_days_spin, "value-changed", G_CALLBACK (trash_days_changed_cb), self,
                            G_CONNECT_SWAPPED);
@@ -604,9 +639,9 @@ imu_preferences_window_compact (ImuPreferencesWindow *self)
 
   if (self->compact_cancellable != NULL || self->library_path == NULL)
     return;
-  g_mutex_lock (&self->progress_lock);
-  self->progress_done = self->progress_total = 0;
-  g_mutex_unlock (&self->progress_lock);
+  g_mutex_lock (&self->progress->lock);
+  self->progress->done = self->progress->total = 0;
+  g_mutex_unlock (&self->progress->lock);
   compact_running (self, TRUE);
   self->progress_source = g_timeout_add (100, compact_tick_cb, self);
   run_storage (self, STORAGE_COMPACT, 0);
