@@ -105,7 +105,7 @@ format_day (gint64 us)
   g_autoptr(GDateTime) local = utc != NULL ? g_date_time_to_local (utc) : NULL;
 
   /* Translators: a date and time in the trash's list (strftime format) */
-  return local != NULL ? g_date_time_format (local, _("%e %b %Y, %H:%M")) : g_strdup ("?");
+  return local != NULL ? g_date_time_format (local, _("%-d %b %Y, %H:%M")) : g_strdup ("?");
 }
 
 static void
