@@ -30,6 +30,7 @@
 #include "imu-sync-queue.h"
 #include "imu-test-servers.h"
 #include "imu-test-util.h"
+#include "test-sync-azurite.h"
 
 #define ACCESS_KEY "S3RVER"          /* the one key s3rver knows */
 #define SECRET "imu-test-db-ops-secret-41c9"
@@ -613,6 +614,74 @@ test_stats_trash (void)
   imu_test_rm_rf (dir);
 }
 
+/* `imu db backup --to` an Azure Blob target (Azurite, shared key), `imu db
+ * backups` lists it, `imu db restore TARGET:NAME` gives a library whose
+ * export equals the original's. */
+static void
+test_backup_azurite (void)
+{
+  g_autoptr(TestAzurite) az = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *library = NULL;
+  g_autofree char *restored = NULL;
+  g_autofree char *exp_a = NULL;
+  g_autofree char *exp_b = NULL;
+  g_autofree char *uuid = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *port = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *source = NULL;
+  g_autoptr(ImuSyncTargetConfig) config = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonArray *list;
+  JsonObject *backup;
+
+  if (!test_azurite_available ())
+    return;
+  az = test_azurite_start (0, NULL);
+  port = g_strdup_printf ("%u", az->port);
+  g_free (test_azure_admin ("create-container", port, "backups", NULL));
+  dir = imu_test_tmpdir ();
+  library = g_build_filename (dir, "library.db", NULL);
+  restored = g_build_filename (dir, "restored.db", NULL);
+  exp_a = g_build_filename (dir, "export-original", NULL);
+  exp_b = g_build_filename (dir, "export-restored", NULL);
+  uuid = imu_test_sync_library_with_session (library);
+  {
+    g_autoptr(ImuStore) store = imu_store_open (library, &error);
+
+    g_assert_no_error (error);
+    url = test_azure_container_url (az->port, "backups");
+    config = test_add_azure_target (store, "azure", url, "lab", "shared-key", TEST_AZURE_KEY);
+  }
+
+  g_assert_cmpint (run_cli (&out, "--library", library, "db", "backup", "--to", "azure", NULL), ==, 0);
+  g_assert_true (g_str_has_prefix (out, "Backed up "));
+  g_assert_nonnull (strstr (out, " to target “azure” as library-"));
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (run_cli (&out, "--library", library, "db", "backups", "--json", NULL), ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
+  g_assert_no_error (error);
+  list = json_node_get_array (json_parser_get_root (parser));
+  g_assert_cmpuint (json_array_get_length (list), ==, 1);
+  backup = json_array_get_object_element (list, 0);
+  g_assert_cmpstr (json_object_get_string_member (backup, "target"), ==, "azure");
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (backup, "name"), "library-"));
+  g_assert_true (g_str_has_suffix (json_object_get_string_member (backup, "name"), ".db.zst"));
+  g_assert_cmpint (json_object_get_int_member (backup, "bytes"), >, 0);
+  source = g_strdup_printf ("azure:%s", json_object_get_string_member (backup, "name"));
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (run_cli (&out, "--library", library, "db", "restore", source, "--to", restored, NULL), ==, 0);
+  g_assert_true (g_str_has_prefix (out, "Restored azure:library-"));
+  export_session (library, exp_a);
+  export_session (restored, exp_b);
+  assert_same_files (exp_a, exp_b);
+  imu_test_rm_rf (dir);
+}
+
 static gint64
 new_session (ImuStore *store, const char *title)
 {
@@ -896,6 +965,7 @@ main (int argc, char **argv)
   g_test_add_func ("/db-ops/trash/expiry", test_trash_expiry);
   g_test_add_func ("/db-ops/trash/migrate", test_trash_migrate);
   g_test_add_func ("/db-ops/stats/trash", test_stats_trash);
+  g_test_add_func ("/db-ops/backup/azurite", test_backup_azurite);
   g_test_add_func ("/db-ops/disk/tmpfs", test_disk_full_tmpfs);
   g_test_add_func ("/db-ops/disk/record-full", test_disk_full_record);
   return g_test_run ();
