@@ -41,7 +41,6 @@ struct _ImuBackupDialog
   GStrv           targets;       /* names, once read */
   GCancellable   *cancellable;   /* of the running backup; NULL when none */
   GCancellable   *targets_cancellable;
-  GApplication   *app;           /* held while the backup runs */
   Progress       *progress;
   guint           progress_source;
   const char     *outcome;
@@ -144,10 +143,18 @@ targets_listed_cb (GObject      *object,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
-  g_autoptr(ImuBackupDialog) self = user_data;
+  GWeakRef *weak = user_data;
+  g_autoptr(ImuBackupDialog) self = g_weak_ref_get (weak);
   g_autoptr(GError) error = NULL;
   GStrv names = g_task_propagate_pointer (G_TASK (result), &error);
 
+  g_weak_ref_clear (weak);
+  g_free (weak);
+  if (self == NULL)
+    {
+      g_strfreev (names);
+      return;
+    }
   if (names == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -257,10 +264,19 @@ backup_done_cb (GObject      *object,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
-  g_autoptr(ImuBackupDialog) self = user_data;
+  GWeakRef *weak = user_data;
+  g_autoptr(ImuBackupDialog) self = g_weak_ref_get (weak);
   g_autoptr(GError) error = NULL;
   g_autofree char *message = g_task_propagate_pointer (G_TASK (result), &error);
+  GApplication *app = g_task_get_source_object (G_TASK (result));
 
+  g_weak_ref_clear (weak);
+  g_free (weak);
+  /* The application was held for the worker; it lets go now. */
+  if (app != NULL)
+    g_application_release (app);
+  if (self == NULL)
+    return;
   g_clear_object (&self->cancellable);
   g_clear_handle_id (&self->progress_source, g_source_remove);
   if (message != NULL)
@@ -274,11 +290,6 @@ backup_done_cb (GObject      *object,
     }
   else
     show_result (self, "failed", _("Backup Failed"), error->message, "dialog-warning-symbolic");
-  if (self->app != NULL)
-    {
-      g_application_release (self->app);
-      g_clear_object (&self->app);
-    }
 }
 
 static void
@@ -289,6 +300,8 @@ start (ImuBackupDialog *self,
   g_autoptr(GTask) task = NULL;
   g_autofree char *heading = NULL;
   g_autofree char *shown = NULL;
+  GApplication *app;
+  GWeakRef *weak;
   Backup *b;
 
   g_return_if_fail (self->cancellable == NULL);
@@ -308,11 +321,11 @@ start (ImuBackupDialog *self,
   gtk_window_set_modal (GTK_WINDOW (self), FALSE);
   self->outcome = NULL;
 
-  if ((self->app = g_application_get_default ()) != NULL)
-    {
-      g_object_ref (self->app);
-      g_application_hold (self->app);
-    }
+  /* The application stays until the worker has finished or cleaned up,
+   * even when the dialog and its window go meanwhile (the task holds it as
+   * its source object, and the dialog only weakly). */
+  if ((app = g_application_get_default ()) != NULL)
+    g_application_hold (app);
   self->cancellable = g_cancellable_new ();
   g_mutex_lock (&self->progress->lock);
   self->progress->done = 0;
@@ -325,7 +338,9 @@ start (ImuBackupDialog *self,
   b->dest = g_strdup (dest);
   b->target = g_strdup (target);
   b->progress = progress_ref (self->progress);
-  task = g_task_new (NULL, self->cancellable, backup_done_cb, g_object_ref (self));
+  weak = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (weak, self);
+  task = g_task_new (app, self->cancellable, backup_done_cb, weak);
   g_task_set_source_tag (task, start);
   g_task_set_task_data (task, b, (GDestroyNotify) backup_free);
   g_task_run_in_thread (task, backup_thread);
@@ -502,12 +517,15 @@ imu_backup_dialog_new (GtkWindow  *parent,
 {
   ImuBackupDialog *self;
   g_autoptr(GTask) task = NULL;
+  GWeakRef *weak;
 
   g_return_val_if_fail (library_path != NULL, NULL);
 
   self = g_object_new (IMU_TYPE_BACKUP_DIALOG, "transient-for", parent, NULL);
   self->library_path = g_strdup (library_path);
-  task = g_task_new (NULL, self->targets_cancellable, targets_listed_cb, g_object_ref (self));
+  weak = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (weak, self);
+  task = g_task_new (NULL, self->targets_cancellable, targets_listed_cb, weak);
   g_task_set_source_tag (task, imu_backup_dialog_new);
   g_task_set_task_data (task, g_strdup (library_path), g_free);
   g_task_run_in_thread (task, list_targets_thread);

@@ -180,11 +180,16 @@ job_done_cb (GObject      *object,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  g_autoptr(ImuTrashDialog) self = user_data;
+  GWeakRef *weak = user_data;
+  g_autoptr(ImuTrashDialog) self = g_weak_ref_get (weak);
   g_autoptr(GError) error = NULL;
   Job *job = g_task_get_task_data (G_TASK (result));
   gboolean ok = g_task_propagate_boolean (G_TASK (result), &error);
 
+  g_weak_ref_clear (weak);
+  g_free (weak);
+  if (self == NULL)
+    return;
   self->busy--;
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || gtk_widget_in_destruction (GTK_WIDGET (self)))
     return;
@@ -209,8 +214,14 @@ run (ImuTrashDialog *self,
      Op              op,
      gint64          session_id)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, self->cancellable, job_done_cb, g_object_ref (self));
+  /* The task holds the dialog weakly: a dialog that has gone must not be
+   * finalized late by a worker's result, after its parent. */
+  GWeakRef *weak = g_new0 (GWeakRef, 1);
+  g_autoptr(GTask) task = NULL;
   Job *job = g_new0 (Job, 1);
+
+  g_weak_ref_init (weak, self);
+  task = g_task_new (NULL, self->cancellable, job_done_cb, weak);
 
   job->path = g_strdup (imu_library_get_path (self->library));
   job->op = op;
