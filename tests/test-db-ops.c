@@ -30,6 +30,7 @@
 #include "imu-sync-queue.h"
 #include "imu-test-servers.h"
 #include "imu-test-util.h"
+#include "test-sync-azurite.h"
 
 #define ACCESS_KEY "S3RVER"          /* the one key s3rver knows */
 #define SECRET "imu-test-db-ops-secret-41c9"
@@ -540,6 +541,147 @@ test_trash_empty_reuses_space (void)
   imu_test_rm_rf (dir);
 }
 
+/* SUM (length (column)) of @table's rows of session @id, by plain SQL on a
+ * connection of the test's own. */
+static gint64
+blob_bytes (const char *library, const char *sql, gint64 id)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 n;
+
+  g_assert_cmpint (sqlite3_open_v2 (library, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_int64 (stmt, 1, id);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return n;
+}
+
+/* `imu db stats` lists the sessions in the trash apart, with their bytes,
+ * and not among the others. */
+static void
+test_stats_trash (void)
+{
+  g_autofree char *dir = imu_test_tmpdir ();
+  g_autofree char *library = g_build_filename (dir, "library.db", NULL);
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = imu_store_open (library, &error);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *root, *trashed;
+  JsonArray *sessions, *trash;
+  gint64 samples, envelopes;
+
+  g_assert_no_error (error);
+  /* The demo session in the trash is not the demo any more: a second one
+   * is made. */
+  g_assert_cmpint (imu_generator_create_demo_session (store, NULL, NULL, &error), ==, 1);
+  g_assert_true (imu_store_trash_session (store, 1, g_get_real_time (), &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (imu_generator_create_demo_session (store, NULL, NULL, &error), ==, 2);
+  g_clear_object (&store);
+
+  samples = blob_bytes (library, "SELECT SUM (length (data)) FROM chunks WHERE stream_id IN "
+                                 "(SELECT id FROM streams WHERE session_id = ?1)", 1);
+  envelopes = blob_bytes (library, "SELECT SUM (length (data)) FROM lod WHERE stream_id IN "
+                                   "(SELECT id FROM streams WHERE session_id = ?1)", 1);
+  g_assert_cmpint (samples, >, 100000);
+
+  g_assert_cmpint (run_cli (&out, "--library", library, "db", "stats", "--json", NULL), ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
+  g_assert_no_error (error);
+  root = json_node_get_object (json_parser_get_root (parser));
+  sessions = json_object_get_array_member (root, "sessions");
+  trash = json_object_get_array_member (root, "trash");
+  g_assert_cmpuint (json_array_get_length (sessions), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (sessions, 0), "id"), ==, 2);
+  g_assert_cmpuint (json_array_get_length (trash), ==, 1);
+  trashed = json_array_get_object_element (trash, 0);
+  g_assert_cmpint (json_object_get_int_member (trashed, "id"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (trashed, "samples_bytes"), ==, samples);
+  g_assert_cmpint (json_object_get_int_member (trashed, "envelopes_bytes"), ==, envelopes);
+  g_assert_cmpint (json_object_get_int_member (root, "trash_bytes"), ==,
+                   samples + envelopes + json_object_get_int_member (trashed, "profiles_bytes")
+                   + json_object_get_int_member (trashed, "events_bytes"));
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (run_cli (&out, "--library", library, "db", "stats", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "\nIn the trash: 1 session, "));
+  g_assert_nonnull (strstr (out, "\n1\t“Interval training” (in the trash): samples "));
+  imu_test_rm_rf (dir);
+}
+
+/* `imu db backup --to` an Azure Blob target (Azurite, shared key), `imu db
+ * backups` lists it, `imu db restore TARGET:NAME` gives a library whose
+ * export equals the original's. */
+static void
+test_backup_azurite (void)
+{
+  g_autoptr(TestAzurite) az = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *library = NULL;
+  g_autofree char *restored = NULL;
+  g_autofree char *exp_a = NULL;
+  g_autofree char *exp_b = NULL;
+  g_autofree char *uuid = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *port = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *source = NULL;
+  g_autoptr(ImuSyncTargetConfig) config = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonArray *list;
+  JsonObject *backup;
+
+  if (!test_azurite_available ())
+    return;
+  az = test_azurite_start (0, NULL);
+  port = g_strdup_printf ("%u", az->port);
+  g_free (test_azure_admin ("create-container", port, "backups", NULL));
+  dir = imu_test_tmpdir ();
+  library = g_build_filename (dir, "library.db", NULL);
+  restored = g_build_filename (dir, "restored.db", NULL);
+  exp_a = g_build_filename (dir, "export-original", NULL);
+  exp_b = g_build_filename (dir, "export-restored", NULL);
+  uuid = imu_test_sync_library_with_session (library);
+  {
+    g_autoptr(ImuStore) store = imu_store_open (library, &error);
+
+    g_assert_no_error (error);
+    url = test_azure_container_url (az->port, "backups");
+    config = test_add_azure_target (store, "azure", url, "lab", "shared-key", TEST_AZURE_KEY);
+  }
+
+  g_assert_cmpint (run_cli (&out, "--library", library, "db", "backup", "--to", "azure", NULL), ==, 0);
+  g_assert_true (g_str_has_prefix (out, "Backed up "));
+  g_assert_nonnull (strstr (out, " to target “azure” as library-"));
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (run_cli (&out, "--library", library, "db", "backups", "--json", NULL), ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
+  g_assert_no_error (error);
+  list = json_node_get_array (json_parser_get_root (parser));
+  g_assert_cmpuint (json_array_get_length (list), ==, 1);
+  backup = json_array_get_object_element (list, 0);
+  g_assert_cmpstr (json_object_get_string_member (backup, "target"), ==, "azure");
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (backup, "name"), "library-"));
+  g_assert_true (g_str_has_suffix (json_object_get_string_member (backup, "name"), ".db.zst"));
+  g_assert_cmpint (json_object_get_int_member (backup, "bytes"), >, 0);
+  source = g_strdup_printf ("azure:%s", json_object_get_string_member (backup, "name"));
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (run_cli (&out, "--library", library, "db", "restore", source, "--to", restored, NULL), ==, 0);
+  g_assert_true (g_str_has_prefix (out, "Restored azure:library-"));
+  export_session (library, exp_a);
+  export_session (restored, exp_b);
+  assert_same_files (exp_a, exp_b);
+  imu_test_rm_rf (dir);
+}
+
 static gint64
 new_session (ImuStore *store, const char *title)
 {
@@ -822,6 +964,8 @@ main (int argc, char **argv)
   g_test_add_func ("/db-ops/trash/empty-reuses-space", test_trash_empty_reuses_space);
   g_test_add_func ("/db-ops/trash/expiry", test_trash_expiry);
   g_test_add_func ("/db-ops/trash/migrate", test_trash_migrate);
+  g_test_add_func ("/db-ops/stats/trash", test_stats_trash);
+  g_test_add_func ("/db-ops/backup/azurite", test_backup_azurite);
   g_test_add_func ("/db-ops/disk/tmpfs", test_disk_full_tmpfs);
   g_test_add_func ("/db-ops/disk/record-full", test_disk_full_record);
   return g_test_run ();

@@ -35,6 +35,9 @@ struct _ImuWindow
   GtkDropTarget        *drop_target;
   ImuSyncController    *sync_controller; /* of the open library */
   ImuExportDialog      *export_dialog; /* open, or NULL (it owns itself) */
+  guint                 disk_timer;    /* looks at the library's disk now and then */
+  GCancellable         *disk_cancellable;
+  gboolean              disk_dismissed; /* the banner was closed: not again for this library */
 
   /* Template children */
   GMenuModel           *session_menu;
@@ -60,6 +63,8 @@ struct _ImuWindow
   GtkLabel             *imports_label;
   GtkMenuButton        *sync_button;
   GtkListBox           *imports_list;
+  GtkInfoBar           *disk_banner;   /* the library's disk is below the low-disk setting */
+  GtkLabel             *disk_label;
 };
 
 /* imu-window-import.c */

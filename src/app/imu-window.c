@@ -8,8 +8,12 @@
 
 #include <glib/gi18n.h>
 
+#include "imu-backup-dialog.h"
+#include "imu-preferences-window.h"
+#include "imu-store-ops.h"
 #include "imu-session-row.h"
 #include "imu-subject-page.h"
+#include "imu-trash-dialog.h"
 #include "imu-window-private.h"
 #include "imu-sync-popover.h"
 
@@ -450,6 +454,8 @@ flush_library (ImuWindow  *self,
 }
 
 static void open_library (ImuWindow *self, const char *path);
+static void check_disk (ImuWindow *self);
+static void disk_banner_response_cb (ImuWindow *self, int response);
 
 void
 imu_window_open_library (ImuWindow  *self,
@@ -557,6 +563,8 @@ open_library (ImuWindow  *self,
   gtk_spinner_set_spinning (self->loading_spinner, TRUE);
   self->load_cancellable = g_cancellable_new ();
   imu_library_load_async (self->library, self->load_cancellable, library_loaded_cb, g_object_ref (self));
+  self->disk_dismissed = FALSE;
+  check_disk (self);
 }
 
 /* Deleting, undoably */
@@ -847,6 +855,9 @@ imu_window_dispose (GObject *object)
 
   imu_window_import_dispose (self);
   imu_window_export_dispose (self);
+  g_clear_handle_id (&self->disk_timer, g_source_remove);
+  g_cancellable_cancel (self->disk_cancellable);
+  g_clear_object (&self->disk_cancellable);
   if (self->load_cancellable != NULL)
     g_cancellable_cancel (self->load_cancellable);
   g_clear_object (&self->load_cancellable);
@@ -933,7 +944,128 @@ imu_window_class_init (ImuWindowClass *klass)
   /* The subject page ("people"), for the selected session's subject. */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "win.show-subjects", NULL);
+  gtk_widget_class_bind_template_child (widget_class, ImuWindow, disk_banner);
+  gtk_widget_class_bind_template_child (widget_class, ImuWindow, disk_label);
+  gtk_widget_class_bind_template_callback (widget_class, disk_banner_response_cb);
 
+}
+
+/* Library operations */
+
+/* How often the window looks at the free space of the library's disk. */
+#define DISK_CHECK_INTERVAL_S 30
+
+static void
+disk_free_thread (GTask        *task,
+                  gpointer      source,
+                  gpointer      data,
+                  GCancellable *cancellable)
+{
+  g_autofree char *dir = g_path_get_dirname (data);
+  gint64 *free_bytes = g_new (gint64, 1);
+
+  /* statvfs may wait on a network file system: never on the window's thread. */
+  *free_bytes = imu_disk_free (dir);
+  g_task_return_pointer (task, free_bytes, g_free);
+}
+
+static void
+disk_free_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(ImuWindow) self = user_data;
+  g_autofree gint64 *free_bytes = g_task_propagate_pointer (G_TASK (result), NULL);
+  double threshold_gb;
+  gint64 threshold;
+
+  if (free_bytes == NULL || gtk_widget_in_destruction (GTK_WIDGET (self)) || self->settings == NULL)
+    return;
+  threshold_gb = g_settings_get_double (self->settings, "low-disk-warning-gb");
+  threshold = (gint64) (threshold_gb * 1e9);
+  if (*free_bytes >= 0 && threshold > 0 && *free_bytes < threshold && !self->disk_dismissed)
+    {
+      g_autofree char *have = g_format_size ((guint64) *free_bytes);
+      g_autofree char *want = g_format_size ((guint64) threshold);
+      /* Translators: the low-disk banner: "The library’s disk has 1.2 GB free, less than the 2.0 GB set in Preferences → Storage. Imports and recordings need room." */
+      g_autofree char *text = g_strdup_printf (_("The library’s disk has %s free, less than the %s set in "
+                                                 "Preferences → Storage. Imports and recordings need room."),
+                                               have, want);
+
+      gtk_label_set_text (self->disk_label, text);
+      gtk_info_bar_set_revealed (self->disk_banner, TRUE);
+    }
+  else
+    gtk_info_bar_set_revealed (self->disk_banner, FALSE);
+}
+
+static void
+check_disk (ImuWindow *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  if (self->library == NULL)
+    return;
+  g_cancellable_cancel (self->disk_cancellable);
+  g_clear_object (&self->disk_cancellable);
+  self->disk_cancellable = g_cancellable_new ();
+  task = g_task_new (NULL, self->disk_cancellable, disk_free_cb, g_object_ref (self));
+  g_task_set_source_tag (task, check_disk);
+  g_task_set_task_data (task, g_strdup (imu_library_get_path (self->library)), g_free);
+  g_task_run_in_thread (task, disk_free_thread);
+}
+
+static gboolean
+disk_timer_cb (gpointer user_data)
+{
+  check_disk (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+disk_banner_response_cb (ImuWindow *self,
+                         int        response)
+{
+  if (response == GTK_RESPONSE_CLOSE)
+    {
+      self->disk_dismissed = TRUE;
+      gtk_info_bar_set_revealed (self->disk_banner, FALSE);
+    }
+}
+
+static void
+show_storage_action (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  GtkWidget *prefs = imu_preferences_window_new (GTK_WINDOW (user_data));
+
+  adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (prefs), "storage");
+  gtk_window_present (GTK_WINDOW (prefs));
+}
+
+static void
+backup_library_action (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  ImuWindow *self = user_data;
+
+  if (self->library != NULL)
+    gtk_window_present (GTK_WINDOW (imu_backup_dialog_new (GTK_WINDOW (self), imu_library_get_path (self->library))));
+}
+
+static void
+show_trash_action (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  ImuWindow *self = user_data;
+
+  /* A deletion whose toast is still up is not in the trash yet: its Undo
+   * is the toast's. */
+  if (self->library != NULL)
+    gtk_window_present (GTK_WINDOW (imu_trash_dialog_new (GTK_WINDOW (self), self->library)));
 }
 
 static const GActionEntry win_actions[] = {
@@ -944,6 +1076,9 @@ static const GActionEntry win_actions[] = {
   { "search", search_action, NULL, NULL, NULL },
   { "show-subject", show_subject_action, "s", NULL, NULL },
   { "show-subjects", show_subjects_action, NULL, NULL, NULL },
+  { "backup-library", backup_library_action, NULL, NULL, NULL },
+  { "show-trash", show_trash_action, NULL, NULL, NULL },
+  { "show-storage", show_storage_action, NULL, NULL, NULL },
 };
 
 static void
@@ -1013,6 +1148,10 @@ imu_window_init (ImuWindow *self)
   imu_window_import_init (self);
   imu_window_export_init (self);
   update_actions (self);
+
+  self->disk_timer = g_timeout_add_seconds (DISK_CHECK_INTERVAL_S, disk_timer_cb, self);
+  g_signal_connect_object (self->settings, "changed::low-disk-warning-gb", G_CALLBACK (check_disk), self,
+                           G_CONNECT_SWAPPED);
 }
 
 ImuWindow *

@@ -205,6 +205,45 @@ db_restore_from_target (ImuCli *cli, const char *target_name, const char *name, 
   return IMU_CLI_EXIT_OK;
 }
 
+static void
+add_spaces (JsonBuilder *b, GPtrArray *spaces)
+{
+  json_builder_begin_array (b);
+  for (guint i = 0; i < spaces->len; i++)
+    {
+      const ImuSessionSpace *s = g_ptr_array_index (spaces, i);
+
+      json_builder_begin_object (b);
+      add_int (b, "id", s->session_id);
+      json_builder_set_member_name (b, "title");
+      json_builder_add_string_value (b, s->title);
+      add_int (b, "samples_bytes", s->samples);
+      add_int (b, "envelopes_bytes", s->envelopes);
+      add_int (b, "profiles_bytes", s->profiles);
+      add_int (b, "events_bytes", s->events);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+}
+
+static void
+print_space (const ImuSessionSpace *s, gboolean trashed)
+{
+  g_autofree char *samples = g_format_size ((guint64) s->samples);
+  g_autofree char *envelopes = g_format_size ((guint64) s->envelopes);
+  g_autofree char *other = g_format_size ((guint64) (s->profiles + s->events));
+
+  /* The id first and alone before a tab, as imu list's scripts expect. */
+  printf ("%" PRId64 "\t", s->session_id);
+  if (trashed)
+    /* TRANSLATORS: "“Old run” (in the trash): samples 10.2 MB, envelopes 1.1 MB, profile and events 12.0 kB" */
+    printf (_("“%s” (in the trash): samples %s, envelopes %s, profile and events %s\n"), s->title, samples, envelopes,
+            other);
+  else
+    /* TRANSLATORS: "“Morning run”: samples 10.2 MB, envelopes 1.1 MB, profile and events 12.0 kB" */
+    printf (_("“%s”: samples %s, envelopes %s, profile and events %s\n"), s->title, samples, envelopes, other);
+}
+
 static int
 db_stats (ImuCli *cli)
 {
@@ -233,22 +272,11 @@ db_stats (ImuCli *cli)
       else
         json_builder_add_null_value (b);
       json_builder_set_member_name (b, "sessions");
-      json_builder_begin_array (b);
-      for (guint i = 0; i < stats->sessions->len; i++)
-        {
-          const ImuSessionSpace *s = g_ptr_array_index (stats->sessions, i);
-
-          json_builder_begin_object (b);
-          add_int (b, "id", s->session_id);
-          json_builder_set_member_name (b, "title");
-          json_builder_add_string_value (b, s->title);
-          add_int (b, "samples_bytes", s->samples);
-          add_int (b, "envelopes_bytes", s->envelopes);
-          add_int (b, "profiles_bytes", s->profiles);
-          add_int (b, "events_bytes", s->events);
-          json_builder_end_object (b);
-        }
-      json_builder_end_array (b);
+      add_spaces (b, stats->sessions);
+      /* Apart: their bytes are in the file until the trash is emptied. */
+      add_int (b, "trash_bytes", stats->trash_bytes);
+      json_builder_set_member_name (b, "trash");
+      add_spaces (b, stats->trash);
       json_builder_end_object (b);
       root = json_builder_get_root (b);
       imu_cli_json_print (root);
@@ -265,16 +293,17 @@ db_stats (ImuCli *cli)
     printf (_("Library: %s (%s of it free pages), WAL %s, disk free %s\n"), file, unused, wal, disk);
   }
   for (guint i = 0; i < stats->sessions->len; i++)
+    print_space (g_ptr_array_index (stats->sessions, i), FALSE);
+  if (stats->trash->len > 0)
     {
-      const ImuSessionSpace *s = g_ptr_array_index (stats->sessions, i);
-      g_autofree char *samples = g_format_size ((guint64) s->samples);
-      g_autofree char *envelopes = g_format_size ((guint64) s->envelopes);
-      g_autofree char *other = g_format_size ((guint64) (s->profiles + s->events));
+      g_autofree char *trash = g_format_size ((guint64) stats->trash_bytes);
 
-      /* The id first and alone before a tab, as imu list's scripts expect. */
-      printf ("%" PRId64 "\t", s->session_id);
-      /* TRANSLATORS: "“Morning run”: samples 10.2 MB, envelopes 1.1 MB, profile and events 12.0 kB" */
-      printf (_("“%s”: samples %s, envelopes %s, profile and events %s\n"), s->title, samples, envelopes, other);
+      /* TRANSLATORS: "In the trash: 2 sessions, 10.3 MB (imu trash empty gives them up)" */
+      printf (ngettext ("In the trash: %u session, %s (imu trash empty gives it up)\n",
+                        "In the trash: %u sessions, %s (imu trash empty gives them up)\n", stats->trash->len),
+              stats->trash->len, trash);
+      for (guint i = 0; i < stats->trash->len; i++)
+        print_space (g_ptr_array_index (stats->trash, i), TRUE);
     }
   return IMU_CLI_EXIT_OK;
 }

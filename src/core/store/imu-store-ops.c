@@ -304,6 +304,7 @@ imu_store_stats_free (ImuStoreStats *stats)
   if (stats == NULL)
     return;
   g_clear_pointer (&stats->sessions, g_ptr_array_unref);
+  g_clear_pointer (&stats->trash, g_ptr_array_unref);
   g_free (stats);
 }
 
@@ -314,17 +315,18 @@ session_space_free (ImuSessionSpace *s)
   g_free (s);
 }
 
-static gint64
-space_total (const ImuSessionSpace *s)
+gint64
+imu_session_space_total (const ImuSessionSpace *s)
 {
+  g_return_val_if_fail (s != NULL, 0);
   return s->samples + s->envelopes + s->profiles + s->events;
 }
 
 static int
 compare_space (gconstpointer a, gconstpointer b)
 {
-  gint64 x = space_total (*(ImuSessionSpace * const *) a);
-  gint64 y = space_total (*(ImuSessionSpace * const *) b);
+  gint64 x = imu_session_space_total (*(ImuSessionSpace * const *) a);
+  gint64 y = imu_session_space_total (*(ImuSessionSpace * const *) b);
 
   return x < y ? 1 : x > y ? -1 : 0;
 }
@@ -356,8 +358,9 @@ imu_store_get_stats (ImuStore  *store,
                      ? (gint64) g_file_info_get_attribute_uint64 (fs, G_FILE_ATTRIBUTE_FILESYSTEM_FREE) : -1;
 
   stats->sessions = g_ptr_array_new_with_free_func ((GDestroyNotify) session_space_free);
+  stats->trash = g_ptr_array_new_with_free_func ((GDestroyNotify) session_space_free);
   if (!(stmt = imu_store_prepare (store,
-                                  "SELECT s.id, s.title,"
+                                  "SELECT s.id, s.title, COALESCE (s.trashed_us, 0),"
                                   " (SELECT COALESCE (SUM (length (c.data)), 0) FROM chunks c JOIN streams t ON c.stream_id = t.id WHERE t.session_id = s.id),"
                                   " (SELECT COALESCE (SUM (length (l.data)), 0) FROM lod l JOIN streams t ON l.stream_id = t.id WHERE t.session_id = s.id),"
                                   " (SELECT COALESCE (SUM (length (p.json)), 0) FROM profiles p WHERE p.session_id = s.id),"
@@ -370,11 +373,18 @@ imu_store_get_stats (ImuStore  *store,
 
       s->session_id = sqlite3_column_int64 (stmt, 0);
       s->title = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-      s->samples = sqlite3_column_int64 (stmt, 2);
-      s->envelopes = sqlite3_column_int64 (stmt, 3);
-      s->profiles = sqlite3_column_int64 (stmt, 4);
-      s->events = sqlite3_column_int64 (stmt, 5);
-      g_ptr_array_add (stats->sessions, s);
+      s->trashed_us = sqlite3_column_int64 (stmt, 2);
+      s->samples = sqlite3_column_int64 (stmt, 3);
+      s->envelopes = sqlite3_column_int64 (stmt, 4);
+      s->profiles = sqlite3_column_int64 (stmt, 5);
+      s->events = sqlite3_column_int64 (stmt, 6);
+      if (s->trashed_us != 0)
+        {
+          stats->trash_bytes += imu_session_space_total (s);
+          g_ptr_array_add (stats->trash, s);
+        }
+      else
+        g_ptr_array_add (stats->sessions, s);
     }
   if (rc != SQLITE_DONE)
     {
@@ -384,6 +394,7 @@ imu_store_get_stats (ImuStore  *store,
     }
   sqlite3_reset (stmt);
   g_ptr_array_sort (stats->sessions, compare_space);
+  g_ptr_array_sort (stats->trash, compare_space);
   return g_steal_pointer (&stats);
 }
 
@@ -443,27 +454,22 @@ same_file_system (const char *a, const char *b)
 static char *library_dir (ImuStore *store);
 
 gboolean
-imu_store_compact (ImuStore        *store,
-                   gint64          *needed,
-                   ImuProgressFunc  progress,
-                   gpointer         progress_data,
-                   GCancellable    *cancellable,
-                   GError         **error)
+imu_store_compact_estimate (ImuStore             *store,
+                            const ImuStoreStats  *stats,
+                            gint64               *gain,
+                            gint64               *needed,
+                            GError              **error)
 {
-  g_autoptr(ImuStoreStats) stats = NULL;
-  g_autofree char *wal = NULL;
   g_autofree char *lib_dir = NULL;
-  CompactWatch watch = { 0 };
   const char *tmp_dir;
   gboolean same_disk;
-  sqlite3 *db;
   gint64 after, need, lib_free, tmp_free;
-  int rc;
 
   g_return_val_if_fail (IMU_IS_STORE (store), FALSE);
+  g_return_val_if_fail (stats != NULL, FALSE);
 
-  if (!(stats = imu_store_get_stats (store, error)))
-    return FALSE;
+  if (gain != NULL)
+    *gain = stats->free_bytes;
   after = MAX (stats->file_bytes - stats->free_bytes, stats->page_size);
   /* VACUUM writes the compacted copy into a temporary file (in SQLite's
    * temporary folder), then every page of it into the WAL beside the
@@ -497,6 +503,31 @@ imu_store_compact (ImuStore        *store,
                    imu_store_get_path (store), want, tmp_dir, have);
       return FALSE;
     }
+  return TRUE;
+}
+
+gboolean
+imu_store_compact (ImuStore        *store,
+                   gint64          *needed,
+                   ImuProgressFunc  progress,
+                   gpointer         progress_data,
+                   GCancellable    *cancellable,
+                   GError         **error)
+{
+  g_autoptr(ImuStoreStats) stats = NULL;
+  g_autofree char *wal = NULL;
+  CompactWatch watch = { 0 };
+  sqlite3 *db;
+  gint64 after;
+  int rc;
+
+  g_return_val_if_fail (IMU_IS_STORE (store), FALSE);
+
+  if (!(stats = imu_store_get_stats (store, error)))
+    return FALSE;
+  if (!imu_store_compact_estimate (store, stats, NULL, needed, error))
+    return FALSE;
+  after = MAX (stats->file_bytes - stats->free_bytes, stats->page_size);
 
   db = imu_store_get_db (store);
   wal = g_strconcat (imu_store_get_path (store), "-wal", NULL);
@@ -773,6 +804,23 @@ imu_store_empty_trash (ImuStore  *store,
     }
   n = sqlite3_changes (imu_store_get_db (store));
   return n;
+}
+
+gboolean
+imu_store_delete_trashed (ImuStore  *store,
+                          gint64     session_id,
+                          GError   **error)
+{
+  gint64 n;
+
+  g_return_val_if_fail (IMU_IS_STORE (store), FALSE);
+
+  n = trash_update (store, "DELETE FROM sessions WHERE id = ?1 AND trashed_us IS NOT NULL AND ?2 = ?2",
+                    session_id, 0, "deleting a session in the trash", error);
+  if (n == 0)
+    g_set_error (error, IMU_STORE_ERROR, IMU_STORE_ERROR_NOT_FOUND,
+                 _("There is no session %" PRId64 " in the trash of %s."), session_id, imu_store_get_path (store));
+  return n > 0;
 }
 
 gint64

@@ -62,6 +62,7 @@ typedef struct {
   gint64  envelopes;    /* LOD blobs */
   gint64  profiles;
   gint64  events;       /* labels and payloads */
+  gint64  trashed_us;   /* when it went in the trash, 0 when it is not there */
 } ImuSessionSpace;
 
 typedef struct {
@@ -70,16 +71,40 @@ typedef struct {
   gint64     free_bytes;   /* free pages inside the file */
   gint64     page_size;
   gint64     disk_free;    /* on the library's file system, -1 when unknown */
-  GPtrArray *sessions;     /* (element-type ImuSessionSpace), largest first */
+  GPtrArray *sessions;     /* (element-type ImuSessionSpace), largest first; not those in the trash */
+  GPtrArray *trash;        /* (element-type ImuSessionSpace), the sessions in the trash, largest first */
+  gint64     trash_bytes;  /* the sum of every kind of bytes of the sessions in @trash */
 } ImuStoreStats;
 
 void           imu_store_stats_free (ImuStoreStats *stats);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ImuStoreStats, imu_store_stats_free)
 
-/* Where the space goes. Reads the size of every blob (not the blobs).
- * Blocking. */
+/* imu_session_space_total: a session's bytes of every kind. */
+gint64         imu_session_space_total (const ImuSessionSpace *space);
+
+/* Where the space goes: the sessions, and apart from them those in the
+ * trash (their bytes stay in the file until it is emptied). Reads the size
+ * of every blob (not the blobs). Blocking. */
 ImuStoreStats *imu_store_get_stats  (ImuStore  *store,
                                      GError   **error);
+
+/**
+ * imu_store_compact_estimate:
+ * @stats: the library's stats, as imu_store_get_stats() gave them
+ * @gain: (out) (optional): about the bytes compacting gives back (the free pages)
+ * @needed: (out) (optional): bytes of free disk the compaction needs
+ *
+ * What imu_store_compact() checks before it starts, without writing.
+ * Blocking (statvfs).
+ *
+ * Returns: %FALSE with %IMU_STORE_ERROR_FULL and the reason (what is
+ *   needed, what is free, and where) when the disk lacks the room
+ */
+gboolean imu_store_compact_estimate (ImuStore             *store,
+                                     const ImuStoreStats  *stats,
+                                     gint64               *gain,
+                                     gint64               *needed,
+                                     GError              **error);
 
 /**
  * imu_store_compact:
@@ -134,6 +159,9 @@ gboolean   imu_store_set_trash_days  (ImuStore *store, gint64 days, GError **err
 gboolean   imu_store_trash_session   (ImuStore *store, gint64 session_id, gint64 now_us, GError **error);
 /* Takes a session out of the trash, as it was. Blocking. */
 gboolean   imu_store_untrash_session (ImuStore *store, gint64 session_id, GError **error);
+/* Deletes one session in the trash for good, now (its pages become free
+ * pages). %IMU_STORE_ERROR_NOT_FOUND when it is not in the trash. Blocking. */
+gboolean   imu_store_delete_trashed  (ImuStore *store, gint64 session_id, GError **error);
 /* A session in the trash by id or uuid prefix (as imu_store_resolve_session()
  * does outside it); 0 with %IMU_STORE_ERROR_NOT_FOUND or _AMBIGUOUS. Blocking. */
 gint64     imu_store_resolve_trashed (ImuStore *store, const char *id_or_uuid, GError **error);
