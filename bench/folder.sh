@@ -50,29 +50,38 @@ bytes=$(du -cb "$dir"/*.cwa | tail -1 | cut -f1)
 samples=$(( files * 86400 * 100 ))
 cores=$(nproc)
 
-# Runs one import of the folder into a new library; prints seconds.
+# Runs one import of the folder into a new library; prints wall, user and
+# system seconds. The CPU seconds tell what the jobs cost beside what they
+# gain: on a machine whose other work leaves this one a fixed share of the
+# processors, the wall time cannot show the gain, but 2 × cpu(--jobs 1) /
+# cpu(default) is the ratio an idle 2-core machine gives at best.
 run () {
-  local jobs=$1 lib=$work/folder-bench.db start end
+  local jobs=$1 lib=$work/folder-bench.db times
   rm -f "$lib" "$lib-wal" "$lib-shm"
-  start=$(date +%s.%N)
-  "$imu" --library "$lib" --quiet import --device-timezone UTC --jobs "$jobs" "$dir" >/dev/null
-  end=$(date +%s.%N)
+  times=$(mktemp)
+  /usr/bin/time -f '%e %U %S' -o "$times" \
+    "$imu" --library "$lib" --quiet import --device-timezone UTC --jobs "$jobs" "$dir" >/dev/null
   n=$(sqlite3 "$lib" "SELECT count(*) FROM sessions")
   if [ "$n" != "$files" ]; then
     echo "folder.sh: --jobs $jobs imported $n sessions, not $files" >&2
     exit 1
   fi
   rm -f "$lib" "$lib-wal" "$lib-shm"
-  python3 -c "print(f'{$end - $start:.3f}')"
+  cat "$times"
+  rm -f "$times"
 }
 
-echo "folder: $files one-day AX3 files, $(( bytes / 1000000 )) MB, $samples samples; $cores processors"
+echo "folder: $files one-day AX3 files, $(( bytes / 1000000 )) MB, $samples samples; $cores processors; load $(cut -d' ' -f1 /proc/loadavg)"
 t1=$(run 1)
 tn=$(run 0)
 python3 - "$t1" "$tn" "$samples" "$bytes" "$cores" <<'PY'
 import sys
-t1, tn, samples, nbytes, cores = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
-for name, t in ((f"--jobs 1", t1), (f"--jobs {cores} (default)", tn)):
-    print(f"{name:22s} {t:8.2f} s  {samples / t / 1e6:7.2f} M samples/s  {nbytes / t / 1e6:7.1f} MB/s")
-print(f"ratio default / --jobs 1: {t1 / tn:.2f}x (target >= 1.7x on 2 cores)")
+w1, u1, s1 = map(float, sys.argv[1].split())
+wn, un, sn = map(float, sys.argv[2].split())
+samples, nbytes, cores = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+for name, w, c in (("--jobs 1", w1, u1 + s1), (f"--jobs {cores} (default)", wn, un + sn)):
+    print(f"{name:22s} {w:8.2f} s wall  {c:8.2f} s CPU  {samples / w / 1e6:7.2f} M samples/s  {nbytes / w / 1e6:7.1f} MB/s")
+print(f"ratio default / --jobs 1: {w1 / wn:.2f}x wall (target >= 1.7x on 2 cores)")
+print(f"CPU per file, default / --jobs 1: {(un + sn) / (u1 + s1):.2f}; "
+      f"at best on {cores} idle cores: {cores * (u1 + s1) / (un + sn):.2f}x")
 PY
