@@ -488,6 +488,57 @@ test_device_folder (void)
   gui_test_close_window (window);
 }
 
+/* Cancelling a folder's import: the summary says so, each session kept is
+ * whole, and the window was never blocked (the rows came while it ran). */
+static void
+test_device_folder_cancel (void)
+{
+  g_autofree char *dir = imu_test_tmpdir ();
+  g_autofree char *folder = g_build_filename (dir, "visit 2", NULL);
+  g_autofree char *library = g_build_filename (dir, "library.db", NULL);
+  AdwMessageDialog *dialog;
+  ImuWindow *window;
+
+  g_assert_cmpint (g_mkdir (folder, 0755), ==, 0);
+  for (int i = 0; i < 4; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("visit-%d.cwa", i);
+
+      generate_device_file (folder, name, 240, i + 1);
+    }
+  window = gui_test_open_window (library);
+  import_in_zone (window, folder, "");
+  gui_test_wait_for (imu_window_get_n_imports (window) == 4, 20000, "a row per file");
+  /* The rows of a folder share one cancel: any row stops them all. */
+  imu_import_row_cancel (first_import_row (window));
+  gui_test_wait_for (imu_window_get_dialog (window) != NULL, 60000, "the folder's summary");
+  dialog = imu_window_get_dialog (window);
+  g_test_message ("summary: %s / %s", adw_message_dialog_get_heading (dialog), adw_message_dialog_get_body (dialog));
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Import of “visit 2” Cancelled");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "nothing of"));
+  adw_message_dialog_response (dialog, "close");
+  gui_test_iterate_ms (100);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ImuStore) store = imu_store_open (library, &error);
+    g_autoptr(GPtrArray) sessions = NULL;
+    gboolean healthy;
+    g_autoptr(GPtrArray) problems = NULL;
+
+    g_assert_no_error (error);
+    sessions = imu_store_list_sessions (store, NULL, IMU_SESSION_SORT_DATE_DESC, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (sessions->len, <, 4);
+    /* Each kept session is whole: 4 hours at 100 Hz. */
+    for (guint i = 0; i < sessions->len; i++)
+      g_assert_cmpint (imu_session_get_duration_ns (g_ptr_array_index (sessions, i)), >=, (gint64) 4 * 3600 * NS - NS);
+    healthy = imu_store_check (store, &problems, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_true (healthy);
+  }
+  gui_test_close_window (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -501,6 +552,7 @@ main (int   argc,
   g_test_add_func ("/gui/import/cancel", test_cancel);
   g_test_add_func ("/gui/import/drop", test_drop);
   g_test_add_func ("/gui/import/device-folder", test_device_folder);
+  g_test_add_func ("/gui/import/device-folder-cancel", test_device_folder_cancel);
 
   return g_test_run ();
 }

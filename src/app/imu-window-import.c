@@ -561,6 +561,15 @@ folder_report_cb (const ImuImportFileReport *r,
   folder_post (data, m);
 }
 
+/* The job's last reference may hold widgets and the application: it goes
+ * on the main context, never in the worker. */
+static gboolean
+folder_unref_cb (gpointer data)
+{
+  folder_job_unref (data);
+  return G_SOURCE_REMOVE;
+}
+
 static gpointer
 folder_worker (gpointer data)
 {
@@ -594,7 +603,7 @@ folder_worker (gpointer data)
         folder_post (job, done);
       }
     }
-  folder_job_unref (job);
+  g_main_context_invoke (job->context, folder_unref_cb, job);
   return NULL;
 }
 
