@@ -1701,6 +1701,224 @@ test_import_device_folder (void)
   }
 }
 
+/* A folder of generated device files: n minutes at 100 Hz each. */
+static char *
+generated_device_folder (const char *const *names, const int *minutes, guint n)
+{
+  char *dir = imu_test_tmpdir ();
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_auto(Run) gen = { 0 };
+      g_autofree char *path = g_build_filename (dir, names[i], NULL);
+      g_autofree char *min = g_strdup_printf ("%d", minutes[i]);
+      g_autofree char *seed = g_strdup_printf ("%u", i + 1);
+
+      run_imu (&gen, "generate", "--minutes", min, "--seed", seed, "-o", path);
+      g_assert_cmpint (gen.status, ==, EXIT_OK);
+    }
+  return dir;
+}
+
+/* The samples of a session's stream, read from the library file. */
+static gint64
+stream_samples (const char *library, gint64 session, const char *stream)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 n = -1;
+
+  g_assert_cmpint (sqlite3_open_v2 (library, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT n_samples FROM streams WHERE session_id = ?1 AND name = ?2",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_int64 (stmt, 1, session);
+  sqlite3_bind_text (stmt, 2, stream, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return n;
+}
+
+/* --jobs 2 on two CWA files, a GT3X file and a corrupt CWA file: three
+ * sessions with every sample, in path order, one failure listed, exit 8;
+ * again: three skipped by their sha256; the JSON has one object per file. */
+static void
+test_import_folder_jobs (void)
+{
+  static const char *const names[] = { "a.cwa", "b.gt3x", "c.cwa" };
+  static const int minutes[] = { 3, 2, 4 };
+  g_autofree char *dir = generated_device_folder (names, minutes, G_N_ELEMENTS (names));
+  g_autofree char *library = imu_test_library_path ();
+  g_autofree char *one = imu_test_library_path ();
+  g_autofree char *corrupt = g_build_filename (dir, "d-corrupt.cwa", NULL);
+  g_autofree char *first = g_build_filename (dir, "a.cwa", NULL);
+  g_autofree char *bytes = NULL;
+  gsize len = 0;
+
+  /* 100 bytes of a CWA header: detected as CWA, but no block to read. */
+  g_assert_true (g_file_get_contents (first, &bytes, &len, NULL));
+  g_assert_true (g_file_set_contents (corrupt, bytes, 100, NULL));
+
+  {
+    g_auto(Run) run = { 0 };
+    g_autoptr(JsonNode) root = NULL;
+    JsonArray *files;
+    static const char *const status[] = { "imported", "imported", "imported", "failed" };
+    static const char *const file[] = { "a.cwa", "b.gt3x", "c.cwa", "d-corrupt.cwa" };
+
+    run_imu (&run, "--library", library, "import", "--jobs", "2", "--json", "--device-timezone", "UTC", dir);
+    g_assert_cmpint (run.status, ==, 8);
+    root = parse_json (run.out);
+    files = json_node_get_array (root);
+    g_assert_cmpuint (json_array_get_length (files), ==, 4);
+    for (guint i = 0; i < 4; i++)
+      {
+        JsonObject *o = json_array_get_object_element (files, i);
+
+        g_assert_cmpstr (json_object_get_string_member (o, "file"), ==, file[i]);
+        g_assert_cmpstr (json_object_get_string_member (o, "status"), ==, status[i]);
+        if (i < 3)
+          /* Sessions numbered in path order, whichever worker ended first. */
+          g_assert_cmpint (json_object_get_int_member (o, "id"), ==, i + 1);
+        else
+          g_assert_nonnull (strstr (json_object_get_string_member (o, "message"), "d-corrupt.cwa"));
+      }
+    g_assert_nonnull (strstr (run.err, "d-corrupt.cwa: "));
+    /* 100 samples a second for 3, 2 and 4 minutes. */
+    g_assert_cmpint (stream_samples (library, 1, "accelerometer"), ==, 3 * 60 * 100);
+    g_assert_cmpint (stream_samples (library, 2, "accelerometer"), ==, 2 * 60 * 100);
+    g_assert_cmpint (stream_samples (library, 3, "accelerometer"), ==, 4 * 60 * 100);
+    /* The CWA's once-per-block stream: 120 samples a block. */
+    g_assert_cmpint (stream_samples (library, 1, "device"), ==, 3 * 60 * 100 / 120);
+  }
+  {
+    g_auto(Run) check = { 0 };
+
+    run_imu (&check, "--library", library, "check");
+    g_assert_cmpint (check.status, ==, EXIT_OK);
+  }
+  {
+    g_auto(Run) run = { 0 };
+
+    /* The same folder again: skipped by their sha256, counted. */
+    run_imu (&run, "--library", library, "import", "--jobs", "2", "--device-timezone", "UTC", dir);
+    g_assert_cmpint (run.status, ==, 8);
+    g_assert_cmpstr (run.out, ==, "");
+    g_assert_nonnull (strstr (run.err, "4 device files: 0 imported, 3 already in the library, 1 failed\n"));
+    g_assert_nonnull (strstr (run.err, "\nb.gt3x                                          2 already in the library\n"));
+  }
+  {
+    g_auto(Run) run = { 0 };
+    g_autoptr(JsonNode) root = NULL;
+    JsonObject *o;
+
+    run_imu (&run, "--library", library, "import", "--json", dir);
+    g_assert_cmpint (run.status, ==, 8);
+    root = parse_json (run.out);
+    o = json_array_get_object_element (json_node_get_array (root), 1);
+    g_assert_cmpstr (json_object_get_string_member (o, "status"), ==, "duplicate");
+    g_assert_cmpint (json_object_get_int_member (o, "id"), ==, 2);
+  }
+  {
+    g_auto(Run) run = { 0 };
+
+    /* --jobs 1 writes the same sessions as --jobs 2. */
+    run_imu (&run, "--library", one, "import", "--jobs", "1", "--device-timezone", "UTC", dir);
+    g_assert_cmpint (run.status, ==, 8);
+    for (gint64 id = 1; id <= 3; id++)
+      {
+        g_auto(Run) a = { 0 };
+        g_auto(Run) b = { 0 };
+        g_autofree char *ids = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+
+        run_imu (&a, "--library", library, "export", ids, "--stream", "accelerometer", "-o", "-");
+        run_imu (&b, "--library", one, "export", ids, "--stream", "accelerometer", "-o", "-");
+        g_assert_cmpint (a.status, ==, EXIT_OK);
+        g_assert_cmpuint (strlen (a.out), >, 1000);
+        g_assert_cmpstr (a.out, ==, b.out);
+      }
+  }
+  {
+    g_auto(Run) run = { 0 };
+
+    /* Without the corrupt file, every file is in the library: exit 0. */
+    g_assert_cmpint (g_unlink (corrupt), ==, 0);
+    run_imu (&run, "--library", library, "import", dir);
+    g_assert_cmpint (run.status, ==, EXIT_OK);
+  }
+  {
+    g_auto(Run) run = { 0 };
+    g_autofree char *bad_dir = imu_test_tmpdir ();
+    g_autofree char *bad1 = g_build_filename (bad_dir, "x.cwa", NULL);
+    g_autofree char *bad2 = g_build_filename (bad_dir, "y.cwa", NULL);
+
+    /* None imported: the failure's own code (bad input). */
+    g_assert_true (g_file_set_contents (bad1, bytes, 100, NULL));
+    g_assert_true (g_file_set_contents (bad2, bytes, 200, NULL));
+    run_imu (&run, "--library", library, "import", "--jobs", "2", bad_dir);
+    g_assert_cmpint (run.status, ==, EXIT_BAD_INPUT);
+    g_assert_nonnull (strstr (run.err, "2 device files: 0 imported, 0 already in the library, 2 failed\n"));
+  }
+  {
+    g_auto(Run) run = { 0 };
+
+    run_imu (&run, "--library", library, "import", "--jobs", "-3", dir);
+    g_assert_cmpint (run.status, ==, EXIT_USAGE);
+  }
+}
+
+/* Ctrl+C during a folder on two jobs: exit 130; what was imported is
+ * whole, the rest left nothing, not even a scratch library. */
+static void
+test_import_folder_cancel (void)
+{
+  static const char *const names[] = { "a.cwa", "b.cwa", "c.cwa", "d.cwa", "e.cwa", "f.cwa" };
+  static const int minutes[] = { 240, 240, 240, 240, 240, 240 };
+  g_autofree char *dir = generated_device_folder (names, minutes, G_N_ELEMENTS (names));
+  g_autofree char *library = imu_test_library_path ();
+  g_autofree char *tmp = imu_test_tmpdir ();
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) left = NULL;
+  g_auto(Run) check = { 0 };
+  g_auto(Run) list = { 0 };
+  g_autoptr(JsonNode) root = NULL;
+  JsonArray *sessions;
+
+  g_subprocess_launcher_unsetenv (launcher, "IMU_LIBRARY");
+  g_subprocess_launcher_setenv (launcher, "TMPDIR", tmp, TRUE);
+  proc = g_subprocess_launcher_spawn (launcher, &error, imu_path (), "--library", library, "import",
+                                      "--jobs", "2", dir, NULL);
+  g_assert_no_error (error);
+  /* Past the first two files (6.2 MB each), well before the last. */
+  wait_until_reading (proc, 16 * 1024 * 1024);
+  g_subprocess_send_signal (proc, SIGINT);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_test_message ("stdout: %s\nstderr: %s", out, err);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, EXIT_CANCELLED);
+  g_assert_nonnull (strstr (err, "import cancelled; "));
+
+  run_imu (&check, "--library", library, "check");
+  g_assert_cmpint (check.status, ==, EXIT_OK);
+  run_imu (&list, "--library", library, "list", "--json");
+  root = parse_json (list.out);
+  sessions = json_node_get_array (root);
+  g_assert_cmpuint (json_array_get_length (sessions), <, G_N_ELEMENTS (names));
+  g_test_message ("%u sessions kept", json_array_get_length (sessions));
+  /* Each session kept has all its samples: 4 hours at 100 Hz. */
+  for (guint i = 0; i < json_array_get_length (sessions); i++)
+    g_assert_cmpint (stream_samples (library, (gint64) i + 1, "accelerometer"), ==, 240 * 60 * 100);
+  left = g_dir_open (tmp, 0, NULL);
+  g_assert_null (g_dir_read_name (left));
+}
+
 /* ---- list --with-profile ---- */
 
 /* 120 s at 50 Hz of one constant acceleration (g): a known profile. ENMO
@@ -1847,6 +2065,8 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/check", test_check);
   g_test_add_func ("/cli/db", test_db);
   g_test_add_func ("/cli/import/device-folder", test_import_device_folder);
+  g_test_add_func ("/cli/import/folder-jobs", test_import_folder_jobs);
+  g_test_add_func ("/cli/import/folder-cancel", test_import_folder_cancel);
   g_test_add_func ("/cli/library/newer-schema", test_newer_schema);
   g_test_add_func ("/cli/library/not-a-library", test_not_a_library);
 

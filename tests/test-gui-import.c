@@ -6,6 +6,7 @@
 #define G_LOG_DOMAIN "imu-test-gui"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "imu-import.h"
 #include "imu-import-row.h"
@@ -351,6 +352,193 @@ test_drop (void)
   gui_test_close_window (window);
 }
 
+/* `imu generate` of a device file (the format from the name's extension):
+ * @minutes at 100 Hz from 2024-03-12T17:30:00 on the device's clock. */
+static void
+generate_device_file (const char *dir,
+                      const char *name,
+                      int         minutes,
+                      int         seed)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *min = g_strdup_printf ("%d", minutes);
+  g_autofree char *seed_text = g_strdup_printf ("%d", seed);
+  const char *argv[] = { IMU_CLI_PATH, "--quiet", "generate", "--minutes", min, "--seed", seed_text,
+                         "-o", path, NULL };
+  g_autoptr(GError) error = NULL;
+  int status = -1;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
+static void
+import_in_zone (ImuWindow  *window,
+                const char *path,
+                const char *zone)
+{
+  const char *paths[] = { path, NULL };
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "import-paths-in-zone",
+                                  g_variant_new ("(^ass)", paths, zone));
+}
+
+/* A lab's folder: three generated device files and a corrupt one. One row
+ * per file, three sessions, the failure's row and the summary with its
+ * message; the device clock read in the zone given. Again: all three
+ * skipped as already in the library. */
+static void
+test_device_folder (void)
+{
+  g_autofree char *dir = imu_test_tmpdir ();
+  g_autofree char *folder = g_build_filename (dir, "visit 1", NULL);
+  g_autofree char *library = g_build_filename (dir, "library.db", NULL);
+  g_autofree char *corrupt = g_build_filename (folder, "d-corrupt.cwa", NULL);
+  g_autofree char *first = g_build_filename (folder, "a.cwa", NULL);
+  g_autofree char *bytes = NULL;
+  GtkListBox *list;
+  AdwMessageDialog *dialog;
+  const char *body;
+  ImuWindow *window;
+  gsize len = 0;
+  guint n_failed = 0;
+
+  g_assert_cmpint (g_mkdir (folder, 0755), ==, 0);
+  generate_device_file (folder, "a.cwa", 3, 1);
+  generate_device_file (folder, "b.gt3x", 2, 2);
+  generate_device_file (folder, "c.cwa", 4, 3);
+  /* 100 bytes of a CWA header: detected as CWA, no block to read. */
+  g_assert_true (g_file_get_contents (first, &bytes, &len, NULL));
+  g_assert_true (g_file_set_contents (corrupt, bytes, 100, NULL));
+
+  window = gui_test_open_window (library);
+  /* Berlin is UTC+01:00 on 12 March 2024. */
+  import_in_zone (window, folder, "Europe/Berlin");
+  gui_test_wait_for (imu_window_get_dialog (window) != NULL, 60000, "the folder's summary");
+  dialog = imu_window_get_dialog (window);
+  body = adw_message_dialog_get_body (dialog);
+  g_test_message ("summary: %s / %s", adw_message_dialog_get_heading (dialog), body);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Some Files of “visit 1” Could Not Be Imported");
+  g_assert_true (g_str_has_prefix (body, "4 device files: 3 imported, 0 skipped as already in the library, 1 failed\n\n"));
+  {
+    g_autofree char *line = g_strconcat ("\n", corrupt, ": ", NULL);
+
+    g_assert_nonnull (strstr (body, line));
+  }
+
+  /* One row per file, in path order, each saying how it ended. */
+  list = imu_window_get_imports_list (window);
+  for (int i = 0; i < 4; i++)
+    {
+      ImuImportRow *row = IMU_IMPORT_ROW (gtk_list_box_get_row_at_index (list, i));
+      static const char *const names[] = { "a.cwa", "b.gt3x", "c.cwa", "d-corrupt.cwa" };
+      g_autofree char *base = g_path_get_basename (imu_import_row_get_path (row));
+
+      g_assert_cmpstr (base, ==, names[i]);
+      g_assert_true (imu_import_row_get_finished (row));
+      if (imu_import_row_get_message (row) != NULL)
+        {
+          n_failed++;
+          g_assert_cmpint (i, ==, 3);
+          g_assert_true (g_str_has_prefix (imu_import_row_get_message (row), corrupt));
+        }
+    }
+  g_assert_cmpuint (n_failed, ==, 1);
+  g_assert_null (gtk_list_box_get_row_at_index (list, 4));
+  g_assert_cmpuint (imu_window_get_n_imports (window), ==, 0);
+  gui_test_wait_for (g_list_model_get_n_items (imu_window_get_visible_sessions (window)) == 3, 10000,
+                     "the three sessions to be listed");
+  gui_test_iterate_ms (200);
+  g_free (gui_test_screenshot (GTK_WIDGET (window), "import-device-folder"));
+  g_free (gui_test_screenshot (GTK_WIDGET (dialog), "import-device-folder-summary"));
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ImuStore) store = imu_store_open (library, &error);
+    g_autoptr(GPtrArray) sessions = NULL;
+
+    g_assert_no_error (error);
+    sessions = imu_store_list_sessions (store, NULL, IMU_SESSION_SORT_DATE_DESC, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (sessions->len, ==, 3);
+    for (guint i = 0; i < sessions->len; i++)
+      {
+        ImuSession *session = g_ptr_array_index (sessions, i);
+
+        /* 17:30 in Berlin is 16:30 UTC: 1710261000 s since the epoch
+         * (2024-03-12T16:30:00Z). The GT3X file states its own zone. */
+        if (g_str_equal (imu_session_get_title (session), "b"))
+          continue;
+        g_assert_cmpint (imu_session_get_start_ns (session), ==, G_GINT64_CONSTANT (1710261000) * NS);
+      }
+  }
+
+  adw_message_dialog_response (dialog, "close");
+  gui_test_iterate_ms (100);
+  g_assert_null (gtk_list_box_get_row_at_index (list, 0));
+
+  /* Again: nothing new, three skipped by their checksum. */
+  import_in_zone (window, folder, "Europe/Berlin");
+  gui_test_wait_for (imu_window_get_dialog (window) != NULL, 60000, "the second summary");
+  body = adw_message_dialog_get_body (imu_window_get_dialog (window));
+  g_assert_true (g_str_has_prefix (body, "4 device files: 0 imported, 3 skipped as already in the library, 1 failed\n\n"));
+  adw_message_dialog_response (imu_window_get_dialog (window), "close");
+  gui_test_iterate_ms (100);
+  g_assert_cmpint (count_in_file (library), ==, 3);
+  gui_test_close_window (window);
+}
+
+/* Cancelling a folder's import: the summary says so, each session kept is
+ * whole, and the window was never blocked (the rows came while it ran). */
+static void
+test_device_folder_cancel (void)
+{
+  g_autofree char *dir = imu_test_tmpdir ();
+  g_autofree char *folder = g_build_filename (dir, "visit 2", NULL);
+  g_autofree char *library = g_build_filename (dir, "library.db", NULL);
+  AdwMessageDialog *dialog;
+  ImuWindow *window;
+
+  g_assert_cmpint (g_mkdir (folder, 0755), ==, 0);
+  for (int i = 0; i < 4; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("visit-%d.cwa", i);
+
+      generate_device_file (folder, name, 240, i + 1);
+    }
+  window = gui_test_open_window (library);
+  import_in_zone (window, folder, "");
+  gui_test_wait_for (imu_window_get_n_imports (window) == 4, 20000, "a row per file");
+  /* The rows of a folder share one cancel: any row stops them all. */
+  imu_import_row_cancel (first_import_row (window));
+  gui_test_wait_for (imu_window_get_dialog (window) != NULL, 60000, "the folder's summary");
+  dialog = imu_window_get_dialog (window);
+  g_test_message ("summary: %s / %s", adw_message_dialog_get_heading (dialog), adw_message_dialog_get_body (dialog));
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Import of “visit 2” Cancelled");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "nothing of"));
+  adw_message_dialog_response (dialog, "close");
+  gui_test_iterate_ms (100);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ImuStore) store = imu_store_open (library, &error);
+    g_autoptr(GPtrArray) sessions = NULL;
+    gboolean healthy;
+    g_autoptr(GPtrArray) problems = NULL;
+
+    g_assert_no_error (error);
+    sessions = imu_store_list_sessions (store, NULL, IMU_SESSION_SORT_DATE_DESC, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (sessions->len, <, 4);
+    /* Each kept session is whole: 4 hours at 100 Hz. */
+    for (guint i = 0; i < sessions->len; i++)
+      g_assert_cmpint (imu_session_get_duration_ns (g_ptr_array_index (sessions, i)), >=, (gint64) 4 * 3600 * NS - NS);
+    healthy = imu_store_check (store, &problems, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_true (healthy);
+  }
+  gui_test_close_window (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -363,6 +551,8 @@ main (int   argc,
   g_test_add_func ("/gui/import/duplicate", test_duplicate);
   g_test_add_func ("/gui/import/cancel", test_cancel);
   g_test_add_func ("/gui/import/drop", test_drop);
+  g_test_add_func ("/gui/import/device-folder", test_device_folder);
+  g_test_add_func ("/gui/import/device-folder-cancel", test_device_folder_cancel);
 
   return g_test_run ();
 }

@@ -16,9 +16,11 @@ struct _ImuImportRow
   GCancellable   *cancellable;
   guint64         done;
   guint64         total;
+  gboolean        finished;   /* set_outcome() was called: the status says how it ended */
 
   GtkLabel       *name_label;
   GtkLabel       *status_label;
+  GtkLabel       *message_label;
   GtkProgressBar *progress_bar;
   GtkWidget      *cancel_button;
 };
@@ -33,7 +35,7 @@ update_status (ImuImportRow *self)
   g_autofree char *text = NULL;
 
   /* Progress can arrive after the window closed and the row was disposed. */
-  if (self->status_label == NULL || self->progress_bar == NULL)
+  if (self->status_label == NULL || self->progress_bar == NULL || self->finished)
     return;
   if (self->cancellable == NULL || g_cancellable_is_cancelled (self->cancellable))
     {
@@ -93,6 +95,7 @@ imu_import_row_class_init (ImuImportRowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/imustudio/ImuStudio/imu-import-row.ui");
   gtk_widget_class_bind_template_child (widget_class, ImuImportRow, name_label);
   gtk_widget_class_bind_template_child (widget_class, ImuImportRow, status_label);
+  gtk_widget_class_bind_template_child (widget_class, ImuImportRow, message_label);
   gtk_widget_class_bind_template_child (widget_class, ImuImportRow, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, ImuImportRow, cancel_button);
   gtk_widget_class_bind_template_callback (widget_class, cancel_clicked_cb);
@@ -163,6 +166,60 @@ imu_import_row_get_fraction (ImuImportRow *self)
   if (self->total == 0)
     return 0;
   return CLAMP ((double) self->done / (double) self->total, 0.0, 1.0);
+}
+
+/**
+ * imu_import_row_set_outcome:
+ * @status: how the file's import ended ("Imported", "Failed"), short
+ * @message: (nullable): a failure's message, shown under the bar
+ * @failed: whether to show it as an error
+ *
+ * A row of a folder's import stays until the folder is done: it then says
+ * how its file ended, and its cancel button goes. Does not block.
+ */
+void
+imu_import_row_set_outcome (ImuImportRow *self,
+                            const char   *status,
+                            const char   *message,
+                            gboolean      failed)
+{
+  g_return_if_fail (IMU_IS_IMPORT_ROW (self));
+
+  if (self->status_label == NULL)
+    return;
+  self->finished = TRUE;
+  gtk_label_set_text (self->status_label, status);
+  /* The bar has nothing left to say: the status and message do. */
+  gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), FALSE);
+  gtk_widget_set_visible (self->cancel_button, FALSE);
+  if (message != NULL)
+    {
+      gtk_label_set_text (self->message_label, message);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->message_label), message);
+      gtk_widget_set_visible (GTK_WIDGET (self->message_label), TRUE);
+    }
+  if (failed)
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "error");
+      gtk_widget_add_css_class (GTK_WIDGET (self->message_label), "error");
+      gtk_widget_add_css_class (GTK_WIDGET (self), "import-failed");
+    }
+}
+
+gboolean
+imu_import_row_get_finished (ImuImportRow *self)
+{
+  g_return_val_if_fail (IMU_IS_IMPORT_ROW (self), FALSE);
+  return self->finished;
+}
+
+const char *
+imu_import_row_get_message (ImuImportRow *self)
+{
+  g_return_val_if_fail (IMU_IS_IMPORT_ROW (self), NULL);
+  if (self->message_label == NULL || !gtk_widget_get_visible (GTK_WIDGET (self->message_label)))
+    return NULL;
+  return gtk_label_get_text (self->message_label);
 }
 
 void

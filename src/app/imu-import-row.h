@@ -21,5 +21,11 @@ void          imu_import_row_set_progress    (ImuImportRow *self,
 double        imu_import_row_get_fraction    (ImuImportRow *self);
 /* Same as clicking Cancel. */
 void          imu_import_row_cancel          (ImuImportRow *self);
+void          imu_import_row_set_outcome     (ImuImportRow *self,
+                                              const char   *status,
+                                              const char   *message,
+                                              gboolean      failed);
+gboolean      imu_import_row_get_finished    (ImuImportRow *self);
+const char   *imu_import_row_get_message     (ImuImportRow *self);
 
 G_END_DECLS

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "imu-cli.h"
 #include "imu-cli-json.h"
@@ -189,6 +190,7 @@ typedef struct {
   gint64      duration_ns;
   guint       n_issues;      /* issue codes that occurred */
   char       *message;       /* a failure's */
+  const char *file;          /* a folder's: the name in it (borrowed) */
 } Outcome;
 
 static void
@@ -196,6 +198,9 @@ outcome_clear (Outcome *o)
 {
   g_clear_pointer (&o->message, g_free);
 }
+
+static void report_imported (ImuCli *cli, ImuStore *store, const char *path, const ImuImportResult *result,
+                             JsonArray *json_results, Outcome *outcome);
 
 /* Imports @path as one session, printing what the command prints for it. */
 static void
@@ -207,7 +212,6 @@ import_one (ImuCli                 *cli,
             Outcome                *outcome)
 {
   g_autoptr(ImuImportResult) result = NULL;
-  g_autoptr(ImuSession) session = NULL;
   g_autoptr(GError) import_error = NULL;
   g_autoptr(ImuCliProgress) progress = NULL;
   g_autofree char *label = g_path_get_basename (path);
@@ -248,6 +252,21 @@ import_one (ImuCli                 *cli,
       return;
     }
 
+  report_imported (cli, store, path, result, json_results, outcome);
+}
+
+/* What the command prints for a file that was imported. */
+static void
+report_imported (ImuCli                *cli,
+                 ImuStore              *store,
+                 const char            *path,
+                 const ImuImportResult *result,
+                 JsonArray             *json_results,
+                 Outcome               *outcome)
+{
+  g_autoptr(ImuSession) session = NULL;
+  g_autoptr(GError) import_error = NULL;
+
   session = imu_store_load_session (store, result->session_id, &import_error);
   if (session == NULL)
     {
@@ -263,7 +282,16 @@ import_one (ImuCli                 *cli,
   outcome->duration_ns = imu_session_get_duration_ns (session);
   outcome->n_issues = result->issue_counts != NULL ? g_hash_table_size (result->issue_counts) : 0;
   if (json_results != NULL)
-    json_array_add_element (json_results, imu_cli_json_import_result (result, session));
+    {
+      JsonNode *node = imu_cli_json_import_result (result, session);
+
+      if (outcome->file != NULL)
+        {
+          json_object_set_string_member (json_node_get_object (node), "file", outcome->file);
+          json_object_set_string_member (json_node_get_object (node), "status", "imported");
+        }
+      json_array_add_element (json_results, node);
+    }
   else if (cli->quiet)
     printf ("%" PRId64 "\n", result->session_id);
   else
@@ -275,10 +303,116 @@ import_one (ImuCli                 *cli,
   warn_issues (cli, path, result);
 }
 
-/* A lab's folder of device files: every file its own session, failures
- * listed without stopping the rest, then one table. Returns the exit code:
- * 0 when every file is in the library (imported now or before), 8 when
- * some failed, the first failure's code when none was imported. */
+/* A lab's folder of device files, imported by imu_import_files(). */
+typedef struct {
+  ImuCli         *cli;
+  ImuStore       *store;
+  GPtrArray      *devices;
+  JsonArray      *json_results;
+  Outcome        *outcomes;
+  const char     *names_of;   /* the folder as typed */
+  gsize           prefix;
+  ImuCliProgress *progress;
+  guint64        *done;       /* bytes read per file */
+  guint64        *sizes;
+  guint64         total;
+  guint           n_imported, n_duplicate, n_failed, n_cancelled;
+  int             first_failure;
+} Folder;
+
+/* "visit 2/b.cwa": a file's name in the folder, for the table and JSON. */
+static const char *
+folder_name (const Folder *f, const char *path)
+{
+  return path + MIN (strlen (path), f->prefix + 1);
+}
+
+static void
+folder_report_cb (const ImuImportFileReport *r,
+                  gpointer                   data)
+{
+  Folder *f = data;
+  Outcome *o = &f->outcomes[r->index];
+  /* Messages name the file as typed; the library keeps its absolute path. */
+  const char *path = g_ptr_array_index (f->devices, r->index);
+  guint64 sum = 0;
+
+  if (r->state == IMU_IMPORT_FILE_PROGRESS)
+    f->done[r->index] = r->done;
+  else
+    f->done[r->index] = f->sizes[r->index];
+  for (guint i = 0; i < f->devices->len; i++)
+    sum += f->done[i];
+  if (r->state == IMU_IMPORT_FILE_PROGRESS)
+    {
+      imu_cli_progress_update (sum, f->total, f->progress);
+      return;
+    }
+
+  imu_cli_progress_clear (f->progress);
+  memset (o, 0, sizeof *o);
+  o->file = folder_name (f, path);
+  switch (r->state)
+    {
+    case IMU_IMPORT_FILE_IMPORTED:
+      report_imported (f->cli, f->store, path, r->result, f->json_results, o);
+      break;
+    case IMU_IMPORT_FILE_DUPLICATE:
+      o->kind = OUTCOME_DUPLICATE;
+      o->session_id = r->session_id;
+      report_duplicate (f->cli, f->store, path, r->path, r->session_id, r->error);
+      break;
+    case IMU_IMPORT_FILE_FAILED:
+      o->kind = OUTCOME_FAILED;
+      o->code = report_import_error (f->cli, path, r->path, r->error);
+      o->message = g_strdup (r->error->message);
+      break;
+    case IMU_IMPORT_FILE_CANCELLED:
+    case IMU_IMPORT_FILE_PROGRESS:
+    default:
+      o->kind = OUTCOME_CANCELLED;
+      break;
+    }
+
+  switch (o->kind)
+    {
+    case OUTCOME_IMPORTED:
+      f->n_imported++;
+      break;
+    case OUTCOME_DUPLICATE:
+      f->n_duplicate++;
+      break;
+    case OUTCOME_FAILED:
+      f->n_failed++;
+      if (f->first_failure == IMU_CLI_EXIT_OK)
+        f->first_failure = o->code;
+      break;
+    case OUTCOME_CANCELLED:
+    default:
+      f->n_cancelled++;
+      break;
+    }
+  if (f->json_results != NULL && o->kind != OUTCOME_IMPORTED)
+    {
+      JsonObject *obj = json_object_new ();
+      static const char *const status[] = { "imported", "duplicate", "failed", "cancelled" };
+
+      json_object_set_string_member (obj, "file", o->file);
+      json_object_set_string_member (obj, "status", status[o->kind]);
+      if (o->kind == OUTCOME_DUPLICATE && o->session_id > 0)
+        json_object_set_int_member (obj, "id", o->session_id);
+      if (o->message != NULL)
+        json_object_set_string_member (obj, "message", o->message);
+      json_array_add_object_element (f->json_results, obj);
+    }
+  fflush (stdout);
+}
+
+/* A lab's folder of device files: every file its own session (@n_jobs at
+ * once), failures listed without stopping the rest, then one table.
+ * Returns the exit code: 0 when every file is in the library (imported
+ * now or before), 8 when some failed, the first failure's code when none
+ * was imported, 130 when cancelled. */
 static int
 import_device_folder (ImuCli                 *cli,
                       ImuStore               *store,
@@ -286,57 +420,60 @@ import_device_folder (ImuCli                 *cli,
                       GPtrArray              *devices,
                       GPtrArray              *others,
                       const ImuImportOptions *options,
+                      guint                   n_jobs,
                       JsonArray              *json_results)
 {
   g_autofree Outcome *outcomes = g_new0 (Outcome, devices->len);
-  guint n_done = 0, n_imported = 0, n_duplicate = 0, n_failed = 0;
-  int first_failure = IMU_CLI_EXIT_OK;
-  gboolean cancelled = FALSE;
+  g_autofree guint64 *done = g_new0 (guint64, devices->len);
+  g_autofree guint64 *sizes = g_new0 (guint64, devices->len);
+  g_autoptr(ImuCliProgress) progress = NULL;
+  g_autofree char *label = g_path_get_basename (folder);
+  g_autoptr(GPtrArray) absolute = g_ptr_array_new_with_free_func (g_free);
+  Folder f = { 0 };
   gsize prefix = strlen (folder);
 
   while (prefix > 0 && folder[prefix - 1] == G_DIR_SEPARATOR)
     prefix--;
 
-  /* One title per file (its name), whatever --title says for the batch. */
-  for (guint i = 0; i < devices->len && !cancelled; i++)
-    {
-      ImuImportOptions one = *options;
-
-      one.title = NULL;
-      import_one (cli, store, g_ptr_array_index (devices, i), &one, json_results, &outcomes[i]);
-      n_done++;
-      switch (outcomes[i].kind)
-        {
-        case OUTCOME_IMPORTED:
-          n_imported++;
-          break;
-        case OUTCOME_DUPLICATE:
-          n_duplicate++;
-          break;
-        case OUTCOME_FAILED:
-          n_failed++;
-          if (first_failure == IMU_CLI_EXIT_OK)
-            first_failure = outcomes[i].code;
-          break;
-        case OUTCOME_CANCELLED:
-        default:
-          cancelled = TRUE;
-          break;
-        }
-    }
-
   for (guint i = 0; others != NULL && i < others->len; i++)
     imu_cli_warning (cli, _("%s: not a device file: passed over (import it by itself)"),
                      (const char *) g_ptr_array_index (others, i));
+
+  f.cli = cli;
+  f.store = store;
+  f.devices = devices;
+  f.json_results = json_results;
+  f.outcomes = outcomes;
+  f.prefix = prefix;
+  f.done = done;
+  f.sizes = sizes;
+  for (guint i = 0; i < devices->len; i++)
+    {
+      GStatBuf st;
+
+      if (g_stat (g_ptr_array_index (devices, i), &st) == 0)
+        sizes[i] = (guint64) st.st_size;
+      f.total += sizes[i];
+      g_ptr_array_add (absolute, g_canonicalize_filename (g_ptr_array_index (devices, i), NULL));
+    }
+  f.progress = progress = imu_cli_progress_new (cli, label, IMU_CLI_PROGRESS_BYTES);
+  f.first_failure = IMU_CLI_EXIT_OK;
+
+  imu_import_files (store, absolute, options, n_jobs, folder_report_cb, &f, cli->cancellable, NULL);
+  imu_cli_progress_clear (progress);
+  if (f.n_cancelled > 0)
+    fprintf (stderr, ngettext ("imu: %s: import cancelled; %u file was not imported, nothing of it was kept\n",
+                               "imu: %s: import cancelled; %u files were not imported, nothing of them was kept\n",
+                               f.n_cancelled),
+             folder, f.n_cancelled);
 
   if (json_results == NULL && !cli->quiet)
     {
       /* TRANSLATORS: the columns of the table after a folder of device files */
       fprintf (stderr, "\n%-40s %8s %12s %10s %7s\n", _("FILE"), _("SESSION"), _("SAMPLES"), _("DURATION"), _("ISSUES"));
-      for (guint i = 0; i < n_done; i++)
+      for (guint i = 0; i < devices->len; i++)
         {
-          const char *path = g_ptr_array_index (devices, i);
-          const char *name = path + MIN (strlen (path), prefix + 1);
+          const char *name = folder_name (&f, g_ptr_array_index (devices, i));
           const Outcome *o = &outcomes[i];
           g_autofree char *duration = imu_cli_format_duration (o->duration_ns);
 
@@ -354,18 +491,18 @@ import_device_folder (ImuCli                 *cli,
       fprintf (stderr, ngettext ("%u device file: %u imported, %u already in the library, %u failed\n",
                                  "%u device files: %u imported, %u already in the library, %u failed\n",
                                  devices->len),
-               devices->len, n_imported, n_duplicate, n_failed);
+               devices->len, f.n_imported, f.n_duplicate, f.n_failed);
     }
 
   for (guint i = 0; i < devices->len; i++)
     outcome_clear (&outcomes[i]);
-  if (cancelled)
+  if (f.n_cancelled > 0)
     return IMU_CLI_EXIT_CANCELLED;
-  if (n_failed == 0)
+  if (f.n_failed == 0)
     return IMU_CLI_EXIT_OK;
-  if (n_imported + n_duplicate > 0)
+  if (f.n_imported + f.n_duplicate > 0)
     return IMU_CLI_EXIT_PARTIAL;
-  return first_failure;
+  return f.first_failure;
 }
 
 int
@@ -383,6 +520,7 @@ imu_cli_import (ImuCli  *cli,
   g_autofree char *device_timezone = NULL;
   g_auto(GStrv) tags = NULL;
   gboolean allow_duplicate = FALSE;
+  int jobs = 0;
   ImuImportOptions options = { 0 };
   ImuStore *store;
   int failure = IMU_CLI_EXIT_OK;
@@ -404,6 +542,8 @@ imu_cli_import (ImuCli  *cli,
          "default: the file's own, else this computer's"), N_("TZ") },
     { "allow-duplicate", 0, 0, G_OPTION_ARG_NONE, &allow_duplicate,
       N_("Import even when the same bytes are already in the library"), NULL },
+    { "jobs", 'j', 0, G_OPTION_ARG_INT, &jobs,
+      N_("Device files of a folder read at once (default: the number of processors)"), N_("N") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &cli->json,
       N_("Print one JSON array describing the new sessions"), NULL },
     { NULL }
@@ -422,6 +562,8 @@ imu_cli_import (ImuCli  *cli,
    * library is opened or a file read. */
   if (format != NULL && imu_importer_lookup (format) == NULL)
     return imu_cli_usage_error (cli, _("unknown format “%s”; imu formats lists them"), format);
+  if (jobs < 0 || jobs > 256)
+    return imu_cli_usage_error (cli, _("--jobs must be between 1 and 256, not %d"), jobs);
   if (device_timezone != NULL)
     {
       g_autoptr(GTimeZone) zone = imu_device_time_zone_parse (device_timezone, &error);
@@ -453,7 +595,8 @@ imu_cli_import (ImuCli  *cli,
 
       if (devices != NULL)
         {
-          int code = import_device_folder (cli, store, argv[i], devices, others, &options, json_results);
+          int code = import_device_folder (cli, store, argv[i], devices, others, &options,
+                                           (guint) jobs, json_results);
 
           if (code == IMU_CLI_EXIT_DUPLICATE)
             duplicate_seen = TRUE;

@@ -33,6 +33,7 @@
 #include "imu-csv-time.h"
 #include "imu-import-private.h"
 #include "imu-session.h"
+#include "imu-store-private.h"
 
 /* Metadata files are read whole; larger ones are not metadata. */
 #define MAX_META_BYTES (8 * 1024 * 1024)
@@ -1056,4 +1057,648 @@ imu_import_multi (ImuSessionBuilder  *builder,
   g_ptr_array_unref (m.entries);
   g_hash_table_unref (m.rates);
   return ok;
+}
+
+/* ---- a lab's folder of device files: one session per file, in parallel ----
+ *
+ * SQLite lets one connection write at a time, and an import holds its
+ * write transaction from its first chunk to its audit row: imports on
+ * several connections to one library would take turns, the parsing
+ * included. So each worker imports its file into a scratch library of its
+ * own (parsing, encoding, LOD and statistics all happen there, in
+ * parallel), and the calling thread — the only writer of the library —
+ * copies each finished session over in one transaction: rows and chunk
+ * blobs as they are, which costs a fraction of the parse. Scratch
+ * libraries live in a temporary folder and are deleted as soon as they
+ * are copied. */
+
+/* How often progress is reported, in microseconds. */
+#define FILES_PROGRESS_INTERVAL_US (G_USEC_PER_SEC / 10)
+
+typedef struct {
+  guint            index;
+  char            *scratch_path;
+  ImuImportResult *result;       /* the session in the scratch library */
+  GError          *error;
+  gint64           duplicate_of;
+} FileJob;
+
+typedef struct {
+  GPtrArray              *paths;
+  const ImuImportOptions *options;
+  GCancellable           *cancellable;
+  char                   *scratch_dir;
+  GAsyncQueue            *done;         /* FileJob* */
+  gint                    next;         /* atomic: the next file to take */
+  gint                    workers;      /* atomic: workers still running */
+  GMutex                  lock;         /* the progress below */
+  guint64                *bytes_done;
+  guint64                *bytes_total;
+  gboolean               *running;
+} Files;
+
+typedef struct {
+  Files *files;
+  guint  index;
+} FileProgress;
+
+static void
+file_job_free (FileJob *job)
+{
+  if (job->scratch_path != NULL)
+    {
+      g_autofree char *wal = g_strconcat (job->scratch_path, "-wal", NULL);
+      g_autofree char *shm = g_strconcat (job->scratch_path, "-shm", NULL);
+
+      g_unlink (job->scratch_path);
+      g_unlink (wal);
+      g_unlink (shm);
+      g_free (job->scratch_path);
+    }
+  g_clear_pointer (&job->result, imu_import_result_free);
+  g_clear_error (&job->error);
+  g_free (job);
+}
+
+static void
+file_progress_cb (guint64 done, guint64 total, gpointer data)
+{
+  FileProgress *p = data;
+
+  g_mutex_lock (&p->files->lock);
+  p->files->bytes_done[p->index] = done;
+  p->files->bytes_total[p->index] = total;
+  g_mutex_unlock (&p->files->lock);
+}
+
+static ImuImportOptions
+file_options (const ImuImportOptions *options)
+{
+  ImuImportOptions one = { 0 };
+
+  if (options != NULL)
+    one = *options;
+  /* One title per file (its name), whatever a batch's title says. */
+  one.title = NULL;
+  return one;
+}
+
+static gpointer
+files_worker (gpointer data)
+{
+  Files *f = data;
+  ImuImportOptions one = file_options (f->options);
+
+  for (;;)
+    {
+      guint i = (guint) g_atomic_int_add (&f->next, 1);
+      FileJob *job;
+      g_autoptr(ImuStore) scratch = NULL;
+      g_autofree char *name = NULL;
+      FileProgress progress = { f, i };
+
+      if (i >= f->paths->len || g_cancellable_is_cancelled (f->cancellable))
+        break;
+      job = g_new0 (FileJob, 1);
+      job->index = i;
+      name = g_strdup_printf ("%u.db", i);
+      job->scratch_path = g_build_filename (f->scratch_dir, name, NULL);
+      g_mutex_lock (&f->lock);
+      f->running[i] = TRUE;
+      g_mutex_unlock (&f->lock);
+      if ((scratch = imu_store_open (job->scratch_path, &job->error)) != NULL)
+        job->result = imu_import_path (scratch, g_ptr_array_index (f->paths, i), &one,
+                                       file_progress_cb, &progress, &job->duplicate_of,
+                                       f->cancellable, &job->error);
+      /* The scratch connection is closed before the writer attaches it. */
+      g_clear_object (&scratch);
+      g_async_queue_push (f->done, job);
+    }
+  g_atomic_int_dec_and_test (&f->workers);
+  return NULL;
+}
+
+/* The columns @table has in the library, but @skip, as "a, b, c". */
+static char *
+merge_columns (sqlite3 *db, const char *table, const char *skip_a, const char *skip_b, gboolean *has_id)
+{
+  g_autoptr(GString) cols = g_string_new (NULL);
+  char *sql = sqlite3_mprintf ("PRAGMA main.table_info(%Q)", table);
+  sqlite3_stmt *stmt = NULL;
+
+  *has_id = FALSE;
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK)
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+      {
+        const char *name = (const char *) sqlite3_column_text (stmt, 1);
+        const char *type = (const char *) sqlite3_column_text (stmt, 2);
+
+        /* An INTEGER PRIMARY KEY is the rowid: the copy gets a new one. */
+        if (g_strcmp0 (name, "id") == 0 && sqlite3_column_int (stmt, 5) == 1
+            && type != NULL && g_ascii_strcasecmp (type, "INTEGER") == 0)
+          {
+            *has_id = TRUE;
+            continue;
+          }
+        if (g_strcmp0 (name, skip_a) == 0 || g_strcmp0 (name, skip_b) == 0)
+          continue;
+        g_string_append_printf (cols, "%s\"%s\"", cols->len > 0 ? ", " : "", name);
+      }
+  sqlite3_finalize (stmt);
+  sqlite3_free (sql);
+  return g_string_free (g_steal_pointer (&cols), FALSE);
+}
+
+/* Runs one statement of @sql with up to two int64 parameters (0: NULL
+ * for the first); returns the last insert rowid through @rowid. */
+static gboolean
+merge_exec (ImuStore *store, const char *sql, gint64 a, gint64 b, gint64 *rowid, GError **error)
+{
+  sqlite3 *db = imu_store_get_db (store);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if ((rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL)) != SQLITE_OK)
+    return imu_store_fail (store, rc, "copying a session", error);
+  if (sqlite3_bind_parameter_count (stmt) >= 1)
+    {
+      if (a != 0)
+        sqlite3_bind_int64 (stmt, 1, a);
+      else
+        sqlite3_bind_null (stmt, 1);
+    }
+  if (sqlite3_bind_parameter_count (stmt) >= 2)
+    sqlite3_bind_int64 (stmt, 2, b);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    ;
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    return imu_store_fail (store, rc, "copying a session", error);
+  if (rowid != NULL)
+    *rowid = sqlite3_last_insert_rowid (db);
+  return TRUE;
+}
+
+/* Copies the rows of @table that refer to the scratch row @old through
+ * @column, referring to @new_id instead. */
+static gboolean
+merge_table (ImuStore *store, const char *table, const char *column, gint64 old, gint64 new_id,
+             gboolean with_null, GError **error)
+{
+  gboolean has_id;
+  g_autofree char *cols = merge_columns (imu_store_get_db (store), table, column, NULL, &has_id);
+  g_autofree char *or_null = with_null ? g_strdup_printf (" OR \"%s\" IS NULL", column) : g_strdup ("");
+  char *sql;
+  gboolean ok;
+
+  if (*cols == '\0')
+    return TRUE;
+  /* The audit table's rows of a scratch library are all this import's. */
+  sql = sqlite3_mprintf ("INSERT INTO main.\"%w\" (\"%w\", %s) SELECT ?1, %s FROM scratch.\"%w\" "
+                         "WHERE \"%w\" = ?2%s",
+                         table, column, cols, cols, table, column,
+                         or_null);
+  ok = merge_exec (store, sql, new_id, old, NULL, error);
+  sqlite3_free (sql);
+  return ok;
+}
+
+/* The scratch tables that refer to sessions or streams, by which column. */
+static GPtrArray *
+merge_referrers (sqlite3 *db, const char *parent)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *tables = NULL;
+
+  if (sqlite3_prepare_v2 (db, "SELECT name FROM scratch.sqlite_master WHERE type = 'table' "
+                          "AND name NOT LIKE 'sqlite_%' ORDER BY name", -1, &tables, NULL) != SQLITE_OK)
+    return out;
+  while (sqlite3_step (tables) == SQLITE_ROW)
+    {
+      const char *table = (const char *) sqlite3_column_text (tables, 0);
+      char *sql = sqlite3_mprintf ("PRAGMA scratch.foreign_key_list(%Q)", table);
+      sqlite3_stmt *fks = NULL;
+
+      if (sqlite3_prepare_v2 (db, sql, -1, &fks, NULL) == SQLITE_OK)
+        while (sqlite3_step (fks) == SQLITE_ROW)
+          if (g_strcmp0 ((const char *) sqlite3_column_text (fks, 2), parent) == 0)
+            {
+              /* table, then column */
+              g_ptr_array_add (out, g_strdup (table));
+              g_ptr_array_add (out, g_strdup ((const char *) sqlite3_column_text (fks, 3)));
+            }
+      sqlite3_finalize (fks);
+      sqlite3_free (sql);
+    }
+  sqlite3_finalize (tables);
+  return out;
+}
+
+static gint64
+merge_query_int (sqlite3 *db, const char *sql, gint64 param, gboolean *found)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 value = 0;
+
+  *found = FALSE;
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    return 0;
+  sqlite3_bind_int64 (stmt, 1, param);
+  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
+    {
+      value = sqlite3_column_int64 (stmt, 0);
+      *found = TRUE;
+    }
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+/* The rows of the session (or, for a failure, of the audit row alone)
+ * of the attached scratch library, inside the caller's transaction. */
+static gboolean
+merge_rows (ImuStore *store, gint64 old_session, gint64 *new_session, GError **error)
+{
+  sqlite3 *db = imu_store_get_db (store);
+  g_autoptr(GPtrArray) by_session = merge_referrers (db, "sessions");
+  g_autoptr(GPtrArray) by_stream = merge_referrers (db, "streams");
+  g_autoptr(GArray) old_streams = g_array_new (FALSE, FALSE, sizeof (gint64));
+  gboolean has_id, found;
+  gint64 device = 0, sid = 0;
+  sqlite3_stmt *stmt = NULL;
+  char *sql;
+  gboolean ok;
+
+  if (old_session <= 0)
+    {
+      /* A failure: only its audit row (imports, with no session). */
+      g_autofree char *cols = merge_columns (db, "imports", NULL, NULL, &has_id);
+
+      sql = sqlite3_mprintf ("INSERT INTO main.imports (%s) SELECT %s FROM scratch.imports", cols, cols);
+      ok = merge_exec (store, sql, 0, 0, NULL, error);
+      sqlite3_free (sql);
+      return ok;
+    }
+
+  /* The device: the library's row of the same identity, or a new one. */
+  device = merge_query_int (db, "SELECT device_id FROM scratch.sessions WHERE id = ?1", old_session, &found);
+  if (found)
+    {
+      g_autofree char *cols = merge_columns (db, "devices", NULL, NULL, &has_id);
+      gint64 old_device = device;
+
+      sql = sqlite3_mprintf ("INSERT OR IGNORE INTO main.devices (%s) SELECT %s FROM scratch.devices WHERE id = ?2",
+                             cols, cols);
+      ok = merge_exec (store, sql, 0, old_device, NULL, error);
+      sqlite3_free (sql);
+      if (!ok)
+        return FALSE;
+      device = merge_query_int (db, "SELECT m.id FROM main.devices m JOIN scratch.devices s "
+                                "ON m.vendor = s.vendor AND m.model = s.model AND m.serial = s.serial "
+                                "AND m.firmware = s.firmware WHERE s.id = ?1", old_device, &found);
+    }
+
+  /* The session, with a new id and the library's device. */
+  {
+    g_autofree char *cols = merge_columns (db, "sessions", "device_id", NULL, &has_id);
+
+    sql = sqlite3_mprintf ("INSERT INTO main.sessions (device_id, %s) SELECT ?1, %s FROM scratch.sessions WHERE id = ?2",
+                           cols, cols);
+    ok = merge_exec (store, sql, device, old_session, &sid, error);
+    sqlite3_free (sql);
+    if (!ok)
+      return FALSE;
+  }
+
+  /* Its streams, each with a new id, and what refers to them. */
+  if (sqlite3_prepare_v2 (db, "SELECT id FROM scratch.streams WHERE session_id = ?1 ORDER BY id", -1, &stmt, NULL)
+      == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, old_session);
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          gint64 id = sqlite3_column_int64 (stmt, 0);
+          g_array_append_val (old_streams, id);
+        }
+    }
+  sqlite3_finalize (stmt);
+  for (guint i = 0; i < old_streams->len; i++)
+    {
+      gint64 old_stream = g_array_index (old_streams, gint64, i), new_stream = 0;
+      g_autofree char *cols = merge_columns (db, "streams", "session_id", NULL, &has_id);
+
+      sql = sqlite3_mprintf ("INSERT INTO main.streams (session_id, %s) SELECT ?1, %s FROM scratch.streams WHERE id = ?2",
+                             cols, cols);
+      ok = merge_exec (store, sql, sid, old_stream, &new_stream, error);
+      sqlite3_free (sql);
+      if (!ok)
+        return FALSE;
+      for (guint t = 0; t + 1 < by_stream->len; t += 2)
+        if (!merge_table (store, g_ptr_array_index (by_stream, t), g_ptr_array_index (by_stream, t + 1),
+                          old_stream, new_stream, FALSE, error))
+          return FALSE;
+    }
+
+  /* Events, the audit row, a profile: whatever refers to the session. */
+  for (guint t = 0; t + 1 < by_session->len; t += 2)
+    {
+      const char *table = g_ptr_array_index (by_session, t);
+
+      if (g_str_equal (table, "streams"))
+        continue;
+      if (!merge_table (store, table, g_ptr_array_index (by_session, t + 1), old_session, sid,
+                        g_str_equal (table, "imports"), error))
+        return FALSE;
+    }
+  *new_session = sid;
+  return TRUE;
+}
+
+/* Copies a worker's scratch session into the library in one transaction,
+ * unless its bytes are in the library already (*duplicate_of). */
+static gboolean
+merge_job (ImuStore *store, const Files *f, FileJob *job, gint64 *duplicate_of, GError **error)
+{
+  sqlite3 *db = imu_store_get_db (store);
+  char *sql;
+  gboolean ok;
+  gint64 new_session = 0;
+  gboolean allow_duplicate = f->options != NULL && f->options->allow_duplicate;
+
+  *duplicate_of = 0;
+  imu_store_end_reads (store);
+  sql = sqlite3_mprintf ("ATTACH DATABASE %Q AS scratch", job->scratch_path);
+  ok = imu_store_exec (store, sql, error);
+  sqlite3_free (sql);
+  if (!ok)
+    return FALSE;
+  if ((ok = imu_store_begin (store, error)))
+    {
+      if (job->result != NULL && job->result->sha256 != NULL && !allow_duplicate)
+        {
+          g_autoptr(GError) local_error = NULL;
+
+          *duplicate_of = imu_store_find_session_by_sha256 (store, job->result->sha256, &local_error);
+          if (local_error != NULL)
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              ok = FALSE;
+            }
+        }
+      if (ok && *duplicate_of == 0)
+        ok = merge_rows (store, job->result != NULL ? job->result->session_id : 0, &new_session, error);
+      if (ok && *duplicate_of == 0)
+        ok = imu_store_commit (store, error);
+      else
+        imu_store_rollback (store);
+    }
+  imu_store_end_reads (store);
+  sqlite3_exec (db, "DETACH DATABASE scratch", NULL, NULL, NULL);
+  if (ok && job->result != NULL && *duplicate_of == 0)
+    job->result->session_id = new_session;
+  return ok;
+}
+
+static void
+files_report (ImuImportFileFunc func, gpointer data, guint index, const char *path, ImuImportFileState state,
+              const ImuImportResult *result, gint64 session_id, const GError *error)
+{
+  ImuImportFileReport r = { index, path, state, 0, 0, result, session_id, error };
+
+  if (func != NULL)
+    func (&r, data);
+}
+
+/* Reports a finished job, after copying it over. */
+static void
+files_finish_job (ImuStore *store, Files *f, FileJob *job, ImuImportFileFunc func, gpointer data)
+{
+  const char *path = g_ptr_array_index (f->paths, job->index);
+  g_autoptr(GError) merge_error = NULL;
+  gint64 duplicate_of = 0;
+
+  if (g_cancellable_is_cancelled (f->cancellable)
+      || g_error_matches (job->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      files_report (func, data, job->index, path, IMU_IMPORT_FILE_CANCELLED, NULL, 0, NULL);
+      return;
+    }
+  if (job->result == NULL && g_error_matches (job->error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_DUPLICATE))
+    {
+      /* A scratch library holds nothing: this cannot be, but say it. */
+      files_report (func, data, job->index, path, IMU_IMPORT_FILE_DUPLICATE, NULL, job->duplicate_of, job->error);
+      return;
+    }
+  /* A failure keeps its audit row in the library, as imu_import_path()
+   * leaves one; a scratch library that could not even be made has none. */
+  if (job->result == NULL && g_file_test (job->scratch_path, G_FILE_TEST_EXISTS))
+    merge_job (store, f, job, &duplicate_of, NULL);
+  if (job->result == NULL)
+    {
+      files_report (func, data, job->index, path, IMU_IMPORT_FILE_FAILED, NULL, 0, job->error);
+      return;
+    }
+  if (!merge_job (store, f, job, &duplicate_of, &merge_error))
+    {
+      g_prefix_error (&merge_error, "%s: ", path);
+      files_report (func, data, job->index, path, IMU_IMPORT_FILE_FAILED, NULL, 0, merge_error);
+      return;
+    }
+  if (duplicate_of > 0)
+    {
+      g_autoptr(ImuSession) other = imu_store_load_session (store, duplicate_of, NULL);
+      g_autoptr(GError) dup_error =
+        g_error_new (IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_DUPLICATE,
+                     _("%s is already in the library as session %" PRId64 " “%s” (%s)"),
+                     path, duplicate_of, other != NULL ? imu_session_get_title (other) : "",
+                     other != NULL ? imu_session_get_uuid (other) : "");
+
+      files_report (func, data, job->index, path, IMU_IMPORT_FILE_DUPLICATE, NULL, duplicate_of, dup_error);
+      return;
+    }
+  files_report (func, data, job->index, path, IMU_IMPORT_FILE_IMPORTED, job->result, job->result->session_id, NULL);
+}
+
+typedef struct {
+  ImuImportFileFunc func;
+  gpointer          data;
+  guint             index;
+  const char       *path;
+  gint64            last_us;
+} DirectProgress;
+
+static void
+direct_progress_cb (guint64 done, guint64 total, gpointer data)
+{
+  DirectProgress *p = data;
+  gint64 now = g_get_monotonic_time ();
+  ImuImportFileReport r = { p->index, p->path, IMU_IMPORT_FILE_PROGRESS, done, total, NULL, 0, NULL };
+
+  if (now - p->last_us < FILES_PROGRESS_INTERVAL_US && done < total)
+    return;
+  p->last_us = now;
+  if (p->func != NULL)
+    p->func (&r, p->data);
+}
+
+/* One job: each file straight into the library, on this connection. */
+static gboolean
+import_files_direct (ImuStore *store, GPtrArray *paths, const ImuImportOptions *options,
+                     ImuImportFileFunc func, gpointer data, GCancellable *cancellable, GError **error)
+{
+  ImuImportOptions one = file_options (options);
+
+  for (guint i = 0; i < paths->len; i++)
+    {
+      const char *path = g_ptr_array_index (paths, i);
+      g_autoptr(ImuImportResult) result = NULL;
+      g_autoptr(GError) local_error = NULL;
+      DirectProgress progress = { func, data, i, path, 0 };
+      gint64 duplicate_of = 0;
+
+      if (g_cancellable_is_cancelled (cancellable))
+        {
+          files_report (func, data, i, path, IMU_IMPORT_FILE_CANCELLED, NULL, 0, NULL);
+          continue;
+        }
+      result = imu_import_path (store, path, &one, direct_progress_cb, &progress, &duplicate_of,
+                                cancellable, &local_error);
+      if (result != NULL)
+        files_report (func, data, i, path, IMU_IMPORT_FILE_IMPORTED, result, result->session_id, NULL);
+      else if (g_cancellable_is_cancelled (cancellable)
+               || g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        files_report (func, data, i, path, IMU_IMPORT_FILE_CANCELLED, NULL, 0, NULL);
+      else if (g_error_matches (local_error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_DUPLICATE))
+        files_report (func, data, i, path, IMU_IMPORT_FILE_DUPLICATE, NULL, duplicate_of, local_error);
+      else
+        files_report (func, data, i, path, IMU_IMPORT_FILE_FAILED, NULL, 0, local_error);
+    }
+  return !g_cancellable_set_error_if_cancelled (cancellable, error);
+}
+
+guint
+imu_import_default_jobs (void)
+{
+  return MAX (1, g_get_num_processors ());
+}
+
+gboolean
+imu_import_files (ImuStore               *store,
+                  GPtrArray              *paths,
+                  const ImuImportOptions *options,
+                  guint                   n_jobs,
+                  ImuImportFileFunc       report,
+                  gpointer                report_data,
+                  GCancellable           *cancellable,
+                  GError                **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GPtrArray) threads = NULL;
+  g_autofree gboolean *reported = NULL;
+  g_autofree FileJob **pending = NULL;
+  Files f = { 0 };
+  guint n_reported = 0, next_merge = 0;
+  gint64 last_progress = 0;
+
+  g_return_val_if_fail (IMU_IS_STORE (store), FALSE);
+  g_return_val_if_fail (paths != NULL, FALSE);
+
+  if (n_jobs == 0)
+    n_jobs = imu_import_default_jobs ();
+  n_jobs = MIN (n_jobs, MAX (paths->len, 1));
+  if (n_jobs <= 1)
+    return import_files_direct (store, paths, options, report, report_data, cancellable, error);
+
+  if (!(f.scratch_dir = g_dir_make_tmp ("imu-import-XXXXXX", &local_error)))
+    {
+      g_set_error (error, IMU_IMPORT_ERROR, IMU_IMPORT_ERROR_FAILED,
+                   _("No folder for the files being imported: %s"), local_error->message);
+      return FALSE;
+    }
+  f.paths = paths;
+  f.options = options;
+  f.cancellable = cancellable;
+  f.done = g_async_queue_new ();
+  f.bytes_done = g_new0 (guint64, paths->len);
+  f.bytes_total = g_new0 (guint64, paths->len);
+  f.running = g_new0 (gboolean, paths->len);
+  g_mutex_init (&f.lock);
+  reported = g_new0 (gboolean, paths->len);
+  pending = g_new0 (FileJob *, paths->len);
+
+  threads = g_ptr_array_new ();
+  f.workers = (gint) n_jobs;
+  for (guint i = 0; i < n_jobs; i++)
+    g_ptr_array_add (threads, g_thread_new ("imu-import-file", files_worker, &f));
+
+  /* This thread writes: the finished files in the order of @paths, so
+   * that session ids follow it, whichever worker is done first. */
+  while (n_reported < paths->len)
+    {
+      FileJob *job = g_async_queue_timeout_pop (f.done, FILES_PROGRESS_INTERVAL_US);
+      gint64 now = g_get_monotonic_time ();
+
+      if (job != NULL)
+        {
+          g_mutex_lock (&f.lock);
+          f.running[job->index] = FALSE;
+          g_mutex_unlock (&f.lock);
+          pending[job->index] = job;
+          while (next_merge < paths->len && pending[next_merge] != NULL)
+            {
+              files_finish_job (store, &f, pending[next_merge], report, report_data);
+              g_clear_pointer (&pending[next_merge], file_job_free);
+              reported[next_merge++] = TRUE;
+              n_reported++;
+            }
+        }
+      else if (g_atomic_int_get (&f.workers) == 0 && g_async_queue_length (f.done) <= 0)
+        break;   /* every worker has stopped (a cancel) and its last job is in */
+      if (report != NULL && now - last_progress >= FILES_PROGRESS_INTERVAL_US)
+        {
+          last_progress = now;
+          for (guint i = 0; i < paths->len; i++)
+            {
+              ImuImportFileReport r = { i, g_ptr_array_index (paths, i), IMU_IMPORT_FILE_PROGRESS, 0, 0, NULL, 0, NULL };
+              gboolean running;
+
+              g_mutex_lock (&f.lock);
+              running = f.running[i];
+              r.done = f.bytes_done[i];
+              r.total = f.bytes_total[i];
+              g_mutex_unlock (&f.lock);
+              if (running && r.total > 0)
+                report (&r, report_data);
+            }
+        }
+    }
+
+  for (guint i = 0; i < threads->len; i++)
+    g_thread_join (g_ptr_array_index (threads, i));
+  /* After a cancel: the files done out of turn, then those no worker took. */
+  {
+    FileJob *job;
+
+    while ((job = g_async_queue_try_pop (f.done)) != NULL)
+      pending[job->index] = job;
+    for (guint i = 0; i < paths->len; i++)
+      if (pending[i] != NULL)
+        {
+          if (!reported[i])
+            files_finish_job (store, &f, pending[i], report, report_data);
+          reported[i] = TRUE;
+          g_clear_pointer (&pending[i], file_job_free);
+        }
+  }
+  for (guint i = 0; i < paths->len; i++)
+    if (!reported[i])
+      files_report (report, report_data, i, g_ptr_array_index (paths, i), IMU_IMPORT_FILE_CANCELLED, NULL, 0, NULL);
+
+  g_rmdir (f.scratch_dir);
+  g_free (f.scratch_dir);
+  g_async_queue_unref (f.done);
+  g_free (f.bytes_done);
+  g_free (f.bytes_total);
+  g_free (f.running);
+  g_mutex_clear (&f.lock);
+  return !g_cancellable_set_error_if_cancelled (cancellable, error);
 }

@@ -173,6 +173,68 @@ ImuImportResult *imu_import_path_finish (GAsyncResult  *result,
 GPtrArray       *imu_import_list_device_files (const char  *path,
                                                GPtrArray  **others);
 
+/**
+ * ImuImportFileState:
+ *
+ * What one file of imu_import_files() reports: progress while it is read,
+ * then exactly one of the others.
+ */
+typedef enum {
+  IMU_IMPORT_FILE_PROGRESS,
+  IMU_IMPORT_FILE_IMPORTED,
+  IMU_IMPORT_FILE_DUPLICATE,    /* its bytes were already in the library: skipped */
+  IMU_IMPORT_FILE_FAILED,
+  IMU_IMPORT_FILE_CANCELLED,    /* not imported: the batch was cancelled */
+} ImuImportFileState;
+
+typedef struct {
+  guint                  index;      /* in the paths given */
+  const char            *path;
+  ImuImportFileState     state;
+  guint64                done;       /* PROGRESS: bytes read of the file */
+  guint64                total;
+  const ImuImportResult *result;     /* IMPORTED */
+  gint64                 session_id; /* IMPORTED: the new session; DUPLICATE: the one holding the bytes */
+  const GError          *error;      /* DUPLICATE, FAILED */
+} ImuImportFileReport;
+
+typedef void (*ImuImportFileFunc) (const ImuImportFileReport *report,
+                                   gpointer                   user_data);
+
+/* What imu_import_files() uses when given 0 jobs: the processors. */
+guint            imu_import_default_jobs (void);
+
+/**
+ * imu_import_files:
+ * @store: the library (its thread)
+ * @paths: (element-type filename): files, each imported as its own session
+ *   (imu_import_list_device_files() lists a lab's folder)
+ * @options: (nullable): as for imu_import_path(); the title is each file's name
+ * @n_jobs: files read at once (0: imu_import_default_jobs())
+ * @report: called on this thread: progress (~10 Hz) and one outcome per file
+ *
+ * Imports every file as one session; a failure does not stop the others.
+ * With more than one job, each file is parsed and encoded in a worker
+ * thread into a scratch library of its own (a connection of its own, so
+ * workers never wait for each other), and this thread, the library's one
+ * writer, copies each finished session into @store in one transaction, its
+ * chunks as they are. Bytes already in the library (by sha256, checked
+ * again in that transaction) are reported DUPLICATE and left out. On
+ * cancel, sessions copied so far stay; nothing of the others is kept.
+ * Blocking.
+ *
+ * Returns: %FALSE with @error set when cancelled (every file not imported
+ *   was reported CANCELLED) or when no scratch folder can be made
+ */
+gboolean         imu_import_files       (ImuStore               *store,
+                                         GPtrArray              *paths,
+                                         const ImuImportOptions *options,
+                                         guint                   n_jobs,
+                                         ImuImportFileFunc       report,
+                                         gpointer                report_data,
+                                         GCancellable           *cancellable,
+                                         GError                **error);
+
 /* The name of the registry's importer for @path ("csv", "bundle",
  * "archive", "cwa"…; imu-importer.h), or NULL with @error set. Blocking. */
 char            *imu_import_detect      (const char *path, GError **error);
