@@ -339,7 +339,7 @@ static void
 event_activated_cb (ImuSessionView *self,
                     gint64          t_ns)
 {
-  imu_plot_jump_to (IMU_PLOT (self->plot), t_ns);
+  imu_plot_show_event (IMU_PLOT (self->plot), t_ns);
   adw_view_stack_set_visible_child_name (self->stack, "signals");
   gtk_widget_grab_focus (self->plot);
 }
@@ -351,15 +351,7 @@ finding_activated_cb (ImuSessionView *self,
                       gint64          t_ns,
                       gint64          duration_ns)
 {
-  gint64 margin;
-
-  if (duration_ns <= 0)
-    {
-      event_activated_cb (self, t_ns);
-      return;
-    }
-  margin = MAX (duration_ns / 4, 1000000000);
-  imu_plot_set_visible_range (IMU_PLOT (self->plot), t_ns - margin, t_ns + duration_ns + margin);
+  imu_plot_show_range (IMU_PLOT (self->plot), t_ns, duration_ns);
   adw_view_stack_set_visible_child_name (self->stack, "signals");
   gtk_widget_grab_focus (self->plot);
 }
