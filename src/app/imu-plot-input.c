@@ -262,11 +262,8 @@ anchor_at (ImuPlot *self, double x)
 }
 
 static gboolean
-scroll_cb (GtkEventControllerScroll *scroll, double dx, double dy, ImuPlot *self)
+scroll (ImuPlot *self, GdkModifierType state, gboolean wheel, double dx, double dy)
 {
-  GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (scroll));
-  gboolean wheel = gtk_event_controller_scroll_get_unit (scroll) == GDK_SCROLL_UNIT_WHEEL;
-
   if (self->session == NULL || self->geom == NULL)
     return FALSE;
   {
@@ -297,6 +294,15 @@ scroll_cb (GtkEventControllerScroll *scroll, double dx, double dy, ImuPlot *self
   else
     imu_plot_pan (self, (dx + dy) / self->geom->dw);
   return TRUE;
+}
+
+static gboolean
+scroll_cb (GtkEventControllerScroll *controller, double dx, double dy, ImuPlot *self)
+{
+  GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (controller));
+  gboolean wheel = gtk_event_controller_scroll_get_unit (controller) == GDK_SCROLL_UNIT_WHEEL;
+
+  return scroll (self, state, wheel, dx, dy);
 }
 
 static void
@@ -334,11 +340,10 @@ clamp_to_session (ImuPlot *self, gint64 t)
   return CLAMP (t, self->scene.s0, self->scene.s1);
 }
 
-static void
-drag_begin_cb (GtkGestureDrag *gesture, double x, double y, ImuPlot *self)
+static gboolean
+drag_begin (ImuPlot *self, GdkModifierType state, double x, double y)
 {
   const ImuPlotGeometry *geom = self->geom;
-  GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (gesture));
   gboolean shift = (state & GDK_SHIFT_MASK) != 0;
   gboolean ctrl = (state & GDK_CONTROL_MASK) != 0;
   gboolean in_lanes;
@@ -350,10 +355,7 @@ drag_begin_cb (GtkGestureDrag *gesture, double x, double y, ImuPlot *self)
   self->drag_start_x = x;
   self->drag_start_y = y;
   if (geom == NULL || self->session == NULL || !self->streams_ready)
-    {
-      gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
-      return;
-    }
+    return FALSE;
 
   if (in_rect (&geom->overview, x, y))
     {
@@ -408,7 +410,15 @@ drag_begin_cb (GtkGestureDrag *gesture, double x, double y, ImuPlot *self)
       self->drag_t0 = self->scene.t0;
       self->drag_t1 = self->scene.t1;
     }
-  if (self->drag_mode == DRAG_NONE)
+  return self->drag_mode != DRAG_NONE;
+}
+
+static void
+drag_begin_cb (GtkGestureDrag *gesture, double x, double y, ImuPlot *self)
+{
+  GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (gesture));
+
+  if (!drag_begin (self, state, x, y))
     gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
 }
 
@@ -764,6 +774,31 @@ click_pressed_cb (GtkGestureClick *click, int n_press, double x, double y, ImuPl
   gtk_widget_grab_focus (GTK_WIDGET (self));
   if (n_press == 2 && (hit = imu_plot_event_at (self, x, y)) != 0)
     imu_plot_show_rename (self, hit);
+}
+
+/* For tests: a press at (x, y) with @state, dragged by (dx, dy) in
+ * @steps moves, released; and a scroll at (x, y). The same code as the
+ * gestures run. */
+void
+imu_plot_input_drag (ImuPlot *self, GdkModifierType state, double x, double y,
+                     double dx, double dy, guint steps)
+{
+  /* What a person sees before pressing: the geometry of the view. */
+  imu_plot_ensure_geometry (self);
+  pointer_moved (self, x, y);
+  if (!drag_begin (self, state, x, y))
+    return;
+  for (guint i = 1; i <= MAX (steps, 1); i++)
+    drag_update_cb (NULL, dx * i / MAX (steps, 1), dy * i / MAX (steps, 1), self);
+  drag_end_cb (NULL, dx, dy, self);
+}
+
+gboolean
+imu_plot_input_scroll (ImuPlot *self, GdkModifierType state, double x, double y, double dx, double dy)
+{
+  imu_plot_ensure_geometry (self);
+  pointer_moved (self, x, y);
+  return scroll (self, state, TRUE, dx, dy);
 }
 
 void

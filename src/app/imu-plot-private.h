@@ -443,6 +443,11 @@ void     imu_plot_input_class_init  (GtkWidgetClass *widget_class);
  * or "note"), 0 when none. */
 gint64   imu_plot_event_at          (ImuPlot *self, double x, double y);
 void     imu_plot_show_rename       (ImuPlot *self, gint64 event_id);
+/* For tests: a drag (press, @steps moves, release) and a wheel scroll. */
+void     imu_plot_input_drag        (ImuPlot *self, GdkModifierType state, double x, double y,
+                                     double dx, double dy, guint steps);
+gboolean imu_plot_input_scroll      (ImuPlot *self, GdkModifierType state, double x, double y,
+                                     double dx, double dy);
 /* The lane whose header or data area holds y (x anywhere), or -1. */
 int      imu_plot_lane_at           (ImuPlot *self, double y);
 void     imu_plot_show_yaxis_popover (ImuPlot *self, guint lane);

@@ -1006,11 +1006,13 @@ draw_bands (ImuPlotScene *scene, const ImuPlotLane *lane, const ImuPlotLaneGeom 
   cairo_t *cr = imu_plot_painter_begin_cairo (p, &lg->area);
 
   cairo_set_antialias (cr, CAIRO_ANTIALIAS_NONE);
+  /* Every band first, then every outline over them, so that no band
+   * tints another channel's outline. */
   for (guint c = 0; c < lane->n_channels; c++)
     {
       GdkRGBA color;
 
-      if (lg->bars[c]->len == 0 && lg->edges[c]->len == 0)
+      if (lg->bars[c]->len == 0)
         continue;
       imu_plot_palette_get (scene->dark, lane->color[c], &color);
       for (guint i = 0; i < lg->bars[c]->len; i++)
@@ -1022,6 +1024,14 @@ draw_bands (ImuPlotScene *scene, const ImuPlotLane *lane, const ImuPlotLaneGeom 
       color.alpha = scene->dark ? 0.32 : 0.26;
       gdk_cairo_set_source_rgba (cr, &color);
       cairo_fill (cr);
+    }
+  for (guint c = 0; c < lane->n_channels; c++)
+    {
+      GdkRGBA color;
+
+      if (lg->edges[c]->len == 0)
+        continue;
+      imu_plot_palette_get (scene->dark, lane->color[c], &color);
       for (guint i = 0; i < lg->edges[c]->len; i++)
         {
           const graphene_rect_t *r = &g_array_index (lg->edges[c], graphene_rect_t, i);
@@ -1075,6 +1085,8 @@ draw_markers (ImuPlotScene *scene, const ImuPlotGeometry *geom, const ImuPlotCol
       gint64 end = ev->t_ns + MAX (ev->duration_ns, 0);
       double x, x1, room;
       gboolean hover = ev->id != 0 && ev->id == scene->hover_event;
+      /* The event "go to" showed: its flag framed. */
+      gboolean marked = scene->mark_on && ev->t_ns == scene->mark0;
       GdkRGBA line = colors->marker;
       PangoLayout *label;
       int w, h;
@@ -1119,7 +1131,7 @@ draw_markers (ImuPlotScene *scene, const ImuPlotGeometry *geom, const ImuPlotCol
                                                           geom->markers.size.height));
       imu_plot_painter_round (p, &GRAPHENE_RECT_INIT (x, geom->markers.origin.y + 1, w + 10,
                                                       geom->markers.size.height - 2),
-                              3, &colors->marker, hover ? &colors->foreground : NULL);
+                              3, &colors->marker, hover || marked ? &colors->foreground : NULL);
       imu_plot_painter_text (p, label, x + 5,
                              geom->markers.origin.y + (geom->markers.size.height - h) / 2.0,
                              &colors->marker_text);
@@ -1250,8 +1262,9 @@ imu_plot_render (ImuPlotScene          *scene,
         imu_plot_painter_rect (p, &GRAPHENE_RECT_INIT (floor (xb), l->origin.y, 1, l->size.height), &colors.accent);
     }
 
-  /* What "go to" showed: a point as a 2 px accent line over the lanes,
-   * a span between two such lines on a faint accent band. */
+  /* What "go to" showed: a point as a 2 px accent line on a 9 px glow
+   * over the lanes (a marker's own line stays visible in it), a span
+   * between two such lines on a faint accent band. */
   if (scene->mark_on && scene->mark1 >= geom->t0 && scene->mark0 <= geom->t1)
     {
       const graphene_rect_t *l = &geom->lanes;
@@ -1265,6 +1278,11 @@ imu_plot_render (ImuPlotScene          *scene,
           imu_plot_painter_rect (p, &GRAPHENE_RECT_INIT (xa, l->origin.y, MAX (xb - xa, 1), l->size.height), &band);
           if (scene->mark1 <= geom->t1)
             imu_plot_painter_rect (p, &GRAPHENE_RECT_INIT (xb - 1, l->origin.y, 2, l->size.height), &colors.accent);
+        }
+      else
+        {
+          band.alpha = 0.3;
+          imu_plot_painter_rect (p, &GRAPHENE_RECT_INIT (xa - 4, l->origin.y, 9, l->size.height), &band);
         }
       if (scene->mark0 >= geom->t0)
         imu_plot_painter_rect (p, &GRAPHENE_RECT_INIT (xa - 1, l->origin.y, 2, l->size.height), &colors.accent);
