@@ -1335,6 +1335,65 @@ test_global_shortcuts (void)
   g_object_unref (plot);
 }
 
+/* Exports: a title line above the plot, drawn light whatever the theme. */
+static void
+test_export_title (void)
+{
+  Fixture f = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = imu_test_tmpdir ();
+  g_autofree char *png = g_build_filename (dir, "titled.png", NULL);
+  g_autofree char *shot = g_build_filename (imu_test_builddir (), "plot-export-titled.png", NULL);
+  g_autoptr(GFile) fpng = g_file_new_for_path (png);
+  g_autoptr(GFile) fshot = g_file_new_for_path (shot);
+
+  fixture_open (&f, library, session_id, WIDTH, HEIGHT);
+  imu_session_set_subject (imu_plot_get_session (f.plot), "P01");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
+  spin (300);
+  g_assert_true (f.plot->scene.dark);
+  imu_plot_set_visible_range (f.plot, START_NS + 5 * SEC, START_NS + 25 * SEC);
+  wait_idle (f.plot);
+  /* Light by default (the dialog's "Light background"), though the app is dark. */
+  g_assert_true (imu_plot_export (f.plot, fshot, IMU_PLOT_EXPORT_PNG, WIDTH, HEIGHT, &error));
+  g_assert_no_error (error);
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      g_autoptr(GdkTexture) texture = gdk_texture_new_from_file (pass == 0 ? fshot : fpng, &error);
+      g_autoptr(Pixels) p = NULL;
+      const guint8 white[3] = { 0xff, 0xff, 0xff }, dark_bg[3] = { 0x1e, 0x1e, 0x1e };
+      const guint8 *bg = pass == 0 ? white : dark_bg;
+      int text = 0, top_band = 0;
+
+      g_assert_no_error (error);
+      p = pixels_new (texture);
+      g_assert_true (is_color (p, 2, 2, bg, 2));
+      g_assert_true (is_color (p, WIDTH - 3, HEIGHT - 3, bg, 2));
+      /* The title: text in the first 28 rows, left … */
+      for (int y = 0; y < 28; y++)
+        for (int x = 12; x < 400; x++)
+          text += !is_color (p, x, y, bg, 40);
+      g_assert_cmpint (text, >, 200);
+      /* … and the overview's frame 28 px lower than on screen (y 34, not 6). */
+      for (int x = DOC_MARGIN_LEFT + 10; x < WIDTH - DOC_MARGIN_RIGHT - 10; x++)
+        top_band += !is_color (p, x, 28 + 6 + 20, bg, 8);
+      g_assert_cmpint (top_band, >, 100);
+      if (pass == 0)
+        {
+          /* As shown (dark), when the person unticks it. */
+          f.plot->export_light = FALSE;
+          g_assert_true (imu_plot_export (f.plot, fpng, IMU_PLOT_EXPORT_PNG, WIDTH, HEIGHT, &error));
+          g_assert_no_error (error);
+        }
+    }
+  f.plot->export_light = TRUE;
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
+  /* Too short for the title and a plot. */
+  g_assert_false (imu_plot_export (f.plot, fpng, IMU_PLOT_EXPORT_PNG, 640, 40, &error));
+  g_assert_error (error, IMU_PLOT_ERROR, IMU_PLOT_ERROR_INVALID_SIZE);
+  fixture_close (&f);
+}
+
 /* Clock-friendly tick steps, shared by the time axis and the intensity
  * chart (whose ticks fell at 0:21, 0:43 … before). */
 static void
@@ -1375,6 +1434,7 @@ main (int argc, char **argv)
   g_test_add_func ("/gui/plot/y-axis", test_y_axis);
   g_test_add_func ("/gui/plot/bands", test_bands);
   g_test_add_func ("/gui/plot/shortcuts/global", test_global_shortcuts);
+  g_test_add_func ("/gui/plot/export/title", test_export_title);
 
   return g_test_run ();
 }

@@ -146,7 +146,11 @@ typedef struct {
   PangoContext    *pango;
   PangoFontDescription *label_font;
   GHashTable      *labels;        /* text → PangoLayout, reset when big */
+  char            *title;         /* exports: the title line above the plot, or NULL */
 } ImuPlotScene;
+
+/* Exports: the height of the title line above the plot. */
+#define IMU_PLOT_EXPORT_TITLE_HEIGHT  28
 
 void         imu_plot_scene_init     (ImuPlotScene *scene);
 void         imu_plot_scene_clear    (ImuPlotScene *scene);
@@ -408,6 +412,7 @@ struct _ImuPlot
   gint64            rename_event_id;
   guint             a11y_timeout;
 
+  gboolean          export_light;    /* exports drawn light whatever the theme */
   GCancellable     *stats_cancellable;
   GPtrArray        *stats;              /* ImuPlotStreamStats*, or NULL */
   gint64            marker_counter;
@@ -435,6 +440,8 @@ void     imu_plot_zoom_lane_y       (ImuPlot *self, guint lane, double factor, d
 
 /* imu-plot-export.c */
 void     imu_plot_export_action     (GtkWidget *widget, const char *name, GVariant *param);
+/* Opens an exported picture with the desktop's default application. */
+void     imu_plot_export_open       (ImuPlot *self, GFile *file);
 
 /* imu-plot-input.c */
 void     imu_plot_input_init        (ImuPlot *self);

@@ -127,6 +127,7 @@ imu_plot_scene_clear (ImuPlotScene *scene)
   g_clear_pointer (&scene->labels, g_hash_table_unref);
   g_clear_pointer (&scene->label_font, pango_font_description_free);
   g_clear_object (&scene->pango);
+  g_clear_pointer (&scene->title, g_free);
 }
 
 /**
@@ -1374,8 +1375,15 @@ imu_plot_export_scene (ImuPlotScene *scene, const char *path, GFile *file,
       return FALSE;
     }
   scene->width = width;
-  scene->height = height;
+  scene->height = height - (scene->title != NULL ? IMU_PLOT_EXPORT_TITLE_HEIGHT : 0);
   scene->draw_legends = TRUE;
+  if (scene->height < 16)
+    {
+      g_set_error (error, IMU_PLOT_ERROR, IMU_PLOT_ERROR_INVALID_SIZE,
+                   _("Cannot export a picture of %d × %d: it leaves no room for the plot under its title."),
+                   width, height);
+      return FALSE;
+    }
   if (!fetch_for_export (scene, path, MAX (1, width - IMU_PLOT_MARGIN_LEFT - IMU_PLOT_MARGIN_RIGHT),
                          cancellable, error))
     return FALSE;
@@ -1417,8 +1425,28 @@ imu_plot_export_scene (ImuPlotScene *scene, const char *path, GFile *file,
   g_clear_object (&scene->pango);
   scene->pango = pango_cairo_create_context (cr);
 
-  geom = imu_plot_geometry_new (scene);
   painter.cr = cr;
+  if (scene->title != NULL)
+    {
+      /* The title line: what the figure shows, then the plot under it. */
+      ImuPlotColors colors;
+      PangoLayout *title = pango_layout_new (scene->pango);
+      g_autoptr(PangoFontDescription) font = pango_font_description_copy (scene->label_font);
+      int tw, th;
+
+      imu_plot_colors_get (scene->dark, &colors);
+      imu_plot_painter_rect (&painter, &GRAPHENE_RECT_INIT (0, 0, width, height), &colors.background);
+      pango_font_description_set_weight (font, PANGO_WEIGHT_BOLD);
+      pango_layout_set_font_description (title, font);
+      pango_layout_set_text (title, scene->title, -1);
+      pango_layout_set_width (title, (width - 2 * 12) * PANGO_SCALE);
+      pango_layout_set_ellipsize (title, PANGO_ELLIPSIZE_END);
+      pango_layout_get_pixel_size (title, &tw, &th);
+      imu_plot_painter_text (&painter, title, 12, (IMU_PLOT_EXPORT_TITLE_HEIGHT - th) / 2.0 + 2, &colors.foreground);
+      g_object_unref (title);
+      cairo_translate (cr, 0, IMU_PLOT_EXPORT_TITLE_HEIGHT);
+    }
+  geom = imu_plot_geometry_new (scene);
   imu_plot_render (scene, geom, &painter, IMU_PLOT_RENDER_BACKGROUND | IMU_PLOT_RENDER_OVERVIEW);
   cairo_destroy (cr);
   /* Layouts hold the context of this surface: drop them before it goes. */

@@ -1603,6 +1603,7 @@ imu_plot_init (ImuPlot *self)
   self->scene.dark = is_dark ();
   self->scene.pango = g_object_ref (gtk_widget_get_pango_context (GTK_WIDGET (self)));
   self->legends = g_ptr_array_new ();
+  self->export_light = TRUE;
   self->accel_unit = g_strdup ("g");
   self->gyro_unit = g_strdup ("deg/s");
   self->geom_dirty = TRUE;

@@ -386,6 +386,7 @@ dup_plot_session (ImuSession *session)
   ImuSession *copy = g_object_new (IMU_TYPE_SESSION,
                                    "id", imu_session_get_id (session),
                                    "title", imu_session_get_title (session),
+                                   "subject", imu_session_get_subject (session),
                                    "start-ns", imu_session_get_start_ns (session),
                                    "end-ns", imu_session_get_end_ns (session),
                                    "tz-offset", imu_session_time_offset (session),
