@@ -62,10 +62,22 @@ square (gint64 i)
 typedef gboolean (*SampleFunc) (gint64 i, double *v);
 
 static gint64
+add_session_in (const char *path, const char *title, const char *stream, const char *unit, double factor,
+                gint64 n, int tz_offset, SampleFunc sample);
+
+static gint64
 add_session (const char *title, const char *stream, gint64 n, int tz_offset, SampleFunc sample)
 {
+  return add_session_in (library, title, stream, "g", 1, n, tz_offset, sample);
+}
+
+/* The same into @path, in @unit, each value × @factor. */
+static gint64
+add_session_in (const char *path, const char *title, const char *stream, const char *unit, double factor,
+                gint64 n, int tz_offset, SampleFunc sample)
+{
   g_autoptr(GError) error = NULL;
-  g_autoptr(ImuStore) store = imu_store_open (library, &error);
+  g_autoptr(ImuStore) store = imu_store_open (path, &error);
   g_autoptr(ImuSession) session = imu_session_new ();
   g_autoptr(ImuStreamInfo) info = imu_stream_info_new (stream, 1);
   g_autoptr(ImuStreamWriter) w = NULL;
@@ -84,7 +96,7 @@ add_session (const char *title, const char *stream, gint64 n, int tz_offset, Sam
   g_assert_no_error (error);
   info->session_id = imu_session_get_id (session);
   info->nominal_rate_hz = 100;
-  imu_stream_info_set_channel (info, 0, "s", "g", "accel");
+  imu_stream_info_set_channel (info, 0, "s", unit, "accel");
   w = imu_stream_writer_new (store, info, &error);
   g_assert_no_error (error);
   for (gint64 i = 0; i < n; i++)
@@ -93,6 +105,7 @@ add_session (const char *title, const char *stream, gint64 n, int tz_offset, Sam
 
       if (!sample (i, &v))
         continue;
+      v *= factor;
       imu_stream_writer_append (w, START_NS + i * STEP_NS, &v, &error);
       g_assert_no_error (error);
     }
@@ -1394,6 +1407,41 @@ test_export_title (void)
   fixture_close (&f);
 }
 
+/* Units the profile converts (imu-format.c) show converted in the lanes
+ * too: mg and 1/64 g device counts in g, or in m/s². */
+static void
+test_source_units (void)
+{
+  g_autofree char *path = imu_test_library_path ();
+  static const struct { const char *unit; double factor; } cases[] = { { "mg", 1000 }, { "1/64 g", 64 } };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      Fixture f = { 0 };
+      gint64 id = add_session_in (path, cases[i].unit, "counts", cases[i].unit, cases[i].factor, 600, 0,
+                                  square_sample);
+      const ImuPlotLane *lane;
+      double lo, hi;
+
+      fixture_open (&f, path, id, WIDTH, HEIGHT);
+      lane = g_ptr_array_index (f.plot->scene.lanes, 0);
+      g_assert_cmpstr (lane->unit, ==, "g");
+      /* ±1 g, padded by 5 %. */
+      g_assert_true (imu_plot_get_lane_area (f.plot, 0, NULL, &lo, &hi));
+      g_assert_cmpfloat_with_epsilon (lo, -1.1, 1e-9);
+      g_assert_cmpfloat_with_epsilon (hi, 1.1, 1e-9);
+      g_object_set (f.plot, "accel-unit", "m/s2", NULL);
+      wait_idle (f.plot);
+      lane = g_ptr_array_index (f.plot->scene.lanes, 0);
+      g_assert_cmpstr (lane->unit, ==, "m/s²");
+      g_assert_true (imu_plot_get_lane_area (f.plot, 0, NULL, &lo, &hi));
+      g_assert_cmpfloat_with_epsilon (hi, 1.1 * 9.80665, 1e-9);
+      if (i == 1)
+        g_object_unref (render (f.plot, "plot-units-counts.png"));
+      fixture_close (&f);
+    }
+}
+
 /* Clock-friendly tick steps, shared by the time axis and the intensity
  * chart (whose ticks fell at 0:21, 0:43 … before). */
 static void
@@ -1435,6 +1483,7 @@ main (int argc, char **argv)
   g_test_add_func ("/gui/plot/bands", test_bands);
   g_test_add_func ("/gui/plot/shortcuts/global", test_global_shortcuts);
   g_test_add_func ("/gui/plot/export/title", test_export_title);
+  g_test_add_func ("/gui/plot/units/source", test_source_units);
 
   return g_test_run ();
 }

@@ -16,9 +16,9 @@
 #include <math.h>
 #include <glib/gi18n.h>
 
+#include "imu-format.h"
 #include "imu-plot-private.h"
 
-#define G_TO_MS2 9.80665
 
 enum {
   PROP_0,
@@ -50,61 +50,13 @@ static void update_action_state (ImuPlot *self);
 
 /* Units. */
 
-typedef enum { UNIT_OTHER, UNIT_G, UNIT_MS2, UNIT_DEGS, UNIT_RADS } UnitKind;
-
-static UnitKind
-unit_kind (const char *unit)
-{
-  g_autofree char *u = NULL;
-
-  if (unit == NULL)
-    return UNIT_OTHER;
-  u = g_utf8_strdown (unit, -1);
-  g_strstrip (u);
-  if (g_str_equal (u, "g"))
-    return UNIT_G;
-  if (g_str_equal (u, "m/s^2") || g_str_equal (u, "m/s2") || g_str_equal (u, "m/s²")
-      || g_str_equal (u, "m s-2") || g_str_equal (u, "m/s/s"))
-    return UNIT_MS2;
-  if (g_str_equal (u, "deg/s") || g_str_equal (u, "dps") || g_str_equal (u, "°/s")
-      || g_str_equal (u, "degrees/s"))
-    return UNIT_DEGS;
-  if (g_str_equal (u, "rad/s"))
-    return UNIT_RADS;
-  return UNIT_OTHER;
-}
-
-/* The unit a channel is shown in, and the factor from its stored unit. */
+/* The unit a channel is shown in, and the factor from its stored unit:
+ * the profile's converter (imu-format.h), so that mg, 1/64 g device
+ * counts or mdps show in the preferred unit here as there. */
 static const char *
 display_unit (ImuPlot *self, const ImuChannelInfo *ch, double *scale)
 {
-  UnitKind k = unit_kind (ch->unit);
-  gboolean want_ms2 = g_strcmp0 (self->accel_unit, "m/s2") == 0;
-  gboolean want_rads = g_strcmp0 (self->gyro_unit, "rad/s") == 0;
-
-  *scale = 1;
-  switch (k)
-    {
-    case UNIT_G:
-      if (want_ms2)
-        *scale = G_TO_MS2;
-      return want_ms2 ? "m/s²" : "g";
-    case UNIT_MS2:
-      if (!want_ms2)
-        *scale = 1 / G_TO_MS2;
-      return want_ms2 ? "m/s²" : "g";
-    case UNIT_DEGS:
-      if (want_rads)
-        *scale = G_PI / 180;
-      return want_rads ? "rad/s" : "°/s";
-    case UNIT_RADS:
-      if (!want_rads)
-        *scale = 180 / G_PI;
-      return want_rads ? "rad/s" : "°/s";
-    case UNIT_OTHER:
-    default:
-      return ch->unit != NULL ? ch->unit : "";
-    }
+  return imu_format_display_unit (ch->unit, self->accel_unit, self->gyro_unit, scale);
 }
 
 /* Helpers. */
