@@ -1208,17 +1208,26 @@ imu_plot_render (ImuPlotScene          *scene,
       for (guint t = 0; t < geom->ticks->len; t++)
         imu_plot_painter_rect (p, &GRAPHENE_RECT_INIT (floor (g_array_index (geom->ticks, ImuPlotTick, t).x),
                                                        a->origin.y + 1, 1, a->size.height - 2), &colors.grid);
-      for (guint t = 0; t < lg->n_yticks; t++)
-        {
-          int w, h;
-          double ly;
+      {
+        /* Ticks run upwards; in a short lane a label that would overlap
+         * the one below it is left out (its grid line stays). */
+        double below = INFINITY;
 
-          imu_plot_painter_rect (p, &GRAPHENE_RECT_INIT (a->origin.x, floor (lg->ytick_y[t]), a->size.width, 1),
-                                 &colors.grid);
-          pango_layout_get_pixel_size (lg->ytick_label[t], &w, &h);
-          ly = CLAMP (lg->ytick_y[t] - h / 2.0, a->origin.y - 2, a->origin.y + a->size.height - h + 2);
-          imu_plot_painter_text (p, lg->ytick_label[t], a->origin.x - 6 - w, ly, &colors.dim);
-        }
+        for (guint t = 0; t < lg->n_yticks; t++)
+          {
+            int w, h;
+            double ly;
+
+            imu_plot_painter_rect (p, &GRAPHENE_RECT_INIT (a->origin.x, floor (lg->ytick_y[t]), a->size.width, 1),
+                                   &colors.grid);
+            pango_layout_get_pixel_size (lg->ytick_label[t], &w, &h);
+            ly = CLAMP (lg->ytick_y[t] - h / 2.0, a->origin.y - 2, a->origin.y + a->size.height - h + 2);
+            if (ly + h - 2 > below && t + 1 < lg->n_yticks)
+              continue;
+            imu_plot_painter_text (p, lg->ytick_label[t], a->origin.x - 6 - w, ly, &colors.dim);
+            below = ly;
+          }
+      }
       if (lane->unit != NULL && *lane->unit)
         {
           PangoLayout *unit = imu_plot_scene_label (scene, lane->unit);
