@@ -250,6 +250,14 @@ render (ImuPlot *plot, const char *screenshot)
   paintable = gtk_widget_paintable_new (widget);
   gdk_paintable_snapshot (paintable, snapshot, w, h);
   node = gtk_snapshot_free_to_node (snapshot);
+  /* A slow frame (sanitizers, a loaded machine): wait for it. */
+  for (guint i = 0; node == NULL && i < 100; i++)
+    {
+      spin (50);
+      snapshot = gtk_snapshot_new ();
+      gdk_paintable_snapshot (paintable, snapshot, w, h);
+      node = gtk_snapshot_free_to_node (snapshot);
+    }
   g_assert_nonnull (node);
   texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
   if (screenshot != NULL)
