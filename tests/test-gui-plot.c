@@ -1450,6 +1450,53 @@ test_source_units (void)
     }
 }
 
+/* A real recording fitted (Sensor Logger, an iPhone 12: accelerometer,
+ * gyroscope, magnetometer, three channels each; 10 s, so at 1280 px the
+ * lanes are polylines, not bands): every channel's colour in every lane. */
+static void
+test_bands_real (void)
+{
+  g_autofree char *dir = imu_test_real_file ("sensorlogger/bennyjhui-iphone12");
+  g_autofree char *path = NULL;
+  g_autoptr(ImuStore) store = NULL;
+  g_autoptr(ImuImportResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(Pixels) p = NULL;
+  Fixture f = { 0 };
+  static const guint8 rgb[3][3] = { { 0x1c, 0x71, 0xd8 }, { 0x26, 0xa2, 0x69 }, { 0xc6, 0x46, 0x00 } };
+
+  if (dir == NULL)
+    return;
+  path = imu_test_library_path ();
+  store = imu_store_open (path, &error);
+  g_assert_no_error (error);
+  result = imu_import_path (store, dir, NULL, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  fixture_open (&f, path, result->session_id, 1280, 720);
+  texture = render (f.plot, "plot-real-sensorlogger.png");
+  p = pixels_new (texture);
+  for (guint l = 0; l < f.plot->geom->lane_geoms->len; l++)
+    {
+      const ImuPlotLaneGeom *lg = g_ptr_array_index (f.plot->geom->lane_geoms, l);
+      const ImuPlotLane *lane = g_ptr_array_index (f.plot->scene.lanes, l);
+
+      if (lane->n_channels < 2 || !lg->bands)
+        continue;
+      for (guint c = 0; c < MIN (lane->n_channels, 3); c++)
+        {
+          int hits = 0;
+
+          for (int y = (int) lg->area.origin.y + 1; y < lg->area.origin.y + lg->area.size.height - 1; y++)
+            for (int x = DOC_MARGIN_LEFT; x < 1280 - DOC_MARGIN_RIGHT; x++)
+              hits += is_color (p, x, y, rgb[c], 10);
+          g_test_message ("real: lane %u channel %u: %d pixels", l, c, hits);
+          g_assert_cmpint (hits, >, 50);
+        }
+    }
+  fixture_close (&f);
+}
+
 /* Clock-friendly tick steps, shared by the time axis and the intensity
  * chart (whose ticks fell at 0:21, 0:43 … before). */
 static void
@@ -1492,6 +1539,7 @@ main (int argc, char **argv)
   g_test_add_func ("/gui/plot/shortcuts/global", test_global_shortcuts);
   g_test_add_func ("/gui/plot/export/title", test_export_title);
   g_test_add_func ("/gui/plot/units/source", test_source_units);
+  g_test_add_func ("/gui/plot/bands/real", test_bands_real);
 
   return g_test_run ();
 }
