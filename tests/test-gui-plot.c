@@ -62,10 +62,22 @@ square (gint64 i)
 typedef gboolean (*SampleFunc) (gint64 i, double *v);
 
 static gint64
+add_session_in (const char *path, const char *title, const char *stream, const char *unit, double factor,
+                gint64 n, int tz_offset, SampleFunc sample);
+
+static gint64
 add_session (const char *title, const char *stream, gint64 n, int tz_offset, SampleFunc sample)
 {
+  return add_session_in (library, title, stream, "g", 1, n, tz_offset, sample);
+}
+
+/* The same into @path, in @unit, each value × @factor. */
+static gint64
+add_session_in (const char *path, const char *title, const char *stream, const char *unit, double factor,
+                gint64 n, int tz_offset, SampleFunc sample)
+{
   g_autoptr(GError) error = NULL;
-  g_autoptr(ImuStore) store = imu_store_open (library, &error);
+  g_autoptr(ImuStore) store = imu_store_open (path, &error);
   g_autoptr(ImuSession) session = imu_session_new ();
   g_autoptr(ImuStreamInfo) info = imu_stream_info_new (stream, 1);
   g_autoptr(ImuStreamWriter) w = NULL;
@@ -84,7 +96,7 @@ add_session (const char *title, const char *stream, gint64 n, int tz_offset, Sam
   g_assert_no_error (error);
   info->session_id = imu_session_get_id (session);
   info->nominal_rate_hz = 100;
-  imu_stream_info_set_channel (info, 0, "s", "g", "accel");
+  imu_stream_info_set_channel (info, 0, "s", unit, "accel");
   w = imu_stream_writer_new (store, info, &error);
   g_assert_no_error (error);
   for (gint64 i = 0; i < n; i++)
@@ -93,6 +105,7 @@ add_session (const char *title, const char *stream, gint64 n, int tz_offset, Sam
 
       if (!sample (i, &v))
         continue;
+      v *= factor;
       imu_stream_writer_append (w, START_NS + i * STEP_NS, &v, &error);
       g_assert_no_error (error);
     }
@@ -237,6 +250,14 @@ render (ImuPlot *plot, const char *screenshot)
   paintable = gtk_widget_paintable_new (widget);
   gdk_paintable_snapshot (paintable, snapshot, w, h);
   node = gtk_snapshot_free_to_node (snapshot);
+  /* A slow frame (sanitizers, a loaded machine): wait for it. */
+  for (guint i = 0; node == NULL && i < 100; i++)
+    {
+      spin (50);
+      snapshot = gtk_snapshot_new ();
+      gdk_paintable_snapshot (paintable, snapshot, w, h);
+      node = gtk_snapshot_free_to_node (snapshot);
+    }
   g_assert_nonnull (node);
   texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
   if (screenshot != NULL)
@@ -919,6 +940,563 @@ test_demo_screenshots (void)
   fixture_close (&f);
 }
 
+/* Issue 15 §2: zooming to a range. */
+
+/* The time under column x of a view [t0, t1], from the documented layout. */
+static gint64
+time_at (double x, gint64 t0, gint64 t1)
+{
+  double dw = WIDTH - DOC_MARGIN_LEFT - DOC_MARGIN_RIGHT;
+
+  return t0 + llround ((x - DOC_MARGIN_LEFT) / dw * (double) (t1 - t0));
+}
+
+static char *
+library_copy (void)
+{
+  g_autofree char *bytes = NULL;
+  char *copy = imu_test_library_path ();
+  gsize len;
+
+  g_assert_true (g_file_get_contents (library, &bytes, &len, NULL));
+  g_assert_true (g_file_set_contents (copy, bytes, len, NULL));
+  return copy;
+}
+
+static void
+test_zoom_range (void)
+{
+  Fixture f = { 0 };
+  gint64 t0, t1, v0, v1, s0, s1;
+  double lane_y = DOC_LANES_TOP + DOC_LANE_HEADER + 100;
+
+  fixture_open (&f, library, session_id, WIDTH, HEIGHT);
+  imu_plot_get_visible_range (f.plot, &t0, &t1);
+
+  /* Ctrl+drag from column 100 to column 300: the band becomes the view. */
+  imu_plot_input_drag (f.plot, GDK_CONTROL_MASK, DOC_MARGIN_LEFT + 100, lane_y, 200, 0, 4);
+  imu_plot_get_visible_range (f.plot, &v0, &v1);
+  g_assert_cmpint (v0, ==, time_at (DOC_MARGIN_LEFT + 100, t0, t1));
+  g_assert_cmpint (v1, ==, time_at (DOC_MARGIN_LEFT + 300, t0, t1));
+  g_assert_cmpint (f.plot->band_t1, ==, f.plot->band_t0);
+  wait_idle (f.plot);
+  g_object_unref (render (f.plot, "plot-square-band-zoomed.png"));
+
+  /* Ctrl+drag backwards does the same; a Ctrl+click changes nothing. */
+  imu_plot_fit (f.plot);
+  imu_plot_input_drag (f.plot, GDK_CONTROL_MASK, DOC_MARGIN_LEFT + 600, lane_y, -356, 0, 3);
+  imu_plot_get_visible_range (f.plot, &v0, &v1);
+  g_assert_cmpint (v0, ==, time_at (DOC_MARGIN_LEFT + 244, t0, t1));
+  g_assert_cmpint (v1, ==, time_at (DOC_MARGIN_LEFT + 600, t0, t1));
+  imu_plot_input_drag (f.plot, GDK_CONTROL_MASK, DOC_MARGIN_LEFT + 10, lane_y, 1, 0, 1);
+  imu_plot_get_visible_range (f.plot, &s0, &s1);
+  g_assert_cmpint (s0, ==, v0);
+  g_assert_cmpint (s1, ==, v1);
+
+  /* Shift+drag still selects (the view stays), plain drag still pans. */
+  imu_plot_fit (f.plot);
+  imu_plot_input_drag (f.plot, GDK_SHIFT_MASK, DOC_MARGIN_LEFT + 178, lane_y, 356, 0, 4);
+  g_assert_true (imu_plot_get_selection (f.plot, &s0, &s1));
+  g_assert_cmpint (s0, ==, time_at (DOC_MARGIN_LEFT + 178, t0, t1));
+  g_assert_cmpint (s1, ==, time_at (DOC_MARGIN_LEFT + 534, t0, t1));
+  imu_plot_get_visible_range (f.plot, &v0, &v1);
+  g_assert_cmpint (v0, ==, t0);
+  g_assert_cmpint (v1, ==, t1);
+  wait_idle (f.plot);
+  g_object_unref (render (f.plot, "plot-square-zoom-selection-before.png"));
+
+  /* "Zoom to Selection" (the panel's button and Z): the view is the range. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.plot), "plot.zoom-selection", NULL));
+  imu_plot_get_visible_range (f.plot, &v0, &v1);
+  g_assert_cmpint (v0, ==, s0);
+  g_assert_cmpint (v1, ==, s1);
+  /* The panel closed again: the lanes have their full width. */
+  imu_plot_set_selection (f.plot, 0, 0);
+  spin (600);
+  wait_idle (f.plot);
+  g_assert_cmpint (imu_plot_drawing_width (f.plot), ==, WIDTH);
+  imu_plot_input_drag (f.plot, 0, DOC_MARGIN_LEFT + 400, lane_y, -178, 0, 2);
+  imu_plot_get_visible_range (f.plot, &v0, &v1);
+  /* Half the width dragged left: half the span later. */
+  g_assert_cmpint (v0, ==, s0 + llround (178.0 / 712 * (double) (s1 - s0)));
+  g_assert_cmpint (v1 - v0, ==, s1 - s0);
+  fixture_close (&f);
+}
+
+static gboolean
+wait_event_stored (ImuPlot *plot, gint64 *id)
+{
+  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (TRUE)
+    {
+      for (guint i = 0; i < plot->scene.events->len; i++)
+        {
+          ImuEvent *ev = g_ptr_array_index (plot->scene.events, i);
+
+          if (ev->id > 0 && (*id == 0 || *id == ev->id))
+            {
+              *id = ev->id;
+              return TRUE;
+            }
+        }
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+static gint64
+stored_event_time (const char *path, gint64 id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = imu_store_open (path, &error);
+  g_autoptr(GPtrArray) events = NULL;
+
+  g_assert_no_error (error);
+  events = imu_store_list_events (store, session_id, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < events->len; i++)
+    if (((ImuEvent *) g_ptr_array_index (events, i))->id == id)
+      return ((ImuEvent *) g_ptr_array_index (events, i))->t_ns;
+  return -1;
+}
+
+/* Go to an event or a finding, previous/next, and the markers' drags. */
+static void
+test_go_to (void)
+{
+  Fixture f = { 0 };
+  g_autofree char *copy = library_copy ();
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(Pixels) p = NULL;
+  gint64 v0, v1, first = 0, second = 0, t_moved, end;
+  double x, lane_y = DOC_LANES_TOP + DOC_LANE_HEADER + 100;
+  /* The light accent, #1c71d8. */
+  static const guint8 accent_rgb[3] = { 0x1c, 0x71, 0xd8 };
+
+  fixture_open (&f, copy, session_id, WIDTH, HEIGHT);
+  imu_plot_add_marker (f.plot, START_NS + 10 * SEC, "first");
+  g_assert_true (wait_event_stored (f.plot, &first));
+  imu_plot_add_marker (f.plot, START_NS + 40 * SEC + SEC / 2, "second");
+  for (guint i = 0; i < 2; i++)
+    {
+      second = 0;
+      wait_event_stored (f.plot, &second);
+      if (second != first)
+        break;
+      spin (50);
+    }
+  /* The second stored is the one that is not the first. */
+  for (guint i = 0; i < f.plot->scene.events->len; i++)
+    if (((ImuEvent *) g_ptr_array_index (f.plot->scene.events, i))->id != first)
+      second = ((ImuEvent *) g_ptr_array_index (f.plot->scene.events, i))->id;
+  end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (second <= 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      g_main_context_iteration (NULL, FALSE);
+      for (guint i = 0; i < f.plot->scene.events->len; i++)
+        if (((ImuEvent *) g_ptr_array_index (f.plot->scene.events, i))->id != first)
+          second = ((ImuEvent *) g_ptr_array_index (f.plot->scene.events, i))->id;
+    }
+
+  /* An instant: 5 s on either side, at full range too (it used to keep
+   * the span, and at full range nothing changed). */
+  imu_plot_show_event (f.plot, START_NS + 10 * SEC);
+  imu_plot_get_visible_range (f.plot, &v0, &v1);
+  g_assert_cmpint (v0, ==, START_NS + 5 * SEC);
+  g_assert_cmpint (v1, ==, START_NS + 15 * SEC);
+  g_assert_true (f.plot->scene.mark_on);
+  wait_idle (f.plot);
+  texture = render (f.plot, "plot-square-goto-point.png");
+  p = pixels_new (texture);
+  /* Highlighted: a 2 px accent line at the instant, rows where the trace is not. */
+  x = DOC_MARGIN_LEFT + col_of (START_NS + 10 * SEC, v0, v1);
+  g_assert_true (is_color (p, (int) x - 1, row_of (0.5), accent_rgb, 12));
+  g_assert_true (is_color (p, (int) x - 1, row_of (-0.5), accent_rgb, 12));
+  {
+    /* A glow of accent at 30 % on white 3 px left (B G R A in memory),
+     * and plain white 6 px left. */
+    const guint8 *px = p->data + (row_of (0.6) * p->width + (int) x - 4) * 4;
+    const guint8 *white = p->data + (row_of (0.6) * p->width + (int) x - 6) * 4;
+
+    /* 255 × (0.7 + 0.3 × 0.847) = 243, 255 × (0.7 + 0.3 × 0.110) = 187 */
+    g_assert_cmpint (ABS (px[0] - 243), <=, 3);
+    g_assert_cmpint (ABS (px[2] - 187), <=, 3);
+    g_assert_cmpint (white[2], >, 245);
+  }
+
+  /* A span of 8 s: whole, with 2 s (a quarter) on either side. */
+  imu_plot_show_range (f.plot, START_NS + 20 * SEC, 8 * SEC);
+  imu_plot_get_visible_range (f.plot, &v0, &v1);
+  g_assert_cmpint (v0, ==, START_NS + 18 * SEC);
+  g_assert_cmpint (v1, ==, START_NS + 30 * SEC);
+  /* A span of 2 s: at least 1 s on either side. */
+  imu_plot_show_range (f.plot, START_NS + 20 * SEC, 2 * SEC);
+  imu_plot_get_visible_range (f.plot, &v0, &v1);
+  g_assert_cmpint (v0, ==, START_NS + 19 * SEC);
+  g_assert_cmpint (v1, ==, START_NS + 23 * SEC);
+  wait_idle (f.plot);
+  g_object_unref (render (f.plot, "plot-square-goto-span.png"));
+
+  /* Next and previous: from what was shown last (20 s). */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.plot), "plot.next-event", NULL));
+  imu_plot_get_visible_range (f.plot, &v0, &v1);
+  g_assert_cmpint (v0, ==, START_NS + 35 * SEC + SEC / 2);
+  g_assert_cmpint (v1, ==, START_NS + 45 * SEC + SEC / 2);
+  g_assert_false (imu_plot_show_next_event (f.plot, TRUE));
+  g_assert_true (imu_plot_show_next_event (f.plot, FALSE));
+  imu_plot_get_visible_range (f.plot, &v0, &v1);
+  g_assert_cmpint (v0, ==, START_NS + 5 * SEC);
+  g_assert_false (imu_plot_show_next_event (f.plot, FALSE));
+  /* Escape clears the highlight. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.plot), "plot.clear-selection", NULL));
+  g_assert_false (f.plot->scene.mark_on);
+
+  /* Shift+drag that starts on a marker's line selects, the marker stays. */
+  imu_plot_set_visible_range (f.plot, START_NS, START_NS + 20 * SEC);
+  wait_idle (f.plot);
+  x = DOC_MARGIN_LEFT + col_of (START_NS + 10 * SEC, START_NS, START_NS + 20 * SEC);
+  g_assert_cmpint (imu_plot_event_at (f.plot, x, lane_y), ==, first);
+  imu_plot_input_drag (f.plot, GDK_SHIFT_MASK, x, lane_y, 89, 0, 3);
+  g_assert_true (imu_plot_get_selection (f.plot, &v0, &v1));
+  g_assert_cmpint (v0, ==, time_at (x, START_NS, START_NS + 20 * SEC));
+  g_assert_cmpint (v1, ==, time_at (x + 89, START_NS, START_NS + 20 * SEC));
+  g_assert_cmpint (imu_plot_find_event (f.plot, first)->t_ns, ==, START_NS + 10 * SEC);
+  imu_plot_set_selection (f.plot, 0, 0);
+
+  /* A plain drag moves it (89 px of 712: 2.5 s), stored; Undo puts it back. */
+  imu_plot_input_drag (f.plot, 0, x, lane_y, 89, 0, 3);
+  t_moved = START_NS + 10 * SEC + llround (89.0 / 712 * 20 * SEC);
+  g_assert_cmpint (imu_plot_find_event (f.plot, first)->t_ns, ==, t_moved);
+  end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (stored_event_time (copy, first) != t_moved)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      spin (20);
+    }
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.plot), "plot.undo-move", NULL));
+  g_assert_cmpint (imu_plot_find_event (f.plot, first)->t_ns, ==, START_NS + 10 * SEC);
+  end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (stored_event_time (copy, first) != START_NS + 10 * SEC)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      spin (20);
+    }
+  /* Once only. */
+  g_assert_false (gtk_widget_activate_action (GTK_WIDGET (f.plot), "plot.undo-move", NULL)
+                  && imu_plot_find_event (f.plot, first)->t_ns != START_NS + 10 * SEC);
+  fixture_close (&f);
+}
+
+/* The y axis: limits, zoom and pan on its labels, autoscale, two ticks. */
+static void
+test_y_axis (void)
+{
+  Fixture f = { 0 };
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(Pixels) p = NULL;
+  graphene_rect_t area;
+  double lo, hi, v, y, elo, ehi;
+  const ImuPlotLaneGeom *lg;
+  gint64 t0, t1;
+
+  fixture_open (&f, library, session_id, WIDTH, HEIGHT);
+  imu_plot_get_visible_range (f.plot, &t0, &t1);
+  g_assert_true (imu_plot_get_lane_area (f.plot, 0, &area, &lo, &hi));
+  g_assert_cmpfloat_with_epsilon (lo, -1.1, 1e-9);
+
+  /* Limits: [−2, 2]; +1 is then a quarter down the data area. */
+  imu_plot_set_lane_y_range (f.plot, 0, -2, 2);
+  wait_idle (f.plot);
+  g_assert_true (imu_plot_get_lane_area (f.plot, 0, &area, &lo, &hi));
+  g_assert_cmpfloat (lo, ==, -2);
+  g_assert_cmpfloat (hi, ==, 2);
+  texture = render (f.plot, "plot-square-ylimits.png");
+  p = pixels_new (texture);
+  {
+    int row = (int) floor (area.origin.y + 1.0 / 4 * area.size.height);
+    int lit = 0;
+
+    for (int k = 20; k < 700; k++)
+      lit += is_color (p, DOC_MARGIN_LEFT + k, row, trace_rgb, 8);
+    g_assert_cmpint (lit, >, 300);
+  }
+  /* The view moves, the range stays (locked). */
+  imu_plot_set_visible_range (f.plot, t0, t0 + 10 * SEC);
+  g_assert_true (imu_plot_get_lane_area (f.plot, 0, NULL, &lo, &hi));
+  g_assert_cmpfloat (lo, ==, -2);
+
+  /* A wheel notch up over the labels zooms by 1.25 around the value there. */
+  y = area.origin.y + area.size.height / 4;  /* the value 1 */
+  v = 2 - (y - area.origin.y) / area.size.height * 4;
+  g_assert_true (imu_plot_input_scroll (f.plot, 0, 30, y, 0, -1));
+  g_assert_true (imu_plot_get_lane_area (f.plot, 0, NULL, &lo, &hi));
+  elo = v - (v + 2) / 1.25;
+  ehi = v + (2 - v) / 1.25;
+  g_assert_cmpfloat_with_epsilon (lo, elo, 1e-9);
+  g_assert_cmpfloat_with_epsilon (hi, ehi, 1e-9);
+  /* Ctrl+Shift+scroll in the lane does the same (down: out). */
+  g_assert_true (imu_plot_input_scroll (f.plot, GDK_CONTROL_MASK | GDK_SHIFT_MASK, 400, y, 0, 1));
+  g_assert_true (imu_plot_get_lane_area (f.plot, 0, NULL, &lo, &hi));
+  g_assert_cmpfloat_with_epsilon (lo, v - (v - elo) * 1.25, 1e-9);
+  g_assert_cmpfloat_with_epsilon (hi, v + (ehi - v) * 1.25, 1e-9);
+
+  /* A drag down the labels by a quarter of the area: the data follows the
+   * pointer, the range rises by a quarter of its span. */
+  imu_plot_set_lane_y_range (f.plot, 0, -2, 2);
+  imu_plot_input_drag (f.plot, 0, 30, area.origin.y + 20, 0, area.size.height / 4, 4);
+  g_assert_true (imu_plot_get_lane_area (f.plot, 0, NULL, &lo, &hi));
+  g_assert_cmpfloat_with_epsilon (lo, -1, 1e-9);
+  g_assert_cmpfloat_with_epsilon (hi, 3, 1e-9);
+  /* A click on the labels: the limits popover, with the range in it. */
+  imu_plot_input_drag (f.plot, 0, 30, area.origin.y + 20, 0, 0, 1);
+  g_assert_nonnull (f.plot->yaxis_popover);
+  g_assert_true (gtk_widget_get_visible (f.plot->yaxis_popover));
+  spin (100);
+  g_assert_cmpfloat_with_epsilon (gtk_spin_button_get_value (GTK_SPIN_BUTTON (f.plot->yaxis_min)), -1, 1e-6);
+  g_assert_cmpfloat_with_epsilon (gtk_spin_button_get_value (GTK_SPIN_BUTTON (f.plot->yaxis_max)), 3, 1e-6);
+  g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (f.plot->yaxis_lock)));
+  g_object_unref (render (f.plot, "plot-square-yaxis-popover.png"));
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (f.plot->yaxis_max), 4);
+  g_assert_true (imu_plot_get_lane_area (f.plot, 0, NULL, &lo, &hi));
+  g_assert_cmpfloat_with_epsilon (hi, 4, 1e-9);
+  /* Unlocked: autoscaled again, to the visible data. */
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (f.plot->yaxis_lock), FALSE);
+  g_assert_false (imu_plot_get_lane_y_fixed (f.plot, 0));
+  g_assert_true (imu_plot_get_lane_area (f.plot, 0, NULL, &lo, &hi));
+  g_assert_cmpfloat_with_epsilon (lo, -1.1, 1e-9);
+  g_assert_cmpfloat_with_epsilon (hi, 1.1, 1e-9);
+  gtk_popover_popdown (GTK_POPOVER (f.plot->yaxis_popover));
+
+  /* A short lane (32 px of data) spanning ±0.05: one step of 0.1 would
+   * leave the single label "0"; there are at least two. */
+  imu_plot_set_lane_y_range (f.plot, 0, -0.05, 0.05);
+  gtk_window_set_default_size (GTK_WINDOW (f.window), WIDTH, DOC_LANES_TOP + DOC_LANE_HEADER + 32 + DOC_AXIS_HEIGHT);
+  spin (200);
+  wait_idle (f.plot);
+  imu_plot_ensure_geometry (f.plot);
+  lg = g_ptr_array_index (f.plot->geom->lane_geoms, 0);
+  g_assert_cmpfloat (lg->area.size.height, ==, 32);
+  g_assert_cmpuint (lg->n_yticks, >=, 2);
+  g_assert_cmpstr (pango_layout_get_text (lg->ytick_label[0]), ==, "−0.05");
+  g_object_unref (render (f.plot, "plot-square-short-lane.png"));
+  fixture_close (&f);
+}
+
+/* Zoomed out, every channel of a lane stays visible (translucent bands,
+ * opaque outlines): the demo session's lanes of three channels. */
+static void
+test_bands (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = imu_test_library_path ();
+  g_autoptr(ImuStore) store = imu_store_open (path, &error);
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(Pixels) p = NULL;
+  Fixture f = { 0 };
+  gint64 id;
+  /* The light palette: blue, green, orange. */
+  static const guint8 rgb[3][3] = { { 0x1c, 0x71, 0xd8 }, { 0x26, 0xa2, 0x69 }, { 0xc6, 0x46, 0x00 } };
+
+  g_assert_no_error (error);
+  id = imu_generator_create_demo_session (store, NULL, NULL, &error);
+  g_assert_no_error (error);
+  fixture_open (&f, path, id, WIDTH, 600);
+  texture = render (f.plot, "plot-demo-bands.png");
+  p = pixels_new (texture);
+  for (guint l = 0; l < f.plot->geom->lane_geoms->len; l++)
+    {
+      const ImuPlotLaneGeom *lg = g_ptr_array_index (f.plot->geom->lane_geoms, l);
+      const ImuPlotLane *lane = g_ptr_array_index (f.plot->scene.lanes, l);
+
+      if (lane->n_channels < 2)
+        continue;
+      g_assert_true (lg->bands);
+      for (guint c = 0; c < MIN (lane->n_channels, 3); c++)
+        {
+          int hits = 0;
+
+          for (int y = (int) lg->area.origin.y + 1; y < lg->area.origin.y + lg->area.size.height - 1; y++)
+            for (int x = DOC_MARGIN_LEFT; x < WIDTH - DOC_MARGIN_RIGHT; x++)
+              hits += is_color (p, x, y, rgb[c], 10);
+          /* Its outlines, in its own colour, in a quarter of the columns at least. */
+          g_test_message ("lane %u channel %u: %d pixels", l, c, hits);
+          g_assert_cmpint (hits, >, (WIDTH - DOC_MARGIN_LEFT - DOC_MARGIN_RIGHT) / 4);
+        }
+    }
+  /* One channel shown: a plain opaque envelope as before. */
+  fixture_close (&f);
+}
+
+/* Plot keys wherever the focus is: a managed shortcut controller. */
+static void
+test_global_shortcuts (void)
+{
+  GtkWidget *plot = imu_plot_new ();
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (g_object_ref_sink (plot));
+  gboolean found = FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) c = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_SHORTCUT_CONTROLLER (c)
+          && gtk_shortcut_controller_get_scope (GTK_SHORTCUT_CONTROLLER (c)) == GTK_SHORTCUT_SCOPE_MANAGED)
+        {
+          guint n = g_list_model_get_n_items (G_LIST_MODEL (c));
+
+          g_assert_cmpuint (n, >=, 14);
+          found = TRUE;
+        }
+    }
+  g_assert_true (found);
+  g_clear_object (&controllers);
+  g_object_unref (plot);
+}
+
+/* Exports: a title line above the plot, drawn light whatever the theme. */
+static void
+test_export_title (void)
+{
+  Fixture f = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = imu_test_tmpdir ();
+  g_autofree char *png = g_build_filename (dir, "titled.png", NULL);
+  g_autofree char *shot = g_build_filename (imu_test_builddir (), "plot-export-titled.png", NULL);
+  g_autoptr(GFile) fpng = g_file_new_for_path (png);
+  g_autoptr(GFile) fshot = g_file_new_for_path (shot);
+
+  fixture_open (&f, library, session_id, WIDTH, HEIGHT);
+  imu_session_set_subject (imu_plot_get_session (f.plot), "P01");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
+  spin (300);
+  g_assert_true (f.plot->scene.dark);
+  imu_plot_set_visible_range (f.plot, START_NS + 5 * SEC, START_NS + 25 * SEC);
+  wait_idle (f.plot);
+  /* Light by default (the dialog's "Light background"), though the app is dark. */
+  g_assert_true (imu_plot_export (f.plot, fshot, IMU_PLOT_EXPORT_PNG, WIDTH, HEIGHT, &error));
+  g_assert_no_error (error);
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      g_autoptr(GdkTexture) texture = gdk_texture_new_from_file (pass == 0 ? fshot : fpng, &error);
+      g_autoptr(Pixels) p = NULL;
+      const guint8 white[3] = { 0xff, 0xff, 0xff }, dark_bg[3] = { 0x1e, 0x1e, 0x1e };
+      const guint8 *bg = pass == 0 ? white : dark_bg;
+      int text = 0, top_band = 0;
+
+      g_assert_no_error (error);
+      p = pixels_new (texture);
+      g_assert_true (is_color (p, 2, 2, bg, 2));
+      g_assert_true (is_color (p, WIDTH - 3, HEIGHT - 3, bg, 2));
+      /* The title: text in the first 28 rows, left … */
+      for (int y = 0; y < 28; y++)
+        for (int x = 12; x < 400; x++)
+          text += !is_color (p, x, y, bg, 40);
+      g_assert_cmpint (text, >, 200);
+      /* … and the overview's frame 28 px lower than on screen (y 34, not 6). */
+      for (int x = DOC_MARGIN_LEFT + 10; x < WIDTH - DOC_MARGIN_RIGHT - 10; x++)
+        top_band += !is_color (p, x, 28 + 6 + 20, bg, 8);
+      g_assert_cmpint (top_band, >, 100);
+      if (pass == 0)
+        {
+          /* As shown (dark), when the person unticks it. */
+          f.plot->export_light = FALSE;
+          g_assert_true (imu_plot_export (f.plot, fpng, IMU_PLOT_EXPORT_PNG, WIDTH, HEIGHT, &error));
+          g_assert_no_error (error);
+        }
+    }
+  f.plot->export_light = TRUE;
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
+  /* Too short for the title and a plot. */
+  g_assert_false (imu_plot_export (f.plot, fpng, IMU_PLOT_EXPORT_PNG, 640, 40, &error));
+  g_assert_error (error, IMU_PLOT_ERROR, IMU_PLOT_ERROR_INVALID_SIZE);
+  fixture_close (&f);
+}
+
+/* Units the profile converts (imu-format.c) show converted in the lanes
+ * too: mg and 1/64 g device counts in g, or in m/s². */
+static void
+test_source_units (void)
+{
+  g_autofree char *path = imu_test_library_path ();
+  static const struct { const char *unit; double factor; } cases[] = { { "mg", 1000 }, { "1/64 g", 64 } };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      Fixture f = { 0 };
+      gint64 id = add_session_in (path, cases[i].unit, "counts", cases[i].unit, cases[i].factor, 600, 0,
+                                  square_sample);
+      const ImuPlotLane *lane;
+      double lo, hi;
+
+      fixture_open (&f, path, id, WIDTH, HEIGHT);
+      lane = g_ptr_array_index (f.plot->scene.lanes, 0);
+      g_assert_cmpstr (lane->unit, ==, "g");
+      /* ±1 g, padded by 5 %. */
+      g_assert_true (imu_plot_get_lane_area (f.plot, 0, NULL, &lo, &hi));
+      g_assert_cmpfloat_with_epsilon (lo, -1.1, 1e-9);
+      g_assert_cmpfloat_with_epsilon (hi, 1.1, 1e-9);
+      g_object_set (f.plot, "accel-unit", "m/s2", NULL);
+      wait_idle (f.plot);
+      lane = g_ptr_array_index (f.plot->scene.lanes, 0);
+      g_assert_cmpstr (lane->unit, ==, "m/s²");
+      g_assert_true (imu_plot_get_lane_area (f.plot, 0, NULL, &lo, &hi));
+      g_assert_cmpfloat_with_epsilon (hi, 1.1 * 9.80665, 1e-9);
+      if (i == 1)
+        g_object_unref (render (f.plot, "plot-units-counts.png"));
+      fixture_close (&f);
+    }
+}
+
+/* A real recording fitted (Sensor Logger, an iPhone 12: accelerometer,
+ * gyroscope, magnetometer, three channels each; 10 s, so at 1280 px the
+ * lanes are polylines, not bands): every channel's colour in every lane. */
+static void
+test_bands_real (void)
+{
+  g_autofree char *dir = imu_test_real_file ("sensorlogger/bennyjhui-iphone12");
+  g_autofree char *path = NULL;
+  g_autoptr(ImuStore) store = NULL;
+  g_autoptr(ImuImportResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(Pixels) p = NULL;
+  Fixture f = { 0 };
+  static const guint8 rgb[3][3] = { { 0x1c, 0x71, 0xd8 }, { 0x26, 0xa2, 0x69 }, { 0xc6, 0x46, 0x00 } };
+
+  if (dir == NULL)
+    return;
+  path = imu_test_library_path ();
+  store = imu_store_open (path, &error);
+  g_assert_no_error (error);
+  result = imu_import_path (store, dir, NULL, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  fixture_open (&f, path, result->session_id, 1280, 720);
+  texture = render (f.plot, "plot-real-sensorlogger.png");
+  p = pixels_new (texture);
+  for (guint l = 0; l < f.plot->geom->lane_geoms->len; l++)
+    {
+      const ImuPlotLaneGeom *lg = g_ptr_array_index (f.plot->geom->lane_geoms, l);
+      const ImuPlotLane *lane = g_ptr_array_index (f.plot->scene.lanes, l);
+
+      if (lane->n_channels < 2 || !lg->bands)
+        continue;
+      for (guint c = 0; c < MIN (lane->n_channels, 3); c++)
+        {
+          int hits = 0;
+
+          for (int y = (int) lg->area.origin.y + 1; y < lg->area.origin.y + lg->area.size.height - 1; y++)
+            for (int x = DOC_MARGIN_LEFT; x < 1280 - DOC_MARGIN_RIGHT; x++)
+              hits += is_color (p, x, y, rgb[c], 10);
+          g_test_message ("real: lane %u channel %u: %d pixels", l, c, hits);
+          g_assert_cmpint (hits, >, 50);
+        }
+    }
+  fixture_close (&f);
+}
+
 /* Clock-friendly tick steps, shared by the time axis and the intensity
  * chart (whose ticks fell at 0:21, 0:43 … before). */
 static void
@@ -954,6 +1532,14 @@ main (int argc, char **argv)
   g_test_add_func ("/gui/plot/selection/stats", test_selection_stats);
   g_test_add_func ("/gui/plot/export", test_export);
   g_test_add_func ("/gui/plot/screenshots/demo", test_demo_screenshots);
+  g_test_add_func ("/gui/plot/zoom/range", test_zoom_range);
+  g_test_add_func ("/gui/plot/go-to", test_go_to);
+  g_test_add_func ("/gui/plot/y-axis", test_y_axis);
+  g_test_add_func ("/gui/plot/bands", test_bands);
+  g_test_add_func ("/gui/plot/shortcuts/global", test_global_shortcuts);
+  g_test_add_func ("/gui/plot/export/title", test_export_title);
+  g_test_add_func ("/gui/plot/units/source", test_source_units);
+  g_test_add_func ("/gui/plot/bands/real", test_bands_real);
 
   return g_test_run ();
 }

@@ -1347,6 +1347,46 @@ test_about_shortcuts (void)
   gui_test_close_window (window);
 }
 
+static void
+collect_shortcut_titles (GtkWidget *widget, GPtrArray *titles)
+{
+  if (GTK_IS_SHORTCUTS_SHORTCUT (widget))
+    {
+      char *title = NULL;
+
+      g_object_get (widget, "title", &title, NULL);
+      g_ptr_array_add (titles, title);
+    }
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    collect_shortcut_titles (c, titles);
+}
+
+/* The shortcuts window lists the plot's gestures and keys (issue 15 §2). */
+static void
+test_shortcuts_gestures (void)
+{
+  g_autofree char *path = imu_test_library_path ();
+  g_autoptr(GPtrArray) titles = g_ptr_array_new_with_free_func (g_free);
+  static const char * const expected[] = {
+    "Move earlier or later", "Select a range", "Zoom to a range", "Zoom at the pointer",
+    "Zoom around the fingers", "Zoom the y axis", "Move the y axis",
+    "Set the y axis's limits, or autoscale", "Move a marker (undo in its toast)", "Rename a marker",
+    "Zoom to the selection", "Go to the previous or next event", "Clear the selection and the highlight",
+  };
+  ImuWindow *window;
+  GtkWindow *shortcuts;
+
+  window = gui_test_open_window (path);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "show-help-overlay", NULL);
+  gui_test_wait_for ((shortcuts = find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW)) != NULL, 5000, "the shortcuts window");
+  collect_shortcut_titles (GTK_WIDGET (shortcuts), titles);
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    g_assert_true (g_ptr_array_find_with_equal_func (titles, expected[i], g_str_equal, NULL));
+  g_free (gui_test_screenshot (GTK_WIDGET (shortcuts), "shortcuts-plot"));
+  gtk_window_close (shortcuts);
+  gui_test_close_window (window);
+}
+
 /* Size and maximised state survive closing the window, and the next window
  * opens with them. */
 static void
@@ -1522,6 +1562,7 @@ main (int   argc,
   g_test_add_func ("/gui/window/follows-other-processes", test_follows_other_processes);
   g_test_add_func ("/gui/window/preferences", test_preferences);
   g_test_add_func ("/gui/window/about-shortcuts", test_about_shortcuts);
+  g_test_add_func ("/gui/window/shortcuts-gestures", test_shortcuts_gestures);
   g_test_add_func ("/gui/window/state", test_window_state);
   g_test_add_func ("/gui/window/switch-library", test_switch_library);
   g_test_add_func ("/gui/window/narrow", test_narrow);

@@ -23,7 +23,8 @@ scene_copy (ImuPlot *self)
   ImuPlotScene *copy = g_new0 (ImuPlotScene, 1);
 
   imu_plot_scene_init (copy);
-  copy->dark = self->scene.dark;
+  /* A figure for a paper or slides is light unless asked otherwise. */
+  copy->dark = self->scene.dark && !self->export_light;
   copy->time_axis = self->scene.time_axis;
   copy->tz_offset_s = self->scene.tz_offset_s;
   copy->s0 = self->scene.s0;
@@ -94,6 +95,36 @@ export_worker (GTask *task, gpointer source, gpointer task_data, GCancellable *c
     g_task_return_error (task, error);
 }
 
+/* The title line of an export: session, subject, date, the range shown.
+ * "Square wave · P01 · 2024-03-12 · 11:00:05 – 11:00:25" */
+static char *
+export_title (ImuPlot *self)
+{
+  GString *title = g_string_new (NULL);
+  const char *name = imu_session_get_title (self->session);
+  const char *subject = imu_session_get_subject (self->session);
+  gint64 t0 = self->scene.t0, t1 = self->scene.t1;
+  gint64 res = MAX ((t1 - t0) / 1000, 1);
+  g_autofree char *from = imu_plot_axis_format_time (&self->scene, t0, res);
+  g_autofree char *to = imu_plot_axis_format_time (&self->scene, t1, res);
+
+  g_string_append (title, name != NULL && *name ? name : _("Untitled session"));
+  if (subject != NULL && *subject)
+    g_string_append_printf (title, " · %s", subject);
+  if (self->scene.time_axis == IMU_PLOT_TIME_CLOCK)
+    {
+      g_autoptr(GTimeZone) tz = g_time_zone_new_offset (self->scene.tz_offset_s);
+      g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (t0 / G_GINT64_CONSTANT (1000000000));
+      g_autoptr(GDateTime) local = utc != NULL ? g_date_time_to_timezone (utc, tz) : NULL;
+      g_autofree char *date = local != NULL ? g_date_time_format (local, "%Y-%m-%d") : NULL;
+
+      if (date != NULL)
+        g_string_append_printf (title, " · %s", date);
+    }
+  g_string_append_printf (title, " · %s – %s", from, to);
+  return g_string_free (title, FALSE);
+}
+
 static ExportJob *
 export_job_new (ImuPlot *self, GFile *file, ImuPlotExportFormat format, int width, int height,
                 GError **error)
@@ -108,12 +139,51 @@ export_job_new (ImuPlot *self, GFile *file, ImuPlotExportFormat format, int widt
     }
   job = g_new0 (ExportJob, 1);
   job->scene = scene_copy (self);
+  job->scene->title = export_title (self);
   job->path = g_strdup (self->library_path);
   job->file = g_object_ref (file);
   job->format = format;
   job->width = width;
   job->height = height;
   return job;
+}
+
+static void
+launched_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(ImuPlot) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_app_info_launch_default_for_uri_finish (result, &error)
+      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      /* Translators: a toast when the exported picture cannot be opened */
+      g_autofree char *text = g_strdup_printf (_("Could not open the picture: %s"), error->message);
+
+      imu_plot_show_toast (self, text);
+    }
+}
+
+/* "Open" in the toast: the picture in the desktop's viewer. */
+void
+imu_plot_export_open (ImuPlot *self, GFile *file)
+{
+  g_autofree char *uri = g_file_get_uri (file);
+  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (self));
+  g_autoptr(GAppLaunchContext) context = NULL;
+
+  if (native != NULL)
+    context = G_APP_LAUNCH_CONTEXT (gdk_display_get_app_launch_context (gtk_widget_get_display (GTK_WIDGET (self))));
+  g_app_info_launch_default_for_uri_async (uri, context, NULL, launched_cb, g_object_ref (self));
+}
+
+static void
+open_clicked_cb (AdwToast *toast, ImuPlot *self)
+{
+  GFile *file = g_object_get_data (G_OBJECT (toast), "file");
+
+  if (file != NULL)
+    imu_plot_export_open (self, file);
 }
 
 static void
@@ -124,17 +194,28 @@ export_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GError) error = NULL;
   g_autofree char *name = g_file_get_basename (file);
   g_autofree char *text = NULL;
+  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+  AdwToast *toast;
 
   if (!imu_plot_export_finish (self, result, &error))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
-      text = g_strdup (error->message);
+      imu_plot_show_toast (self, error->message);
+      return;
     }
-  else
-    /* Translators: a toast after an export */
-    text = g_strdup_printf (_("Exported “%s”"), name);
-  imu_plot_show_toast (self, text);
+  /* Translators: a toast after an export */
+  text = g_strdup_printf (_("Exported “%s”"), name);
+  if (overlay == NULL)
+    {
+      imu_plot_show_toast (self, text);
+      return;
+    }
+  toast = adw_toast_new (text);
+  adw_toast_set_button_label (toast, _("_Open"));
+  g_object_set_data_full (G_OBJECT (toast), "file", g_object_ref (file), g_object_unref);
+  g_signal_connect_object (toast, "button-clicked", G_CALLBACK (open_clicked_cb), self, 0);
+  adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), toast);
 }
 
 static void
@@ -168,6 +249,7 @@ export_response_cb (GtkNativeDialog *dialog, int response, ImuPlot *self)
       g_set_object (&file, NULL);
       file = g_file_new_for_path (png);
     }
+  self->export_light = g_strcmp0 (gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (dialog), "light"), "true") == 0;
   size = gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (dialog), "size");
   if (g_strcmp0 (size, "fhd") == 0)
     width = 1920, height = 1080;
@@ -208,6 +290,9 @@ imu_plot_export_action (GtkWidget *widget, const char *name, GVariant *param)
   tr[4] = NULL;
   gtk_file_chooser_add_choice (GTK_FILE_CHOOSER (dialog), "size", _("Size"), ids, tr);
   gtk_file_chooser_set_choice (GTK_FILE_CHOOSER (dialog), "size", "shown");
+  /* A boolean choice: the figure light, whatever the app's theme. */
+  gtk_file_chooser_add_choice (GTK_FILE_CHOOSER (dialog), "light", _("Light background"), NULL, NULL);
+  gtk_file_chooser_set_choice (GTK_FILE_CHOOSER (dialog), "light", self->export_light ? "true" : "false");
   suggested = g_strdup_printf ("%s.png", *imu_session_get_title (self->session)
                                            ? imu_session_get_title (self->session) : _("plot"));
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), suggested);

@@ -4,9 +4,13 @@
  *
  * Zoom: Ctrl+scroll (at the pointer), pinch, + and −. Pan: drag, scroll
  * (both directions), ← and →. Home fits the session. Shift+drag selects a
- * range (in the lanes or the overview); dragging the overview's window
- * moves the view. Markers: M adds one at the pointer, a drag moves one, a
- * double click renames it.
+ * range (in the lanes or the overview); Ctrl+drag zooms to the range
+ * dragged over (a rubber band: Ctrl, as Ctrl+scroll zooms); dragging the
+ * overview's window moves the view. Markers: M adds one at the pointer, a
+ * drag moves one (undoably), a double click renames it; Shift+drag that
+ * starts on a marker selects. The y axis of a lane: scroll over its labels
+ * or Ctrl+Shift+scroll in the lane zooms it, a drag on its labels pans it,
+ * a click on them opens its limits.
  */
 
 #define G_LOG_DOMAIN "imu-plot"
@@ -23,6 +27,8 @@ enum {
   DRAG_MARKER,
   DRAG_WINDOW,
   DRAG_OVERVIEW_SELECT,
+  DRAG_ZOOM,
+  DRAG_YPAN,
 };
 
 /* How far (px) from a marker's line a press still grabs it. */
@@ -82,6 +88,38 @@ imu_plot_event_at (ImuPlot *self, double x, double y)
         found = ev->id;
     }
   return found;
+}
+
+int
+imu_plot_lane_at (ImuPlot *self, double y)
+{
+  const ImuPlotGeometry *geom = self->geom;
+
+  for (guint i = 0; geom != NULL && i < geom->lane_geoms->len; i++)
+    {
+      const ImuPlotLaneGeom *lg = g_ptr_array_index (geom->lane_geoms, i);
+
+      if (y >= lg->header.origin.y && y < lg->area.origin.y + lg->area.size.height)
+        return (int) i;
+    }
+  return -1;
+}
+
+/* The lane whose y labels (left of the data) are under (x, y), or -1. */
+static int
+yaxis_at (ImuPlot *self, double x, double y)
+{
+  if (self->geom == NULL || x >= self->geom->x0)
+    return -1;
+  return imu_plot_lane_at (self, y);
+}
+
+static double
+value_at (ImuPlot *self, guint lane, double y)
+{
+  const ImuPlotLaneGeom *lg = g_ptr_array_index (self->geom->lane_geoms, lane);
+
+  return lg->hi - (y - lg->area.origin.y) / MAX (lg->area.size.height, 1) * (lg->hi - lg->lo);
 }
 
 /* Readout. */
@@ -170,6 +208,8 @@ update_cursor (ImuPlot *self, double x, double y)
     name = "col-resize";
   else if (in_rect (&geom->overview, x, y))
     name = "grab";
+  else if (yaxis_at (self, x, y) >= 0)
+    name = "row-resize";
   else if (in_rect (&geom->lanes, x, y))
     name = "crosshair";
   gtk_widget_set_cursor_from_name (GTK_WIDGET (self), name);
@@ -222,13 +262,24 @@ anchor_at (ImuPlot *self, double x)
 }
 
 static gboolean
-scroll_cb (GtkEventControllerScroll *scroll, double dx, double dy, ImuPlot *self)
+scroll (ImuPlot *self, GdkModifierType state, gboolean wheel, double dx, double dy)
 {
-  GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (scroll));
-  gboolean wheel = gtk_event_controller_scroll_get_unit (scroll) == GDK_SCROLL_UNIT_WHEEL;
-
   if (self->session == NULL || self->geom == NULL)
     return FALSE;
+  {
+    int lane = yaxis_at (self, self->pointer_x, self->pointer_y);
+
+    if (lane < 0 && (state & GDK_CONTROL_MASK) && (state & GDK_SHIFT_MASK))
+      lane = imu_plot_lane_at (self, self->pointer_y);
+    if (lane >= 0)
+      {
+        /* The y axis: a wheel notch zooms by 1.25 around the pointer's value. */
+        double factor = wheel ? pow (1.25, -(dy != 0 ? dy : dx)) : exp (-(dy != 0 ? dy : dx) / 100);
+
+        imu_plot_zoom_lane_y (self, lane, factor, value_at (self, lane, self->pointer_y));
+        return TRUE;
+      }
+  }
   if (state & GDK_CONTROL_MASK)
     {
       /* A wheel notch zooms by 1.25; a touchpad by 1 % per pixel. */
@@ -243,6 +294,15 @@ scroll_cb (GtkEventControllerScroll *scroll, double dx, double dy, ImuPlot *self
   else
     imu_plot_pan (self, (dx + dy) / self->geom->dw);
   return TRUE;
+}
+
+static gboolean
+scroll_cb (GtkEventControllerScroll *controller, double dx, double dy, ImuPlot *self)
+{
+  GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (controller));
+  gboolean wheel = gtk_event_controller_scroll_get_unit (controller) == GDK_SCROLL_UNIT_WHEEL;
+
+  return scroll (self, state, wheel, dx, dy);
 }
 
 static void
@@ -280,23 +340,22 @@ clamp_to_session (ImuPlot *self, gint64 t)
   return CLAMP (t, self->scene.s0, self->scene.s1);
 }
 
-static void
-drag_begin_cb (GtkGestureDrag *gesture, double x, double y, ImuPlot *self)
+static gboolean
+drag_begin (ImuPlot *self, GdkModifierType state, double x, double y)
 {
   const ImuPlotGeometry *geom = self->geom;
-  GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (gesture));
   gboolean shift = (state & GDK_SHIFT_MASK) != 0;
+  gboolean ctrl = (state & GDK_CONTROL_MASK) != 0;
+  gboolean in_lanes;
   gint64 hit;
+  int lane;
 
   gtk_widget_grab_focus (GTK_WIDGET (self));
   self->drag_mode = DRAG_NONE;
   self->drag_start_x = x;
   self->drag_start_y = y;
   if (geom == NULL || self->session == NULL || !self->streams_ready)
-    {
-      gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
-      return;
-    }
+    return FALSE;
 
   if (in_rect (&geom->overview, x, y))
     {
@@ -321,6 +380,22 @@ drag_begin_cb (GtkGestureDrag *gesture, double x, double y, ImuPlot *self)
           gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "grabbing");
         }
     }
+  else if ((lane = yaxis_at (self, x, y)) >= 0)
+    {
+      const ImuPlotLaneGeom *lg = g_ptr_array_index (geom->lane_geoms, lane);
+
+      self->drag_mode = DRAG_YPAN;
+      self->drag_lane = lane;
+      self->drag_y_lo = lg->lo;
+      self->drag_y_hi = lg->hi;
+    }
+  else if ((in_lanes = y >= geom->markers.origin.y && y < geom->axis.origin.y + geom->axis.size.height)
+           && (shift || ctrl))
+    {
+      /* Shift selects and Ctrl zooms, also from a marker's flag or line. */
+      self->drag_mode = shift ? DRAG_SELECT : DRAG_ZOOM;
+      self->drag_anchor = clamp_to_session (self, anchor_at (self, x));
+    }
   else if ((hit = imu_plot_event_at (self, x, y)) != 0)
     {
       ImuEvent *ev = imu_plot_find_event (self, hit);
@@ -329,21 +404,21 @@ drag_begin_cb (GtkGestureDrag *gesture, double x, double y, ImuPlot *self)
       self->drag_event_id = hit;
       self->drag_event_t = ev->t_ns;
     }
-  else if (y >= geom->markers.origin.y && y < geom->axis.origin.y + geom->axis.size.height)
+  else if (in_lanes)
     {
-      if (shift)
-        {
-          self->drag_mode = DRAG_SELECT;
-          self->drag_anchor = clamp_to_session (self, anchor_at (self, x));
-        }
-      else
-        {
-          self->drag_mode = DRAG_PAN;
-          self->drag_t0 = self->scene.t0;
-          self->drag_t1 = self->scene.t1;
-        }
+      self->drag_mode = DRAG_PAN;
+      self->drag_t0 = self->scene.t0;
+      self->drag_t1 = self->scene.t1;
     }
-  if (self->drag_mode == DRAG_NONE)
+  return self->drag_mode != DRAG_NONE;
+}
+
+static void
+drag_begin_cb (GtkGestureDrag *gesture, double x, double y, ImuPlot *self)
+{
+  GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (gesture));
+
+  if (!drag_begin (self, state, x, y))
     gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
 }
 
@@ -378,6 +453,23 @@ drag_update_cb (GtkGestureDrag *gesture, double dx, double dy, ImuPlot *self)
       self->scene.sel1 = MAX (self->drag_anchor, t);
       gtk_widget_queue_draw (GTK_WIDGET (self));
       break;
+    case DRAG_ZOOM:
+      if (fabs (dx) < CLICK_SLOP)
+        break;
+      t = clamp_to_session (self, anchor_at (self, x));
+      self->band_t0 = MIN (self->drag_anchor, t);
+      self->band_t1 = MAX (self->drag_anchor, t);
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+      break;
+    case DRAG_YPAN:
+      if (self->drag_lane < geom->lane_geoms->len && fabs (dy) >= 1)
+        {
+          const ImuPlotLaneGeom *lg = g_ptr_array_index (geom->lane_geoms, self->drag_lane);
+          double shift = dy / MAX (lg->area.size.height, 1) * (self->drag_y_hi - self->drag_y_lo);
+
+          imu_plot_set_lane_y_range (self, self->drag_lane, self->drag_y_lo + shift, self->drag_y_hi + shift);
+        }
+      break;
     case DRAG_MARKER:
       {
         ImuEvent *ev = imu_plot_find_event (self, self->drag_event_id);
@@ -392,6 +484,34 @@ drag_update_cb (GtkGestureDrag *gesture, double dx, double dy, ImuPlot *self)
     default:
       break;
     }
+}
+
+/* Moving a marker is undone from its toast ("Undo"), or plot.undo-move. */
+static void
+undo_clicked_cb (AdwToast *toast, ImuPlot *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "plot.undo-move", NULL);
+}
+
+static void
+show_undo_move (ImuPlot *self, const ImuEvent *ev)
+{
+  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+  g_autofree char *title = NULL;
+  AdwToast *toast;
+
+  self->undo_event_id = ev->id;
+  self->undo_event_t = self->drag_event_t;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "plot.undo-move", TRUE);
+  if (overlay == NULL)
+    return;
+  /* Translators: a toast after dragging a marker, with Undo */
+  title = g_strdup_printf (_("Moved “%s”"), ev->label != NULL && *ev->label ? ev->label : _("marker"));
+  toast = adw_toast_new (title);
+  adw_toast_set_button_label (toast, _("_Undo"));
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  g_signal_connect_object (toast, "button-clicked", G_CALLBACK (undo_clicked_cb), self, 0);
+  adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), toast);
 }
 
 static void
@@ -422,10 +542,27 @@ drag_end_cb (GtkGestureDrag *gesture, double dx, double dy, ImuPlot *self)
             /* A marker still being added is saved with its new time
              * once it has an id (save_event_cb). */
             if (ev->id > 0)
-              imu_plot_save_event (self, ev, FALSE);
+              {
+                imu_plot_save_event (self, ev, FALSE);
+                show_undo_move (self, ev);
+              }
             imu_plot_sort_events (self);
           }
       }
+      break;
+    case DRAG_ZOOM:
+      {
+        gint64 a = self->band_t0, b = self->band_t1;
+
+        self->band_t0 = self->band_t1 = 0;
+        if (fabs (dx) >= CLICK_SLOP && b > a)
+          imu_plot_set_view_clamped (self, a, b);
+      }
+      break;
+    case DRAG_YPAN:
+      /* A click on the labels, not a drag: the axis's limits. */
+      if (fabs (dx) < CLICK_SLOP && fabs (dy) < CLICK_SLOP)
+        imu_plot_show_yaxis_popover (self, self->drag_lane);
       break;
     default:
       break;
@@ -504,6 +641,131 @@ imu_plot_show_rename (ImuPlot *self, gint64 event_id)
   g_idle_add_full (G_PRIORITY_DEFAULT, focus_rename_cb, g_object_ref (self), g_object_unref);
 }
 
+/* The y axis's limits: a popover on the lane's labels. */
+
+static void
+yaxis_sync (ImuPlot *self)
+{
+  double lo = 0, hi = 1;
+  int decimals = 2;
+
+  if (!imu_plot_get_lane_area (self, self->yaxis_lane, NULL, &lo, &hi))
+    return;
+  if (self->yaxis_lane < self->geom->lane_geoms->len)
+    decimals = ((const ImuPlotLaneGeom *) g_ptr_array_index (self->geom->lane_geoms, self->yaxis_lane))->decimals + 2;
+  self->yaxis_updating = TRUE;
+  gtk_spin_button_set_digits (GTK_SPIN_BUTTON (self->yaxis_min), MIN (decimals, 9));
+  gtk_spin_button_set_digits (GTK_SPIN_BUTTON (self->yaxis_max), MIN (decimals, 9));
+  gtk_spin_button_set_increments (GTK_SPIN_BUTTON (self->yaxis_min), (hi - lo) / 10, hi - lo);
+  gtk_spin_button_set_increments (GTK_SPIN_BUTTON (self->yaxis_max), (hi - lo) / 10, hi - lo);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->yaxis_min), lo);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->yaxis_max), hi);
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (self->yaxis_lock),
+                               imu_plot_get_lane_y_fixed (self, self->yaxis_lane));
+  self->yaxis_updating = FALSE;
+}
+
+static void
+yaxis_limits_changed_cb (GtkSpinButton *spin, ImuPlot *self)
+{
+  double lo = gtk_spin_button_get_value (GTK_SPIN_BUTTON (self->yaxis_min));
+  double hi = gtk_spin_button_get_value (GTK_SPIN_BUTTON (self->yaxis_max));
+
+  if (self->yaxis_updating)
+    return;
+  if (!(lo < hi))
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (spin), "error");
+      return;
+    }
+  gtk_widget_remove_css_class (self->yaxis_min, "error");
+  gtk_widget_remove_css_class (self->yaxis_max, "error");
+  imu_plot_set_lane_y_range (self, self->yaxis_lane, lo, hi);
+  self->yaxis_updating = TRUE;
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (self->yaxis_lock), TRUE);
+  self->yaxis_updating = FALSE;
+}
+
+static void
+yaxis_lock_toggled_cb (GtkCheckButton *check, ImuPlot *self)
+{
+  double lo, hi;
+
+  if (self->yaxis_updating)
+    return;
+  if (!gtk_check_button_get_active (check))
+    imu_plot_set_lane_autoscale (self, self->yaxis_lane);
+  else if (imu_plot_get_lane_area (self, self->yaxis_lane, NULL, &lo, &hi))
+    imu_plot_set_lane_y_range (self, self->yaxis_lane, lo, hi);
+  imu_plot_ensure_geometry (self);
+  yaxis_sync (self);
+}
+
+static void
+yaxis_autoscale_cb (GtkButton *button, ImuPlot *self)
+{
+  imu_plot_set_lane_autoscale (self, self->yaxis_lane);
+  gtk_popover_popdown (GTK_POPOVER (self->yaxis_popover));
+}
+
+static GtkWidget *
+limit_row (GtkGrid *grid, int row, const char *label, const char *a11y)
+{
+  GtkWidget *title = gtk_label_new_with_mnemonic (label);
+  GtkWidget *spin = gtk_spin_button_new_with_range (-1e15, 1e15, 0.1);
+
+  gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_label_set_mnemonic_widget (GTK_LABEL (title), spin);
+  gtk_widget_set_hexpand (spin, TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
+  gtk_grid_attach (grid, title, 0, row, 1, 1);
+  gtk_grid_attach (grid, spin, 1, row, 1, 1);
+  return spin;
+}
+
+void
+imu_plot_show_yaxis_popover (ImuPlot *self, guint lane)
+{
+  const ImuPlotLaneGeom *lg;
+
+  if (self->geom == NULL || lane >= self->geom->lane_geoms->len)
+    return;
+  if (self->yaxis_popover == NULL)
+    {
+      GtkWidget *grid = gtk_grid_new ();
+      GtkWidget *title = gtk_label_new (_("Y Axis"));
+      GtkWidget *autoscale = gtk_button_new_with_mnemonic (_("_Autoscale"));
+
+      gtk_grid_set_row_spacing (GTK_GRID (grid), 6);
+      gtk_grid_set_column_spacing (GTK_GRID (grid), 12);
+      gtk_widget_add_css_class (title, "heading");
+      gtk_label_set_xalign (GTK_LABEL (title), 0);
+      gtk_grid_attach (GTK_GRID (grid), title, 0, 0, 2, 1);
+      self->yaxis_max = limit_row (GTK_GRID (grid), 1, _("Ma_ximum"), _("Maximum of the y axis"));
+      self->yaxis_min = limit_row (GTK_GRID (grid), 2, _("Mi_nimum"), _("Minimum of the y axis"));
+      self->yaxis_lock = gtk_check_button_new_with_mnemonic (_("_Lock range"));
+      gtk_widget_set_tooltip_text (self->yaxis_lock, _("Keep this range while the view moves"));
+      gtk_grid_attach (GTK_GRID (grid), self->yaxis_lock, 0, 3, 2, 1);
+      gtk_grid_attach (GTK_GRID (grid), autoscale, 0, 4, 2, 1);
+      g_signal_connect (self->yaxis_min, "value-changed", G_CALLBACK (yaxis_limits_changed_cb), self);
+      g_signal_connect (self->yaxis_max, "value-changed", G_CALLBACK (yaxis_limits_changed_cb), self);
+      g_signal_connect (self->yaxis_lock, "toggled", G_CALLBACK (yaxis_lock_toggled_cb), self);
+      g_signal_connect (autoscale, "clicked", G_CALLBACK (yaxis_autoscale_cb), self);
+      self->yaxis_popover = gtk_popover_new ();
+      gtk_popover_set_child (GTK_POPOVER (self->yaxis_popover), grid);
+      gtk_popover_set_position (GTK_POPOVER (self->yaxis_popover), GTK_POS_RIGHT);
+      gtk_widget_set_parent (self->yaxis_popover, GTK_WIDGET (self));
+    }
+  self->yaxis_lane = lane;
+  lg = g_ptr_array_index (self->geom->lane_geoms, lane);
+  gtk_popover_set_pointing_to (GTK_POPOVER (self->yaxis_popover),
+                               &(GdkRectangle) { 0, (int) lg->area.origin.y, (int) self->geom->x0,
+                                                 (int) lg->area.size.height });
+  yaxis_sync (self);
+  gtk_popover_popup (GTK_POPOVER (self->yaxis_popover));
+  gtk_widget_grab_focus (self->yaxis_max);
+}
+
 static void
 click_pressed_cb (GtkGestureClick *click, int n_press, double x, double y, ImuPlot *self)
 {
@@ -512,6 +774,31 @@ click_pressed_cb (GtkGestureClick *click, int n_press, double x, double y, ImuPl
   gtk_widget_grab_focus (GTK_WIDGET (self));
   if (n_press == 2 && (hit = imu_plot_event_at (self, x, y)) != 0)
     imu_plot_show_rename (self, hit);
+}
+
+/* For tests: a press at (x, y) with @state, dragged by (dx, dy) in
+ * @steps moves, released; and a scroll at (x, y). The same code as the
+ * gestures run. */
+void
+imu_plot_input_drag (ImuPlot *self, GdkModifierType state, double x, double y,
+                     double dx, double dy, guint steps)
+{
+  /* What a person sees before pressing: the geometry of the view. */
+  imu_plot_ensure_geometry (self);
+  pointer_moved (self, x, y);
+  if (!drag_begin (self, state, x, y))
+    return;
+  for (guint i = 1; i <= MAX (steps, 1); i++)
+    drag_update_cb (NULL, dx * i / MAX (steps, 1), dy * i / MAX (steps, 1), self);
+  drag_end_cb (NULL, dx, dy, self);
+}
+
+gboolean
+imu_plot_input_scroll (ImuPlot *self, GdkModifierType state, double x, double y, double dx, double dy)
+{
+  imu_plot_ensure_geometry (self);
+  pointer_moved (self, x, y);
+  return scroll (self, state, TRUE, dx, dy);
 }
 
 void

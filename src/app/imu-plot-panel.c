@@ -102,6 +102,13 @@ imu_plot_panel_new (ImuPlot *self)
   gtk_box_append (GTK_BOX (header), title);
   gtk_box_append (GTK_BOX (header), close);
   gtk_box_append (GTK_BOX (box), header);
+  {
+    GtkWidget *zoom = gtk_button_new_with_mnemonic (_("_Zoom to Selection"));
+
+    gtk_widget_set_tooltip_text (zoom, _("Show the selected range (Z)"));
+    gtk_actionable_set_action_name (GTK_ACTIONABLE (zoom), "plot.zoom-selection");
+    gtk_box_append (GTK_BOX (box), zoom);
+  }
 
   self->panel_content = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   gtk_box_append (GTK_BOX (box), self->panel_content);

@@ -115,6 +115,10 @@ typedef struct {
   double    *scale;           /* shown value = stored value × scale */
   gboolean  *visible;
   guint     *color;           /* palette index */
+  /* The y axis: autoscaled to the visible data unless fixed (zoomed,
+   * panned, locked or given limits by the person), then [y_lo, y_hi]. */
+  gboolean   y_fixed;
+  double     y_lo, y_hi;
 } ImuPlotLane;
 
 ImuPlotLane *imu_plot_lane_copy (const ImuPlotLane *lane);
@@ -135,10 +139,18 @@ typedef struct {
   GPtrArray       *events;        /* ImuEvent*, by time */
   gint64           sel0, sel1;    /* sel0 == sel1: no selection */
   gint64           hover_event;   /* id of the highlighted marker, 0 none */
+  /* What "go to" showed (an event, a finding): mark0 == mark1 a point,
+   * mark0 < mark1 a span; mark_on FALSE: nothing highlighted. */
+  gboolean         mark_on;
+  gint64           mark0, mark1;
   PangoContext    *pango;
   PangoFontDescription *label_font;
   GHashTable      *labels;        /* text → PangoLayout, reset when big */
+  char            *title;         /* exports: the title line above the plot, or NULL */
 } ImuPlotScene;
+
+/* Exports: the height of the title line above the plot. */
+#define IMU_PLOT_EXPORT_TITLE_HEIGHT  28
 
 void         imu_plot_scene_init     (ImuPlotScene *scene);
 void         imu_plot_scene_clear    (ImuPlotScene *scene);
@@ -163,6 +175,11 @@ typedef struct {
   GArray        **bars;
   GArray        **lines;
   gboolean        dots;       /* samples far enough apart to mark each */
+  /* Several channels as envelopes: each channel's bars are translucent
+   * bands (drawn with alpha) and @edges its min and max outlines, opaque,
+   * so that later channels never hide earlier ones. */
+  gboolean        bands;
+  GArray        **edges;
   /* Per lane channel, per pixel column: min and max shown (NaN: none). */
   double        **col_min;
   double        **col_max;
@@ -370,6 +387,18 @@ struct _ImuPlot
   gint64            zoom_span0, zoom_anchor;
   double            zoom_anchor_x;
   double            scroll_accum;
+  gint64            band_t0, band_t1;   /* rubber-band zoom, while dragged */
+  guint             drag_lane;
+  double            drag_y_lo, drag_y_hi;
+  /* The last marker move, for its undo toast. */
+  gint64            undo_event_id;
+  gint64            undo_event_t;
+  GtkWidget        *yaxis_popover;
+  GtkWidget        *yaxis_lock;
+  GtkWidget        *yaxis_min;
+  GtkWidget        *yaxis_max;
+  guint             yaxis_lane;
+  gboolean          yaxis_updating;
   PangoLayout      *readout;
   gboolean          readout_dirty;
 
@@ -383,6 +412,7 @@ struct _ImuPlot
   gint64            rename_event_id;
   guint             a11y_timeout;
 
+  gboolean          export_light;    /* exports drawn light whatever the theme */
   GCancellable     *stats_cancellable;
   GPtrArray        *stats;              /* ImuPlotStreamStats*, or NULL */
   gint64            marker_counter;
@@ -401,8 +431,17 @@ void     imu_plot_update_readout    (ImuPlot *self);
 
 void     imu_plot_show_toast        (ImuPlot *self, const char *text);
 
+/* The y axis of lane @lane: fixed at [lo, hi] (lo < hi), or autoscaled. */
+void     imu_plot_set_lane_y_range  (ImuPlot *self, guint lane, double lo, double hi);
+void     imu_plot_set_lane_autoscale (ImuPlot *self, guint lane);
+gboolean imu_plot_get_lane_y_fixed  (ImuPlot *self, guint lane);
+/* Zooms lane @lane's y axis by @factor (> 1 zooms in) around @anchor. */
+void     imu_plot_zoom_lane_y       (ImuPlot *self, guint lane, double factor, double anchor);
+
 /* imu-plot-export.c */
 void     imu_plot_export_action     (GtkWidget *widget, const char *name, GVariant *param);
+/* Opens an exported picture with the desktop's default application. */
+void     imu_plot_export_open       (ImuPlot *self, GFile *file);
 
 /* imu-plot-input.c */
 void     imu_plot_input_init        (ImuPlot *self);
@@ -411,6 +450,14 @@ void     imu_plot_input_class_init  (GtkWidgetClass *widget_class);
  * or "note"), 0 when none. */
 gint64   imu_plot_event_at          (ImuPlot *self, double x, double y);
 void     imu_plot_show_rename       (ImuPlot *self, gint64 event_id);
+/* For tests: a drag (press, @steps moves, release) and a wheel scroll. */
+void     imu_plot_input_drag        (ImuPlot *self, GdkModifierType state, double x, double y,
+                                     double dx, double dy, guint steps);
+gboolean imu_plot_input_scroll      (ImuPlot *self, GdkModifierType state, double x, double y,
+                                     double dx, double dy);
+/* The lane whose header or data area holds y (x anywhere), or -1. */
+int      imu_plot_lane_at           (ImuPlot *self, double y);
+void     imu_plot_show_yaxis_popover (ImuPlot *self, guint lane);
 
 /* imu-plot-panel.c: the selection's side panel */
 GtkWidget *imu_plot_panel_new       (ImuPlot *self);

@@ -87,6 +87,9 @@ imu_plot_lane_copy (const ImuPlotLane *lane)
   copy->scale = g_memdup2 (lane->scale, sizeof (double) * MAX (n, 1));
   copy->visible = g_memdup2 (lane->visible, sizeof (gboolean) * MAX (n, 1));
   copy->color = g_memdup2 (lane->color, sizeof (guint) * MAX (n, 1));
+  copy->y_fixed = lane->y_fixed;
+  copy->y_lo = lane->y_lo;
+  copy->y_hi = lane->y_hi;
   return copy;
 }
 
@@ -124,6 +127,7 @@ imu_plot_scene_clear (ImuPlotScene *scene)
   g_clear_pointer (&scene->labels, g_hash_table_unref);
   g_clear_pointer (&scene->label_font, pango_font_description_free);
   g_clear_object (&scene->pango);
+  g_clear_pointer (&scene->title, g_free);
 }
 
 /**
@@ -352,6 +356,8 @@ lane_geom_free (gpointer data)
     g_array_unref (lg->bars[c]);
   for (guint c = 0; lg->lines != NULL && lg->lines[c] != NULL; c++)
     g_array_unref (lg->lines[c]);
+  for (guint c = 0; lg->edges != NULL && lg->edges[c] != NULL; c++)
+    g_array_unref (lg->edges[c]);
   for (guint c = 0; lg->col_min != NULL && lg->col_min[c] != NULL; c++)
     {
       g_free (lg->col_min[c]);
@@ -359,6 +365,7 @@ lane_geom_free (gpointer data)
     }
   g_free (lg->bars);
   g_free (lg->lines);
+  g_free (lg->edges);
   g_free (lg->col_min);
   g_free (lg->col_max);
   g_free (lg);
@@ -534,6 +541,7 @@ build_lane (ImuPlotScene *scene, ImuPlotGeometry *geom, const ImuPlotLane *lane,
   imu_plot_layout_lanes (geom->width, geom->height, scene->lanes->len, lane_index, &lg->header, &lg->area);
   lg->bars = g_new0 (GArray *, n + 1);
   lg->lines = g_new0 (GArray *, n + 1);
+  lg->edges = g_new0 (GArray *, n + 1);
   lg->col_min = g_new0 (double *, n + 1);
   lg->col_max = g_new0 (double *, n + 1);
 
@@ -562,6 +570,7 @@ build_lane (ImuPlotScene *scene, ImuPlotGeometry *geom, const ImuPlotLane *lane,
       lg->col_max[c] = mx;
       lg->bars[c] = g_array_new (FALSE, FALSE, sizeof (graphene_rect_t));
       lg->lines[c] = g_array_new (FALSE, FALSE, sizeof (graphene_point_t));
+      lg->edges[c] = g_array_new (FALSE, FALSE, sizeof (graphene_rect_t));
       for (int k = 0; k < cols; k++)
         mn[k] = mx[k] = NAN;
       if (!lane->visible[c] || primary == NULL || sc >= primary->n_channels)
@@ -629,8 +638,17 @@ build_lane (ImuPlotScene *scene, ImuPlotGeometry *geom, const ImuPlotLane *lane,
   range = vmax - vmin;
   lg->lo = vmin - IMU_PLOT_Y_PAD * range;
   lg->hi = vmax + IMU_PLOT_Y_PAD * range;
+  if (lane->y_fixed && lane->y_hi > lane->y_lo)
+    {
+      lg->lo = lane->y_lo;
+      lg->hi = lane->y_hi;
+    }
 
+  /* Labels about 30 px apart, and never fewer than two: a lower step
+   * until two fit (a short lane, or data that just spans one step). */
   step = imu_plot_axis_nice_step ((lg->hi - lg->lo) * 30 / MAX (lg->area.size.height, 1), &decimals);
+  for (int tries = 0; tries < 8 && floor (lg->hi / step) - ceil (lg->lo / step) + 1 < 2; tries++)
+    step = imu_plot_axis_nice_step (step / 2.0001, &decimals);
   lg->decimals = decimals;
   lg->n_yticks = 0;
   for (double v = ceil (lg->lo / step) * step; v <= lg->hi && lg->n_yticks < IMU_PLOT_MAX_TICKS; v += step)
@@ -651,6 +669,15 @@ build_lane (ImuPlotScene *scene, ImuPlotGeometry *geom, const ImuPlotLane *lane,
    * the channels from the last, each column keeps the span covered so far
    * (one interval; disjoint pieces keep the larger). Noisy channels that
    * overlap, the usual IMU picture, lose many of their bars this way. */
+  /* Several channels' envelopes: translucent bands with opaque outlines
+   * (docs/plot.md), where nothing is hidden and nothing is dropped. */
+  {
+    guint n_visible = 0;
+
+    for (guint c = 0; c < n; c++)
+      n_visible += lane->visible[c] ? 1 : 0;
+    lg->bands = n_visible >= 2;
+  }
   cov0 = g_new (double, MAX (cols, 1));
   cov1 = g_new (double, MAX (cols, 1));
   for (int k = 0; k < cols; k++)
@@ -662,7 +689,9 @@ build_lane (ImuPlotScene *scene, ImuPlotGeometry *geom, const ImuPlotLane *lane,
       double top = lg->area.origin.y, h = lg->area.size.height;
       double ky = h / (lg->hi - lg->lo);
       double prev_lo = NAN, prev_hi = NAN;
+      double prev_ytop = NAN, prev_ybot = NAN;
       graphene_rect_t *last = NULL;
+      int last_edge[2] = { -1, -1 };   /* indices in lg->edges[c]: max, min */
 
       if (!lane->visible[c])
         continue;
@@ -700,18 +729,44 @@ build_lane (ImuPlotScene *scene, ImuPlotGeometry *geom, const ImuPlotLane *lane,
           double lo = mn[k], hi = mx[k];
           double y0, y1;
 
-          if (isnan (lo))
+          if (isnan (lo) || (raw && k >= raw_lo && k <= raw_hi))
             {
+              /* No data, or the polyline draws these columns. */
               prev_lo = prev_hi = NAN;
+              prev_ytop = prev_ybot = NAN;
               last = NULL;
+              last_edge[0] = last_edge[1] = -1;
               continue;
             }
-          if (raw && k >= raw_lo && k <= raw_hi)
+          if (lg->bands)
             {
-              /* The polyline draws these columns. */
-              prev_lo = prev_hi = NAN;
-              last = NULL;
-              continue;
+              /* The outlines: the column's max and min rows, joined to
+               * the previous column's by a vertical step. */
+              double ytop = CLAMP (floor (top + (lg->hi - hi) * ky), top, top + h - 1);
+              double ybot = CLAMP (floor (top + (lg->hi - lo) * ky), top, top + h - 1);
+              double rows[2][2] = {
+                { isnan (prev_ytop) ? ytop : MIN (ytop, prev_ytop), isnan (prev_ytop) ? ytop : MAX (ytop, prev_ytop) },
+                { isnan (prev_ybot) ? ybot : MIN (ybot, prev_ybot), isnan (prev_ybot) ? ybot : MAX (ybot, prev_ybot) },
+              };
+              for (guint e = 0; e < 2; e++)
+                {
+                  graphene_rect_t *le = last_edge[e] >= 0
+                                        ? &g_array_index (lg->edges[c], graphene_rect_t, last_edge[e]) : NULL;
+                  double ea = rows[e][0], eb = rows[e][1] + 1;
+
+                  if (le != NULL && le->origin.y == ea && le->size.height == eb - ea
+                      && le->origin.x + le->size.width == geom->x0 + k)
+                    le->size.width += 1;
+                  else
+                    {
+                      graphene_rect_t r = GRAPHENE_RECT_INIT (geom->x0 + k, ea, 1, eb - ea);
+
+                      g_array_append_val (lg->edges[c], r);
+                      last_edge[e] = (int) lg->edges[c]->len - 1;
+                    }
+                }
+              prev_ytop = ytop;
+              prev_ybot = ybot;
             }
           /* Join the previous column, so that a steep edge is one
            * unbroken vertical stroke rather than dots. */
@@ -728,7 +783,7 @@ build_lane (ImuPlotScene *scene, ImuPlotGeometry *geom, const ImuPlotLane *lane,
           y1 = floor (top + (lg->hi - lo) * ky) + 1;
           y0 = CLAMP (y0, top, top + h - 1);
           y1 = CLAMP (y1, y0 + 1, top + h);
-          if (y0 >= cov0[k] && y1 <= cov1[k])
+          if (!lg->bands && y0 >= cov0[k] && y1 <= cov1[k])
             {
               last = NULL;
               continue;
@@ -942,6 +997,55 @@ draw_lines (ImuPlotScene *scene, const ImuPlotLane *lane, const ImuPlotLaneGeom 
   imu_plot_painter_end_cairo (p, cr);
 }
 
+/* Translucent bands and opaque outlines (several channels zoomed out),
+ * as rectangle fills in one cairo node per lane: pixel-aligned boxes,
+ * which cairo composites fast, rather than thousands of colour nodes. */
+static void
+draw_bands (ImuPlotScene *scene, const ImuPlotLane *lane, const ImuPlotLaneGeom *lg,
+            ImuPlotPainter *p)
+{
+  cairo_t *cr = imu_plot_painter_begin_cairo (p, &lg->area);
+
+  cairo_set_antialias (cr, CAIRO_ANTIALIAS_NONE);
+  /* Every band first, then every outline over them, so that no band
+   * tints another channel's outline. */
+  for (guint c = 0; c < lane->n_channels; c++)
+    {
+      GdkRGBA color;
+
+      if (lg->bars[c]->len == 0)
+        continue;
+      imu_plot_palette_get (scene->dark, lane->color[c], &color);
+      for (guint i = 0; i < lg->bars[c]->len; i++)
+        {
+          const graphene_rect_t *r = &g_array_index (lg->bars[c], graphene_rect_t, i);
+
+          cairo_rectangle (cr, r->origin.x, r->origin.y, r->size.width, r->size.height);
+        }
+      color.alpha = scene->dark ? 0.32 : 0.26;
+      gdk_cairo_set_source_rgba (cr, &color);
+      cairo_fill (cr);
+    }
+  for (guint c = 0; c < lane->n_channels; c++)
+    {
+      GdkRGBA color;
+
+      if (lg->edges[c]->len == 0)
+        continue;
+      imu_plot_palette_get (scene->dark, lane->color[c], &color);
+      for (guint i = 0; i < lg->edges[c]->len; i++)
+        {
+          const graphene_rect_t *r = &g_array_index (lg->edges[c], graphene_rect_t, i);
+
+          cairo_rectangle (cr, r->origin.x, r->origin.y, r->size.width, r->size.height);
+        }
+      color.alpha = 1;
+      gdk_cairo_set_source_rgba (cr, &color);
+      cairo_fill (cr);
+    }
+  imu_plot_painter_end_cairo (p, cr);
+}
+
 static void
 draw_legend (ImuPlotScene *scene, const ImuPlotLane *lane, const ImuPlotLaneGeom *lg,
              const ImuPlotColors *colors, ImuPlotPainter *p)
@@ -982,6 +1086,8 @@ draw_markers (ImuPlotScene *scene, const ImuPlotGeometry *geom, const ImuPlotCol
       gint64 end = ev->t_ns + MAX (ev->duration_ns, 0);
       double x, x1, room;
       gboolean hover = ev->id != 0 && ev->id == scene->hover_event;
+      /* The event "go to" showed: its flag framed. */
+      gboolean marked = scene->mark_on && ev->t_ns == scene->mark0;
       GdkRGBA line = colors->marker;
       PangoLayout *label;
       int w, h;
@@ -1026,7 +1132,7 @@ draw_markers (ImuPlotScene *scene, const ImuPlotGeometry *geom, const ImuPlotCol
                                                           geom->markers.size.height));
       imu_plot_painter_round (p, &GRAPHENE_RECT_INIT (x, geom->markers.origin.y + 1, w + 10,
                                                       geom->markers.size.height - 2),
-                              3, &colors->marker, hover ? &colors->foreground : NULL);
+                              3, &colors->marker, hover || marked ? &colors->foreground : NULL);
       imu_plot_painter_text (p, label, x + 5,
                              geom->markers.origin.y + (geom->markers.size.height - h) / 2.0,
                              &colors->marker_text);
@@ -1102,17 +1208,26 @@ imu_plot_render (ImuPlotScene          *scene,
       for (guint t = 0; t < geom->ticks->len; t++)
         imu_plot_painter_rect (p, &GRAPHENE_RECT_INIT (floor (g_array_index (geom->ticks, ImuPlotTick, t).x),
                                                        a->origin.y + 1, 1, a->size.height - 2), &colors.grid);
-      for (guint t = 0; t < lg->n_yticks; t++)
-        {
-          int w, h;
-          double ly;
+      {
+        /* Ticks run upwards; in a short lane a label that would overlap
+         * the one below it is left out (its grid line stays). */
+        double below = INFINITY;
 
-          imu_plot_painter_rect (p, &GRAPHENE_RECT_INIT (a->origin.x, floor (lg->ytick_y[t]), a->size.width, 1),
-                                 &colors.grid);
-          pango_layout_get_pixel_size (lg->ytick_label[t], &w, &h);
-          ly = CLAMP (lg->ytick_y[t] - h / 2.0, a->origin.y - 2, a->origin.y + a->size.height - h + 2);
-          imu_plot_painter_text (p, lg->ytick_label[t], a->origin.x - 6 - w, ly, &colors.dim);
-        }
+        for (guint t = 0; t < lg->n_yticks; t++)
+          {
+            int w, h;
+            double ly;
+
+            imu_plot_painter_rect (p, &GRAPHENE_RECT_INIT (a->origin.x, floor (lg->ytick_y[t]), a->size.width, 1),
+                                   &colors.grid);
+            pango_layout_get_pixel_size (lg->ytick_label[t], &w, &h);
+            ly = CLAMP (lg->ytick_y[t] - h / 2.0, a->origin.y - 2, a->origin.y + a->size.height - h + 2);
+            if (ly + h - 2 > below && t + 1 < lg->n_yticks)
+              continue;
+            imu_plot_painter_text (p, lg->ytick_label[t], a->origin.x - 6 - w, ly, &colors.dim);
+            below = ly;
+          }
+      }
       if (lane->unit != NULL && *lane->unit)
         {
           PangoLayout *unit = imu_plot_scene_label (scene, lane->unit);
@@ -1127,14 +1242,17 @@ imu_plot_render (ImuPlotScene          *scene,
 
       /* Data. */
       imu_plot_painter_push_clip (p, a);
-      for (guint c = 0; c < lane->n_channels; c++)
-        if (lg->bars[c]->len > 0)
-          {
-            GdkRGBA color;
+      if (lg->bands)
+        draw_bands (scene, lane, lg, p);
+      else
+        for (guint c = 0; c < lane->n_channels; c++)
+          if (lg->bars[c]->len > 0)
+            {
+              GdkRGBA color;
 
-            imu_plot_palette_get (scene->dark, lane->color[c], &color);
-            imu_plot_painter_rects (p, lg->bars[c], &color);
-          }
+              imu_plot_palette_get (scene->dark, lane->color[c], &color);
+              imu_plot_painter_rects (p, lg->bars[c], &color);
+            }
       draw_lines (scene, lane, lg, p);
       imu_plot_painter_pop_clip (p);
     }
@@ -1152,6 +1270,32 @@ imu_plot_render (ImuPlotScene          *scene,
         imu_plot_painter_rect (p, &GRAPHENE_RECT_INIT (floor (xa), l->origin.y, 1, l->size.height), &colors.accent);
       if (scene->sel1 <= geom->t1)
         imu_plot_painter_rect (p, &GRAPHENE_RECT_INIT (floor (xb), l->origin.y, 1, l->size.height), &colors.accent);
+    }
+
+  /* What "go to" showed: a point as a 2 px accent line on a 9 px glow
+   * over the lanes (a marker's own line stays visible in it), a span
+   * between two such lines on a faint accent band. */
+  if (scene->mark_on && scene->mark1 >= geom->t0 && scene->mark0 <= geom->t1)
+    {
+      const graphene_rect_t *l = &geom->lanes;
+      double xa = floor (CLAMP (imu_plot_geometry_x_of (geom, scene->mark0), geom->x0, geom->x0 + geom->dw));
+      double xb = floor (CLAMP (imu_plot_geometry_x_of (geom, scene->mark1), geom->x0, geom->x0 + geom->dw));
+      GdkRGBA band = colors.accent;
+
+      if (scene->mark1 > scene->mark0)
+        {
+          band.alpha = 0.08;
+          imu_plot_painter_rect (p, &GRAPHENE_RECT_INIT (xa, l->origin.y, MAX (xb - xa, 1), l->size.height), &band);
+          if (scene->mark1 <= geom->t1)
+            imu_plot_painter_rect (p, &GRAPHENE_RECT_INIT (xb - 1, l->origin.y, 2, l->size.height), &colors.accent);
+        }
+      else
+        {
+          band.alpha = 0.3;
+          imu_plot_painter_rect (p, &GRAPHENE_RECT_INIT (xa - 4, l->origin.y, 9, l->size.height), &band);
+        }
+      if (scene->mark0 >= geom->t0)
+        imu_plot_painter_rect (p, &GRAPHENE_RECT_INIT (xa - 1, l->origin.y, 2, l->size.height), &colors.accent);
     }
 
   draw_markers (scene, geom, &colors, p);
@@ -1240,8 +1384,15 @@ imu_plot_export_scene (ImuPlotScene *scene, const char *path, GFile *file,
       return FALSE;
     }
   scene->width = width;
-  scene->height = height;
+  scene->height = height - (scene->title != NULL ? IMU_PLOT_EXPORT_TITLE_HEIGHT : 0);
   scene->draw_legends = TRUE;
+  if (scene->height < 16)
+    {
+      g_set_error (error, IMU_PLOT_ERROR, IMU_PLOT_ERROR_INVALID_SIZE,
+                   _("Cannot export a picture of %d × %d: it leaves no room for the plot under its title."),
+                   width, height);
+      return FALSE;
+    }
   if (!fetch_for_export (scene, path, MAX (1, width - IMU_PLOT_MARGIN_LEFT - IMU_PLOT_MARGIN_RIGHT),
                          cancellable, error))
     return FALSE;
@@ -1283,8 +1434,28 @@ imu_plot_export_scene (ImuPlotScene *scene, const char *path, GFile *file,
   g_clear_object (&scene->pango);
   scene->pango = pango_cairo_create_context (cr);
 
-  geom = imu_plot_geometry_new (scene);
   painter.cr = cr;
+  if (scene->title != NULL)
+    {
+      /* The title line: what the figure shows, then the plot under it. */
+      ImuPlotColors colors;
+      PangoLayout *title = pango_layout_new (scene->pango);
+      g_autoptr(PangoFontDescription) font = pango_font_description_copy (scene->label_font);
+      int tw, th;
+
+      imu_plot_colors_get (scene->dark, &colors);
+      imu_plot_painter_rect (&painter, &GRAPHENE_RECT_INIT (0, 0, width, height), &colors.background);
+      pango_font_description_set_weight (font, PANGO_WEIGHT_BOLD);
+      pango_layout_set_font_description (title, font);
+      pango_layout_set_text (title, scene->title, -1);
+      pango_layout_set_width (title, (width - 2 * 12) * PANGO_SCALE);
+      pango_layout_set_ellipsize (title, PANGO_ELLIPSIZE_END);
+      pango_layout_get_pixel_size (title, &tw, &th);
+      imu_plot_painter_text (&painter, title, 12, (IMU_PLOT_EXPORT_TITLE_HEIGHT - th) / 2.0 + 2, &colors.foreground);
+      g_object_unref (title);
+      cairo_translate (cr, 0, IMU_PLOT_EXPORT_TITLE_HEIGHT);
+    }
+  geom = imu_plot_geometry_new (scene);
   imu_plot_render (scene, geom, &painter, IMU_PLOT_RENDER_BACKGROUND | IMU_PLOT_RENDER_OVERVIEW);
   cairo_destroy (cr);
   /* Layouts hold the context of this surface: drop them before it goes. */

@@ -16,9 +16,9 @@
 #include <math.h>
 #include <glib/gi18n.h>
 
+#include "imu-format.h"
 #include "imu-plot-private.h"
 
-#define G_TO_MS2 9.80665
 
 enum {
   PROP_0,
@@ -50,61 +50,13 @@ static void update_action_state (ImuPlot *self);
 
 /* Units. */
 
-typedef enum { UNIT_OTHER, UNIT_G, UNIT_MS2, UNIT_DEGS, UNIT_RADS } UnitKind;
-
-static UnitKind
-unit_kind (const char *unit)
-{
-  g_autofree char *u = NULL;
-
-  if (unit == NULL)
-    return UNIT_OTHER;
-  u = g_utf8_strdown (unit, -1);
-  g_strstrip (u);
-  if (g_str_equal (u, "g"))
-    return UNIT_G;
-  if (g_str_equal (u, "m/s^2") || g_str_equal (u, "m/s2") || g_str_equal (u, "m/s²")
-      || g_str_equal (u, "m s-2") || g_str_equal (u, "m/s/s"))
-    return UNIT_MS2;
-  if (g_str_equal (u, "deg/s") || g_str_equal (u, "dps") || g_str_equal (u, "°/s")
-      || g_str_equal (u, "degrees/s"))
-    return UNIT_DEGS;
-  if (g_str_equal (u, "rad/s"))
-    return UNIT_RADS;
-  return UNIT_OTHER;
-}
-
-/* The unit a channel is shown in, and the factor from its stored unit. */
+/* The unit a channel is shown in, and the factor from its stored unit:
+ * the profile's converter (imu-format.h), so that mg, 1/64 g device
+ * counts or mdps show in the preferred unit here as there. */
 static const char *
 display_unit (ImuPlot *self, const ImuChannelInfo *ch, double *scale)
 {
-  UnitKind k = unit_kind (ch->unit);
-  gboolean want_ms2 = g_strcmp0 (self->accel_unit, "m/s2") == 0;
-  gboolean want_rads = g_strcmp0 (self->gyro_unit, "rad/s") == 0;
-
-  *scale = 1;
-  switch (k)
-    {
-    case UNIT_G:
-      if (want_ms2)
-        *scale = G_TO_MS2;
-      return want_ms2 ? "m/s²" : "g";
-    case UNIT_MS2:
-      if (!want_ms2)
-        *scale = 1 / G_TO_MS2;
-      return want_ms2 ? "m/s²" : "g";
-    case UNIT_DEGS:
-      if (want_rads)
-        *scale = G_PI / 180;
-      return want_rads ? "rad/s" : "°/s";
-    case UNIT_RADS:
-      if (!want_rads)
-        *scale = 180 / G_PI;
-      return want_rads ? "rad/s" : "°/s";
-    case UNIT_OTHER:
-    default:
-      return ch->unit != NULL ? ch->unit : "";
-    }
+  return imu_format_display_unit (ch->unit, self->accel_unit, self->gyro_unit, scale);
 }
 
 /* Helpers. */
@@ -1066,6 +1018,8 @@ imu_plot_size_allocate (GtkWidget *widget,
 
   if (self->rename_popover != NULL)
     gtk_popover_present (GTK_POPOVER (self->rename_popover));
+  if (self->yaxis_popover != NULL)
+    gtk_popover_present (GTK_POPOVER (self->yaxis_popover));
 
   /* The geometry is made here, before snapshot(), so that drawing only
    * emits shapes. */
@@ -1183,6 +1137,19 @@ imu_plot_snapshot (GtkWidget   *widget,
 
   snapshot_readout (self, snapshot);
 
+  /* A rubber-band zoom being dragged: the range it will show. */
+  if (self->band_t1 > self->band_t0)
+    {
+      double xa = floor (imu_plot_geometry_x_of (self->geom, self->band_t0));
+      double xb = floor (imu_plot_geometry_x_of (self->geom, self->band_t1));
+      const graphene_rect_t *l = &self->geom->lanes;
+      GdkRGBA fill = colors.accent;
+
+      fill.alpha = 0.10;
+      imu_plot_painter_round (&painter, &GRAPHENE_RECT_INIT (xa, l->origin.y, MAX (xb - xa, 1), l->size.height),
+                              0, &fill, &colors.accent);
+    }
+
   if (self->session != NULL && !self->scene.lanes->len && self->loading)
     {
       PangoLayout *l = imu_plot_scene_label (&self->scene, _("Loading…"));
@@ -1276,7 +1243,93 @@ action_add_marker (GtkWidget *widget, const char *name, GVariant *param)
 static void
 action_clear_selection (GtkWidget *widget, const char *name, GVariant *param)
 {
-  imu_plot_set_selection (IMU_PLOT (widget), 0, 0);
+  ImuPlot *self = IMU_PLOT (widget);
+
+  if (self->scene.mark_on)
+    {
+      self->scene.mark_on = FALSE;
+      update_action_state (self);
+      gtk_widget_queue_draw (widget);
+    }
+  imu_plot_set_selection (self, 0, 0);
+}
+
+static void
+action_zoom_selection (GtkWidget *widget, const char *name, GVariant *param)
+{
+  imu_plot_zoom_to_selection (IMU_PLOT (widget));
+}
+
+static void
+action_next_event (GtkWidget *widget, const char *name, GVariant *param)
+{
+  if (!imu_plot_show_next_event (IMU_PLOT (widget), g_str_equal (name, "plot.next-event")))
+    gtk_widget_error_bell (widget);
+}
+
+static void
+action_undo_move (GtkWidget *widget, const char *name, GVariant *param)
+{
+  ImuPlot *self = IMU_PLOT (widget);
+  ImuEvent *ev = imu_plot_find_event (self, self->undo_event_id);
+
+  self->undo_event_id = 0;
+  update_action_state (self);
+  if (ev == NULL || ev->id <= 0 || ev->t_ns == self->undo_event_t)
+    return;
+  ev->t_ns = self->undo_event_t;
+  imu_plot_save_event (self, ev, FALSE);
+  imu_plot_sort_events (self);
+  gtk_widget_queue_draw (widget);
+}
+
+/* Plot keys wherever the focus is in the window: a shortcut controller
+ * of managed scope hands them to the window, which tries them after the
+ * focused widget had its say (a list keeps its arrows, an entry its
+ * letters). A plot that is not shown lets them pass. */
+static gboolean
+global_shortcut_cb (GtkWidget *widget, GVariant *args, gpointer user_data)
+{
+  const char *action = user_data;
+
+  if (!gtk_widget_get_mapped (widget) || IMU_PLOT (widget)->session == NULL)
+    return FALSE;
+  return gtk_widget_activate_action (widget, action, NULL);
+}
+
+static void
+add_global_shortcuts (ImuPlot *self)
+{
+  static const struct {
+    guint           key;
+    GdkModifierType mods;
+    const char     *action;
+  } keys[] = {
+    { GDK_KEY_plus, 0, "plot.zoom-in" },
+    { GDK_KEY_equal, 0, "plot.zoom-in" },
+    { GDK_KEY_KP_Add, 0, "plot.zoom-in" },
+    { GDK_KEY_minus, 0, "plot.zoom-out" },
+    { GDK_KEY_KP_Subtract, 0, "plot.zoom-out" },
+    { GDK_KEY_Left, 0, "plot.pan-left" },
+    { GDK_KEY_Right, 0, "plot.pan-right" },
+    { GDK_KEY_Home, 0, "plot.fit" },
+    { GDK_KEY_0, GDK_CONTROL_MASK, "plot.fit" },
+    { GDK_KEY_m, 0, "plot.add-marker" },
+    { GDK_KEY_z, 0, "plot.zoom-selection" },
+    { GDK_KEY_bracketright, 0, "plot.next-event" },
+    { GDK_KEY_bracketleft, 0, "plot.previous-event" },
+    { GDK_KEY_Escape, 0, "plot.clear-selection" },
+  };
+  GtkEventController *controller = gtk_shortcut_controller_new ();
+
+  gtk_shortcut_controller_set_scope (GTK_SHORTCUT_CONTROLLER (controller), GTK_SHORTCUT_SCOPE_MANAGED);
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
+                                          gtk_shortcut_new (gtk_keyval_trigger_new (keys[i].key, keys[i].mods),
+                                                            gtk_callback_action_new (global_shortcut_cb,
+                                                                                     (gpointer) keys[i].action,
+                                                                                     NULL)));
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
 }
 
 /* GObject. */
@@ -1297,6 +1350,7 @@ imu_plot_dispose (GObject *object)
   if (self->legends != NULL)
     clear_legends (self);
   g_clear_pointer (&self->rename_popover, gtk_widget_unparent);
+  g_clear_pointer (&self->yaxis_popover, gtk_widget_unparent);
   g_clear_pointer (&self->panel, gtk_widget_unparent);
   g_clear_object (&self->session);
   g_clear_object (&self->overview_texture);
@@ -1455,6 +1509,10 @@ imu_plot_class_init (ImuPlotClass *klass)
   gtk_widget_class_install_action (widget_class, "plot.add-marker", NULL, action_add_marker);
   gtk_widget_class_install_action (widget_class, "plot.clear-selection", NULL, action_clear_selection);
   gtk_widget_class_install_action (widget_class, "plot.export", NULL, imu_plot_export_action);
+  gtk_widget_class_install_action (widget_class, "plot.zoom-selection", NULL, action_zoom_selection);
+  gtk_widget_class_install_action (widget_class, "plot.next-event", NULL, action_next_event);
+  gtk_widget_class_install_action (widget_class, "plot.previous-event", NULL, action_next_event);
+  gtk_widget_class_install_action (widget_class, "plot.undo-move", NULL, action_undo_move);
 
   imu_plot_input_class_init (widget_class);
 
@@ -1497,6 +1555,7 @@ imu_plot_init (ImuPlot *self)
   self->scene.dark = is_dark ();
   self->scene.pango = g_object_ref (gtk_widget_get_pango_context (GTK_WIDGET (self)));
   self->legends = g_ptr_array_new ();
+  self->export_light = TRUE;
   self->accel_unit = g_strdup ("g");
   self->gyro_unit = g_strdup ("deg/s");
   self->geom_dirty = TRUE;
@@ -1517,6 +1576,7 @@ imu_plot_init (ImuPlot *self)
   g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
                            G_CALLBACK (dark_changed_cb), self, 0);
   imu_plot_input_init (self);
+  add_global_shortcuts (self);
   update_action_state (self);
 }
 
@@ -1541,7 +1601,12 @@ update_action_state (ImuPlot *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "plot.add-marker", have);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "plot.export", have);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "plot.clear-selection",
+                                 self->scene.sel1 > self->scene.sel0 || self->scene.mark_on);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "plot.zoom-selection",
                                  self->scene.sel1 > self->scene.sel0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "plot.next-event", have);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "plot.previous-event", have);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "plot.undo-move", have && self->undo_event_id != 0);
 }
 
 void
@@ -1555,6 +1620,8 @@ imu_plot_set_session (ImuPlot     *self,
 
   /* Everything in flight belongs to the previous session. */
   self->session_gen++;
+  self->scene.mark_on = FALSE;
+  self->undo_event_id = 0;
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_cancellable_cancel (self->stats_cancellable);
@@ -1731,6 +1798,132 @@ imu_plot_jump_to (ImuPlot *self, gint64 t_ns)
 
   span = self->scene.t1 - self->scene.t0;
   imu_plot_set_view_clamped (self, t_ns - span / 2, t_ns - span / 2 + span);
+}
+
+void
+imu_plot_show_range (ImuPlot *self, gint64 t_ns, gint64 duration_ns)
+{
+  gint64 margin;
+
+  g_return_if_fail (IMU_IS_PLOT (self));
+
+  if (self->session == NULL)
+    return;
+  duration_ns = MAX (duration_ns, 0);
+  margin = duration_ns > 0 ? MAX (duration_ns / 4, G_GINT64_CONSTANT (1000000000)) : IMU_PLOT_GOTO_POINT_NS;
+  self->scene.mark_on = TRUE;
+  self->scene.mark0 = t_ns;
+  self->scene.mark1 = t_ns + duration_ns;
+  imu_plot_set_view_clamped (self, t_ns - margin, t_ns + duration_ns + margin);
+  update_action_state (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+imu_plot_show_event (ImuPlot *self, gint64 t_ns)
+{
+  gint64 duration = 0;
+
+  g_return_if_fail (IMU_IS_PLOT (self));
+
+  for (guint i = 0; i < self->scene.events->len; i++)
+    {
+      const ImuEvent *ev = g_ptr_array_index (self->scene.events, i);
+
+      if (ev->t_ns == t_ns)
+        {
+          duration = MAX (duration, ev->duration_ns);
+          break;
+        }
+    }
+  imu_plot_show_range (self, t_ns, duration);
+}
+
+gboolean
+imu_plot_show_next_event (ImuPlot *self, gboolean forward)
+{
+  gint64 ref;
+  const ImuEvent *found = NULL;
+
+  g_return_val_if_fail (IMU_IS_PLOT (self), FALSE);
+
+  if (self->session == NULL)
+    return FALSE;
+  ref = self->scene.mark_on ? self->scene.mark0 : self->scene.t0 + (self->scene.t1 - self->scene.t0) / 2;
+  for (guint i = 0; i < self->scene.events->len; i++)
+    {
+      const ImuEvent *ev = g_ptr_array_index (self->scene.events, forward ? i : self->scene.events->len - 1 - i);
+
+      if (forward ? ev->t_ns > ref : ev->t_ns < ref)
+        {
+          found = ev;
+          break;
+        }
+    }
+  if (found == NULL)
+    return FALSE;
+  imu_plot_show_range (self, found->t_ns, found->duration_ns);
+  return TRUE;
+}
+
+void
+imu_plot_zoom_to_selection (ImuPlot *self)
+{
+  g_return_if_fail (IMU_IS_PLOT (self));
+
+  if (self->session == NULL || self->scene.sel1 <= self->scene.sel0)
+    return;
+  imu_plot_set_view_clamped (self, self->scene.sel0, self->scene.sel1);
+}
+
+/* The y axes. */
+
+static ImuPlotLane *
+lane_get (ImuPlot *self, guint lane)
+{
+  return lane < self->scene.lanes->len ? g_ptr_array_index (self->scene.lanes, lane) : NULL;
+}
+
+void
+imu_plot_set_lane_y_range (ImuPlot *self, guint lane, double lo, double hi)
+{
+  ImuPlotLane *l = lane_get (self, lane);
+
+  if (l == NULL || !(lo < hi) || !isfinite (lo) || !isfinite (hi))
+    return;
+  l->y_fixed = TRUE;
+  l->y_lo = lo;
+  l->y_hi = hi;
+  imu_plot_invalidate (self, FALSE);
+}
+
+void
+imu_plot_set_lane_autoscale (ImuPlot *self, guint lane)
+{
+  ImuPlotLane *l = lane_get (self, lane);
+
+  if (l == NULL || !l->y_fixed)
+    return;
+  l->y_fixed = FALSE;
+  imu_plot_invalidate (self, FALSE);
+}
+
+gboolean
+imu_plot_get_lane_y_fixed (ImuPlot *self, guint lane)
+{
+  ImuPlotLane *l = lane_get (self, lane);
+
+  return l != NULL && l->y_fixed;
+}
+
+void
+imu_plot_zoom_lane_y (ImuPlot *self, guint lane, double factor, double anchor)
+{
+  double lo, hi;
+
+  if (factor <= 0 || !imu_plot_get_lane_area (self, lane, NULL, &lo, &hi))
+    return;
+  imu_plot_set_lane_y_range (self, lane, anchor - (anchor - lo) / factor, anchor + (hi - anchor) / factor);
 }
 
 void

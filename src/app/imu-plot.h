@@ -64,7 +64,10 @@ G_DECLARE_FINAL_TYPE (ImuPlot, imu_plot, IMU, PLOT, GtkWidget)
  *   plot.fit                      the whole session
  *   plot.pan-left, plot.pan-right by IMU_PLOT_PAN_STEP of the visible span
  *   plot.add-marker               at the pointer (centre when outside)
- *   plot.clear-selection
+ *   plot.clear-selection          and the highlight of "go to"
+ *   plot.zoom-selection           the view becomes the selection
+ *   plot.next-event, plot.previous-event   go to the next / previous event
+ *   plot.undo-move                puts the marker moved last back
  *   plot.export                   asks for a file (PNG, SVG, PDF) and a size
  */
 
@@ -119,6 +122,32 @@ void         imu_plot_fit                   (ImuPlot     *self);
 /* Centres the view on @t_ns, keeping the span. */
 void         imu_plot_jump_to               (ImuPlot     *self,
                                              gint64       t_ns);
+
+/* How much "go to" shows around an instant: 5 s on either side. */
+#define IMU_PLOT_GOTO_POINT_NS (5 * G_GINT64_CONSTANT (1000000000))
+
+/**
+ * imu_plot_show_range:
+ * @duration_ns: 0 for an instant
+ *
+ * Goes to something found elsewhere (an event, a finding): the view
+ * shows an instant with IMU_PLOT_GOTO_POINT_NS on either side, a span
+ * whole with a quarter of its length (at least 1 s) on either side, and
+ * the instant or span is highlighted until the next "go to", Escape, or
+ * another session. Does not block.
+ */
+void         imu_plot_show_range            (ImuPlot     *self,
+                                             gint64       t_ns,
+                                             gint64       duration_ns);
+/* The same for the plot's event at @t_ns (its span when it has one). */
+void         imu_plot_show_event            (ImuPlot     *self,
+                                             gint64       t_ns);
+/* Shows the next (@forward) or previous event after or before the one
+ * shown last, else the centre of the view; FALSE when there is none. */
+gboolean     imu_plot_show_next_event       (ImuPlot     *self,
+                                             gboolean     forward);
+/* The view becomes the selected range (nothing without a selection). */
+void         imu_plot_zoom_to_selection     (ImuPlot     *self);
 
 /* Adds a "marker" event at the pointer (or the centre of the view when the
  * pointer is outside) and stores it in the library, off the main thread;

@@ -339,7 +339,7 @@ static void
 event_activated_cb (ImuSessionView *self,
                     gint64          t_ns)
 {
-  imu_plot_jump_to (IMU_PLOT (self->plot), t_ns);
+  imu_plot_show_event (IMU_PLOT (self->plot), t_ns);
   adw_view_stack_set_visible_child_name (self->stack, "signals");
   gtk_widget_grab_focus (self->plot);
 }
@@ -351,15 +351,7 @@ finding_activated_cb (ImuSessionView *self,
                       gint64          t_ns,
                       gint64          duration_ns)
 {
-  gint64 margin;
-
-  if (duration_ns <= 0)
-    {
-      event_activated_cb (self, t_ns);
-      return;
-    }
-  margin = MAX (duration_ns / 4, 1000000000);
-  imu_plot_set_visible_range (IMU_PLOT (self->plot), t_ns - margin, t_ns + duration_ns + margin);
+  imu_plot_show_range (IMU_PLOT (self->plot), t_ns, duration_ns);
   adw_view_stack_set_visible_child_name (self->stack, "signals");
   gtk_widget_grab_focus (self->plot);
 }
@@ -394,6 +386,7 @@ dup_plot_session (ImuSession *session)
   ImuSession *copy = g_object_new (IMU_TYPE_SESSION,
                                    "id", imu_session_get_id (session),
                                    "title", imu_session_get_title (session),
+                                   "subject", imu_session_get_subject (session),
                                    "start-ns", imu_session_get_start_ns (session),
                                    "end-ns", imu_session_get_end_ns (session),
                                    "tz-offset", imu_session_time_offset (session),
