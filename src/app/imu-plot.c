@@ -1899,6 +1899,13 @@ imu_plot_get_live (ImuPlot *self)
   return self->live;
 }
 
+gint64
+imu_plot_get_live_edge (ImuPlot *self)
+{
+  g_return_val_if_fail (IMU_IS_PLOT (self), 0);
+  return self->streams_ready || self->growing ? self->scene.s1 : 0;
+}
+
 void
 imu_plot_session_grew (ImuPlot *self)
 {

@@ -549,6 +549,7 @@ open_library (ImuWindow  *self,
   gtk_spinner_set_spinning (self->loading_spinner, TRUE);
   self->load_cancellable = g_cancellable_new ();
   imu_library_load_async (self->library, self->load_cancellable, library_loaded_cb, g_object_ref (self));
+  imu_window_record_update_actions (self);
 }
 
 /* Deleting, undoably */
@@ -758,6 +759,9 @@ imu_window_close_request (GtkWindow *window)
 {
   ImuWindow *self = IMU_WINDOW (window);
 
+  /* A recording asks first, and stops before the window goes. */
+  if (imu_window_record_close_request (self))
+    return TRUE;
   save_window_state (self);
   imu_window_flush (self);
 
@@ -771,6 +775,7 @@ imu_window_dispose (GObject *object)
 
   imu_window_import_dispose (self);
   imu_window_export_dispose (self);
+  imu_window_record_dispose (self);
   if (self->load_cancellable != NULL)
     g_cancellable_cancel (self->load_cancellable);
   g_clear_object (&self->load_cancellable);
@@ -931,6 +936,7 @@ imu_window_init (ImuWindow *self)
 
   imu_window_import_init (self);
   imu_window_export_init (self);
+  imu_window_record_init (self);
   update_actions (self);
 }
 

@@ -8,6 +8,8 @@
 
 #include "imu-export-dialog.h"
 #include "imu-library.h"
+#include "imu-record-dialog.h"
+#include "imu-recording.h"
 #include "imu-session-view.h"
 
 G_BEGIN_DECLS
@@ -26,6 +28,9 @@ G_DECLARE_FINAL_TYPE (ImuWindow, imu_window, IMU, WINDOW, AdwApplicationWindow)
  *   undo-delete (x)              bring a deleted session back
  *   select-session (x)           select a session by id
  *   search                       focus the search entry
+ *   record                       open the Record dialog (imu-window-record.c)
+ *   stop-recording               stop the running recording
+ *   resume-recording (x)         go on recording an interrupted session
  */
 
 ImuWindow      *imu_window_new            (GtkApplication *application);
@@ -63,6 +68,9 @@ guint           imu_window_get_n_imports  (ImuWindow  *self);
 AdwMessageDialog *imu_window_get_dialog   (ImuWindow  *self);
 /* The export dialog open now, or NULL. */
 ImuExportDialog *imu_window_get_export_dialog (ImuWindow *self);
+/* The running recording, or NULL; the Record dialog open now, or NULL. */
+ImuRecording   *imu_window_get_recording  (ImuWindow  *self);
+ImuRecordDialog *imu_window_get_record_dialog (ImuWindow *self);
 /* Commits pending deletions and waits for running imports to stop; the
  * application is held until both are done. Called when the window closes. */
 void            imu_window_flush          (ImuWindow  *self);
