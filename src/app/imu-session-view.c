@@ -591,9 +591,14 @@ update_record_bar (ImuSessionView *self)
   gtk_widget_set_visible (self->mark_now_button, recording && self->details != NULL);
   gtk_widget_set_visible (self->follow_button, recording && !imu_plot_get_live (IMU_PLOT (self->plot)));
   gtk_widget_set_visible (self->resume_button, resumable && (self->recording == NULL || !imu_recording_get_active (self->recording)));
+  /* The action's target is the session: set before the name, so that the
+   * button never names the action without it. */
   if (resumable)
-    gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->resume_button),
-                                            g_variant_new_int64 (imu_session_get_id (self->listed)));
+    {
+      gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->resume_button),
+                                              g_variant_new_int64 (imu_session_get_id (self->listed)));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->resume_button), "win.resume-recording");
+    }
   if (recording)
     {
       gint64 elapsed_us = MAX (g_get_real_time () - imu_session_get_created_us (self->listed), 0);
