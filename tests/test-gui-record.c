@@ -18,6 +18,7 @@
 #include <glib/gi18n.h>
 #include <libsoup/soup.h>
 
+#include "imu-store-private.h"
 #include "imu-test-util.h"
 #include "imu-session-row.h"
 #include "imu-window-private.h"
@@ -530,6 +531,85 @@ test_quit_asks (void)
   g_assert_cmpint (imu_session_get_state (stored), ==, IMU_SESSION_STATE_COMPLETE);
 }
 
+/* A session a dead recorder left: "Interrupted" on its row, and Resume
+ * Recording in its view goes on with the same source and session. */
+static void
+test_interrupted_resume (void)
+{
+  g_autofree char *library = imu_test_library_path ();
+  g_autoptr(ImuStore) store = NULL;
+  g_autoptr(ImuSession) stored = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(ImuRecorder) recorder = NULL;
+  g_autoptr(ImuRecordSource) source = NULL;
+  ImuRecorderOptions options = { .title = "Left behind", .commit_interval_ms = 100,
+                                 .origin_path = "udp:127.0.0.1:0", .format = "record-udp" };
+  ImuSessionView *view;
+  ImuSessionRow *row;
+  ImuWindow *window;
+  GtkWidget *resume;
+  gboolean resumed = FALSE;
+  gint64 id;
+
+  /* A recording that ends as a crash leaves it: interrupted. */
+  recorder = imu_recorder_new (library, &options);
+  source = imu_record_source_new (options.origin_path, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (imu_record_source_start (source, recorder, &error));
+  g_assert_true (imu_recorder_start (recorder, TRUE, &error));
+  g_assert_no_error (error);
+  ids = imu_recorder_dup_session_ids (recorder);
+  id = g_array_index (ids, gint64, 0);
+  imu_record_source_stop (source);
+  g_assert_true (imu_recorder_stop (recorder, &error));
+  store = imu_store_open (library, &error);
+  g_assert_no_error (error);
+  g_assert_true (imu_store_exec (store, "UPDATE sessions SET state = 'interrupted'", &error));
+  g_clear_object (&store);
+
+  window = gui_test_open_window (library);
+  gui_test_wait_for ((row = row_of (window, id)) != NULL, 5000, "the row");
+  g_assert_true (gtk_widget_get_visible (imu_session_row_get_state_badge (row)));
+  g_assert_false (gtk_widget_get_visible (imu_session_row_get_record_icon (row)));
+  g_assert_true (imu_window_select_session (window, id));
+  view = imu_window_get_session_view (window);
+  gui_test_wait_for (imu_session_view_get_session (view) != NULL, 10000, "the session to load");
+  g_assert_true (gtk_widget_get_visible (imu_session_view_get_record_bar (view)));
+  resume = NULL;
+  {
+    g_autoptr(GPtrArray) buttons = gui_test_find_all (imu_session_view_get_record_bar (view), GTK_TYPE_BUTTON);
+
+    for (guint i = 0; i < buttons->len; i++)
+      if (g_strcmp0 (gtk_actionable_get_action_name (g_ptr_array_index (buttons, i)), "win.resume-recording") == 0)
+        resume = g_ptr_array_index (buttons, i);
+  }
+  g_assert_nonnull (resume);
+  g_assert_true (gtk_widget_get_visible (resume));
+  g_free (gui_test_screenshot (GTK_WIDGET (window), "record-interrupted"));
+
+  g_signal_emit_by_name (resume, "clicked");
+  gui_test_wait_for (imu_window_get_recording (window) != NULL
+                     && imu_recording_get_active (imu_window_get_recording (window)), 10000, "the recording to resume");
+  gui_test_wait_for (row_recording (window, id), 10000, "the row's recording indicator");
+  g_assert_false (gtk_widget_get_visible (imu_session_row_get_state_badge (row_of (window, id))));
+  g_action_group_activate_action (G_ACTION_GROUP (window), "stop-recording", NULL);
+  gui_test_wait_for (imu_window_get_recording (window) == NULL, 15000, "the recording to stop");
+  gui_test_close_window (window);
+
+  store = imu_store_open (library, &error);
+  g_assert_no_error (error);
+  stored = imu_store_load_session (store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (imu_session_get_state (stored), ==, IMU_SESSION_STATE_COMPLETE);
+  events = imu_store_list_events (store, id, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < events->len; i++)
+    resumed |= g_strcmp0 (((ImuEvent *) g_ptr_array_index (events, i))->label, "Recording resumed") == 0;
+  g_assert_true (resumed);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -538,6 +618,7 @@ main (int    argc,
 
   g_test_add_func ("/gui/record/phone", test_phone);
   g_test_add_func ("/gui/record/port-in-use", test_port_in_use);
+  g_test_add_func ("/gui/record/interrupted-resume", test_interrupted_resume);
   g_test_add_func ("/gui/record/quit-asks", test_quit_asks);
 
   return g_test_run ();
