@@ -546,24 +546,24 @@ update_stats (ImuSessionView *self)
       if (text->len > 0)
         g_string_append_c (text, '\n');
       /* Translators: one stream of a recording: its name, samples received, effective rate */
-      g_string_append_printf (text, _("%s: %" G_GINT64_FORMAT " samples, %.1f Hz"), st->name, st->samples, st->rate_hz);
+      g_string_append_printf (text, _("%s: %lld samples, %.1f Hz"), st->name, (long long) st->samples, st->rate_hz);
       if (st->backwards + st->duplicates + st->late > 0)
         /* Translators: appended to a stream's line: samples with odd times */
-        g_string_append_printf (text, _(", %" G_GINT64_FORMAT " with odd times"),
-                                st->backwards + st->duplicates + st->late);
+        g_string_append_printf (text, _(", %lld with odd times"),
+                                (long long) (st->backwards + st->duplicates + st->late));
     }
   issues = imu_recording_dup_issue_counts (self->recording);
   if ((count = g_hash_table_lookup (issues, IMU_RECORD_ISSUE_MALFORMED)) != NULL && *count > 0)
     {
       g_string_append_c (text, '\n');
       /* Translators: messages of a recording that could not be read */
-      g_string_append_printf (text, _("Malformed messages: %" G_GINT64_FORMAT), *count);
+      g_string_append_printf (text, _("Malformed messages: %lld"), (long long) *count);
     }
   if ((count = g_hash_table_lookup (issues, IMU_RECORD_ISSUE_NOT_FOUND)) != NULL && *count > 0)
     {
       g_string_append_c (text, '\n');
       /* Translators: requests for another address than the recording's */
-      g_string_append_printf (text, _("Refused requests: %" G_GINT64_FORMAT), *count);
+      g_string_append_printf (text, _("Refused requests: %lld"), (long long) *count);
     }
   if (text->len == 0)
     g_string_append (text, _("Nothing has arrived yet."));
