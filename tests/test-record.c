@@ -1497,6 +1497,19 @@ test_disk_low_space (void)
   g_clear_error (&error);
   /* Not even the library was made. */
   g_assert_false (g_file_test (library, G_FILE_TEST_EXISTS));
+  /* `imu record` says the same, and exits 5. */
+  {
+    const char *argv[] = { IMU_CLI_PATH, "--library", library, "record", "--source", "udp:127.0.0.1:0",
+                           "--duration", "1", NULL };
+    g_autofree char *err = NULL;
+    int wait_status = 0;
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                                 NULL, &err, &wait_status, NULL));
+    g_assert_true (WIFEXITED (wait_status));
+    g_assert_cmpint (WEXITSTATUS (wait_status), ==, 5);
+    g_assert_nonnull (strstr (err, "nothing was recorded; free some space first"));
+  }
 
   /* 20 MiB taken: 28 MiB free, 16 MiB to record into, random values that
    * do not compress (about 100 000 samples a second), until the recorder
@@ -1549,6 +1562,15 @@ test_disk_low_space (void)
   g_clear_object (&store);
   g_clear_object (&recorder);
   g_clear_object (&refused);
+  /* And the library is whole. */
+  {
+    const char *argv[] = { IMU_CLI_PATH, "--library", library, "check", NULL };
+    int wait_status = 0;
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                                 NULL, NULL, NULL, NULL, &wait_status, NULL));
+    g_assert_true (g_spawn_check_wait_status (wait_status, NULL));
+  }
 
   if (!run_quiet (umount_argv))
     {
