@@ -311,6 +311,9 @@ test_phone (void)
   g_assert_nonnull (imu_window_get_recording (window));
   g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "stop-recording"));
   g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "record"));
+  /* The header's Record button stops, even before the phone's first batch. */
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (window->empty_record_button)), ==,
+                   "win.stop-recording");
 
   /* The URL carries the recording's token: /push/ and 32 hex digits. */
   phone.url = g_strdup (imu_record_dialog_get_address (dialog));
@@ -410,6 +413,7 @@ test_phone (void)
   gui_test_wait_for (imu_window_get_recording (window) == NULL, 15000, "the recording to stop");
   gui_test_wait_for (!row_recording (window, id), 10000, "the indicator to go");
   g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "record"));
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (window->record_button)), ==, "win.record");
 
   store = imu_store_open (library, &error);
   g_assert_no_error (error);

@@ -65,6 +65,8 @@ struct _ImuWindow
   GtkRevealer          *imports_revealer;
   GtkLabel             *imports_label;
   GtkMenuButton        *sync_button;
+  GtkButton            *record_button;
+  GtkButton            *empty_record_button;
   GtkListBox           *imports_list;
 };
 

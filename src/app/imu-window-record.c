@@ -34,6 +34,23 @@ update_record_actions (ImuWindow *self)
   g_simple_action_set_enabled (G_SIMPLE_ACTION (record), !busy && self->library != NULL);
   g_simple_action_set_enabled (G_SIMPLE_ACTION (stop), recording_active (self));
   g_simple_action_set_enabled (G_SIMPLE_ACTION (resume), !busy && self->library != NULL);
+
+  /* While recording, the header's Record button is the way to stop, also
+   * before a phone's first batch made a session to show. */
+  for (guint i = 0; i < 2; i++)
+    {
+      GtkButton *button = i == 0 ? self->record_button : self->empty_record_button;
+
+      if (button == NULL)
+        continue;
+      gtk_button_set_icon_name (button, busy ? "media-playback-stop-symbolic" : "media-record-symbolic");
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (button), busy ? "win.stop-recording" : "win.record");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (button), busy ? _("Stop Recording") : _("Record…"));
+      if (busy)
+        gtk_widget_add_css_class (GTK_WIDGET (button), "destructive-action");
+      else
+        gtk_widget_remove_css_class (GTK_WIDGET (button), "destructive-action");
+    }
 }
 
 /* A new session of the recording is in the file: into the list, and the

@@ -836,6 +836,8 @@ imu_window_class_init (ImuWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ImuWindow, row_menu);
   gtk_widget_class_bind_template_child (widget_class, ImuWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, ImuWindow, sync_button);
+  gtk_widget_class_bind_template_child (widget_class, ImuWindow, record_button);
+  gtk_widget_class_bind_template_child (widget_class, ImuWindow, empty_record_button);
   gtk_widget_class_bind_template_child (widget_class, ImuWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, ImuWindow, loading_spinner);
   gtk_widget_class_bind_template_child (widget_class, ImuWindow, empty_title);
