@@ -1434,6 +1434,162 @@ test_cli_usage (void)
     }
 }
 
+/* ---- a disk running out ---- */
+
+static gboolean
+run_quiet (const char * const *argv)
+{
+  int status = -1;
+
+  return g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL
+                       | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, NULL)
+         && g_spawn_check_wait_status (status, NULL);
+}
+
+static void
+write_filler (const char *path, gsize bytes)
+{
+  g_autofree char *zeros = g_malloc0 (bytes);
+
+  g_assert_true (g_file_set_contents (path, zeros, (gssize) bytes, NULL));
+}
+
+/* On a 48 MiB tmpfs the margin is a quarter of it, 12 MiB (below
+ * IMU_RECORD_DISK_MARGIN's 16 MiB): below it a recording does not start;
+ * running, it stops cleanly when a commit leaves less, the session
+ * complete and every sample up to its last commit stored. */
+static void
+test_disk_low_space (void)
+{
+  g_autofree char *dir = imu_test_tmpdir ();
+  g_autofree char *library = g_build_filename (dir, "library.db", NULL);
+  g_autofree char *filler = g_build_filename (dir, "filler", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuRecorder) refused = NULL;
+  g_autoptr(ImuRecorder) recorder = NULL;
+  g_autoptr(ImuStore) store = NULL;
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(ImuSession) session = NULL;
+  g_autoptr(Samples) stored = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (11);
+  g_autoptr(GRand) again = g_rand_new_with_seed (11);
+  g_autoptr(ImuStreamInfo) info = imu_stream_info_new ("accelerometer", 3);
+  ImuRecorderOptions options = { .title = "low disk", .commit_interval_ms = 100, .format = "record-test" };
+  const char *mount_argv[] = { "mount", "-t", "tmpfs", "-o", "size=48m", "tmpfs", dir, NULL };
+  const char *umount_argv[] = { "umount", dir, NULL };
+  const gint64 t0 = G_GINT64_CONSTANT (1700000000000000000);
+  gint64 sent = 0;
+  guint stream;
+
+  if (!run_quiet (mount_argv))
+    {
+      g_test_skip ("cannot mount a tmpfs here (needs root): the low-disk recording is not run");
+      return;
+    }
+
+  /* 38 MiB taken: 10 MiB free, below the 12 MiB margin. */
+  write_filler (filler, 38 * 1024 * 1024);
+  refused = imu_recorder_new (library, &options);
+  g_assert_false (imu_recorder_start (refused, TRUE, &error));
+  g_assert_error (error, IMU_RECORD_ERROR, IMU_RECORD_ERROR_DISK_FULL);
+  g_assert_nonnull (strstr (error->message, "nothing was recorded"));
+  g_assert_nonnull (strstr (error->message, "12.6\xc2\xa0MB"));
+  g_clear_error (&error);
+  /* Not even the library was made. */
+  g_assert_false (g_file_test (library, G_FILE_TEST_EXISTS));
+  /* `imu record` says the same, and exits 5. */
+  {
+    const char *argv[] = { IMU_CLI_PATH, "--library", library, "record", "--source", "udp:127.0.0.1:0",
+                           "--duration", "1", NULL };
+    g_autofree char *err = NULL;
+    int wait_status = 0;
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                                 NULL, &err, &wait_status, NULL));
+    g_assert_true (WIFEXITED (wait_status));
+    g_assert_cmpint (WEXITSTATUS (wait_status), ==, 5);
+    g_assert_nonnull (strstr (err, "nothing was recorded; free some space first"));
+  }
+
+  /* 20 MiB taken: 28 MiB free, 16 MiB to record into, random values that
+   * do not compress (about 100 000 samples a second), until the recorder
+   * stops by itself. */
+  g_assert_cmpint (g_unlink (filler), ==, 0);
+  write_filler (filler, 20 * 1024 * 1024);
+  recorder = imu_recorder_new (library, &options);
+  g_assert_true (imu_recorder_start (recorder, TRUE, &error));
+  g_assert_no_error (error);
+  imu_stream_info_set_channel (info, 0, "x", "m/s^2", "accel");
+  imu_stream_info_set_channel (info, 1, "y", "m/s^2", "accel");
+  imu_stream_info_set_channel (info, 2, "z", "m/s^2", "accel");
+  stream = imu_recorder_add_stream (recorder, NULL, info);
+  while (!imu_recorder_has_failed (recorder) && sent < 4000000)
+    {
+      for (guint k = 0; k < 2000; k++, sent++)
+        {
+          double v[3] = { g_rand_double (rand), g_rand_double (rand), g_rand_double (rand) };
+
+          imu_recorder_append (recorder, stream, t0 + sent * 10000000, v);
+        }
+      g_usleep (20000);
+    }
+  g_assert_true (imu_recorder_has_failed (recorder));
+  ids = imu_recorder_dup_session_ids (recorder);
+  g_assert_cmpuint (ids->len, ==, 1);
+  g_assert_false (imu_recorder_stop (recorder, &error));
+  g_assert_error (error, IMU_RECORD_ERROR, IMU_RECORD_ERROR_DISK_FULL);
+  g_assert_nonnull (strstr (error->message, "the recording stopped"));
+  g_clear_error (&error);
+  /* It stopped with room left: the margin, less one commit at most. */
+  g_assert_cmpint (imu_disk_free (dir), >, 0);
+
+  /* Complete, and every sample up to the last commit, in order, exact. */
+  store = imu_store_open (library, &error);
+  g_assert_no_error (error);
+  session = imu_store_load_session (store, g_array_index (ids, gint64, 0), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (imu_session_get_state (session), ==, IMU_SESSION_STATE_COMPLETE);
+  stored = read_samples (store, find_stream (session, "accelerometer"));
+  g_assert_cmpint (stored->n, >, 10000);
+  g_assert_cmpint (stored->n, <=, sent);
+  for (gint64 k = 0; k < stored->n; k++)
+    {
+      g_assert_cmpint (stored->t[k], ==, t0 + k * 10000000);
+      for (guint c = 0; c < 3; c++)
+        g_assert_cmpfloat (stored->v[c][k], ==, g_rand_double (again));
+    }
+  g_clear_object (&session);
+  g_clear_object (&store);
+  g_clear_object (&recorder);
+  g_clear_object (&refused);
+  /* And the library is whole. */
+  {
+    const char *argv[] = { IMU_CLI_PATH, "--library", library, "check", NULL };
+    int wait_status = 0;
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                                 NULL, NULL, NULL, NULL, &wait_status, NULL));
+    g_assert_true (g_spawn_check_wait_status (wait_status, NULL));
+  }
+
+  if (!run_quiet (umount_argv))
+    {
+      g_autoptr(GDir) d = g_dir_open ("/proc/self/fd", 0, NULL);
+      const char *name;
+
+      while ((name = g_dir_read_name (d)) != NULL)
+        {
+          g_autofree char *link = g_build_filename ("/proc/self/fd", name, NULL);
+          g_autofree char *target = g_file_read_link (link, NULL);
+
+          if (target != NULL && g_str_has_prefix (target, dir))
+            g_test_message ("still open: %s", target);
+        }
+      g_assert_not_reached ();
+    }
+  imu_test_rm_rf (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1454,5 +1610,6 @@ main (int argc, char **argv)
   g_test_add_func ("/record/cli/replay", test_cli_replay);
   g_test_add_func ("/record/cli/sigterm", test_cli_sigterm);
   g_test_add_func ("/record/cli/usage", test_cli_usage);
+  g_test_add_func ("/record/disk/low-space", test_disk_low_space);
   return g_test_run ();
 }

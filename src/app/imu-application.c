@@ -228,6 +228,7 @@ static const struct {
   { "win.import", { "<Control>i", NULL } },
   { "win.import-folder", { "<Control><Shift>i", NULL } },
   { "win.search", { "<Control>f", NULL } },
+  { "win.record", { "<Control>r", NULL } },
   { "win.export-session", { "<Control>e", NULL } },
   { "window.close", { "<Control>w", NULL } },
 };

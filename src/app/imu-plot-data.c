@@ -315,6 +315,22 @@ run_fetch (ImuPlotWorker *w, GTask *task, Job *job)
       ImuPlotData *data = imu_plot_data_fetch (g_ptr_array_index (w->series, i),
                                                job->r0, job->r1, n, &error);
 
+      /* A session being recorded: its last chunk grew (the recorder
+       * rewrites it at each commit) since the series read the chunk index.
+       * A series read afresh sees the commit whole; a chunk that still
+       * does not match is corrupt. */
+      for (guint retry = 0; data == NULL && retry < 3
+           && g_error_matches (error, IMU_STORE_ERROR, IMU_STORE_ERROR_CORRUPT); retry++)
+        {
+          ImuSeries *fresh = imu_series_new (w->store, imu_series_get_info (g_ptr_array_index (w->series, i))->id, NULL);
+
+          if (fresh == NULL)
+            break;
+          g_clear_error (&error);
+          imu_series_free (g_ptr_array_index (w->series, i));
+          g_ptr_array_index (w->series, i) = fresh;
+          data = imu_plot_data_fetch (fresh, job->r0, job->r1, n, &error);
+        }
       if (data == NULL)
         {
           g_task_return_error (task, g_steal_pointer (&error));

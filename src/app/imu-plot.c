@@ -666,6 +666,10 @@ static gboolean
 grew (ImuPlot *self, ImuPlotOpenResult *res)
 {
   gint64 s0 = G_MAXINT64, s1 = G_MININT64;
+  /* A recording that just began is shorter than the live window: the view
+   * shows all of it, and widens as it grows (up to IMU_PLOT_LIVE_SPAN_NS)
+   * unless the person zoomed. */
+  gboolean whole = self->scene.t0 <= self->scene.s0 && self->scene.t1 >= self->scene.s1;
 
   self->growing = FALSE;
   if (res->streams->len != self->scene.streams->len)
@@ -702,7 +706,15 @@ grew (ImuPlot *self, ImuPlotOpenResult *res)
    * tail by itself. A failed range is worth asking again now. */
   self->failed_r0 = self->failed_r1 = 0;
   self->failed_n = 0;
-  if (self->live)
+  if (self->live && whole)
+    {
+      gint64 span = MIN (self->scene.s1 - self->scene.s0, IMU_PLOT_LIVE_SPAN_NS);
+
+      self->live_moving = TRUE;
+      imu_plot_set_view_clamped (self, self->scene.s1 - span, self->scene.s1);
+      self->live_moving = FALSE;
+    }
+  else if (self->live)
     live_follow (self);
   imu_plot_ensure_data (self);
   imu_plot_worker_overview (self->worker, self, self->scene.s0, self->scene.s1, self->cancellable,
@@ -2090,6 +2102,13 @@ imu_plot_get_live (ImuPlot *self)
 {
   g_return_val_if_fail (IMU_IS_PLOT (self), FALSE);
   return self->live;
+}
+
+gint64
+imu_plot_get_live_edge (ImuPlot *self)
+{
+  g_return_val_if_fail (IMU_IS_PLOT (self), 0);
+  return self->streams_ready || self->growing ? self->scene.s1 : 0;
 }
 
 void

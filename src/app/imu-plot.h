@@ -175,6 +175,9 @@ void         imu_plot_reload_events         (ImuPlot     *self);
 void         imu_plot_set_live              (ImuPlot     *self,
                                              gboolean     live);
 gboolean     imu_plot_get_live              (ImuPlot     *self);
+/* The time of the newest sample the plot has read (the right edge a live
+ * plot follows); 0 before the session's streams are read. */
+gint64       imu_plot_get_live_edge         (ImuPlot     *self);
 /**
  * imu_plot_session_grew:
  *

@@ -29,6 +29,9 @@ struct _ImuSessionRow
   GtkWidget  *orientation_badge;
   GtkWidget  *other_badge;
   GtkImage   *sync_icon;
+  GtkWidget  *record_icon;
+  GtkWidget  *state_badge;
+  guint       tick_id;       /* while the session is being recorded */
 
   ImuSyncController *sync_controller;
 };
@@ -86,6 +89,52 @@ update_badges (ImuSessionRow *self)
   gtk_widget_set_visible (self->other_badge, other);
 }
 
+/* The state: a recording shows a red dot and the time since it began,
+ * ticking; an interrupted one says so. */
+static gboolean tick_cb (gpointer user_data);
+
+static void
+update_state (ImuSessionRow *self)
+{
+  ImuSessionState state = self->session != NULL ? imu_session_get_state (self->session) : IMU_SESSION_STATE_COMPLETE;
+  gboolean recording = state == IMU_SESSION_STATE_RECORDING;
+
+  gtk_widget_set_visible (self->record_icon, recording);
+  gtk_widget_set_visible (self->state_badge, state == IMU_SESSION_STATE_INTERRUPTED);
+  if (recording)
+    {
+      gint64 elapsed_us = MAX (g_get_real_time () - imu_session_get_created_us (self->session), 0);
+      g_autofree char *elapsed = imu_format_duration (elapsed_us * 1000);
+
+      gtk_label_set_text (self->duration_label, elapsed);
+      gtk_widget_remove_css_class (GTK_WIDGET (self->duration_label), "dim-label");
+      gtk_widget_add_css_class (GTK_WIDGET (self->duration_label), "error");
+      if (self->tick_id == 0)
+        self->tick_id = g_timeout_add_seconds (1, tick_cb, self);
+    }
+  else
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->duration_label), "error");
+      gtk_widget_add_css_class (GTK_WIDGET (self->duration_label), "dim-label");
+      g_clear_handle_id (&self->tick_id, g_source_remove);
+    }
+}
+
+static gboolean
+tick_cb (gpointer user_data)
+{
+  ImuSessionRow *self = user_data;
+
+  if (self->session == NULL || imu_session_get_state (self->session) != IMU_SESSION_STATE_RECORDING)
+    {
+      self->tick_id = 0;
+      update_state (self);
+      return G_SOURCE_REMOVE;
+    }
+  update_state (self);
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 update (ImuSessionRow *self)
 {
@@ -101,6 +150,7 @@ update (ImuSessionRow *self)
       gtk_label_set_text (self->date_label, "");
       gtk_label_set_text (self->duration_label, "");
       update_badges (self);
+      update_state (self);
       return;
     }
 
@@ -133,6 +183,7 @@ update (ImuSessionRow *self)
   gtk_label_set_text (self->duration_label, duration);
 
   update_badges (self);
+  update_state (self);
 }
 
 static void
@@ -201,6 +252,7 @@ imu_session_row_dispose (GObject *object)
 
   imu_session_row_set_session (self, NULL);
   imu_session_row_set_sync_controller (self, NULL);
+  g_clear_handle_id (&self->tick_id, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), IMU_TYPE_SESSION_ROW);
   /* Children of the template without an id are not bound, so
    * gtk_widget_dispose_template() leaves them: they go here. */
@@ -272,6 +324,8 @@ imu_session_row_class_init (ImuSessionRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ImuSessionRow, orientation_badge);
   gtk_widget_class_bind_template_child (widget_class, ImuSessionRow, other_badge);
   gtk_widget_class_bind_template_child (widget_class, ImuSessionRow, sync_icon);
+  gtk_widget_class_bind_template_child (widget_class, ImuSessionRow, record_icon);
+  gtk_widget_class_bind_template_child (widget_class, ImuSessionRow, state_badge);
   gtk_widget_class_set_css_name (widget_class, "sessionrow");
 }
 
@@ -339,6 +393,28 @@ imu_session_row_set_sync_controller (ImuSessionRow     *self,
   if (controller != NULL)
     g_signal_connect_object (controller, "changed", G_CALLBACK (update_sync), self, G_CONNECT_SWAPPED);
   update_sync (self);
+}
+
+/* The recording indicator and the interrupted badge (for tests). */
+GtkWidget *
+imu_session_row_get_record_icon (ImuSessionRow *self)
+{
+  g_return_val_if_fail (IMU_IS_SESSION_ROW (self), NULL);
+  return self->record_icon;
+}
+
+GtkWidget *
+imu_session_row_get_state_badge (ImuSessionRow *self)
+{
+  g_return_val_if_fail (IMU_IS_SESSION_ROW (self), NULL);
+  return self->state_badge;
+}
+
+const char *
+imu_session_row_get_duration_text (ImuSessionRow *self)
+{
+  g_return_val_if_fail (IMU_IS_SESSION_ROW (self), NULL);
+  return gtk_label_get_text (self->duration_label);
 }
 
 /* The sync state icon (for tests). */

@@ -21,5 +21,8 @@ ImuSession *imu_session_row_get_session (ImuSessionRow *self);
 void        imu_session_row_set_sync_controller (ImuSessionRow     *self,
                                                  ImuSyncController *controller);
 GtkWidget  *imu_session_row_get_sync_icon (ImuSessionRow *self);
+GtkWidget  *imu_session_row_get_record_icon (ImuSessionRow *self);
+GtkWidget  *imu_session_row_get_state_badge (ImuSessionRow *self);
+const char *imu_session_row_get_duration_text (ImuSessionRow *self);
 
 G_END_DECLS

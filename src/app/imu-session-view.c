@@ -4,10 +4,15 @@
  */
 #define G_LOG_DOMAIN "imu-session-view"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "imu-format.h"
 #include "imu-session-view.h"
+
+/* How often the recording bar's elapsed time and stream counts change. */
+#define RECORD_TICK_MS 1000
 
 struct _ImuSessionView
 {
@@ -16,7 +21,10 @@ struct _ImuSessionView
   ImuLibrary        *library;
   ImuSession        *listed;     /* the list's object for this session */
   gulong             listed_changed_id;
+  gulong             listed_state_id;
   ImuSessionDetails *details;    /* NULL while loading */
+  ImuRecording      *recording;  /* the window's, or NULL */
+  guint              record_tick_id;
   GCancellable      *cancellable;
   GSettings         *settings;
   GtkWidget         *plot;
@@ -37,6 +45,17 @@ struct _ImuSessionView
   ImuEventsPage     *events_page;
   ImuDetailsPage    *details_page;
   ImuProfilePage    *profile_page;
+  GtkWidget         *record_bar;
+  GtkImage          *record_icon;
+  GtkLabel          *record_label;
+  GtkWidget         *stats_button;
+  GtkLabel          *stats_label;
+  GtkWidget         *follow_button;
+  GtkWidget         *mark_now_button;
+  GtkPopover        *mark_popover;
+  GtkEntry          *mark_entry;
+  GtkWidget         *stop_button;
+  GtkWidget         *resume_button;
 };
 
 enum {
@@ -467,10 +486,223 @@ zoom_action (GtkWidget  *widget,
     imu_plot_zoom (plot, 1.0 / IMU_PLOT_ZOOM_STEP, view_centre (self));
   else if (g_str_equal (action_name, "session.fit"))
     imu_plot_fit (plot);
+  else if (g_str_equal (action_name, "session.add-marker") && imu_plot_get_live (plot)
+           && imu_session_get_state (self->listed) == IMU_SESSION_STATE_RECORDING)
+    /* Following a recording, a mark is for what is happening now. */
+    imu_session_view_mark_now (self, NULL);
   else if (g_str_equal (action_name, "session.add-marker"))
     imu_events_page_add_marker (self->events_page, view_centre (self));
   else if (g_str_equal (action_name, "session.export"))
     gtk_widget_activate_action (self->plot, "plot.export", NULL);
+}
+
+/* Recording: the bar over the tabs, following the newest samples */
+
+static gboolean
+is_recording (ImuSessionView *self)
+{
+  return self->listed != NULL && imu_session_get_state (self->listed) == IMU_SESSION_STATE_RECORDING;
+}
+
+/* Whether this window's recording writes the shown session (else another
+ * program or window does, and only it can stop it). */
+static gboolean
+is_own_recording (ImuSessionView *self)
+{
+  return self->recording != NULL && self->listed != NULL && imu_recording_get_active (self->recording)
+         && imu_recording_has_session (self->recording, imu_session_get_id (self->listed));
+}
+
+static void
+update_stats (ImuSessionView *self)
+{
+  g_autoptr(GPtrArray) stats = NULL;
+  g_autoptr(GHashTable) issues = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *button = NULL;
+  gint64 id, *count;
+  guint n = 0;
+  double rate = 0;
+
+  if (!is_own_recording (self))
+    return;
+  id = imu_session_get_id (self->listed);
+  stats = imu_recording_dup_stats (self->recording);
+  for (guint i = 0; i < stats->len; i++)
+    {
+      const ImuRecordStreamStats *st = g_ptr_array_index (stats, i);
+
+      if (st->session_id != id)
+        continue;
+      n++;
+      rate += st->rate_hz;
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      /* Translators: one stream of a recording: its name, samples received, effective rate */
+      g_string_append_printf (text, _("%s: %lld samples, %.1f Hz"), st->name, (long long) st->samples, st->rate_hz);
+      if (st->backwards + st->duplicates + st->late > 0)
+        /* Translators: appended to a stream's line: samples with odd times */
+        g_string_append_printf (text, _(", %lld with odd times"),
+                                (long long) (st->backwards + st->duplicates + st->late));
+    }
+  issues = imu_recording_dup_issue_counts (self->recording);
+  if ((count = g_hash_table_lookup (issues, IMU_RECORD_ISSUE_MALFORMED)) != NULL && *count > 0)
+    {
+      g_string_append_c (text, '\n');
+      /* Translators: messages of a recording that could not be read */
+      g_string_append_printf (text, _("Malformed messages: %lld"), (long long) *count);
+    }
+  if ((count = g_hash_table_lookup (issues, IMU_RECORD_ISSUE_NOT_FOUND)) != NULL && *count > 0)
+    {
+      g_string_append_c (text, '\n');
+      /* Translators: requests for another address than the recording's */
+      g_string_append_printf (text, _("Refused requests: %lld"), (long long) *count);
+    }
+  if (text->len == 0)
+    g_string_append (text, _("Nothing has arrived yet."));
+  gtk_label_set_text (self->stats_label, text->str);
+  /* Translators: the button over a recording's per-stream figures */
+  button = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u stream · %.0f Hz", "%u streams · %.0f Hz", n), n, rate);
+  gtk_menu_button_set_label (GTK_MENU_BUTTON (self->stats_button), button);
+}
+
+static void
+update_record_bar (ImuSessionView *self)
+{
+  gboolean recording = is_recording (self);
+  gboolean interrupted = self->listed != NULL
+                         && imu_session_get_state (self->listed) == IMU_SESSION_STATE_INTERRUPTED;
+  gboolean own = is_own_recording (self);
+  const char *origin = self->listed != NULL ? imu_session_get_origin_path (self->listed) : NULL;
+  /* Sensor Logger makes a session per phone: those cannot be resumed. */
+  gboolean resumable = interrupted && origin != NULL && strchr (origin, ':') != NULL
+                       && !g_str_has_prefix (origin, "sensorlogger");
+
+  gtk_widget_set_visible (self->record_bar, recording || interrupted);
+  gtk_widget_set_visible (self->stop_button, own);
+  gtk_widget_set_visible (self->stats_button, own);
+  gtk_widget_set_visible (self->mark_now_button, recording && self->details != NULL);
+  gtk_widget_set_visible (self->follow_button, recording && !imu_plot_get_live (IMU_PLOT (self->plot)));
+  gtk_widget_set_visible (self->resume_button, resumable && (self->recording == NULL || !imu_recording_get_active (self->recording)));
+  /* The action's target is the session: set before the name, so that the
+   * button never names the action without it. */
+  if (resumable)
+    {
+      gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->resume_button),
+                                              g_variant_new_int64 (imu_session_get_id (self->listed)));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->resume_button), "win.resume-recording");
+    }
+  if (recording)
+    {
+      gint64 elapsed_us = MAX (g_get_real_time () - imu_session_get_created_us (self->listed), 0);
+      g_autofree char *elapsed = imu_format_duration (elapsed_us * 1000);
+      g_autofree char *text = NULL;
+
+      gtk_image_set_from_icon_name (self->record_icon, "media-record-symbolic");
+      gtk_widget_add_css_class (GTK_WIDGET (self->record_icon), "error");
+      gtk_widget_remove_css_class (GTK_WIDGET (self->record_icon), "warning");
+      /* Translators: the bar over a session being recorded, with the time since it began */
+      text = own ? g_strdup_printf (_("Recording · %s"), elapsed)
+                 : g_strdup_printf (_("Recording in another program · %s"), elapsed);
+      gtk_label_set_text (self->record_label, text);
+      update_stats (self);
+    }
+  else if (interrupted)
+    {
+      gtk_image_set_from_icon_name (self->record_icon, "dialog-warning-symbolic");
+      gtk_widget_remove_css_class (GTK_WIDGET (self->record_icon), "error");
+      gtk_widget_add_css_class (GTK_WIDGET (self->record_icon), "warning");
+      gtk_label_set_text (self->record_label,
+                          resumable ? _("Interrupted: the recording ended without being stopped. Every committed sample is kept; you can go on recording after a gap.")
+                                    : _("Interrupted: the recording ended without being stopped. Every committed sample is kept."));
+    }
+}
+
+static gboolean
+record_tick_cb (gpointer user_data)
+{
+  ImuSessionView *self = user_data;
+
+  update_record_bar (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+sync_record_tick (ImuSessionView *self)
+{
+  if (is_recording (self) && self->record_tick_id == 0)
+    self->record_tick_id = g_timeout_add (RECORD_TICK_MS, record_tick_cb, self);
+  else if (!is_recording (self))
+    g_clear_handle_id (&self->record_tick_id, g_source_remove);
+  update_record_bar (self);
+}
+
+/* The session grew (a commit of this window's recorder, or another
+ * program's seen by the library's refresh): the plot reads it again from
+ * the library. */
+static void
+session_grew (ImuSessionView *self)
+{
+  if (self->details == NULL)
+    return;
+  if (g_str_equal (gtk_stack_get_visible_child_name (self->signals_stack), "empty"))
+    gtk_stack_set_visible_child_name (self->signals_stack, "plot");
+  imu_plot_session_grew (IMU_PLOT (self->plot));
+}
+
+static void
+listed_state_cb (ImuSessionView *self,
+                 GParamSpec     *pspec,
+                 ImuSession     *listed)
+{
+  const char *name = g_param_spec_get_name (pspec);
+
+  if (g_str_equal (name, "state"))
+    {
+      /* Stopped: the last commit is read, and the view stays where it is. */
+      session_grew (self);
+      sync_record_tick (self);
+    }
+  else if (g_str_equal (name, "end-ns") && is_recording (self) && !is_own_recording (self))
+    session_grew (self);
+}
+
+static void
+recording_committed_cb (ImuSessionView *self)
+{
+  if (is_own_recording (self))
+    session_grew (self);
+  update_record_bar (self);
+}
+
+static void
+plot_live_cb (ImuSessionView *self)
+{
+  update_record_bar (self);
+}
+
+static void
+follow_clicked_cb (ImuSessionView *self)
+{
+  imu_plot_set_live (IMU_PLOT (self->plot), TRUE);
+}
+
+static void
+mark_popover_show_cb (ImuSessionView *self)
+{
+  gtk_editable_set_text (GTK_EDITABLE (self->mark_entry), "");
+  gtk_widget_grab_focus (GTK_WIDGET (self->mark_entry));
+}
+
+/* "Now" is the newest sample in the library: what a person watching the
+ * live plot sees at its right edge. */
+static void
+mark_now_cb (ImuSessionView *self)
+{
+  g_autofree char *label = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->mark_entry))));
+
+  gtk_popover_popdown (self->mark_popover);
+  imu_session_view_mark_now (self, *label != '\0' ? label : NULL);
 }
 
 /* Loading */
@@ -509,11 +741,18 @@ details_loaded_cb (GObject      *object,
                                       streams != NULL && streams->len > 0 ? "plot" : "empty");
   }
   set_plot_session (self, self->details->session);
+  /* A session being recorded shows its newest samples, and follows them. */
+  if (is_recording (self))
+    {
+      gtk_stack_set_visible_child_name (self->signals_stack, "plot");
+      imu_plot_set_live (IMU_PLOT (self->plot), TRUE);
+    }
   imu_events_page_set_session (self->events_page, self->library, self->details->session, self->details->events);
   imu_details_page_set_details (self->details_page, self->details);
   imu_profile_page_set_session (self->profile_page, imu_library_get_path (self->library),
                                 imu_session_get_id (self->details->session));
   set_loading (self, FALSE);
+  sync_record_tick (self);
 }
 
 static gboolean
@@ -545,8 +784,15 @@ imu_session_view_dispose (GObject *object)
     gtk_widget_unparent (child);
   self->plot = NULL;
   if (self->listed != NULL)
-    g_clear_signal_handler (&self->listed_changed_id, self->listed);
+    {
+      g_clear_signal_handler (&self->listed_changed_id, self->listed);
+      g_clear_signal_handler (&self->listed_state_id, self->listed);
+    }
   g_clear_object (&self->listed);
+  g_clear_handle_id (&self->record_tick_id, g_source_remove);
+  if (self->recording != NULL)
+    g_signal_handlers_disconnect_by_data (self->recording, self);
+  g_clear_object (&self->recording);
   g_clear_pointer (&self->details, imu_session_details_free);
   g_clear_object (&self->library);
   g_clear_object (&self->settings);
@@ -610,6 +856,20 @@ imu_session_view_class_init (ImuSessionViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ImuSessionView, events_page);
   gtk_widget_class_bind_template_child (widget_class, ImuSessionView, details_page);
   gtk_widget_class_bind_template_child (widget_class, ImuSessionView, profile_page);
+  gtk_widget_class_bind_template_child (widget_class, ImuSessionView, record_bar);
+  gtk_widget_class_bind_template_child (widget_class, ImuSessionView, record_icon);
+  gtk_widget_class_bind_template_child (widget_class, ImuSessionView, record_label);
+  gtk_widget_class_bind_template_child (widget_class, ImuSessionView, stats_button);
+  gtk_widget_class_bind_template_child (widget_class, ImuSessionView, stats_label);
+  gtk_widget_class_bind_template_child (widget_class, ImuSessionView, follow_button);
+  gtk_widget_class_bind_template_child (widget_class, ImuSessionView, mark_now_button);
+  gtk_widget_class_bind_template_child (widget_class, ImuSessionView, mark_popover);
+  gtk_widget_class_bind_template_child (widget_class, ImuSessionView, mark_entry);
+  gtk_widget_class_bind_template_child (widget_class, ImuSessionView, stop_button);
+  gtk_widget_class_bind_template_child (widget_class, ImuSessionView, resume_button);
+  gtk_widget_class_bind_template_callback (widget_class, follow_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, mark_popover_show_cb);
+  gtk_widget_class_bind_template_callback (widget_class, mark_now_cb);
   gtk_widget_class_bind_template_callback (widget_class, title_editing_cb);
   gtk_widget_class_bind_template_callback (widget_class, row_apply_cb);
   gtk_widget_class_bind_template_callback (widget_class, event_activated_cb);
@@ -649,6 +909,7 @@ imu_session_view_init (ImuSessionView *self)
   g_signal_connect_object (self->plot, "marker-added", G_CALLBACK (plot_marker_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->plot, "marker-changed", G_CALLBACK (plot_marker_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->plot, "selection-changed", G_CALLBACK (plot_selection_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->plot, "notify::live", G_CALLBACK (plot_live_cb), self, G_CONNECT_SWAPPED);
   gtk_box_append (self->signals_box, self->plot);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), FALSE);
 }
@@ -683,11 +944,20 @@ imu_session_view_set_session (ImuSessionView *self,
   g_clear_pointer (&self->details, imu_session_details_free);
   g_set_object (&self->library, library);
   if (self->listed != NULL)
-    g_clear_signal_handler (&self->listed_changed_id, self->listed);
+    {
+      g_clear_signal_handler (&self->listed_changed_id, self->listed);
+      g_clear_signal_handler (&self->listed_state_id, self->listed);
+    }
   g_set_object (&self->listed, session);
   if (session != NULL)
-    self->listed_changed_id = g_signal_connect_object (session, "notify::updated-us",
-                                                       G_CALLBACK (listed_changed_cb), self, 0);
+    {
+      self->listed_changed_id = g_signal_connect_object (session, "notify::updated-us",
+                                                         G_CALLBACK (listed_changed_cb), self, 0);
+      self->listed_state_id = g_signal_connect_object (session, "notify", G_CALLBACK (listed_state_cb), self,
+                                                       G_CONNECT_SWAPPED);
+    }
+  g_clear_handle_id (&self->record_tick_id, g_source_remove);
+  gtk_widget_set_visible (self->record_bar, FALSE);
 
   gtk_label_set_text (self->range_label, "");
   gtk_stack_set_visible_child_name (self->signals_stack, "plot");
@@ -784,4 +1054,60 @@ imu_session_view_edit_field (ImuSessionView *self,
   else if (g_str_equal (field, "notes"))
     set_row_text (self->notes_row, text);
   apply_field (self, field, text);
+}
+
+/**
+ * imu_session_view_set_recording:
+ * @recording: (nullable): the window's recording
+ *
+ * The view follows @recording's commits when it shows one of its sessions,
+ * and offers to stop it. Does not block.
+ */
+void
+imu_session_view_set_recording (ImuSessionView *self,
+                                ImuRecording   *recording)
+{
+  g_return_if_fail (IMU_IS_SESSION_VIEW (self));
+
+  if (self->recording == recording)
+    return;
+  if (self->recording != NULL)
+    g_signal_handlers_disconnect_by_data (self->recording, self);
+  g_set_object (&self->recording, recording);
+  if (recording != NULL)
+    {
+      g_signal_connect_object (recording, "committed", G_CALLBACK (recording_committed_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (recording, "notify::active", G_CALLBACK (update_record_bar), self, G_CONNECT_SWAPPED);
+    }
+  update_record_bar (self);
+}
+
+/**
+ * imu_session_view_mark_now:
+ * @label: (nullable)
+ *
+ * Adds a marker at the newest sample of the session being recorded (the
+ * live plot's right edge), stored off the main thread. Does nothing when
+ * the session is not being recorded or nothing arrived yet.
+ */
+void
+imu_session_view_mark_now (ImuSessionView *self,
+                           const char     *label)
+{
+  gint64 t;
+
+  g_return_if_fail (IMU_IS_SESSION_VIEW (self));
+
+  if (self->details == NULL || !is_recording (self))
+    return;
+  if ((t = imu_plot_get_live_edge (IMU_PLOT (self->plot))) <= 0)
+    return;
+  imu_plot_add_marker (IMU_PLOT (self->plot), t, label);
+}
+
+GtkWidget *
+imu_session_view_get_record_bar (ImuSessionView *self)
+{
+  g_return_val_if_fail (IMU_IS_SESSION_VIEW (self), NULL);
+  return self->record_bar;
 }

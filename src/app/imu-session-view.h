@@ -11,6 +11,7 @@
 #include "imu-library.h"
 #include "imu-plot.h"
 #include "imu-profile-page.h"
+#include "imu-recording.h"
 
 G_BEGIN_DECLS
 
@@ -45,5 +46,15 @@ ImuProfilePage *imu_session_view_get_profile_page (ImuSessionView *self);
 void            imu_session_view_edit_field   (ImuSessionView *self,
                                                const char     *field,
                                                const char     *text);
+
+/* The window's recording (nullable): the view follows its commits and
+ * offers Stop when it shows one of its sessions. */
+void            imu_session_view_set_recording (ImuSessionView *self,
+                                                ImuRecording   *recording);
+/* A marker at the newest sample of the session being recorded. */
+void            imu_session_view_mark_now     (ImuSessionView *self,
+                                               const char     *label);
+/* The bar over the tabs of a session being recorded or interrupted. */
+GtkWidget      *imu_session_view_get_record_bar (ImuSessionView *self);
 
 G_END_DECLS

@@ -5,6 +5,8 @@
 #pragma once
 
 #include "imu-export-dialog.h"
+#include "imu-record-dialog.h"
+#include "imu-recording.h"
 #include "imu-window.h"
 #include "imu-sync-controller.h"
 
@@ -38,6 +40,10 @@ struct _ImuWindow
   guint                 disk_timer;    /* looks at the library's disk now and then */
   GCancellable         *disk_cancellable;
   gboolean              disk_dismissed; /* the banner was closed: not again for this library */
+  ImuRecording         *recording;     /* running (or starting), or NULL */
+  ImuRecordDialog      *record_dialog; /* open, or NULL (it owns itself) */
+  gint64                recording_selected; /* the recording's session shown first */
+  gboolean              quit_confirmed; /* "Stop and Quit" was chosen */
 
   /* Template children */
   GMenuModel           *session_menu;
@@ -62,6 +68,8 @@ struct _ImuWindow
   GtkRevealer          *imports_revealer;
   GtkLabel             *imports_label;
   GtkMenuButton        *sync_button;
+  GtkButton            *record_button;
+  GtkButton            *empty_record_button;
   GtkListBox           *imports_list;
   GtkInfoBar           *disk_banner;   /* the library's disk is below the low-disk setting */
   GtkLabel             *disk_label;
@@ -80,6 +88,12 @@ void imu_window_export_init           (ImuWindow *self);
 void imu_window_export_dispose        (ImuWindow *self);
 /* Export is possible once the selected session is read. */
 void imu_window_export_update_actions (ImuWindow *self);
+
+/* imu-window-record.c */
+void     imu_window_record_init           (ImuWindow *self);
+void     imu_window_record_dispose        (ImuWindow *self);
+void     imu_window_record_update_actions (ImuWindow *self);
+gboolean imu_window_record_close_request  (ImuWindow *self);
 
 /* imu-window.c */
 void imu_window_show_toast          (ImuWindow *self,

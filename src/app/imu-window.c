@@ -565,6 +565,7 @@ open_library (ImuWindow  *self,
   imu_library_load_async (self->library, self->load_cancellable, library_loaded_cb, g_object_ref (self));
   self->disk_dismissed = FALSE;
   check_disk (self);
+  imu_window_record_update_actions (self);
 }
 
 /* Deleting, undoably */
@@ -842,6 +843,9 @@ imu_window_close_request (GtkWindow *window)
 {
   ImuWindow *self = IMU_WINDOW (window);
 
+  /* A recording asks first, and stops before the window goes. */
+  if (imu_window_record_close_request (self))
+    return TRUE;
   save_window_state (self);
   imu_window_flush (self);
 
@@ -858,6 +862,7 @@ imu_window_dispose (GObject *object)
   g_clear_handle_id (&self->disk_timer, g_source_remove);
   g_cancellable_cancel (self->disk_cancellable);
   g_clear_object (&self->disk_cancellable);
+  imu_window_record_dispose (self);
   if (self->load_cancellable != NULL)
     g_cancellable_cancel (self->load_cancellable);
   g_clear_object (&self->load_cancellable);
@@ -918,6 +923,8 @@ imu_window_class_init (ImuWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ImuWindow, row_menu);
   gtk_widget_class_bind_template_child (widget_class, ImuWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, ImuWindow, sync_button);
+  gtk_widget_class_bind_template_child (widget_class, ImuWindow, record_button);
+  gtk_widget_class_bind_template_child (widget_class, ImuWindow, empty_record_button);
   gtk_widget_class_bind_template_child (widget_class, ImuWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, ImuWindow, loading_spinner);
   gtk_widget_class_bind_template_child (widget_class, ImuWindow, empty_title);
@@ -1147,6 +1154,7 @@ imu_window_init (ImuWindow *self)
 
   imu_window_import_init (self);
   imu_window_export_init (self);
+  imu_window_record_init (self);
   update_actions (self);
 
   self->disk_timer = g_timeout_add_seconds (DISK_CHECK_INTERVAL_S, disk_timer_cb, self);

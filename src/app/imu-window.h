@@ -8,6 +8,8 @@
 
 #include "imu-export-dialog.h"
 #include "imu-library.h"
+#include "imu-record-dialog.h"
+#include "imu-recording.h"
 #include "imu-session-view.h"
 
 G_BEGIN_DECLS
@@ -29,6 +31,9 @@ G_DECLARE_FINAL_TYPE (ImuWindow, imu_window, IMU, WINDOW, AdwApplicationWindow)
  *   show-subject (s)             show a subject's sessions over time
  *   show-subjects                the same for the selected session's
  *                                subject (or the first subject)
+ *   record                       open the Record dialog (imu-window-record.c)
+ *   stop-recording               stop the running recording
+ *   resume-recording (x)         go on recording an interrupted session
  */
 
 ImuWindow      *imu_window_new            (GtkApplication *application);
@@ -66,6 +71,9 @@ guint           imu_window_get_n_imports  (ImuWindow  *self);
 AdwMessageDialog *imu_window_get_dialog   (ImuWindow  *self);
 /* The export dialog open now, or NULL. */
 ImuExportDialog *imu_window_get_export_dialog (ImuWindow *self);
+/* The running recording, or NULL; the Record dialog open now, or NULL. */
+ImuRecording   *imu_window_get_recording  (ImuWindow  *self);
+ImuRecordDialog *imu_window_get_record_dialog (ImuWindow *self);
 /* Commits pending deletions and waits for running imports to stop; the
  * application is held until both are done. Called when the window closes. */
 void            imu_window_flush          (ImuWindow  *self);

@@ -20,6 +20,7 @@
 
 #include <inttypes.h>
 #include <string.h>
+#include <sys/statvfs.h>
 
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
@@ -113,6 +114,7 @@ struct _ImuRecorder
 
   GThread               *thread;
   ImuStore              *store;         /* the thread's */
+  gint64                 last_avail;    /* the thread's: free bytes at the last check */
 };
 
 G_DEFINE_FINAL_TYPE (ImuRecorder, imu_recorder, G_TYPE_OBJECT)
@@ -564,6 +566,49 @@ fail_done:
   return FALSE;
 }
 
+/* The margin on @dir's file system, and whether its free space is above
+ * it; unknown space passes. */
+static gboolean
+check_room (ImuRecorder *self,
+            gboolean     starting,
+            GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (self->library_path);
+  struct statvfs st;
+  gint64 avail, total, margin;
+
+  if (statvfs (dir, &st) != 0)
+    return TRUE;
+  avail = (gint64) st.f_bavail * (gint64) st.f_frsize;
+  total = (gint64) st.f_blocks * (gint64) st.f_frsize;
+  margin = MIN (IMU_RECORD_DISK_MARGIN, total / 4);
+  /* The next commit may take what the last one took, and a checkpoint
+   * moves the WAL's pages into the file at once: room for twice the last
+   * growth is kept on top of the margin. */
+  if (!starting && self->last_avail > avail)
+    margin += 2 * (self->last_avail - avail);
+  self->last_avail = avail;
+  if (avail >= margin)
+    return TRUE;
+  {
+    g_autofree char *have = g_format_size ((guint64) MAX (avail, 0));
+    g_autofree char *keep = g_format_size ((guint64) margin);
+
+    if (starting)
+      g_set_error (error, IMU_RECORD_ERROR, IMU_RECORD_ERROR_DISK_FULL,
+                   _("The disk of %s has %s free, and a recording keeps at least %s free: "
+                     "nothing was recorded; free some space first."),
+                   self->library_path, have, keep);
+    else
+      g_set_error (error, IMU_RECORD_ERROR, IMU_RECORD_ERROR_DISK_FULL,
+                   _("The disk of %s is nearly full (%s free; a recording keeps %s free): "
+                     "the recording stopped, and everything received until now is kept. "
+                     "Free some space to record again."),
+                   self->library_path, have, keep);
+  }
+  return FALSE;
+}
+
 static void
 release_locks (ImuRecorder *self)
 {
@@ -581,12 +626,15 @@ recorder_worker (gpointer data)
 {
   ImuRecorder *self = data;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GError) low_disk = NULL;
   gboolean ok;
 
-  self->store = imu_store_open (self->library_path, &error);
+  /* Below the margin nothing starts: not even the session row. */
+  ok = check_room (self, TRUE, &error)
+       && (self->store = imu_store_open (self->library_path, &error)) != NULL;
   /* Every commit of a recording is durable: a power cut keeps it. The
    * store opens every connection so; a recording does not rely on that. */
-  ok = self->store != NULL
+  ok = ok
        && imu_store_exec (self->store, "PRAGMA synchronous = FULL", &error)
        && cycle (self, FALSE, &error);
 
@@ -618,6 +666,23 @@ recorder_worker (gpointer data)
         self->commit_func (self->commit_data);
       if (stopping)
         break;
+      /* The disk running out: stop cleanly now, while the finishing
+       * commit (the audit row, the state) still has room. What arrives
+       * meanwhile goes in with it. */
+      if (ok && !check_room (self, FALSE, &low_disk))
+        {
+          ok = cycle (self, TRUE, &error);
+          if (ok && self->commit_func != NULL)
+            self->commit_func (self->commit_data);
+          if (ok)
+            {
+              g_mutex_lock (&self->mutex);
+              self->failed = TRUE;
+              self->error = g_steal_pointer (&low_disk);
+              g_mutex_unlock (&self->mutex);
+            }
+          break;
+        }
     }
 
   release_locks (self);

@@ -23,6 +23,7 @@ typedef enum {
   IMU_RECORD_ERROR_LISTEN,    /* the port cannot be opened */
   IMU_RECORD_ERROR_RECORDING, /* the session is being recorded by another program */
   IMU_RECORD_ERROR_FAILED,
+  IMU_RECORD_ERROR_DISK_FULL, /* the library's disk is below the recording's margin */
 } ImuRecordError;
 
 GQuark imu_record_error_quark (void);
@@ -41,6 +42,13 @@ GQuark imu_record_error_quark (void);
 
 /* Issue details kept per code. */
 #define IMU_RECORD_KEPT_ISSUES 5
+
+/* The free space a recording keeps on the library's file system: it does
+ * not start below it, and stops cleanly (sessions complete, everything
+ * committed) when a commit leaves less, so that SQLite never meets a full
+ * disk halfway through a commit. On a small file system (a memory card, a
+ * tmpfs) the margin is a quarter of its size instead. */
+#define IMU_RECORD_DISK_MARGIN (G_GINT64_CONSTANT (16) * 1024 * 1024)
 
 /* The commit interval: default and floor, in milliseconds. */
 #define IMU_RECORD_COMMIT_INTERVAL_MS     1000
@@ -124,6 +132,8 @@ void         imu_recorder_set_commit_func (ImuRecorder           *self,
  *
  * Opens the library on the recorder's own thread and, with @one_session,
  * commits the session row in state `recording`. Blocks until that is done.
+ * Fails with %IMU_RECORD_ERROR_DISK_FULL when the library's disk has less
+ * free than IMU_RECORD_DISK_MARGIN.
  */
 gboolean     imu_recorder_start          (ImuRecorder  *self,
                                           gboolean      one_session,
@@ -193,8 +203,10 @@ GArray      *imu_recorder_dup_session_ids (ImuRecorder *self);
  *
  * Writes what arrived, marks each session `complete` with its audit row
  * and commits, then closes the library. Blocking. After an error during
- * the recording (the disk full) the sessions are `interrupted` and that
- * error is returned.
+ * the recording (a store error) the sessions are `interrupted` and that
+ * error is returned; after the disk fell below IMU_RECORD_DISK_MARGIN the
+ * sessions were finished (`complete`) and %IMU_RECORD_ERROR_DISK_FULL,
+ * which says so, is returned.
  */
 gboolean     imu_recorder_stop           (ImuRecorder  *self,
                                           GError      **error);
