@@ -1,4 +1,4 @@
--- 0008: what two libraries need to merge their edits of one session
+-- 0007: what two libraries need to merge their edits of one session
 -- (docs/sync.md, "When two libraries edit the same session"): when each
 -- metadata field was last edited, a stable id and an edit time for every
 -- event, the events deleted, and which version of a target's manifest was
