@@ -1145,7 +1145,7 @@ test_sidebar_width (void)
   sidebar = gtk_widget_get_ancestor (GTK_WIDGET (window->sidebar_stack), GTK_TYPE_BOX);
   before = gtk_widget_get_width (sidebar);
   g_test_message ("sidebar width before: %d", before);
-  g_assert_cmpint (before, ==, 340);
+  g_assert_cmpint (before, ==, 360);
 
   id = gui_test_add_session (store, "A very long title that a coach typed after a long day of training on the track "
                              "in the rain, with notes", "", NULL, MAY_1 + 86400 * NS, 60 * NS);
