@@ -31,6 +31,7 @@
 #include <nettle/sha2.h>
 
 #include "imu-bundle.h"
+#include "imu-comparison-store.h"
 #include "imu-export-csv.h"
 #include "imu-json.h"
 #include "imu-time.h"
@@ -675,6 +676,19 @@ imu_bundle_write (ImuStore          *store,
   json_object_set_string_member (manifest, "generator", "IMU Studio " IMU_VERSION);
   json_object_set_object_member (manifest, "session", session_to_json (session));
   json_object_set_array_member (manifest, "streams", streams_json);
+  {
+    /* The saved comparisons the session is part of (docs/bundle.md). */
+    g_autoptr(GError) local_error = NULL;
+    JsonNode *comparisons = imu_comparison_store_session_json (store, session_id, &local_error);
+
+    if (comparisons != NULL)
+      json_object_set_member (manifest, "comparisons", comparisons);
+    else if (local_error != NULL)
+      {
+        g_propagate_error (error, g_steal_pointer (&local_error));
+        goto out;
+      }
+  }
   files_json = json_array_new ();
   for (guint i = 0; i < files->len; i++)
     {
@@ -1932,6 +1946,20 @@ finish_import (Reader *r, GError **error)
     return FALSE;
   if (r->profile != NULL && !apply_profile (r, error))
     return FALSE;
+  if (json_object_has_member (r->manifest, "comparisons"))
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      /* Those whose sessions are now all in the library come back. */
+      if (!imu_comparison_store_restore_json (r->store, json_object_get_member (r->manifest, "comparisons"),
+                                              NULL, &local_error))
+        {
+          if (local_error->domain == IMU_COMPARE_ERROR)
+            return bad_manifest (r, error, local_error->message);
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+    }
   /* The session's own times, as the bundle has them (the insert stamped
    * them with now). */
   member_int (so, "created_us", &created);
