@@ -138,6 +138,7 @@ typedef struct {
   PangoContext    *pango;
   PangoFontDescription *label_font;
   GHashTable      *labels;        /* text → PangoLayout, reset when big */
+  struct _ImuPlotCompare *compare; /* overlays (imu-plot-compare.c); NULL but in a comparison */
 } ImuPlotScene;
 
 void         imu_plot_scene_init     (ImuPlotScene *scene);
@@ -415,6 +416,17 @@ void     imu_plot_show_rename       (ImuPlot *self, gint64 event_id);
 /* imu-plot-panel.c: the selection's side panel */
 GtkWidget *imu_plot_panel_new       (ImuPlot *self);
 void       imu_plot_panel_update    (ImuPlot *self);
+
+/* imu-plot-compare.c: other sessions drawn over the lanes (a comparison) */
+typedef struct _ImuPlotCompare ImuPlotCompare;
+void       imu_plot_compare_free         (ImuPlot *self);
+/* In a comparison: one lane per channel of the compared stream. */
+void       imu_plot_compare_split_lanes  (ImuPlot *self);
+/* Fetches what the overlays need for the view; cheap when they have it. */
+void       imu_plot_compare_ensure_data  (ImuPlot *self);
+void       imu_plot_compare_draw_lane    (ImuPlotScene *scene, const ImuPlotGeometry *geom,
+                                          ImuPlotPainter *painter, guint lane);
+gboolean   imu_plot_compare_is_idle      (ImuPlot *self);
 
 /* For tests and the benchmark: TRUE when no data is being fetched and the
  * view's data has arrived; the lane's data area in widget coordinates. */

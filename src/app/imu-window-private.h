@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include "imu-compare-view.h"
 #include "imu-export-dialog.h"
 #include "imu-window.h"
 #include "imu-sync-controller.h"
@@ -56,6 +57,7 @@ struct _ImuWindow
   GtkStack             *content_stack;
   GtkBox               *session_box;
   ImuSessionView       *session_view;  /* made on first use */
+  ImuCompareView       *compare_view;   /* made on first use (imu-window-compare.c) */
   GtkRevealer          *imports_revealer;
   GtkLabel             *imports_label;
   GtkMenuButton        *sync_button;
@@ -75,6 +77,9 @@ void imu_window_export_init           (ImuWindow *self);
 void imu_window_export_dispose        (ImuWindow *self);
 /* Export is possible once the selected session is read. */
 void imu_window_export_update_actions (ImuWindow *self);
+
+/* imu-window-compare.c: Compare With…, saved comparisons */
+void imu_window_compare_init          (ImuWindow *self);
 
 /* imu-window.c */
 void imu_window_show_toast          (ImuWindow *self,

@@ -931,6 +931,7 @@ imu_window_init (ImuWindow *self)
 
   imu_window_import_init (self);
   imu_window_export_init (self);
+  imu_window_compare_init (self);
   update_actions (self);
 }
 
