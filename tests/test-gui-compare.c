@@ -121,7 +121,30 @@ test_compare_view (void)
   gui_test_iterate_ms (100);
   g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "compare-with"));
 
-  open_pair (window, a, b);
+  /* As a person does: Compare With… on the selected session, the other ticked. */
+  g_action_group_activate_action (G_ACTION_GROUP (window), "compare-with", NULL);
+  {
+    g_autoptr(GList) toplevels = NULL;
+    AdwMessageDialog *dialog = NULL;
+    g_autoptr(GPtrArray) checks = NULL;
+
+    gui_test_iterate_ms (100);
+    toplevels = gtk_window_list_toplevels ();
+    for (GList *l = toplevels; l != NULL; l = l->next)
+      if (ADW_IS_MESSAGE_DIALOG (l->data))
+        dialog = l->data;
+    g_assert_nonnull (dialog);
+    checks = gui_test_find_all (GTK_WIDGET (dialog), GTK_TYPE_CHECK_BUTTON);
+    /* Every session but the selected one. */
+    g_assert_cmpuint (checks->len, ==, 1);
+    g_assert_cmpstr (gtk_check_button_get_label (g_ptr_array_index (checks, 0)), ==, "Wrist");
+    g_assert_false (adw_message_dialog_get_response_enabled (dialog, "compare"));
+    gtk_check_button_set_active (g_ptr_array_index (checks, 0), TRUE);
+    g_assert_true (adw_message_dialog_get_response_enabled (dialog, "compare"));
+    /* The dialog closes itself after its response. */
+    adw_message_dialog_response (dialog, "compare");
+    gui_test_iterate_ms (50);
+  }
   view = find_view (window);
   plot = IMU_PLOT (imu_compare_view_get_plot (view));
   gui_test_wait_for (imu_compare_view_get_n_sessions (view) == 2 && view_ready (view), 20000, "the comparison");
@@ -137,6 +160,14 @@ test_compare_view (void)
   found = imu_compare_view_get_offset (view, 1);
   g_test_message ("offset found %" G_GINT64_FORMAT " ns, expected %" G_GINT64_FORMAT, found, -D_NS);
   g_assert_cmpint (llabs (found + D_NS), <, 10000000);
+  /* And shown so, in seconds. */
+  {
+    g_autoptr(GPtrArray) spins = gui_test_find_all (GTK_WIDGET (view), GTK_TYPE_SPIN_BUTTON);
+
+    g_assert_cmpuint (spins->len, ==, 1);
+    g_assert_cmpfloat (fabs (gtk_spin_button_get_value (g_ptr_array_index (spins, 0)) - (double) found / 1e9), <, 1e-9);
+    g_assert_cmpfloat (fabs (gtk_spin_button_get_value (g_ptr_array_index (spins, 0)) + 7.25), <, 0.010);
+  }
   {
     g_autofree char *text = gui_test_collect_text (GTK_WIDGET (view));
 
