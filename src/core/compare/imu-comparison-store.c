@@ -268,8 +268,10 @@ insert_members (ImuStore *store, const ImuSavedComparison *saved, GError **error
       sqlite3_reset (stmt);
       if (rc == SQLITE_CONSTRAINT_FOREIGNKEY || rc == SQLITE_CONSTRAINT)
         {
-          g_set_error (error, IMU_COMPARE_ERROR, IMU_COMPARE_ERROR_ARGUMENT,
-                       _("there is no session %" G_GINT64_FORMAT " to compare"), m->session_id);
+          g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, m->session_id);
+
+          /* TRANSLATORS: %s is a session id */
+          g_set_error (error, IMU_COMPARE_ERROR, IMU_COMPARE_ERROR_ARGUMENT, _("there is no session %s to compare"), id);
           return FALSE;
         }
       if (rc != SQLITE_DONE)
@@ -321,8 +323,10 @@ save_locked (ImuStore *store, ImuSavedComparison *saved, GError **error)
     saved->id = sqlite3_last_insert_rowid (imu_store_get_db (store));
   else if (sqlite3_changes (imu_store_get_db (store)) == 0)
     {
+      g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, saved->id);
+
       g_set_error (error, IMU_COMPARE_ERROR, IMU_COMPARE_ERROR_NOT_FOUND,
-                   _("no saved comparison %" G_GINT64_FORMAT), saved->id);
+                   _("no saved comparison “%s” (imu compare --list shows them)"), id);
       return FALSE;
     }
   else
@@ -398,8 +402,10 @@ imu_comparison_store_delete (ImuStore  *store,
     return imu_store_fail (store, rc, "deleting a comparison", error);
   if (sqlite3_changes (imu_store_get_db (store)) == 0)
     {
+      g_autofree char *id_text = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+
       g_set_error (error, IMU_COMPARE_ERROR, IMU_COMPARE_ERROR_NOT_FOUND,
-                   _("no saved comparison %" G_GINT64_FORMAT), id);
+                   _("no saved comparison “%s” (imu compare --list shows them)"), id_text);
       return FALSE;
     }
   return TRUE;
