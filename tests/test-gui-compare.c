@@ -92,6 +92,14 @@ open_pair (ImuWindow *window, gint64 a, gint64 b)
                                   g_variant_new_fixed_array (G_VARIANT_TYPE_INT64, ids, 2, sizeof (gint64)));
 }
 
+static guint
+count_rows (AdwMessageDialog *dialog)
+{
+  g_autoptr(GPtrArray) rows = gui_test_find_all (GTK_WIDGET (dialog), ADW_TYPE_ACTION_ROW);
+
+  return rows->len;
+}
+
 static void
 test_compare_view (void)
 {
@@ -131,7 +139,8 @@ test_compare_view (void)
     gui_test_iterate_ms (100);
     toplevels = gtk_window_list_toplevels ();
     for (GList *l = toplevels; l != NULL; l = l->next)
-      if (ADW_IS_MESSAGE_DIALOG (l->data))
+      if (ADW_IS_MESSAGE_DIALOG (l->data)
+          && g_strcmp0 (adw_message_dialog_get_heading (l->data), "Compare With") == 0)
         dialog = l->data;
     g_assert_nonnull (dialog);
     checks = gui_test_find_all (GTK_WIDGET (dialog), GTK_TYPE_CHECK_BUTTON);
@@ -215,7 +224,34 @@ test_compare_view (void)
   open_pair (window, a, b);
   gui_test_wait_for (imu_compare_view_get_saved_id (view) == 0 && view_ready (view), 20000, "a new comparison");
   g_assert_cmpint (imu_compare_view_get_offset (view, 1), ==, -D_NS);
-  g_action_group_activate_action (G_ACTION_GROUP (window), "open-comparison", g_variant_new_int64 (saved_id));
+  /* Reopened from the main menu's Saved Comparisons… */
+  g_action_group_activate_action (G_ACTION_GROUP (window), "comparisons", NULL);
+  {
+    g_autoptr(GList) toplevels = NULL;
+    g_autoptr(GPtrArray) rows = NULL;
+    g_autoptr(GPtrArray) buttons = NULL;
+    AdwMessageDialog *dialog = NULL;
+
+    gui_test_iterate_ms (50);
+    toplevels = gtk_window_list_toplevels ();
+    for (GList *l = toplevels; l != NULL; l = l->next)
+      if (ADW_IS_MESSAGE_DIALOG (l->data)
+          && g_strcmp0 (adw_message_dialog_get_heading (l->data), "Saved Comparisons") == 0)
+        dialog = l->data;
+    g_assert_nonnull (dialog);
+    gui_test_wait_for (count_rows (dialog) == 1, 10000, "the saved comparisons");
+    rows = gui_test_find_all (GTK_WIDGET (dialog), ADW_TYPE_ACTION_ROW);
+    g_assert_cmpstr (adw_preferences_row_get_title (g_ptr_array_index (rows, 0)), ==, "Chest and wrist");
+    g_assert_cmpstr (adw_action_row_get_subtitle (g_ptr_array_index (rows, 0)), ==, "Chest vs Wrist");
+    buttons = gui_test_find_all (GTK_WIDGET (g_ptr_array_index (rows, 0)), GTK_TYPE_BUTTON);
+    for (guint i = 0; i < buttons->len; i++)
+      if (g_strcmp0 (gtk_button_get_label (g_ptr_array_index (buttons, i)), "_Open") == 0)
+        {
+          /* The dialog closes: its rows go. */
+          g_signal_emit_by_name (g_ptr_array_index (buttons, i), "clicked");
+          break;
+        }
+  }
   gui_test_wait_for (imu_compare_view_get_saved_id (view) == saved_id && view_ready (view), 20000,
                      "the saved comparison");
   g_assert_cmpint (imu_compare_view_get_offset (view, 1), ==, found);
