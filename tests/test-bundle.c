@@ -955,6 +955,115 @@ test_allow_duplicate (Fixture *f, gconstpointer data)
   g_assert_cmpint (imu_store_count_sessions (f->a, NULL), ==, 2);
 }
 
+/* A saved comparison travels in the bundles of its sessions: the manifest
+ * of each carries it; importing the first bundle into another library
+ * leaves it waiting, importing the second brings it back (same uuid,
+ * title, streams and offsets, on the new session ids), once. */
+static void
+test_comparison (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuImportResult) copy = NULL;
+  g_autoptr(ImuImportResult) ra = NULL;
+  g_autoptr(ImuImportResult) rb = NULL;
+  g_autoptr(ImuImportResult) again = NULL;
+  g_autoptr(ImuSavedComparison) saved = imu_saved_comparison_new ("Left vs right", "xcorr");
+  g_autoptr(ImuStore) b = new_library ();
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *second = g_build_filename (f->dir, "copy.imub", NULL);
+  g_autofree char *first = g_build_filename (f->dir, "first.imub", NULL);
+  g_autofree char *copy_uuid = NULL;
+  ImuImportOptions options = { .allow_duplicate = TRUE };
+  JsonArray *comparisons;
+  JsonObject *c;
+
+  /* A second session: the first one again, under a new uuid. */
+  copy = imu_bundle_import (f->a, f->bundle, &options, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  copy_uuid = g_strdup (copy->uuid);
+  imu_saved_comparison_add_member (saved, f->id, "accelerometer", 0);
+  imu_saved_comparison_add_member (saved, copy->session_id, "accelerometer", -1500000000);
+  g_assert_true (imu_comparison_store_save (f->a, saved, &error));
+  g_assert_no_error (error);
+  g_assert_true (imu_bundle_write (f->a, f->id, first, IMU_BUNDLE_ARCHIVE_TAR_ZSTD, NULL, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (imu_bundle_write (f->a, copy->session_id, second, IMU_BUNDLE_ARCHIVE_ZIP, NULL, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  /* The manifest says so, by session uuid. */
+  entries = read_entries (first);
+  root = manifest_root (entries);
+  comparisons = json_object_get_array_member (json_node_get_object (root), "comparisons");
+  g_assert_cmpuint (json_array_get_length (comparisons), ==, 1);
+  c = json_array_get_object_element (comparisons, 0);
+  g_assert_cmpstr (json_object_get_string_member (c, "uuid"), ==, saved->uuid);
+  g_assert_cmpstr (json_object_get_string_member (c, "title"), ==, "Left vs right");
+  g_assert_cmpstr (json_object_get_string_member (c, "align"), ==, "xcorr");
+  {
+    JsonArray *m = json_object_get_array_member (c, "sessions");
+
+    g_assert_cmpuint (json_array_get_length (m), ==, 2);
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (m, 0), "uuid"), ==, UUID);
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (m, 1), "uuid"), ==, copy_uuid);
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (m, 1), "stream"), ==, "accelerometer");
+    g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (m, 1), "offset_ns"), ==, -1500000000);
+  }
+
+  /* The copy's bundle first: its comparison waits for the other session. */
+  rb = imu_import_path (b, second, NULL, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (b, "SELECT count(*) FROM comparisons"), ==, 0);
+  ra = imu_import_path (b, first, NULL, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  list = imu_comparison_store_list (b, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 1);
+  {
+    const ImuSavedComparison *l = g_ptr_array_index (list, 0);
+
+    g_assert_cmpstr (l->uuid, ==, saved->uuid);
+    g_assert_cmpstr (l->title, ==, "Left vs right");
+    g_assert_cmpstr (l->align, ==, "xcorr");
+    g_assert_cmpint (l->created_us, ==, saved->created_us);
+    g_assert_cmpuint (l->n_members, ==, 2);
+    g_assert_cmpint (l->members[0].session_id, ==, ra->session_id);
+    g_assert_cmpint (l->members[0].offset_ns, ==, 0);
+    g_assert_cmpint (l->members[1].session_id, ==, rb->session_id);
+    g_assert_cmpint (l->members[1].offset_ns, ==, -1500000000);
+    g_assert_cmpstr (l->members[1].stream_name, ==, "accelerometer");
+  }
+
+  /* Once: a copy of a session imported again brings no second one. */
+  again = imu_bundle_import (b, first, &options, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (b, "SELECT count(*) FROM comparisons"), ==, 1);
+  g_assert_cmpint (query_int (b, "SELECT count(*) FROM comparison_members"), ==, 2);
+}
+
+/* A "comparisons" member that is not what docs/bundle.md says refuses the
+ * bundle, and nothing of it lands. */
+static void
+test_bad_comparison (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GPtrArray) entries = read_entries (f->bundle);
+  g_autoptr(JsonNode) root = manifest_root (entries);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) b = new_library ();
+  g_autoptr(ImuImportResult) result = NULL;
+  g_autofree char *bad = g_build_filename (f->dir, "bad.imub", NULL);
+
+  json_object_set_string_member (json_node_get_object (root), "comparisons", "all of them");
+  set_manifest (entries, root);
+  write_entries (bad, entries);
+  result = imu_bundle_import (b, bad, NULL, NULL, NULL, NULL, NULL, &error);
+  g_assert_null (result);
+  g_assert_error (error, IMU_BUNDLE_ERROR, IMU_BUNDLE_ERROR_BAD_MANIFEST);
+  g_assert_nonnull (strstr (error->message, "comparisons: not an array"));
+  g_assert_cmpint (imu_store_count_sessions (b, NULL), ==, 0);
+}
+
 /* One import = one audit row, for bundles too: a refused bundle keeps a
  * failure row (written after the rollback), a good one a single row. */
 static void
@@ -1067,6 +1176,10 @@ main (int argc, char **argv)
               fixture_setup, test_uuid_case, fixture_teardown);
   g_test_add ("/core/bundle/allow-duplicate", Fixture, GINT_TO_POINTER (IMU_BUNDLE_ARCHIVE_TAR_ZSTD),
               fixture_setup, test_allow_duplicate, fixture_teardown);
+  g_test_add ("/core/bundle/comparison", Fixture, GINT_TO_POINTER (IMU_BUNDLE_ARCHIVE_TAR_ZSTD),
+              fixture_setup, test_comparison, fixture_teardown);
+  g_test_add ("/core/bundle/bad/comparison", Fixture, GINT_TO_POINTER (IMU_BUNDLE_ARCHIVE_TAR_ZSTD),
+              fixture_setup, test_bad_comparison, fixture_teardown);
   for (guint i = 0; i < G_N_ELEMENTS (bad_cases); i++)
     g_test_add (bad_cases[i].path, Fixture, &bad_cases[i], fixture_setup, test_bad, fixture_teardown);
   return g_test_run ();

@@ -2029,6 +2029,153 @@ test_list_with_profile (void)
   g_assert_nonnull (strstr (bad.err, "--with-profile"));
 }
 
+/* ---- imu compare --save, --list, --open, --delete; bundles ---- */
+
+/* The fixture with every time 2.5 s later: aligned by start, its offset
+ * on the fixture's clock is −2.5 s. */
+static char *
+write_shifted_fixture (const char *name)
+{
+  g_autofree char *text = fixture_text ();
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  GString *s = g_string_new (lines[0]);
+
+  g_string_append_c (s, '\n');
+  for (guint i = 1; lines[i] != NULL && *lines[i] != '\0'; i++)
+    {
+      /* "1551178506.0100,…" → "1551178508.5100,…" */
+      gint64 whole = g_ascii_strtoll (lines[i], NULL, 10);
+      const char *rest = strchr (lines[i], '.');
+      int frac = (int) g_ascii_strtoll (rest + 1, NULL, 10) + 5000;
+
+      g_string_append_printf (s, "%" G_GINT64_FORMAT ".%04d%s\n", whole + 2 + frac / 10000, frac % 10000,
+                              strchr (rest, ','));
+    }
+  {
+    g_autofree char *shifted = g_string_free (s, FALSE);
+
+    return imu_test_write_file (name, shifted, -1);
+  }
+}
+
+static JsonObject *
+only_comparison (JsonNode *root)
+{
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (root));
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (root)), ==, 1);
+  return json_array_get_object_element (json_node_get_array (root), 0);
+}
+
+static gint64
+member_offset (JsonObject *comparison, guint i)
+{
+  JsonArray *sessions = json_object_get_array_member (comparison, "sessions");
+
+  return json_object_get_int_member (json_array_get_object_element (sessions, i), "offset_ns");
+}
+
+static void
+test_compare_saved (void)
+{
+  g_autofree char *library = library_with_fixture (NULL);
+  g_autofree char *shifted = write_shifted_fixture ("shifted.csv");
+  g_autofree char *dir = imu_test_tmpdir ();
+  g_autofree char *bundle1 = g_build_filename (dir, "one.imub", NULL);
+  g_autofree char *bundle2 = g_build_filename (dir, "two.imub", NULL);
+  g_autofree char *other = imu_test_library_path ();
+  g_auto(Run) run = { 0 };
+
+  run_imu (&run, "--library", library, "import", "--title", "Later", shifted);
+  g_assert_cmpint (run.status, ==, EXIT_OK);
+  run_clear (&run);
+
+  run_imu (&run, "--library", library, "compare", "1", "2", "--save", "Pair");
+  g_assert_cmpint (run.status, ==, EXIT_OK);
+  g_assert_nonnull (strstr (run.out, "2 “Later” (accelerometer, 100 Hz): -2.500 s\n"));
+  g_assert_nonnull (strstr (run.out, "Saved as comparison 1 (imu compare --open 1)\n"));
+  run_clear (&run);
+
+  run_imu (&run, "--library", library, "compare", "--list");
+  g_assert_cmpint (run.status, ==, EXIT_OK);
+  g_assert_cmpstr (run.out, ==, "1  “Pair”  sessions 1, 2 (-2.500 s)\n");
+  run_clear (&run);
+
+  run_imu (&run, "--library", library, "compare", "--list", "--json");
+  g_assert_cmpint (run.status, ==, EXIT_OK);
+  {
+    g_autoptr(JsonNode) root = parse_json (run.out);
+    JsonObject *c = only_comparison (root);
+
+    g_assert_cmpint (json_object_get_int_member (c, "id"), ==, 1);
+    g_assert_cmpstr (json_object_get_string_member (c, "title"), ==, "Pair");
+    g_assert_cmpstr (json_object_get_string_member (c, "align"), ==, "start");
+    g_assert_cmpint (member_offset (c, 0), ==, 0);
+    g_assert_cmpint (member_offset (c, 1), ==, G_GINT64_CONSTANT (-2500000000));
+  }
+  run_clear (&run);
+
+  /* Reopened with its offset, whatever the starts say. */
+  run_imu (&run, "--library", library, "compare", "--open", "1", "--json");
+  g_assert_cmpint (run.status, ==, EXIT_OK);
+  {
+    g_autoptr(JsonNode) root = parse_json (run.out);
+
+    g_assert_cmpstr (json_object_get_string_member (json_node_get_object (root), "align"), ==, "offset");
+    g_assert_cmpint (member_offset (json_node_get_object (root), 1), ==, G_GINT64_CONSTANT (-2500000000));
+  }
+  run_clear (&run);
+
+  /* Both sessions bundled, imported into another library: the comparison
+   * comes along. */
+  run_imu (&run, "--library", library, "export", "1", "--format", "bundle", "-o", bundle1);
+  g_assert_cmpint (run.status, ==, EXIT_OK);
+  run_clear (&run);
+  run_imu (&run, "--library", library, "export", "2", "--format", "bundle", "-o", bundle2);
+  g_assert_cmpint (run.status, ==, EXIT_OK);
+  run_clear (&run);
+  run_imu (&run, "--library", other, "import", bundle1);
+  g_assert_cmpint (run.status, ==, EXIT_OK);
+  run_clear (&run);
+  run_imu (&run, "--library", other, "compare", "--list", "--json");
+  g_assert_cmpstr (run.out, ==, "[]\n");
+  run_clear (&run);
+  run_imu (&run, "--library", other, "import", bundle2);
+  g_assert_cmpint (run.status, ==, EXIT_OK);
+  run_clear (&run);
+  run_imu (&run, "--library", other, "compare", "--list", "--json");
+  g_assert_cmpint (run.status, ==, EXIT_OK);
+  {
+    g_autoptr(JsonNode) root = parse_json (run.out);
+    JsonObject *c = only_comparison (root);
+
+    g_assert_cmpstr (json_object_get_string_member (c, "title"), ==, "Pair");
+    g_assert_cmpint (member_offset (c, 1), ==, G_GINT64_CONSTANT (-2500000000));
+  }
+  run_clear (&run);
+
+  /* Mistakes. */
+  run_imu (&run, "--library", library, "compare", "--open", "7");
+  g_assert_cmpint (run.status, ==, EXIT_NOT_FOUND);
+  g_assert_nonnull (strstr (run.err, "no saved comparison “7”"));
+  run_clear (&run);
+  run_imu (&run, "--library", library, "compare", "--list", "1", "2");
+  g_assert_cmpint (run.status, ==, EXIT_USAGE);
+  run_clear (&run);
+  run_imu (&run, "--library", library, "compare", "--open", "1", "--align", "xcorr");
+  g_assert_cmpint (run.status, ==, EXIT_USAGE);
+  run_clear (&run);
+  run_imu (&run, "--library", library, "compare", "1", "2", "--save", " ");
+  g_assert_cmpint (run.status, ==, EXIT_USAGE);
+  run_clear (&run);
+
+  run_imu (&run, "--library", library, "compare", "--delete", "1");
+  g_assert_cmpint (run.status, ==, EXIT_OK);
+  run_clear (&run);
+  run_imu (&run, "--library", library, "compare", "--list");
+  g_assert_cmpint (run.status, ==, EXIT_OK);
+  g_assert_cmpstr (run.out, ==, "No saved comparisons.\n");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -2069,6 +2216,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/import/folder-cancel", test_import_folder_cancel);
   g_test_add_func ("/cli/library/newer-schema", test_newer_schema);
   g_test_add_func ("/cli/library/not-a-library", test_not_a_library);
+  g_test_add_func ("/cli/compare/saved", test_compare_saved);
 
   return g_test_run ();
 }

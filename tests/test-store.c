@@ -383,6 +383,76 @@ test_migrate_session_ids (void)
   g_assert_cmpint (imu_session_get_id (next), ==, 10);
 }
 
+/* A library at schema 5 gains the saved comparisons (0006) and keeps its
+ * sessions; a comparison goes with any of its sessions, never the other
+ * way round. */
+static void
+test_migrate_comparisons (void)
+{
+  g_autofree char *path = imu_test_library_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ImuStore) store = NULL;
+  g_autofree char *m1 = read_migration ("../src/core/store/migrations/0001-initial.sql");
+  g_autofree char *m2 = read_migration ("../src/core/store/migrations/0002-profiles.sql");
+  g_autofree char *m3 = read_migration ("../src/core/store/migrations/0003-sync.sql");
+  g_autofree char *m4 = read_migration ("../src/core/store/migrations/0004-session-ids.sql");
+  g_autofree char *m5 = read_migration ("../src/core/store/migrations/0005-trash.sql");
+  g_autofree char *schema5 = g_strconcat (
+    "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = OFF; BEGIN;",
+    "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_us INTEGER NOT NULL);",
+    m1, m2, m3, m4, m5,
+    "INSERT INTO schema_migrations VALUES (1, '0001-initial.sql', 1), (2, '0002-profiles.sql', 2),"
+    " (3, '0003-sync.sql', 3), (4, '0004-session-ids.sql', 4), (5, '0005-trash.sql', 5);"
+    "PRAGMA application_id = 1229804883;"
+    "INSERT INTO sessions (id, uuid, title, start_ns, created_us, updated_us) VALUES"
+    " (3, '00000000-0000-4000-8000-000000000003', 'three', 10, 1, 1),"
+    " (4, '00000000-0000-4000-8000-000000000004', 'four', 20, 1, 1),"
+    " (6, '00000000-0000-4000-8000-000000000006', 'six', 30, 1, 1);"
+    "COMMIT;", NULL);
+
+  sql_exec (path, schema5);
+  g_assert_cmpint (sql_int (path, "SELECT max(version) FROM schema_migrations"), ==, 5);
+
+  store = imu_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (imu_store_get_version (store), >=, 6);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM schema_migrations WHERE version = 6 AND name = '0006-comparisons.sql'"), ==, 1);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM sessions"), ==, 3);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM sqlite_schema WHERE name IN "
+                                  "('comparisons', 'comparison_members', 'comparison_members_session', "
+                                  "'comparisons_session_deleted')"), ==, 4);
+
+  sql_exec (path, "PRAGMA foreign_keys = ON;"
+                  "INSERT INTO comparisons (id, uuid, title, created_us, updated_us) VALUES"
+                  " (1, '10000000-0000-4000-8000-000000000001', 'three and four', 1, 1),"
+                  " (2, '10000000-0000-4000-8000-000000000002', 'four and six', 1, 1);"
+                  "INSERT INTO comparison_members VALUES (1, 0, 3, NULL, 0), (1, 1, 4, 'acc', -5),"
+                  " (2, 0, 4, NULL, 0), (2, 1, 6, NULL, 7);");
+  /* A fifth member, or a member that is no session, is refused. */
+  {
+    sqlite3 *db = NULL;
+
+    g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+    sqlite3_exec (db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+    g_assert_cmpint (sqlite3_exec (db, "INSERT INTO comparison_members VALUES (1, 4, 6, NULL, 0)", NULL, NULL, NULL),
+                     ==, SQLITE_CONSTRAINT);
+    g_assert_cmpint (sqlite3_exec (db, "INSERT INTO comparison_members VALUES (1, 2, 99, NULL, 0)", NULL, NULL, NULL),
+                     ==, SQLITE_CONSTRAINT);
+    sqlite3_close (db);
+  }
+
+  /* Deleting session 6 deletes comparison 2 and keeps comparison 1. */
+  g_assert_true (imu_store_delete_session (store, 6, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sql_int (path, "SELECT group_concat(id) FROM comparisons"), ==, 1);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM comparison_members"), ==, 2);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM sessions"), ==, 2);
+  /* Deleting the comparison keeps its sessions. */
+  sql_exec (path, "PRAGMA foreign_keys = ON; DELETE FROM comparisons WHERE id = 1;");
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM comparison_members"), ==, 0);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM sessions"), ==, 2);
+}
+
 static void
 test_events (void)
 {
@@ -723,6 +793,7 @@ main (int argc, char **argv)
   g_test_add_func ("/core/store/events", test_events);
   g_test_add_func ("/core/store/session/ids-never-reused", test_session_ids_never_reused);
   g_test_add_func ("/core/store/migrate/session-ids", test_migrate_session_ids);
+  g_test_add_func ("/core/store/migrate/comparisons", test_migrate_comparisons);
   g_test_add_func ("/core/store/transaction/rollback", test_rollback);
   g_test_add_func ("/core/store/stream/roundtrip", test_stream_roundtrip);
   g_test_add_func ("/core/store/stream/roundtrip-flushed", test_stream_roundtrip_flushed);

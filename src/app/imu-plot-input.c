@@ -133,7 +133,10 @@ imu_plot_update_readout (ImuPlot *self)
   gint64 t;
 
   self->readout_dirty = FALSE;
+  /* A geometry built before the lanes changed (still to be rebuilt) has
+   * no place for them yet. */
   if (geom == NULL || !self->pointer_inside || self->scene.lanes->len == 0
+      || geom->lane_geoms->len != self->scene.lanes->len
       || self->pointer_x < geom->x0 || self->pointer_x >= geom->x0 + geom->dw
       || self->pointer_y < geom->lanes.origin.y
       || self->pointer_y >= geom->lanes.origin.y + geom->lanes.size.height)

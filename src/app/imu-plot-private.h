@@ -147,6 +147,7 @@ typedef struct {
   PangoFontDescription *label_font;
   GHashTable      *labels;        /* text → PangoLayout, reset when big */
   char            *title;         /* exports: the title line above the plot, or NULL */
+  struct _ImuPlotCompare *compare; /* overlays (imu-plot-compare.c); NULL but in a comparison */
 } ImuPlotScene;
 
 /* Exports: the height of the title line above the plot. */
@@ -462,6 +463,17 @@ void     imu_plot_show_yaxis_popover (ImuPlot *self, guint lane);
 /* imu-plot-panel.c: the selection's side panel */
 GtkWidget *imu_plot_panel_new       (ImuPlot *self);
 void       imu_plot_panel_update    (ImuPlot *self);
+
+/* imu-plot-compare.c: other sessions drawn over the lanes (a comparison) */
+typedef struct _ImuPlotCompare ImuPlotCompare;
+void       imu_plot_compare_free         (ImuPlot *self);
+/* In a comparison: one lane per channel of the compared stream. */
+void       imu_plot_compare_split_lanes  (ImuPlot *self);
+/* Fetches what the overlays need for the view; cheap when they have it. */
+void       imu_plot_compare_ensure_data  (ImuPlot *self);
+void       imu_plot_compare_draw_lane    (ImuPlotScene *scene, const ImuPlotGeometry *geom,
+                                          ImuPlotPainter *painter, guint lane);
+gboolean   imu_plot_compare_is_idle      (ImuPlot *self);
 
 /* For tests and the benchmark: TRUE when no data is being fetched and the
  * view's data has arrived; the lane's data area in widget coordinates. */

@@ -1254,6 +1254,8 @@ imu_plot_render (ImuPlotScene          *scene,
               imu_plot_painter_rects (p, lg->bars[c], &color);
             }
       draw_lines (scene, lane, lg, p);
+      if (scene->compare != NULL)
+        imu_plot_compare_draw_lane (scene, geom, p, i);
       imu_plot_painter_pop_clip (p);
     }
 

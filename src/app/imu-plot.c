@@ -390,6 +390,7 @@ imu_plot_ensure_data (ImuPlot *self)
 
   if (!self->streams_ready || self->worker == NULL || gtk_widget_get_width (GTK_WIDGET (self)) <= 0)
     return;
+  imu_plot_compare_ensure_data (self);
   if (view_data_ready (self, &v0, &v1, &cols))
     return;
   span = self->scene.t1 - self->scene.t0;
@@ -644,6 +645,7 @@ build_lanes (ImuPlot *self)
           g_ptr_array_add (self->scene.lanes, lane);
         }
     }
+  imu_plot_compare_split_lanes (self);
   build_legends (self);
   imu_plot_invalidate (self, TRUE);
 }
@@ -1369,6 +1371,7 @@ imu_plot_dispose (GObject *object)
   g_clear_object (&self->readout);
   g_clear_pointer (&self->geom, imu_plot_geometry_free);
   g_clear_pointer (&self->stats, g_ptr_array_unref);
+  imu_plot_compare_free (self);
 
   G_OBJECT_CLASS (imu_plot_parent_class)->dispose (object);
 }

@@ -225,6 +225,33 @@ gboolean     imu_plot_export_finish         (ImuPlot              *self,
                                              GAsyncResult         *result,
                                              GError              **error);
 
+/*
+ * Comparisons (imu-plot-compare.c): other sessions drawn over the lanes of
+ * the plot's session, the reference, each shifted by its offset (added to
+ * its times to put them on the reference's clock) and in its own colour.
+ * With a compare stream set, the plot shows one lane per channel of that
+ * stream, the reference's trace in colour 0, overlay i's in colour i.
+ * Overlay data is fetched off the main thread, as the plot's own.
+ */
+
+/* Before imu_plot_set_session(): the stream compared (one lane per
+ * channel of it); %NULL returns to a session view's lanes. */
+void         imu_plot_set_compare_stream    (ImuPlot     *self,
+                                             const char  *stream_name);
+/* Draws @stream_name of @session_id over the lanes; returns its index. */
+guint        imu_plot_add_overlay           (ImuPlot     *self,
+                                             gint64       session_id,
+                                             const char  *stream_name,
+                                             gint64       offset_ns);
+void         imu_plot_set_overlay_offset    (ImuPlot     *self,
+                                             guint        index,
+                                             gint64       offset_ns);
+void         imu_plot_clear_overlays        (ImuPlot     *self);
+/* The colour of session @index of a comparison (0: the reference). */
+void         imu_plot_get_session_color     (ImuPlot     *self,
+                                             guint        index,
+                                             GdkRGBA     *rgba);
+
 gint64      imu_plot_nice_time_step      (gint64      span_ns,
                                           double      width_px,
                                           double      min_px);

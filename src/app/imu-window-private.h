@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include "imu-compare-view.h"
 #include "imu-export-dialog.h"
 #include "imu-record-dialog.h"
 #include "imu-recording.h"
@@ -65,6 +66,7 @@ struct _ImuWindow
   GtkStack             *content_stack;
   GtkBox               *session_box;
   ImuSessionView       *session_view;  /* made on first use */
+  ImuCompareView       *compare_view;   /* made on first use (imu-window-compare.c) */
   GtkRevealer          *imports_revealer;
   GtkLabel             *imports_label;
   GtkMenuButton        *sync_button;
@@ -94,6 +96,8 @@ void     imu_window_record_init           (ImuWindow *self);
 void     imu_window_record_dispose        (ImuWindow *self);
 void     imu_window_record_update_actions (ImuWindow *self);
 gboolean imu_window_record_close_request  (ImuWindow *self);
+/* imu-window-compare.c: Compare With…, saved comparisons */
+void imu_window_compare_init          (ImuWindow *self);
 
 /* imu-window.c */
 void imu_window_show_toast          (ImuWindow *self,

@@ -1155,6 +1155,7 @@ imu_window_init (ImuWindow *self)
   imu_window_import_init (self);
   imu_window_export_init (self);
   imu_window_record_init (self);
+  imu_window_compare_init (self);
   update_actions (self);
 
   self->disk_timer = g_timeout_add_seconds (DISK_CHECK_INTERVAL_S, disk_timer_cb, self);

@@ -89,6 +89,7 @@ comparison_json (const ImuComparison *c)
       json_builder_add_string_value (b, ch->name);
       json_builder_set_member_name (b, "unit");
       json_builder_add_string_value (b, ch->unit);
+      add_number (b, "mean", ch->mean[0]);
       json_builder_set_member_name (b, "sessions");
       json_builder_begin_array (b);
       for (guint i = 1; i < c->n_members; i++)
@@ -98,6 +99,7 @@ comparison_json (const ImuComparison *c)
           json_builder_add_int_value (b, c->members[i].session_id);
           add_number (b, "rms_difference", ch->rms[i]);
           add_number (b, "correlation", ch->correlation[i]);
+          add_number (b, "mean", ch->mean[i]);
           json_builder_set_member_name (b, "samples");
           json_builder_add_int_value (b, ch->n[i]);
           json_builder_end_object (b);
@@ -157,6 +159,110 @@ print_comparison (const ImuComparison *c)
     }
 }
 
+static JsonNode *
+saved_json (const ImuSavedComparison *saved)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "id");
+  json_builder_add_int_value (b, saved->id);
+  json_builder_set_member_name (b, "uuid");
+  json_builder_add_string_value (b, saved->uuid);
+  json_builder_set_member_name (b, "title");
+  json_builder_add_string_value (b, saved->title);
+  json_builder_set_member_name (b, "align");
+  json_builder_add_string_value (b, saved->align);
+  json_builder_set_member_name (b, "updated_us");
+  json_builder_add_int_value (b, saved->updated_us);
+  json_builder_set_member_name (b, "sessions");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < saved->n_members; i++)
+    {
+      const ImuSavedMember *m = &saved->members[i];
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "id");
+      json_builder_add_int_value (b, m->session_id);
+      json_builder_set_member_name (b, "title");
+      json_builder_add_string_value (b, m->session_title);
+      json_builder_set_member_name (b, "stream");
+      if (m->stream_name != NULL)
+        json_builder_add_string_value (b, m->stream_name);
+      else
+        json_builder_add_null_value (b);
+      json_builder_set_member_name (b, "offset_ns");
+      json_builder_add_int_value (b, m->offset_ns);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+static int
+list_saved (ImuCli *cli)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = imu_comparison_store_list (cli->store, &error);
+
+  if (list == NULL)
+    return imu_cli_report_error (cli, NULL, error);
+  if (cli->json)
+    {
+      g_autoptr(JsonNode) root = json_node_new (JSON_NODE_ARRAY);
+      g_autoptr(JsonArray) array = json_array_new ();
+
+      for (guint i = 0; i < list->len; i++)
+        json_array_add_element (array, saved_json (g_ptr_array_index (list, i)));
+      json_node_set_array (root, array);
+      imu_cli_json_print (root);
+      return IMU_CLI_EXIT_OK;
+    }
+  if (list->len == 0)
+    printf (_("No saved comparisons.\n"));
+  for (guint i = 0; i < list->len; i++)
+    {
+      const ImuSavedComparison *saved = g_ptr_array_index (list, i);
+      g_autoptr(GString) who = g_string_new (NULL);
+
+      for (guint k = 0; k < saved->n_members; k++)
+        {
+          const ImuSavedMember *m = &saved->members[k];
+
+          if (k > 0)
+            g_string_append (who, ", ");
+          if (k == 0)
+            g_string_append_printf (who, "%" PRId64, m->session_id);
+          else
+            g_string_append_printf (who, "%" PRId64 " (%+.3f s)", m->session_id, (double) m->offset_ns / 1e9);
+        }
+      g_autofree char *id = g_strdup_printf ("%" PRId64, saved->id);
+
+      /* TRANSLATORS: "3  “Wrist vs chest”  sessions 1, 2 (+0.250 s)" */
+      printf (_("%s  “%s”  sessions %s\n"), id, saved->title, who->str);
+    }
+  return IMU_CLI_EXIT_OK;
+}
+
+static int
+compare_error (ImuCli *cli, const GError *error)
+{
+  if (g_error_matches (error, IMU_COMPARE_ERROR, IMU_COMPARE_ERROR_NO_STREAM)
+      || g_error_matches (error, IMU_COMPARE_ERROR, IMU_COMPARE_ERROR_NO_EVENT)
+      || g_error_matches (error, IMU_COMPARE_ERROR, IMU_COMPARE_ERROR_NOT_FOUND))
+    {
+      fprintf (stderr, "imu: %s\n", error->message);
+      return IMU_CLI_EXIT_NOT_FOUND;
+    }
+  if (error->domain == IMU_COMPARE_ERROR)
+    {
+      fprintf (stderr, "imu: %s\n", error->message);
+      return IMU_CLI_EXIT_BAD_INPUT;
+    }
+  return imu_cli_report_error (cli, NULL, error);
+}
+
 int
 imu_cli_compare (ImuCli  *cli,
                  int      argc,
@@ -167,8 +273,13 @@ imu_cli_compare (ImuCli  *cli,
   g_autoptr(ImuComparison) comparison = NULL;
   g_autofree char *stream = NULL;
   g_autofree char *align_text = NULL;
+  g_autofree char *save_title = NULL;
+  g_autofree char *open_id = NULL;
+  g_autofree char *delete_id = NULL;
+  gboolean list = FALSE;
   double max_lag_s = 0;
   gint64 ids[IMU_COMPARE_MAX_SESSIONS];
+  gint64 saved_id = 0;
   ImuAlignSpec align = { 0 };
   int status;
   const GOptionEntry entries[] = {
@@ -178,18 +289,74 @@ imu_cli_compare (ImuCli  *cli,
       N_("How to align: start, event:LABEL, xcorr or offset:SECONDS (default: start)"), N_("HOW") },
     { "max-lag", 0, 0, G_OPTION_ARG_DOUBLE, &max_lag_s,
       N_("With --align xcorr: how far to look each way, in seconds (default: 300)"), N_("SECONDS") },
+    { "save", 0, 0, G_OPTION_ARG_STRING, &save_title,
+      N_("Save the comparison in the library under this title"), N_("TITLE") },
+    { "list", 0, 0, G_OPTION_ARG_NONE, &list, N_("List the saved comparisons"), NULL },
+    { "open", 0, 0, G_OPTION_ARG_STRING, &open_id,
+      N_("Compare again the sessions of a saved comparison, with its offsets"), N_("ID") },
+    { "delete", 0, 0, G_OPTION_ARG_STRING, &delete_id,
+      N_("Delete a saved comparison (not its sessions)"), N_("ID") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &cli->json, N_("Print the comparison as one JSON object"), NULL },
     { NULL }
   };
 
-  context = imu_cli_option_context_new (cli, _("SESSION SESSION [SESSION [SESSION]]"),
+  context = imu_cli_option_context_new (cli, _("SESSION SESSION [SESSION [SESSION]] | --list | --open ID | --delete ID"),
                                         _("Aligns two to four sessions on the first one's clock and prints "
                                           "each one's offset and, per channel of the compared stream, the "
                                           "RMS of its difference from the first and their correlation over "
-                                          "the time they share. Stored samples are not changed."),
+                                          "the time they share. Stored samples are not changed. --save keeps "
+                                          "the comparison (its sessions, streams and offsets) in the library; "
+                                          "--open compares them again with those offsets."),
                                         entries);
   if (!imu_cli_parse_options (cli, context, &argc, &argv, &status))
     return status;
+  if ((list ? 1 : 0) + (open_id != NULL ? 1 : 0) + (delete_id != NULL ? 1 : 0) > 1)
+    return imu_cli_usage_error (cli, _("give only one of --list, --open and --delete"));
+  if ((list || open_id != NULL || delete_id != NULL) && argc > 1)
+    return imu_cli_usage_error (cli, _("--list, --open and --delete take no sessions"));
+  if ((list || delete_id != NULL) && (save_title != NULL || align_text != NULL || stream != NULL))
+    return imu_cli_usage_error (cli, _("--list and --delete take no --save, --align or --stream"));
+  if (open_id != NULL && (align_text != NULL || stream != NULL))
+    return imu_cli_usage_error (cli, _("--open compares with the saved streams and offsets: no --align or --stream"));
+  if (save_title != NULL && *g_strstrip (save_title) == '\0')
+    return imu_cli_usage_error (cli, _("--save needs a title"));
+  if ((list || open_id != NULL || delete_id != NULL) && imu_cli_open_existing_store (cli, &error) == NULL)
+    return imu_cli_report_error (cli, NULL, error);
+  if (list)
+    return list_saved (cli);
+  if (delete_id != NULL)
+    {
+      g_autoptr(ImuSavedComparison) saved = imu_comparison_store_load (cli->store, delete_id, &error);
+
+      if (saved == NULL || !imu_comparison_store_delete (cli->store, saved->id, &error))
+        return compare_error (cli, error);
+      return IMU_CLI_EXIT_OK;
+    }
+  if (open_id != NULL)
+    {
+      g_autoptr(ImuSavedComparison) saved = imu_comparison_store_load (cli->store, open_id, &error);
+      const char *saved_stream = NULL;
+
+      if (saved == NULL)
+        return compare_error (cli, error);
+      imu_saved_comparison_to_align_spec (saved, &align, &saved_stream);
+      for (guint i = 0; i < saved->n_members; i++)
+        ids[i] = saved->members[i].session_id;
+      comparison = imu_compare_sessions (cli->store, ids, saved->n_members, saved_stream, &align, 0, 0,
+                                         cli->cancellable, &error);
+      if (comparison == NULL)
+        return compare_error (cli, error);
+      if (save_title != NULL)
+        {
+          /* A copy under a new title, with the same offsets. */
+          g_autoptr(ImuSavedComparison) copy = imu_saved_comparison_new_from_result (comparison, save_title, saved->align);
+
+          if (!imu_comparison_store_save (cli->store, copy, &error))
+            return compare_error (cli, error);
+          saved_id = copy->id;
+        }
+      goto print;
+    }
   if (argc < 3)
     return imu_cli_usage_error (cli, _("give two to four sessions"));
   if (argc - 1 > IMU_COMPARE_MAX_SESSIONS)
@@ -219,21 +386,17 @@ imu_cli_compare (ImuCli  *cli,
                                      cli->cancellable, &error);
   imu_align_spec_clear (&align);
   if (comparison == NULL)
+    return compare_error (cli, error);
+  if (save_title != NULL)
     {
-      if (g_error_matches (error, IMU_COMPARE_ERROR, IMU_COMPARE_ERROR_NO_STREAM)
-          || g_error_matches (error, IMU_COMPARE_ERROR, IMU_COMPARE_ERROR_NO_EVENT))
-        {
-          fprintf (stderr, "imu: %s\n", error->message);
-          return IMU_CLI_EXIT_NOT_FOUND;
-        }
-      if (error->domain == IMU_COMPARE_ERROR)
-        {
-          fprintf (stderr, "imu: %s\n", error->message);
-          return IMU_CLI_EXIT_BAD_INPUT;
-        }
-      return imu_cli_report_error (cli, NULL, error);
+      g_autoptr(ImuSavedComparison) saved = imu_saved_comparison_new_from_result (comparison, save_title, align_text);
+
+      if (!imu_comparison_store_save (cli->store, saved, &error))
+        return compare_error (cli, error);
+      saved_id = saved->id;
     }
 
+print:
   if (cli->json)
     {
       g_autoptr(JsonNode) root = comparison_json (comparison);
@@ -241,6 +404,16 @@ imu_cli_compare (ImuCli  *cli,
       imu_cli_json_print (root);
     }
   else
-    print_comparison (comparison);
+    {
+      print_comparison (comparison);
+      if (saved_id > 0)
+        /* TRANSLATORS: %s is the saved comparison's id */
+        {
+          g_autofree char *id = g_strdup_printf ("%" PRId64, saved_id);
+
+          /* TRANSLATORS: %s is the saved comparison's id, twice */
+          printf (_("Saved as comparison %s (imu compare --open %s)\n"), id, id);
+        }
+    }
   return IMU_CLI_EXIT_OK;
 }

@@ -19,6 +19,7 @@
 #include "imu-event-file.h"
 #include "imu-session-time.h"
 #include "imu-compare.h"
+#include "imu-comparison-store.h"
 #include "imu-profile.h"
 #include "imu-recorder.h"
 #include "imu-record-source.h"

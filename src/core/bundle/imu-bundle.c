@@ -32,6 +32,7 @@
 
 #include "imu-bundle.h"
 #include "imu-bundle-edits.h"
+#include "imu-comparison-store.h"
 #include "imu-export-csv.h"
 #include "imu-json.h"
 #include "imu-time.h"
@@ -693,6 +694,19 @@ imu_bundle_write (ImuStore          *store,
     goto out;
   json_object_set_object_member (manifest, "session", session_json);
   json_object_set_array_member (manifest, "streams", streams_json);
+  {
+    /* The saved comparisons the session is part of (docs/bundle.md). */
+    g_autoptr(GError) local_error = NULL;
+    JsonNode *comparisons = imu_comparison_store_session_json (store, session_id, &local_error);
+
+    if (comparisons != NULL)
+      json_object_set_member (manifest, "comparisons", comparisons);
+    else if (local_error != NULL)
+      {
+        g_propagate_error (error, g_steal_pointer (&local_error));
+        goto out;
+      }
+  }
   files_json = json_array_new ();
   for (guint i = 0; i < files->len; i++)
     {
@@ -1982,6 +1996,20 @@ finish_import (Reader *r, GError **error)
     return FALSE;
   if (r->profile != NULL && !apply_profile (r, error))
     return FALSE;
+  if (json_object_has_member (r->manifest, "comparisons"))
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      /* Those whose sessions are now all in the library come back. */
+      if (!imu_comparison_store_restore_json (r->store, json_object_get_member (r->manifest, "comparisons"),
+                                              NULL, &local_error))
+        {
+          if (local_error->domain == IMU_COMPARE_ERROR)
+            return bad_manifest (r, error, local_error->message);
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+    }
   /* The session's own times, as the bundle has them (the insert stamped
    * them with now). */
   member_int (so, "created_us", &created);

@@ -631,6 +631,7 @@ compare_channels (ImuComparison *c, Member *members, guint n, gint64 t0, gint64 
       ch->unit = g_strdup (ri->channels[k].unit != NULL ? ri->channels[k].unit : "");
       ch->rms[0] = 0.0;
       ch->correlation[0] = 1.0;
+      ch->mean[0] = n > 1 && acc[nc + k].n > 0 ? acc[nc + k].sx / (double) acc[nc + k].n : NAN;
       for (guint m = 1; m < n; m++)
         {
           const Acc *s = &acc[m * nc + k];
@@ -638,6 +639,7 @@ compare_channels (ImuComparison *c, Member *members, guint n, gint64 t0, gint64 
 
           ch->n[m] = s->n;
           ch->rms[m] = s->n > 0 ? sqrt (s->sdd / nn) : NAN;
+          ch->mean[m] = s->n > 0 ? s->sy / nn : NAN;
           if (s->n >= 2)
             {
               double cov = s->sxy - s->sx * s->sy / nn;
@@ -775,7 +777,7 @@ imu_compare_sessions (ImuStore            *store,
             cm->offset_ns = members[0].start_ns - members[i].start_ns;
             break;
           case IMU_ALIGN_OFFSET:
-            cm->offset_ns = align->offset_ns;
+            cm->offset_ns = align->n_offsets == n ? align->offsets_ns[i] : align->offset_ns;
             break;
           case IMU_ALIGN_EVENT:
             {

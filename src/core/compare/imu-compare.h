@@ -27,6 +27,7 @@ typedef enum {
   IMU_COMPARE_ERROR_NO_EVENT,   /* align by event: a session has no event of that label */
   IMU_COMPARE_ERROR_NO_OVERLAP, /* once aligned, the sessions share no time */
   IMU_COMPARE_ERROR_UNITS,      /* channels whose units cannot be converted into each other */
+  IMU_COMPARE_ERROR_NOT_FOUND,  /* no saved comparison of that id or uuid */
 } ImuCompareError;
 
 GQuark imu_compare_error_quark (void);
@@ -47,6 +48,11 @@ typedef struct {
   char          *event_label;   /* IMU_ALIGN_EVENT */
   gint64         offset_ns;     /* IMU_ALIGN_OFFSET */
   gint64         max_lag_ns;    /* IMU_ALIGN_XCORR: 0 for the default */
+  /* IMU_ALIGN_OFFSET, when n_offsets is the number of sessions: each
+   * session's own offset (offsets_ns[0], the reference's, is ignored)
+   * instead of offset_ns for all; a saved comparison reopens this way. */
+  guint          n_offsets;
+  gint64         offsets_ns[IMU_COMPARE_MAX_SESSIONS];
 } ImuAlignSpec;
 
 /**
@@ -80,6 +86,10 @@ typedef struct {
   double   rms[IMU_COMPARE_MAX_SESSIONS];         /* RMS of (session − reference); [0] is 0 */
   double   correlation[IMU_COMPARE_MAX_SESSIONS]; /* Pearson r with the reference; [0] is 1 */
   gint64   n[IMU_COMPARE_MAX_SESSIONS];           /* reference samples compared */
+  /* Mean of each session's values over the samples compared, in the
+   * reference's unit ([0]: the reference's, over those compared with the
+   * second session); NAN when none. */
+  double   mean[IMU_COMPARE_MAX_SESSIONS];
 } ImuCompareChannel;
 
 typedef struct {
